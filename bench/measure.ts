@@ -1,0 +1,43 @@
+import autocannon from "autocannon";
+
+export interface Scenario {
+  name: string;
+  path: string;
+  headers?: Record<string, string>;
+}
+
+export interface Measurement {
+  name: string;
+  path: string;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface LoadSettings {
+  durationSeconds: number;
+  connections: number;
+}
+
+/** Drives one route with closed-loop load from this process and summarises the latency histogram. */
+export async function measure(baseUrl: string, scenario: Scenario, load: LoadSettings): Promise<Measurement> {
+  const result = await autocannon({
+    url: `${baseUrl}${scenario.path}`,
+    headers: scenario.headers,
+    connections: load.connections,
+    duration: load.durationSeconds,
+  });
+  return {
+    name: scenario.name,
+    path: scenario.path,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
+}

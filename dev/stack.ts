@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyMigrations } from "../schema/migrate";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
+import { freePort } from "./ports";
+import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
+
+export interface StackOptions {
+  /** Use this Postgres instead of the embedded one. */
+  databaseUrl?: string;
+  /** Embedded Postgres data directory; omitted means an in-memory database. */
+  pgDataDir?: string;
+  pgPort?: number;
+  proxyPort?: number;
+  apiPort?: number;
+  /** Start the Vite dev server for web/ on this port. */
+  webPort?: number;
+  /** Where wrangler keeps local Durable Object / KV state, and where the generated env file goes. */
+  stateDir: string;
+  /** Receives every output line of every service. */
+  log: (service: string, line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  webUrl?: string;
+  databaseUrl: string;
+  /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
+  stopDatabase(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole app on one machine: Postgres (embedded unless `databaseUrl`), the WebSocket proxy the Neon driver
+ * needs, migrations, both Workers in one `wrangler dev` (so the service binding connects), and optionally Vite.
+ * Used by `npm run dev`, the end-to-end tests and the benchmarks alike.
+ */
+export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
+  const started: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    started.length = 0;
+  };
+
+  try {
+    await mkdir(options.stateDir, { recursive: true });
+
+    let postgres: EmbeddedPostgres | undefined;
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      postgres = await startEmbeddedPostgres({ dataDir: options.pgDataDir, port: options.pgPort });
+      started.push(() => postgres?.close() ?? Promise.resolve());
+      databaseUrl = postgres.databaseUrl;
+      options.log(
+        "db",
+        `embedded Postgres (PGlite) on ${databaseUrl}${options.pgDataDir ? `, data in ${options.pgDataDir}` : ""}`,
+      );
+    }
+
+    const proxy: WsProxy = await startWsProxy({
+      port: options.proxyPort,
+      allowedTargets: [databaseUrl],
+      log: (line) => options.log("proxy", line),
+    });
+    started.push(() => proxy.close());
+    options.log("proxy", `Neon WebSocket proxy on ${proxy.address}`);
+
+    await applyMigrations({ databaseUrl, wsProxy: proxy.address });
+    options.log("db", "migrations applied");
+
+    const workers = await startWorkers(options, databaseUrl, proxy.address);
+    started.push(() => workers.process.stop());
+
+    let webUrl: string | undefined;
+    if (options.webPort !== undefined) {
+      const web = startProcess(
+        "web",
+        process.execPath,
+        [
+          bin("vite", "bin/vite.js"),
+          "--config",
+          path.join(repoRoot, "web/vite.config.ts"),
+          "--port",
+          String(options.webPort),
+          "--strictPort",
+          "--host",
+          "127.0.0.1",
+        ],
+        {
+          cwd: path.join(repoRoot, "web"),
+          env: { GROWQR_API_URL: workers.apiUrl },
+          log: (line) => options.log("web", line),
+        },
+      );
+      started.push(() => web.stop());
+      webUrl = `http://127.0.0.1:${options.webPort}`;
+      await waitForHttp(webUrl, { timeoutMs: 30_000 });
+    }
+
+    return {
+      apiUrl: workers.apiUrl,
+      webUrl,
+      databaseUrl,
+      async stopDatabase() {
+        await proxy.close();
+        await postgres?.close();
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startWorkers(options: StackOptions, databaseUrl: string, wsProxy: string) {
+  const apiPort = options.apiPort ?? (await freePort());
+  const envFile = path.join(options.stateDir, "workers.env");
+  await writeFile(envFile, `DATABASE_URL=${databaseUrl}\nDB_WS_PROXY=${wsProxy}\n`, { mode: 0o600 });
+  // The developer's own secrets (.dev.vars) first; the generated connection settings win over them.
+  const userVars = path.join(repoRoot, ".dev.vars");
+  const envFiles = existsSync(userVars) ? [userVars, envFile] : [envFile];
+
+  const process_ = startProcess(
+    "workers",
+    process.execPath,
+    [
+      bin("wrangler", "bin/wrangler.js"),
+      "dev",
+      "-c",
+      path.join(repoRoot, "wrangler.toml"),
+      "-c",
+      path.join(repoRoot, "provisioner/wrangler.toml"),
+      ...envFiles.flatMap((file) => ["--env-file", file]),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(apiPort),
+      "--inspector-port",
+      String(await freePort()),
+      "--persist-to",
+      path.join(options.stateDir, "wrangler"),
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: repoRoot,
+      env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
+      log: (line) => options.log("workers", line),
+    },
+  );
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  try {
+    await Promise.race([
+      waitForHttp(`${apiUrl}/api/version`, { timeoutMs: 90_000 }),
+      process_.exited.then((code) => {
+        throw new Error(`wrangler dev exited early with code ${code}`);
+      }),
+    ]);
+  } catch (error) {
+    await process_.stop();
+    throw error;
+  }
+  return { apiUrl, process: process_ as ManagedProcess };
+}

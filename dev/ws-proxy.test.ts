@@ -1,0 +1,51 @@
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+describe("ws-proxy", () => {
+  let echo: net.Server;
+  let echoPort: number;
+  let proxy: WsProxy;
+
+  beforeAll(async () => {
+    echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    echoPort = (echo.address() as net.AddressInfo).port;
+    proxy = await startWsProxy({ allowedTargets: [`postgres://u:p@127.0.0.1:${echoPort}/db`] });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  const open = (address: string) => new WebSocket(`ws://${proxy.address}/?address=${address}`);
+
+  it("pipes bytes both ways to the allowed database address", async () => {
+    const socket = open(`127.0.0.1:${echoPort}`);
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      socket.once("open", () => socket.send(Buffer.from("ping")));
+      socket.once("message", (data: Buffer) => resolve(data));
+      socket.once("error", reject);
+    });
+    expect(reply.toString()).toBe("ping");
+    socket.close();
+  });
+
+  it("closes the database connection after a Postgres Terminate, as Postgres itself would", async () => {
+    const socket = open(`127.0.0.1:${echoPort}`);
+    await new Promise((resolve) => socket.once("open", resolve));
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.send(Buffer.from([0x58, 0, 0, 0, 4]));
+    await closed;
+    expect(socket.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it("refuses any other address, so it is not an open relay", async () => {
+    const socket = open("127.0.0.1:22");
+    const code = await new Promise<number>((resolve) =>
+      socket.once("close", (closeCode) => resolve(closeCode)),
+    );
+    expect(code).toBe(1008);
+  });
+});

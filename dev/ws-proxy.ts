@@ -1,0 +1,85 @@
+import { createServer, type Server } from "node:http";
+import net from "node:net";
+import { WebSocketServer } from "ws";
+
+export interface WsProxy {
+  /** `host:port` to put in `DB_WS_PROXY`. */
+  address: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface WsProxyOptions {
+  port?: number;
+  /** Database URLs whose host:port may be dialled; anything else is refused, so this is no open relay. */
+  allowedTargets: string[];
+  log?: (line: string) => void;
+}
+
+/** Postgres frontend Terminate message: 'X' and a length of 4. */
+const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
+
+const targetOf = (databaseUrl: string) => {
+  const url = new URL(databaseUrl);
+  return `${url.hostname}:${url.port || "5432"}`;
+};
+
+/**
+ * The local half of Neon's WebSocket transport: the Neon serverless driver sends raw Postgres protocol bytes
+ * over a WebSocket to `/?address=host:port`, and this pipes them to that TCP address and back.
+ */
+export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
+  const allowed = new Set(options.allowedTargets.map(targetOf));
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required\n");
+  });
+  const wss = new WebSocketServer({ server });
+
+  wss.on("connection", (socket, request) => {
+    const address = new URL(request.url ?? "/", "http://proxy").searchParams.get("address") ?? "";
+    if (!allowed.has(address)) {
+      options.log?.(`refused connection to ${address || "(no address)"}`);
+      socket.close(1008, "target not allowed");
+      return;
+    }
+    const [host, port] = [
+      address.slice(0, address.lastIndexOf(":")),
+      address.slice(address.lastIndexOf(":") + 1),
+    ];
+    const tcp = net.connect({ host, port: Number(port) });
+    tcp.setNoDelay(true);
+    // Bytes may arrive from the driver before the TCP connect completes; net.Socket buffers writes until then.
+    socket.on("message", (data: Buffer) => {
+      tcp.write(data);
+      // Postgres closes the connection after a Terminate message and the Neon driver relies on that: it never
+      // closes its WebSocket itself. PGlite keeps the socket open, so close it here as Postgres would.
+      if (data.equals(TERMINATE)) tcp.end();
+    });
+    tcp.on("data", (chunk) => socket.readyState === socket.OPEN && socket.send(chunk));
+    tcp.on("error", (error) => {
+      options.log?.(`database connection error: ${error.message}`);
+      socket.close(1011, "database unreachable");
+    });
+    tcp.on("close", () => socket.readyState === socket.OPEN && socket.close());
+    socket.on("close", () => tcp.destroy());
+    socket.on("error", () => tcp.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

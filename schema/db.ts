@@ -1,0 +1,48 @@
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as tables from "./index";
+
+export type Database = NeonDatabase<typeof tables> & { $client: Pool };
+
+export interface DbSettings {
+  databaseUrl: string;
+  /**
+   * `host:port` of a local WebSocket-to-TCP proxy (dev/ws-proxy.ts). Set only locally: in production the Neon
+   * driver talks to Neon's own WebSocket endpoint over TLS.
+   */
+  wsProxy?: string | undefined;
+  /** Node has no WebSocket the driver trusts before v22; Node callers pass `ws`. Workers use the global one. */
+  webSocketConstructor?: typeof neonConfig.webSocketConstructor;
+  /** Fail fast instead of hanging a request when the database is unreachable. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The one place that decides how the Neon serverless driver connects. The settings are process-global in the
+ * driver, so every caller in one isolate must agree; they do, because they all come from the same env.
+ */
+function configureDriver(settings: DbSettings): void {
+  if (settings.webSocketConstructor) neonConfig.webSocketConstructor = settings.webSocketConstructor;
+  if (settings.wsProxy) {
+    const proxy = settings.wsProxy;
+    neonConfig.wsProxy = (host, port) => `${proxy}/?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+}
+
+/**
+ * A pool for one unit of work. In a Worker that unit is one request: sockets cannot outlive the request that
+ * opened them, so callers end the pool when the response is done (see worker/src/db/db.middleware.ts).
+ */
+export function createDb(settings: DbSettings): Database {
+  configureDriver(settings);
+  const pool = new Pool({
+    connectionString: settings.databaseUrl,
+    connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
+  });
+  // An idle client that loses its socket emits 'error' on the pool; without a listener that would crash the isolate.
+  pool.on("error", () => {});
+  return drizzle({ client: pool, schema: tables }) as Database;
+}

@@ -1,0 +1,58 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { createdAt, idColumn, oneOf, updatedAt } from "./columns";
+import { threads } from "./threads";
+import { users } from "./users";
+
+/** L2 session memory: small keyed notes, per thread or (thread null) for the whole user. */
+export const memoryEntries = pgTable(
+  "memory_entries",
+  {
+    id: idColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    threadId: uuid("thread_id").references(() => threads.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    content: text("content").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // NULLS NOT DISTINCT: a user-wide key (thread null) also exists at most once.
+    unique("memory_entries_user_thread_key_unique").on(t.userId, t.threadId, t.key).nullsNotDistinct(),
+    check("memory_entries_key_len", sql`char_length(${t.key}) between 1 and 200`),
+  ],
+);
+
+export const outboxStatuses = ["pending", "processing", "done", "failed"] as const;
+
+/**
+ * Durable outbox for writes to external systems (Gitea commits, …). A row is written in the same transaction
+ * as the change that caused it and retried until delivered; the idempotency key keeps a retry from applying twice.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: idColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    payload: jsonb("payload").notNull(),
+    status: text("status", { enum: outboxStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'processing')`),
+    index("outbox_user_id_idx").on(t.userId),
+    check("outbox_status_valid", oneOf(t.status, outboxStatuses)),
+    check("outbox_attempts_non_negative", sql`${t.attempts} >= 0`),
+  ],
+);

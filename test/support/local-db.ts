@@ -1,0 +1,44 @@
+import { sql } from "drizzle-orm";
+import ws from "ws";
+import { startEmbeddedPostgres } from "../../dev/pglite-server";
+import { startWsProxy } from "../../dev/ws-proxy";
+import { createDb, type Database, type DbSettings } from "../../schema/db";
+
+export interface LocalDatabase {
+  settings: DbSettings;
+  /** A fresh pool through the real Neon driver and the WebSocket proxy. */
+  connect(): Database;
+  close(): Promise<void>;
+}
+
+/** An empty in-memory Postgres reached exactly as the Workers reach it: Neon driver → WS proxy → Postgres. */
+export async function startLocalDatabase(): Promise<LocalDatabase> {
+  const postgres = await startEmbeddedPostgres();
+  const proxy = await startWsProxy({ allowedTargets: [postgres.databaseUrl] });
+  const settings: DbSettings = {
+    databaseUrl: postgres.databaseUrl,
+    wsProxy: proxy.address,
+    webSocketConstructor: ws,
+  };
+  const pools: Database[] = [];
+  return {
+    settings,
+    connect() {
+      const db = createDb(settings);
+      pools.push(db);
+      return db;
+    },
+    async close() {
+      await Promise.all(pools.map((db) => db.$client.end().catch(() => {})));
+      await proxy.close();
+      await postgres.close();
+    },
+  };
+}
+
+export async function tableNames(db: Database): Promise<string[]> {
+  const result = await db.execute<{ table_name: string }>(
+    sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+  );
+  return result.rows.map((row) => row.table_name);
+}

@@ -1,0 +1,33 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type LocalStack, startLocalStack } from "../../dev/stack";
+
+export interface TestStack extends LocalStack {
+  /** Everything the services printed, for assertions and for failure diagnostics. */
+  logs: string[];
+}
+
+/** The whole app as `npm run dev` runs it, on free loopback ports with an in-memory database and fresh state. */
+export async function startTestStack(): Promise<TestStack> {
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-stack-"));
+  const logs: string[] = [];
+  try {
+    const stack = await startLocalStack({
+      stateDir,
+      log: (service, line) => logs.push(`[${service}] ${line}`),
+    });
+    return {
+      ...stack,
+      logs,
+      async stop() {
+        await stack.stop();
+        await rm(stateDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    console.error(logs.join("\n"));
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+}

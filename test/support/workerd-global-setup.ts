@@ -1,0 +1,58 @@
+import { execFileSync, spawn } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    dbWsProxy: string;
+    provisionerScript: string;
+  }
+}
+
+const root = path.resolve(import.meta.dirname, "../..");
+const wrangler = path.join(root, "node_modules/wrangler/bin/wrangler.js");
+
+/** The provisioner exactly as it would be deployed, to serve the main Worker's service binding in tests. */
+function buildProvisioner(): string {
+  const outdir = path.join(root, ".wrangler/test/provisioner");
+  execFileSync(
+    process.execPath,
+    [wrangler, "deploy", "--dry-run", "--outdir", outdir, "-c", "provisioner/wrangler.toml"],
+    {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  return path.join(outdir, "index.js");
+}
+
+/**
+ * Workers tests reach a database the production way: Neon driver in workerd → WebSocket proxy → Postgres.
+ * The database runs as a child process because this set-up is resolved with workerd conditions, under which
+ * Node-only packages such as `ws` do not load.
+ */
+export default async function setup(project: TestProject) {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/db-server.ts"],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const ready = await new Promise<{ databaseUrl: string; wsProxy: string }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`db-server exited with code ${code}`)));
+    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)));
+  });
+  project.provide("provisionerScript", buildProvisioner());
+  project.provide("databaseUrl", ready.databaseUrl);
+  project.provide("dbWsProxy", ready.wsProxy);
+  return async () => {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+}

@@ -1,0 +1,48 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const WORKERD_TESTS = "**/*.workerd.test.ts";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: [WORKERD_TESTS, "**/node_modules/**"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject<string>("databaseUrl"),
+                DB_WS_PROXY: inject<string>("dbWsProxy"),
+              },
+              workers: [
+                {
+                  name: "growqr-provisioner",
+                  modules: true,
+                  scriptPath: inject<string>("provisionerScript"),
+                  compatibilityDate: "2026-11-01",
+                  compatibilityFlags: ["nodejs_compat"],
+                },
+              ],
+            },
+          })),
+        ],
+        test: {
+          name: "workerd",
+          include: [WORKERD_TESTS],
+          globalSetup: ["test/support/workerd-global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
