@@ -3,6 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../schema/migrate";
+import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
+import { loadOrCreateSigningKey } from "./issuer/signing-key";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
@@ -10,6 +12,9 @@ import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
+
+export const DEV_ISSUER_PORT = 8790;
+export const DEV_WEB_ORIGIN = "http://127.0.0.1:5173";
 
 export interface StackOptions {
   /** Use this Postgres instead of the embedded one. */
@@ -21,6 +26,11 @@ export interface StackOptions {
   apiPort?: number;
   /** Start the Vite dev server for web/ on this port. */
   webPort?: number;
+  issuerPort?: number;
+  /** Where the dev issuer keeps its signing key; omitted means a fresh key for this run. */
+  issuerKeyFile?: string;
+  /** Browser origins: tokens' `azp` (the first one) and the API's CORS allow-list. */
+  webOrigins?: string[];
   /** Where wrangler keeps local Durable Object / KV state, and where the generated env file goes. */
   stateDir: string;
   /** Receives every output line of every service. */
@@ -31,6 +41,10 @@ export interface LocalStack {
   apiUrl: string;
   webUrl?: string;
   databaseUrl: string;
+  /** `host:port` of the Neon WebSocket proxy, for tests that inspect the database directly. */
+  wsProxy: string;
+  /** Mints session tokens the Workers accept. */
+  issuer: DevIssuer;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   stop(): Promise<void>;
@@ -74,7 +88,23 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await applyMigrations({ databaseUrl, wsProxy: proxy.address });
     options.log("db", "migrations applied");
 
-    const workers = await startWorkers(options, databaseUrl, proxy.address);
+    const webOrigins = options.webOrigins ?? [DEV_WEB_ORIGIN];
+    const issuer = await startDevIssuer({
+      key: await loadOrCreateSigningKey(options.issuerKeyFile),
+      authorizedParty: webOrigins[0] ?? DEV_WEB_ORIGIN,
+      port: options.issuerPort,
+    });
+    started.push(() => issuer.close());
+    options.log("auth", `dev issuer on ${issuer.url} (JWKS at /.well-known/jwks.json)`);
+
+    const workers = await startWorkers(options, {
+      DATABASE_URL: databaseUrl,
+      DB_WS_PROXY: proxy.address,
+      CLERK_JWT_KEY: issuer.key.publicPem,
+      CLERK_ISSUER: issuer.url,
+      AUTHORIZED_PARTIES: webOrigins.join(","),
+      CORS_ORIGINS: webOrigins.join(","),
+    });
     started.push(() => workers.process.stop());
 
     let webUrl: string | undefined;
@@ -107,6 +137,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       apiUrl: workers.apiUrl,
       webUrl,
       databaseUrl,
+      wsProxy: proxy.address,
+      issuer,
       async stopDatabase() {
         await proxy.close();
         await postgres?.close();
@@ -119,10 +151,14 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   }
 }
 
-async function startWorkers(options: StackOptions, databaseUrl: string, wsProxy: string) {
+/** Values for wrangler's env file: double-quoted, newlines escaped (PEM keys are multi-line). */
+const envFileLine = (name: string, value: string) => `${name}="${value.replaceAll("\n", "\\n")}"`;
+
+async function startWorkers(options: StackOptions, vars: Record<string, string>) {
   const apiPort = options.apiPort ?? (await freePort());
   const envFile = path.join(options.stateDir, "workers.env");
-  await writeFile(envFile, `DATABASE_URL=${databaseUrl}\nDB_WS_PROXY=${wsProxy}\n`, { mode: 0o600 });
+  const lines = Object.entries(vars).map(([name, value]) => envFileLine(name, value));
+  await writeFile(envFile, `${lines.join("\n")}\n`, { mode: 0o600 });
   // The developer's own secrets (.dev.vars) first; the generated connection settings win over them.
   const userVars = path.join(repoRoot, ".dev.vars");
   const envFiles = existsSync(userVars) ? [userVars, envFile] : [envFile];

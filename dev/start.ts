@@ -1,6 +1,6 @@
 import path from "node:path";
 import { prefixedLog } from "./processes";
-import { repoRoot, startLocalStack } from "./stack";
+import { DEV_ISSUER_PORT, repoRoot, startLocalStack } from "./stack";
 
 /**
  * `npm run dev`: the whole app in one terminal. Ports and DATABASE_URL come from the environment (see README,
@@ -26,6 +26,9 @@ async function main(): Promise<void> {
     proxyPort: port("DB_PROXY_PORT", 54330),
     apiPort: port("API_PORT", 8787),
     webPort: port("WEB_PORT", 5173),
+    issuerPort: port("ISSUER_PORT", DEV_ISSUER_PORT),
+    issuerKeyFile: path.join(stateDir, "issuer-key.json"),
+    webOrigins: [`http://127.0.0.1:${port("WEB_PORT", 5173)}`, `http://localhost:${port("WEB_PORT", 5173)}`],
     stateDir,
     log,
   });
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   log("dev", `  web   ${stack.webUrl}`);
   log("dev", `  api   ${stack.apiUrl}/api/health`);
   log("dev", `  db    ${stack.databaseUrl.replace(/:[^:@/]+@/, ":***@")}`);
+  log("dev", `  auth  ${stack.issuer.url} (dev issuer; \`npm run token -- alice\` prints a token)`);
   log("dev", "Ctrl-C to stop");
 }
 

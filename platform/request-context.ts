@@ -49,7 +49,10 @@ export const handleError: ErrorHandler = (error, c) => {
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
-    return jsonError(c, status, codeForStatus(status), error.message || "Request failed");
+    // Hono's JSON validator reports an unparsable body this way.
+    const code =
+      status === 400 && /malformed json/i.test(error.message) ? "invalid_json" : codeForStatus(status);
+    return jsonError(c, status, code, error.message || "Request failed");
   }
   const log = c.get("log") as Logger | undefined;
   log?.error("unhandled error", { error, stack: error instanceof Error ? error.stack : undefined });

@@ -84,8 +84,8 @@ describe("schema constraints", () => {
     ).toBe(CHECK_VIOLATION);
     expect(
       await sqlState(
-        db.execute(sql`insert into messages (id, thread_id, user_id, role, content)
-        values (gen_random_uuid(), ${thread.id}, ${user.id}, 'system', '[]'::jsonb)`),
+        db.execute(sql`insert into messages (id, thread_id, user_id, seq, role, content)
+        values (gen_random_uuid(), ${thread.id}, ${user.id}, 1, 'system', '[]'::jsonb)`),
       ),
     ).toBe(CHECK_VIOLATION);
     expect(
@@ -152,7 +152,9 @@ describe("schema constraints", () => {
       .insert(actors)
       .values({ userId: user.id, actorType: "growAgent", actorKey: user.id })
       .returning();
-    await db.insert(messages).values({ threadId: thread.id, userId: user.id, role: "user", content: [] });
+    await db
+      .insert(messages)
+      .values({ threadId: thread.id, userId: user.id, seq: 1, role: "user", content: [] });
     await db.insert(events).values({ threadId: thread.id, userId: user.id, seq: 1, type: "message.created" });
     await db.insert(userStacks).values({ userId: user.id, flyApp: "growqr-runtime" });
     await db.insert(repos).values({ userId: user.id, name: "growqr-memory", giteaOwner: "u" });
@@ -190,7 +192,9 @@ describe("schema constraints", () => {
 
   it("deleting a thread removes its log but keeps usage and sub-agent history", async () => {
     const { user, thread } = await userWithThread();
-    await db.insert(messages).values({ threadId: thread.id, userId: user.id, role: "user", content: [] });
+    await db
+      .insert(messages)
+      .values({ threadId: thread.id, userId: user.id, seq: 1, role: "user", content: [] });
     await db.insert(events).values({ threadId: thread.id, userId: user.id, seq: 1, type: "message.created" });
     await db
       .insert(usageRecords)

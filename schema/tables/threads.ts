@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, idColumn, oneOf, updatedAt } from "./columns";
 import { users } from "./users";
 
@@ -15,6 +26,8 @@ export const threads = pgTable(
     // Allocating the next event seq with `UPDATE … SET last_seq = last_seq + 1 RETURNING` serialises writers
     // per thread, which is what keeps seq gapless.
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
+    // Same scheme for messages: a reader paging by seq never misses a message that commits late.
+    lastMessageSeq: bigint("last_message_seq", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -38,6 +51,7 @@ export const messages = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    seq: bigint("seq", { mode: "number" }).notNull(),
     role: text("role", { enum: messageRoles }).notNull(),
     // Anthropic content blocks (text, tool_use, tool_result) exactly as sent to / received from the model.
     content: jsonb("content").notNull(),
@@ -46,7 +60,7 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index("messages_thread_id_id_idx").on(t.threadId, t.id),
+    unique("messages_thread_id_seq_unique").on(t.threadId, t.seq),
     check("messages_role_valid", oneOf(t.role, messageRoles)),
     check("messages_status_valid", oneOf(t.status, messageStatuses)),
   ],

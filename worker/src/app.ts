@@ -1,17 +1,55 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
-import { handleError, handleNotFound, requestContext } from "../../platform/request-context";
+import { allowedMethods } from "../../platform/method-not-allowed";
+import { handleError, handleNotFound, jsonError, requestContext } from "../../platform/request-context";
+import { requireUser } from "./auth/require-user";
+import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
 import type { AppEnv } from "./env";
 import { healthRoutes } from "./health/health.routes";
+import { limitBody } from "./http/body-limit";
+import { corsForSpa } from "./http/cors";
+import { rateLimitPerUser } from "./http/rate-limit";
+import { mountOpenApi } from "./openapi/openapi.routes";
+import { threadRoutes } from "./threads/threads.routes";
+import { meRoutes } from "./users/me.routes";
+
+/** Everything under /api; also the source of the OpenAPI document (`api.getOpenAPI31Document`). */
+export function createApi() {
+  const api = new OpenAPIHono<AppEnv>();
+  api.use(corsForSpa, limitBody, database);
+  api.route("/", healthRoutes);
+  mountOpenApi(api);
+  // Everything below needs a verified user, and counts against that user's rate limit.
+  api.use("/me", requireUser, rateLimitPerUser);
+  api.use("/threads", requireUser, rateLimitPerUser);
+  api.use("/threads/*", requireUser, rateLimitPerUser);
+  api.route("/me", meRoutes);
+  api.route("/threads", threadRoutes);
+  return api;
+}
 
 export function createApp() {
-  const api = new Hono<AppEnv>().use(database).route("/", healthRoutes);
-
-  return new Hono<AppEnv>()
-    .use(requestContext("worker"))
-    .route("/api", api)
-    .notFound(handleNotFound)
-    .onError(handleError);
+  const api = createApi();
+  const app = new Hono<AppEnv>().use(requestContext("worker")).route("/api", api);
+  return app
+    .notFound((c) => {
+      const allow = allowedMethods(app.routes, c.req.path);
+      if (allow.length === 0) return handleNotFound(c);
+      c.header("Allow", allow.join(", "));
+      return jsonError(
+        c,
+        405,
+        "method_not_allowed",
+        `${c.req.method} is not allowed here; use ${allow.join(", ")}`,
+      );
+    })
+    .onError((error, c) => {
+      if (!isDatabaseUnavailable(error)) return handleError(error, c);
+      c.var.log?.error("database unavailable", { error, cause: (error as { cause?: unknown }).cause });
+      c.header("Retry-After", "5");
+      return jsonError(c, 503, "database_unavailable", "The database is unreachable; try again shortly");
+    });
 }
 
 export type App = ReturnType<typeof createApp>;

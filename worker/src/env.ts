@@ -1,16 +1,22 @@
 import type { RequestVariables } from "../../platform/request-context";
 import type { Database } from "../../schema/db";
+import type { AuthEnv } from "./auth/auth-config";
+import type { User } from "./users/ensure-user";
 
-/** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). */
-export interface Env {
+/** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See README "Configuration". */
+export interface Env extends AuthEnv {
   DATABASE_URL: string;
   /** Local only: `host:port` of the dev WebSocket-to-TCP proxy in front of Postgres. */
   DB_WS_PROXY?: string;
+  /** Comma-separated origins allowed to call the API from a browser. */
+  CORS_ORIGINS?: string;
   /** Service binding to the provisioner Worker. */
   PROVISIONER: Fetcher;
+  /** Workers Rate Limiting binding, keyed per user. */
+  USER_RATE_LIMITER?: RateLimit;
 }
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: RequestVariables & { db: Database };
+  Variables: RequestVariables & { db: Database; user: User };
 };

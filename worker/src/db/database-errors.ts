@@ -1,0 +1,24 @@
+/**
+ * True when an error means "could not talk to the database" rather than "the query was wrong". Drizzle wraps the
+ * driver error in `cause`; the driver reports transport failures only by message, so the messages are matched.
+ */
+const TRANSPORT_FAILURE =
+  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out/i;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : typeof current === "string" ? current : "";
+    if (TRANSPORT_FAILURE.test(message)) return true;
+    // Neon's WebSocket error event carries no message of its own.
+    if (
+      typeof current === "object" &&
+      current !== null &&
+      "type" in current &&
+      (current as Event).type === "error"
+    ) {
+      return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

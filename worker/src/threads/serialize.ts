@@ -1,0 +1,30 @@
+import type { EventRow, MessageRow } from "./thread-log.repository";
+import type { ThreadRow } from "./threads.repository";
+
+/** Rows to the API's JSON: camelCase, ISO 8601 UTC times, no owner ids. */
+export const threadJson = (row: ThreadRow) => ({
+  id: row.id,
+  title: row.title,
+  lastSeq: row.lastSeq,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+export const messageJson = (row: MessageRow) => ({
+  id: row.id,
+  threadId: row.threadId,
+  seq: row.seq,
+  role: row.role,
+  content: row.content,
+  status: row.status,
+  usage: row.usage ?? null,
+  createdAt: row.createdAt.toISOString(),
+});
+
+export const eventJson = (row: EventRow) => ({
+  seq: row.seq,
+  threadId: row.threadId,
+  type: row.type,
+  at: row.at.toISOString(),
+  data: row.data,
+});

@@ -1,0 +1,86 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { events, messages, threads } from "../../../schema";
+import type { Database } from "../../../schema/db";
+
+export type MessageRow = typeof messages.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+
+export async function listMessages(
+  db: Database,
+  threadId: string,
+  page: { limit: number; afterSeq: number },
+): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.threadId, threadId), gt(messages.seq, page.afterSeq)))
+    .orderBy(asc(messages.seq))
+    .limit(page.limit + 1);
+  return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+}
+
+export async function listEvents(
+  db: Database,
+  threadId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<EventRow[]> {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.threadId, threadId), gt(events.seq, afterSeq)))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+}
+
+/**
+ * Appends an event with the thread's next seq in one statement. The UPDATE takes the thread's row lock until
+ * commit, so seqs are gapless and commit in seq order: a reader at `seq > n` never skips a late commit.
+ * Returns undefined when the thread does not exist or is not the user's.
+ */
+export async function appendEvent(
+  db: Database,
+  input: { userId: string; threadId: string; type: string; data: unknown },
+): Promise<EventRow | undefined> {
+  const result = await db.execute<{ seq: string | number; at: string }>(sql`
+    with next as (
+      update ${threads} set last_seq = last_seq + 1
+      where id = ${input.threadId} and user_id = ${input.userId}
+      returning last_seq
+    )
+    insert into ${events} (thread_id, seq, user_id, type, data)
+    select ${input.threadId}, last_seq, ${input.userId}, ${input.type}, ${JSON.stringify(input.data ?? {})}::jsonb
+    from next
+    returning seq, at`);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return {
+    threadId: input.threadId,
+    userId: input.userId,
+    seq: Number(row.seq),
+    type: input.type,
+    data: input.data ?? {},
+    at: new Date(row.at),
+  };
+}
+
+/** Same scheme as events, for the message log. */
+export async function appendMessage(
+  db: Database,
+  input: Pick<MessageRow, "userId" | "threadId" | "role" | "content"> &
+    Partial<Pick<MessageRow, "status" | "usage">>,
+): Promise<MessageRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [thread] = await tx
+      .update(threads)
+      .set({ lastMessageSeq: sql`${threads.lastMessageSeq} + 1` })
+      .where(and(eq(threads.id, input.threadId), eq(threads.userId, input.userId)))
+      .returning({ seq: threads.lastMessageSeq });
+    if (!thread) return undefined;
+    const [row] = await tx
+      .insert(messages)
+      .values({ ...input, seq: thread.seq })
+      .returning();
+    return row;
+  });
+}

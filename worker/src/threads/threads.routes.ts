@@ -1,0 +1,183 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { ApiError } from "../../../platform/api-error";
+import type { AppEnv } from "../env";
+import { authenticatedErrors, notFound } from "../openapi/common.schemas";
+import { validationHook } from "../openapi/validation-hook";
+import { decodeIdCursor, decodeSeqCursor, encodeCursor } from "./cursor";
+import { streamThreadEvents } from "./event-stream";
+import { eventJson, messageJson, threadJson } from "./serialize";
+import { listEvents, listMessages } from "./thread-log.repository";
+import { createThread, deleteThread, findThread, listThreads, renameThread } from "./threads.repository";
+import {
+  CreateThreadBody,
+  EventPage,
+  EventsQuery,
+  MessagePage,
+  PageQuery,
+  ThreadIdParams,
+  ThreadPage,
+  ThreadSchema,
+  UpdateThreadBody,
+} from "./threads.schemas";
+
+const security = [{ bearerAuth: [] }];
+const tags = ["threads"];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+const threadNotFound = () => new ApiError(404, "thread_not_found", "No such thread");
+
+const routes = {
+  create: createRoute({
+    method: "post",
+    path: "/",
+    tags,
+    security,
+    summary: "Start a thread",
+    request: { body: jsonBody(CreateThreadBody) },
+    responses: { 201: json(ThreadSchema, "The new thread"), ...authenticatedErrors },
+  }),
+  list: createRoute({
+    method: "get",
+    path: "/",
+    tags,
+    security,
+    summary: "List your threads, newest first",
+    request: { query: PageQuery },
+    responses: { 200: json(ThreadPage, "A page of threads"), ...authenticatedErrors },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/{id}",
+    tags,
+    security,
+    summary: "Get a thread",
+    request: { params: ThreadIdParams },
+    responses: { 200: json(ThreadSchema, "The thread"), ...authenticatedErrors, ...notFound },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/{id}",
+    tags,
+    security,
+    summary: "Rename a thread",
+    request: { params: ThreadIdParams, body: jsonBody(UpdateThreadBody) },
+    responses: { 200: json(ThreadSchema, "The updated thread"), ...authenticatedErrors, ...notFound },
+  }),
+  delete: createRoute({
+    method: "delete",
+    path: "/{id}",
+    tags,
+    security,
+    summary: "Delete a thread with its messages and events",
+    request: { params: ThreadIdParams },
+    responses: { 204: { description: "Deleted" }, ...authenticatedErrors, ...notFound },
+  }),
+  messages: createRoute({
+    method: "get",
+    path: "/{id}/messages",
+    tags,
+    security,
+    summary: "The thread's messages, oldest first",
+    request: { params: ThreadIdParams, query: PageQuery },
+    responses: { 200: json(MessagePage, "A page of messages"), ...authenticatedErrors, ...notFound },
+  }),
+  events: createRoute({
+    method: "get",
+    path: "/{id}/events",
+    tags,
+    security,
+    summary: "The thread's events after a seq, as a JSON page or a live SSE stream",
+    description:
+      "With `Accept: text/event-stream` the response is a live stream: each event is one SSE message whose `id` is its seq. Reconnect with `Last-Event-ID` (EventSource does) to resume without gaps or repeats.",
+    request: {
+      params: ThreadIdParams,
+      query: EventsQuery,
+      headers: z.object({
+        "last-event-id": z
+          .string()
+          .regex(/^\d{1,15}$/)
+          .optional()
+          .openapi({ description: "Resume after this seq (SSE)" }),
+      }),
+    },
+    responses: {
+      200: {
+        description: "A page of events, or the live stream",
+        content: {
+          "application/json": { schema: EventPage },
+          "text/event-stream": {
+            schema: z.string().openapi({ description: "SSE; data is an Event as JSON" }),
+          },
+        },
+      },
+      ...authenticatedErrors,
+      ...notFound,
+    },
+  }),
+};
+
+export const threadRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(routes.create, async (c) => {
+    const { title } = c.req.valid("json");
+    const thread = await createThread(c.var.db, c.var.user.id, title ?? "");
+    return c.json(threadJson(thread), 201);
+  })
+  .openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    const page = await listThreads(c.var.db, c.var.user.id, { limit, beforeId: decodeIdCursor(cursor) });
+    const last = page.rows.at(-1);
+    return c.json(
+      { items: page.rows.map(threadJson), nextCursor: page.hasMore && last ? encodeCursor(last.id) : null },
+      200,
+    );
+  })
+  .openapi(routes.get, async (c) => {
+    const thread = await findThread(c.var.db, c.var.user.id, c.req.valid("param").id);
+    if (!thread) throw threadNotFound();
+    return c.json(threadJson(thread), 200);
+  })
+  .openapi(routes.update, async (c) => {
+    const thread = await renameThread(
+      c.var.db,
+      c.var.user.id,
+      c.req.valid("param").id,
+      c.req.valid("json").title,
+    );
+    if (!thread) throw threadNotFound();
+    return c.json(threadJson(thread), 200);
+  })
+  .openapi(routes.delete, async (c) => {
+    if (!(await deleteThread(c.var.db, c.var.user.id, c.req.valid("param").id))) throw threadNotFound();
+    return c.body(null, 204);
+  })
+  .openapi(routes.messages, async (c) => {
+    const { id } = c.req.valid("param");
+    const { limit, cursor } = c.req.valid("query");
+    const afterSeq = decodeSeqCursor(cursor);
+    if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
+    const page = await listMessages(c.var.db, id, { limit, afterSeq });
+    const last = page.rows.at(-1);
+    return c.json(
+      { items: page.rows.map(messageJson), nextCursor: page.hasMore && last ? encodeCursor(last.seq) : null },
+      200,
+    );
+  })
+  .openapi(routes.events, async (c) => {
+    const { id } = c.req.valid("param");
+    const { after, limit } = c.req.valid("query");
+    const lastEventId = c.req.valid("header")["last-event-id"];
+    if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
+    if (c.req.header("accept")?.includes("text/event-stream")) {
+      // Last-Event-ID wins: it is what EventSource sends on reconnect, after the URL's original `after`.
+      return streamThreadEvents(c, id, lastEventId !== undefined ? Number(lastEventId) : (after ?? 0));
+    }
+    const rows = await listEvents(c.var.db, id, after ?? 0, limit);
+    return c.json({ items: rows.map(eventJson), nextAfter: rows.at(-1)?.seq ?? after ?? 0 }, 200);
+  });
