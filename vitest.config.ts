@@ -2,6 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const WORKERD_TESTS = "**/*.workerd.test.ts";
+const API_TESTS = "test/api/**/*.test.ts";
 
 export default defineConfig({
   test: {
@@ -10,8 +11,17 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: [WORKERD_TESTS, "**/node_modules/**"],
+          exclude: [WORKERD_TESTS, API_TESTS, "**/node_modules/**"],
           testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "api",
+          include: [API_TESTS],
+          globalSetup: ["test/support/api-stack-setup.ts"],
+          testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },

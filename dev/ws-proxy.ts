@@ -16,9 +16,6 @@ export interface WsProxyOptions {
   log?: (line: string) => void;
 }
 
-/** Postgres frontend Terminate message: 'X' and a length of 4. */
-const TERMINATE = Buffer.from([0x58, 0, 0, 0, 4]);
-
 const targetOf = (databaseUrl: string) => {
   const url = new URL(databaseUrl);
   return `${url.hostname}:${url.port || "5432"}`;
@@ -49,12 +46,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     const tcp = net.connect({ host, port: Number(port) });
     tcp.setNoDelay(true);
     // Bytes may arrive from the driver before the TCP connect completes; net.Socket buffers writes until then.
-    socket.on("message", (data: Buffer) => {
-      tcp.write(data);
-      // Postgres closes the connection after a Terminate message and the Neon driver relies on that: it never
-      // closes its WebSocket itself. PGlite keeps the socket open, so close it here as Postgres would.
-      if (data.equals(TERMINATE)) tcp.end();
-    });
+    socket.on("message", (data: Buffer) => tcp.write(data));
     tcp.on("data", (chunk) => socket.readyState === socket.OPEN && socket.send(chunk));
     tcp.on("error", (error) => {
       options.log?.(`database connection error: ${error.message}`);

@@ -6,20 +6,29 @@ import { type LocalStack, startLocalStack } from "../../dev/stack";
 export interface TestStack extends LocalStack {
   /** Everything the services printed, for assertions and for failure diagnostics. */
   logs: string[];
+  issuerKeyFile?: string;
 }
 
+export const TEST_WEB_ORIGIN = "http://growqr.test";
+
 /** The whole app as `npm run dev` runs it, on free loopback ports with an in-memory database and fresh state. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(
+  options: { issuerKeyFile?: (stateDir: string) => string } = {},
+): Promise<TestStack> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-stack-"));
+  const issuerKeyFile = options.issuerKeyFile?.(stateDir);
   const logs: string[] = [];
   try {
     const stack = await startLocalStack({
       stateDir,
+      issuerKeyFile,
+      webOrigins: [TEST_WEB_ORIGIN],
       log: (service, line) => logs.push(`[${service}] ${line}`),
     });
     return {
       ...stack,
       logs,
+      issuerKeyFile,
       async stop() {
         await stack.stop();
         await rm(stateDir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ export function createApi() {
   mountOpenApi(api);
   // Everything below needs a verified user, and counts against that user's rate limit.
   api.use("/me", requireUser, rateLimitPerUser);
-  api.use("/threads", requireUser, rateLimitPerUser);
+  // "/threads/*" also matches "/threads" itself: registering both would run the middleware twice.
   api.use("/threads/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);

@@ -1,0 +1,26 @@
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startTestStack } from "./stack";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    apiUrl: string;
+    stackDatabaseUrl: string;
+    stackWsProxy: string;
+    issuerUrl: string;
+    issuerKeyFile: string;
+    authorizedParty: string;
+  }
+}
+
+/** One local stack (wrangler dev with both Workers, PGlite, dev issuer) shared by every API end-to-end test. */
+export default async function setup(project: TestProject) {
+  const stack = await startTestStack({ issuerKeyFile: (stateDir) => path.join(stateDir, "issuer-key.json") });
+  project.provide("apiUrl", stack.apiUrl);
+  project.provide("stackDatabaseUrl", stack.databaseUrl);
+  project.provide("stackWsProxy", stack.wsProxy);
+  project.provide("issuerUrl", stack.issuer.url);
+  project.provide("issuerKeyFile", stack.issuerKeyFile ?? "");
+  project.provide("authorizedParty", stack.issuer.authorizedParty);
+  return () => stack.stop();
+}

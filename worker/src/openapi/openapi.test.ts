@@ -1,0 +1,36 @@
+import { readFile } from "node:fs/promises";
+import { compileErrors, validate } from "@readme/openapi-parser";
+import { describe, expect, it } from "vitest";
+import { GENERATED_TYPES, generateTypes, openApiDocument } from "./generate-types";
+
+describe("OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const document = openApiDocument();
+    expect(document.openapi).toBe("3.1.0");
+    const result = await validate(structuredClone(document) as Parameters<typeof validate>[0]);
+    expect(result.valid, result.valid ? "" : compileErrors(result)).toBe(true);
+  });
+
+  it("documents every API route, with bearer auth on the protected ones", () => {
+    const { paths = {} } = openApiDocument();
+    expect(Object.keys(paths).sort()).toEqual(
+      [
+        "/health",
+        "/me",
+        "/threads",
+        "/threads/{id}",
+        "/threads/{id}/events",
+        "/threads/{id}/messages",
+        "/version",
+      ].sort(),
+    );
+    expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
+      content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },
+    });
+  });
+
+  it("matches the client types committed for web/ and API tests (run `npm run api:types` after changing routes)", async () => {
+    expect(await readFile(GENERATED_TYPES, "utf8")).toBe(await generateTypes());
+  });
+});
