@@ -3,7 +3,8 @@ import autocannon from "autocannon";
 export interface Scenario {
   name: string;
   path: string;
-  headers?: Record<string, string>;
+  /** One header set per connection, used round-robin (e.g. a different user per connection). */
+  connectionHeaders?: Array<Record<string, string>>;
 }
 
 export interface Measurement {
@@ -24,11 +25,15 @@ export interface LoadSettings {
 
 /** Drives one route with closed-loop load from this process and summarises the latency histogram. */
 export async function measure(baseUrl: string, scenario: Scenario, load: LoadSettings): Promise<Measurement> {
+  let nextConnection = 0;
   const result = await autocannon({
     url: `${baseUrl}${scenario.path}`,
-    headers: scenario.headers,
     connections: load.connections,
     duration: load.durationSeconds,
+    setupClient: (client) => {
+      const headers = scenario.connectionHeaders?.[nextConnection++ % scenario.connectionHeaders.length];
+      if (headers) client.setHeaders(headers);
+    },
   });
   return {
     name: scenario.name,

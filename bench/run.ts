@@ -4,13 +4,15 @@ import path from "node:path";
 import { repoRoot, startLocalStack } from "../dev/stack";
 import { type LoadSettings, measure, type Scenario } from "./measure";
 import { compare, formatTable } from "./report";
+import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
  * ratios hold whatever machine this runs on. BENCH_SECONDS and BENCH_CONNECTIONS tune the load.
  */
 const BASELINE: Scenario = { name: "static /api/version", path: "/api/version" };
-const SCENARIOS: Scenario[] = [{ name: "GET /api/health", path: "/api/health" }];
+/** One user per connection, so the per-user rate limit measures nothing here. */
+const THREADS_PER_USER = 20;
 
 async function main(): Promise<void> {
   const load: LoadSettings = {
@@ -20,13 +22,27 @@ async function main(): Promise<void> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-"));
   const stack = await startLocalStack({ stateDir, log: () => {} });
   try {
-    // Warm up: first requests pay for isolate start and the first database connection.
-    for (const scenario of [BASELINE, ...SCENARIOS])
+    const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
+    const scenarios: Scenario[] = [
+      { name: "GET /api/health", path: "/api/health" },
+      {
+        name: `GET /api/threads (auth, ${THREADS_PER_USER} threads)`,
+        path: `/api/threads?limit=${THREADS_PER_USER}`,
+        connectionHeaders: tokens.map((token) => ({ authorization: `Bearer ${token}` })),
+      },
+    ];
+    // Warm up: first requests pay for isolate start, the first database connection and the user lookup.
+    for (const scenario of [BASELINE, ...scenarios]) {
       await measure(stack.apiUrl, scenario, { ...load, durationSeconds: 1 });
+    }
+    const roundTrips = await dbRoundTrips(
+      `${stack.apiUrl}/api/threads?limit=${THREADS_PER_USER}`,
+      tokens[0] ?? "",
+    );
 
     const baseline = await measure(stack.apiUrl, BASELINE, load);
     const results = [baseline];
-    for (const scenario of SCENARIOS) results.push(await measure(stack.apiUrl, scenario, load));
+    for (const scenario of scenarios) results.push(await measure(stack.apiUrl, scenario, load));
     const rows = compare(baseline, results);
 
     const report = {
@@ -35,6 +51,7 @@ async function main(): Promise<void> {
       load,
       baseline: BASELINE.name,
       results: rows,
+      dbRoundTripsPerWarmThreadsRequest: roundTrips,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
@@ -44,6 +61,7 @@ async function main(): Promise<void> {
       `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
     );
     console.log(formatTable(rows));
+    console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
     console.log("\nwritten to bench/results/latest.json");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {
