@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     databaseUrl: process.env.DATABASE_URL || undefined,
     pgDataDir: path.join(stateDir, "pgdata"),
-    pgPort: port("PG_PORT", 54329),
-    proxyPort: port("DB_PROXY_PORT", 54330),
+    pgPort: port("PG_PORT", 15432),
+    proxyPort: port("DB_PROXY_PORT", 15433),
     apiPort: port("API_PORT", 8787),
     webPort: port("WEB_PORT", 5173),
     issuerPort: port("ISSUER_PORT", DEV_ISSUER_PORT),

@@ -31,6 +31,8 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required\n");
   });
   const wss = new WebSocketServer({ server });
+  // The server's own errors (e.g. EADDRINUSE) reach the caller through listen below; ws re-emits them here too.
+  wss.on("error", () => {});
 
   wss.on("connection", (socket, request) => {
     const address = new URL(request.url ?? "/", "http://proxy").searchParams.get("address") ?? "";

@@ -1,67 +1,40 @@
-import { createResource, For, type JSX, Match, onCleanup, Switch } from "solid-js";
-import { fetchHealth } from "./api/health";
-
-const REFRESH_MS = 5_000;
-
-const dot = (ok: boolean): JSX.CSSProperties => ({
-  display: "inline-block",
-  width: "0.6rem",
-  height: "0.6rem",
-  "border-radius": "50%",
-  background: ok ? "#2e9d5b" : "#d0453a",
-  "margin-right": "0.5rem",
-});
+import { Show } from "solid-js";
+import { SignIn } from "./auth/SignIn";
+import { session, signOut } from "./auth/session";
+import { StatusPanel } from "./StatusPanel";
+import { Threads } from "./threads/Threads";
 
 export function App() {
-  const [health, { refetch }] = createResource(() => fetchHealth(AbortSignal.timeout(4_000)));
-  const timer = setInterval(() => refetch(), REFRESH_MS);
-  onCleanup(() => clearInterval(timer));
-
   return (
     <main
       style={{
         "font-family": "system-ui, sans-serif",
-        "max-width": "40rem",
+        "max-width": "44rem",
         margin: "3rem auto",
         padding: "0 1rem",
       }}
     >
-      <h1>GrowQR</h1>
+      <header style={{ display: "flex", "justify-content": "space-between", "align-items": "baseline" }}>
+        <h1>GrowQR</h1>
+        <Show when={session()}>
+          {(current) => (
+            <p>
+              {current().username}{" "}
+              <button type="button" onClick={signOut}>
+                Sign out
+              </button>
+            </p>
+          )}
+        </Show>
+      </header>
       <p>
         Your private Grow Agent: chat, delegate work to sub-agents, and keep memory in your own git
         repository.
       </p>
-      <section aria-labelledby="status-heading">
-        <h2 id="status-heading">System status</h2>
-        <Switch>
-          <Match when={health.error}>
-            <p role="alert">API unreachable: {String(health.error?.message ?? health.error)}</p>
-          </Match>
-          <Match when={health()}>
-            {(current) => (
-              <>
-                <p data-testid="overall-status">
-                  <span style={dot(current().status === "ok")} />
-                  {current().status} · version {current().version}
-                </p>
-                <ul>
-                  <For each={Object.entries(current().checks)}>
-                    {([name, check]) => (
-                      <li>
-                        <span style={dot(check.status === "ok")} />
-                        {name}: {check.status} ({check.latencyMs} ms)
-                      </li>
-                    )}
-                  </For>
-                </ul>
-              </>
-            )}
-          </Match>
-          <Match when={health.loading}>
-            <p>Checking…</p>
-          </Match>
-        </Switch>
-      </section>
+      <Show when={session()} fallback={<SignIn />}>
+        <Threads />
+      </Show>
+      <StatusPanel />
     </main>
   );
 }
