@@ -39,3 +39,8 @@ export function decodeSeqCursor(cursor: string | undefined): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) throw invalidCursor();
   return value;
 }
+
+/** Pages are fetched with one extra row: its presence says whether another page exists. */
+export function splitPage<T>(rows: T[], limit: number): { rows: T[]; hasMore: boolean } {
+  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { events, messages, threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
+import { splitPage } from "./cursor";
 
 export type MessageRow = typeof messages.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -16,7 +17,7 @@ export async function listMessages(
     .where(and(eq(messages.threadId, threadId), gt(messages.seq, page.afterSeq)))
     .orderBy(asc(messages.seq))
     .limit(page.limit + 1);
-  return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+  return splitPage(rows, page.limit);
 }
 
 export async function listEvents(

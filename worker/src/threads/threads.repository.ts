@@ -1,6 +1,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
+import { splitPage } from "./cursor";
 
 export type ThreadRow = typeof threads.$inferSelect;
 
@@ -39,7 +40,7 @@ export async function listThreads(
     )
     .orderBy(desc(threads.id))
     .limit(page.limit + 1);
-  return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
+  return splitPage(rows, page.limit);
 }
 
 export async function renameThread(
