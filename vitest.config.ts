@@ -56,7 +56,6 @@ export default defineConfig({
           name: "rivet-driver",
           include: [RIVET_DRIVER_TESTS],
           globalSetup: ["test/rivet-driver/global-setup.ts"],
-          testNamePattern: RIVET_DRIVER_PATTERN,
           testTimeout: 30_000,
           hookTimeout: 120_000,
           // Inlined so the plugin above can see the suite's `vitest` import.
@@ -67,7 +66,7 @@ export default defineConfig({
   },
 });
 
-/** Points rivetkit's `vitest` import at test/rivet-driver/vitest-compat.ts (see there why). */
+/** Points rivetkit's `vitest` import at test/rivet-driver/vitest-compat.ts (argument order, skip list). */
 function rivetkitVitestCompat(): Plugin {
   const shim = fileURLToPath(new URL("./test/rivet-driver/vitest-compat.ts", import.meta.url));
   return {

@@ -1,35 +1,61 @@
 /**
- * rivetkit 2.2.1's driver test suite registers some tests as `test(name, fn, { timeout })`, a signature
- * Vitest 4 removed (it throws while collecting, even for skipped suites). The `rivet-driver` project points
- * the suite's `vitest` import here: the same Vitest, with `test`/`it` accepting the old argument order.
+ * What RivetKit's driver test suite imports as `vitest` in the `rivet-driver` project (the plugin in
+ * vitest.config.ts redirects it here). The same Vitest, with two changes:
+ *
+ * - rivetkit 2.2.1 registers some tests as `test(name, fn, { timeout })`, a signature Vitest 4 removed
+ *   (it throws while collecting, even inside skipped suites); the arguments are reordered.
+ * - Suites and tests listed in `selection.ts` are registered as skipped, so the report counts them.
  */
-import { it as vitestIt, test as vitestTest } from "vitest";
+import { describe as vitestDescribe, it as vitestIt, test as vitestTest } from "vitest";
+import { skipReason } from "./selection";
 
 export * from "vitest";
 
 type Fn = (...args: unknown[]) => unknown;
+type Kind = { skip: Fn; isDescribe: boolean };
 
-function reorder(args: unknown[]): unknown[] {
-  const [name, second, third, ...rest] = args;
-  if (typeof second === "function" && third !== null && typeof third === "object") {
-    return [name, third, second, ...rest];
+/** Path of the describe block whose factory is running: factories run synchronously, one at a time. */
+let currentPath: string[] = [];
+
+function register(fn: Fn, self: unknown, args: unknown[], kind: Kind): unknown {
+  let [name, body, options, ...rest] = args;
+  const oldOrder = typeof body === "function" && options !== null && typeof options === "object";
+  if (oldOrder) [body, options] = [options, body];
+  if (typeof name !== "string" || typeof body !== "function") {
+    return Reflect.apply(fn, self, oldOrder ? [name, body, options, ...rest] : args);
   }
-  return args;
+
+  const path = [...currentPath, name];
+  if (skipReason(path.join(" > "))) return kind.skip(name, body);
+  if (!kind.isDescribe) return Reflect.apply(fn, self, [name, body, options, ...rest]);
+
+  const factory = body as Fn;
+  const scoped = (...factoryArgs: unknown[]) => {
+    const outer = currentPath;
+    currentPath = path;
+    try {
+      return factory(...factoryArgs);
+    } finally {
+      currentPath = outer;
+    }
+  };
+  return Reflect.apply(fn, self, [name, scoped, options, ...rest]);
 }
 
-/** Wraps the test API, and every function its chain returns (`skipIf(x)`, `.skip`, …), to reorder args. */
-function compat<T extends object>(target: T): T {
+/** Wraps the API and every function its chain returns (`skipIf(x)`, `.only`, …). */
+function compat<T extends object>(target: T, kind: Kind): T {
   return new Proxy(target, {
     apply(fn, self, args) {
-      const result = Reflect.apply(fn as Fn, self, reorder(args));
-      return typeof result === "function" ? compat(result) : result;
+      const result = register(fn as Fn, self, args, kind);
+      return typeof result === "function" ? compat(result, kind) : result;
     },
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver);
-      return typeof value === "function" ? compat(value) : value;
+      return typeof value === "function" ? compat(value, kind) : value;
     },
   });
 }
 
-export const test = compat(vitestTest);
-export const it = compat(vitestIt);
+export const describe = compat(vitestDescribe, { skip: vitestDescribe.skip as Fn, isDescribe: true });
+export const test = compat(vitestTest, { skip: vitestTest.skip as Fn, isDescribe: false });
+export const it = compat(vitestIt, { skip: vitestIt.skip as Fn, isDescribe: false });

@@ -55,6 +55,11 @@ export class DurableObjectActorDriver implements ActorDriver {
     return this.#destroying?.actorId === actorId ? undefined : actorId;
   }
 
+  /** Whether `loadActor(actorId)` would find an actor (without starting it). */
+  canLoad(actorId: string): boolean {
+    return this.#loaded?.actorId === actorId || this.currentActorId() === actorId;
+  }
+
   /** Resolves once a destroy in progress has cleared the storage (create waits for it). */
   async settled(): Promise<void> {
     await this.#destroying?.done;

@@ -12,7 +12,7 @@ import {
 } from "./actor-rpc";
 import { createKvTable, kvGet, kvPut } from "./kv-sql";
 import { type ActorNamespace, DurableObjectManagerDriver } from "./manager-driver";
-import { upgradeWebSocket } from "./websocket-upgrade";
+import { closedWebSocket, upgradeWebSocket } from "./websocket-upgrade";
 
 export interface ActorDurableObjectOptions {
   /** The parsed registry config, read on first use (after the handler has adjusted the registry). */
@@ -80,6 +80,9 @@ export function createActorDurableObjectClass(options: ActorDurableObjectOptions
       // The id the manager resolved, not "whatever lives here now": a stale id (from before a destroy and
       // re-create) must fail with actor/not_found, which loadActor raises inside the router's error handling.
       const actorId = request.headers.get(ACTOR_ID_HEADER) ?? this.#driver.currentActorId() ?? "none";
+      if (request.headers.get("Upgrade")?.toLowerCase() === "websocket" && !this.#driver.canLoad(actorId)) {
+        return closedWebSocket(request, "actor.not_found");
+      }
       return this.#router.fetch(request, { actorId });
     }
 

@@ -3,10 +3,10 @@ import { defineWebSocketHelper, WSContext } from "hono/ws";
 import { selectWebSocketProtocol } from "./websocket-protocols";
 
 /**
- * Hono's WebSocket upgrade for workerd, with two differences from `hono/cloudflare-workers` that
+ * Hono's WebSocket upgrade for workerd, with three differences from `hono/cloudflare-workers` that
  * RivetKit needs: `onOpen` fires right after `accept()` (workerd never emits "open" on the server end,
  * and RivetKit only registers a connection on open), and the chosen sub-protocol is echoed so clients
- * that offered `rivet` accept the handshake.
+ * that offered `rivet` accept the handshake; binary frames arrive as ArrayBuffer.
  *
  * Uses `accept()`, not the hibernation API: see README "RivetKit driver" for why.
  */
@@ -44,3 +44,20 @@ export const upgradeWebSocket: UpgradeWebSocket<
     webSocket: client,
   });
 });
+
+/**
+ * Accepts a WebSocket only to close it at once with `group.code` as the reason: that is how RivetKit
+ * clients learn why a connection failed (an HTTP error on the upgrade carries no readable reason), and
+ * `actor.not_found` makes them re-resolve a stale actor id.
+ */
+export function closedWebSocket(request: Request, reason: string): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  server.close(1011, reason);
+  const protocol = selectWebSocketProtocol(request.headers.get("Sec-WebSocket-Protocol"));
+  return new Response(null, {
+    status: 101,
+    headers: protocol ? { "Sec-WebSocket-Protocol": protocol } : {},
+    webSocket: client,
+  });
+}
