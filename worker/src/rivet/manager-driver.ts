@@ -114,7 +114,6 @@ export class DurableObjectManagerDriver implements ManagerDriver {
       throw new InternalError(`actor answered a WebSocket upgrade with status ${response.status}`);
     }
     socket.accept();
-    socket.binaryType = "arraybuffer";
     // workerd never emits "open" on an accepted pair, and RivetKit's client waits for it; emit it once the
     // caller had a chance to attach listeners.
     setTimeout(() => socket.dispatchEvent(new Event("open")), 0);

@@ -3,10 +3,14 @@ import { defineWebSocketHelper, WSContext } from "hono/ws";
 import { selectWebSocketProtocol } from "./websocket-protocols";
 
 /**
- * Hono's WebSocket upgrade for workerd, with three differences from `hono/cloudflare-workers` that
+ * Hono's WebSocket upgrade for workerd, with two differences from `hono/cloudflare-workers` that
  * RivetKit needs: `onOpen` fires right after `accept()` (workerd never emits "open" on the server end,
  * and RivetKit only registers a connection on open), and the chosen sub-protocol is echoed so clients
- * that offered `rivet` accept the handshake; binary frames arrive as ArrayBuffer.
+ * that offered `rivet` accept the handshake.
+ *
+ * Binary frames: since compatibility date 2026-03 workerd delivers them as Blob; RivetKit actors expect
+ * ArrayBuffer, so the Worker needs the `no_websocket_standard_binary_type` flag (setting `binaryType` on
+ * the accepted socket did not take effect in workerd here).
  *
  * Uses `accept()`, not the hibernation API: see README "RivetKit driver" for why.
  */
