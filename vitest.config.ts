@@ -5,10 +5,6 @@ import { defineConfig } from "vitest/config";
 
 const WORKERD_TESTS = "**/*.workerd.test.ts";
 const RIVET_DRIVER_TESTS = "test/rivet-driver/**/*.test.ts";
-// Which of RivetKit's driver suites run (README "RivetKit driver"); RIVET_DRIVER_PATTERN overrides it.
-const RIVET_DRIVER_PATTERN = process.env.RIVET_DRIVER_PATTERN
-  ? new RegExp(process.env.RIVET_DRIVER_PATTERN)
-  : undefined;
 
 export default defineConfig({
   test: {

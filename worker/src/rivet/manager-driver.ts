@@ -17,6 +17,7 @@ import { ACTOR_ID_HEADER } from "./actor-rpc";
 import { actorWebSocketProtocols } from "./websocket-protocols";
 
 export type ActorNamespace = DurableObjectNamespace<ActorDurableObjectRpc>;
+type ActorStub = ReturnType<ActorNamespace["get"]>;
 
 /**
  * The ManagerDriver: runs in the Worker (and inside actors, for the inline client) and reaches each actor's
@@ -48,12 +49,24 @@ export class DurableObjectManagerDriver implements ManagerDriver {
     const parsed = parseActorId(actorId);
     if (!parsed) throw new ActorNotFound(actorId);
     const ns = this.#namespace();
-    return ns.get(ns.idFromString(parsed.doId));
+    let id: DurableObjectId;
+    try {
+      id = ns.idFromString(parsed.doId);
+    } catch {
+      // Well-formed hex that is not an id of this namespace (ids carry a MAC).
+      throw new ActorNotFound(actorId);
+    }
+    return ns.get(id);
   }
 
   async getForId({ name, actorId }: GetForIdInput): Promise<ActorOutput | undefined> {
-    if (!parseActorId(actorId)) return undefined;
-    const found = await this.#stubForActor(actorId).describe();
+    let stub: ActorStub;
+    try {
+      stub = this.#stubForActor(actorId);
+    } catch {
+      return undefined;
+    }
+    const found = await stub.describe();
     if (!found || found.actorId !== actorId || found.name !== name) return undefined;
     return found;
   }
