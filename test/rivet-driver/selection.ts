@@ -51,7 +51,6 @@ export const SKIPPED: Skip[] = [
       "rivetkit/db needs createSqliteVfs or overrideRawDatabaseClient, which the driver does not implement",
   },
   { path: /> Actor Workflow Tests$/, reason: "the workflow engine fixtures are not ported to workerd" },
-  { path: /> Actor Queue Tests$/, reason: "queue fixtures not ported yet" },
   {
     path: /> Actor Inspector HTTP API$/,
     reason: "the inspector is disabled: it serves its UI from a tarball on disk, which a Worker has not",
