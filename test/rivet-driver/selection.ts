@@ -76,13 +76,6 @@ export const SKIPPED: Skip[] = [
       "ordering: expects an action sent before a concurrent destroy to observe onDestroy's write; the DO " +
       "starts the actor inside the create RPC, then runs the first action before the destroy",
   },
-  {
-    path: /client type \(inline\) > .*(stale getOrCreate connection re-resolves after websocket open failure|error thrown in createConnState preserves group and code through WebSocket serialization)$/,
-    reason:
-      "inline client type only: RivetKit's test WebSocket proxy reports a socket the actor closes at once " +
-      "(close reason actor.not_found / connection.custom_error) as 'Failed to establish connection'; the " +
-      "http client type gets the real reason and passes",
-  },
 ];
 
 export function skipReason(path: string): string | undefined {
