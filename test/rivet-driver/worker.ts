@@ -12,7 +12,11 @@ const rivet = createRivetOnDurableObjects(registry, { binding: "ACTOR_DO", baseP
  * The suite reuses keys such as `["test"]` across its six client/encoding runs; one shared `wrangler dev`
  * stays deterministic only if every test case gets fresh actors, so each gets its own scope.
  */
-const app = new Hono<{ Bindings: Record<string, unknown> }>()
+interface FixtureEnv {
+  ACTOR_DO: DurableObjectNamespace;
+}
+
+const app = new Hono<{ Bindings: FixtureEnv }>()
   .get("/health", (c) => c.text("ok"))
   .all("/s/:scope/api/rivet/*", (c) => {
     const scope = c.req.param("scope");

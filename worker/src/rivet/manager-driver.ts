@@ -21,8 +21,8 @@ type ActorStub = ReturnType<ActorNamespace["get"]>;
 
 /**
  * The ManagerDriver: runs in the Worker (and inside actors, for the inline client) and reaches each actor's
- * Durable Object by its deterministic id. No global index exists, so `listActors` only answers for an
- * exact name+key.
+ * Durable Object by its deterministic id. No global index exists, so `listActors` answers `[]` (the
+ * manager API looks up name+key through `getWithKey`).
  */
 export class DurableObjectManagerDriver implements ManagerDriver {
   readonly #namespace: () => ActorNamespace;
@@ -99,10 +99,9 @@ export class DurableObjectManagerDriver implements ManagerDriver {
     return result.actor;
   }
 
-  async listActors({ name, key }: ListActorsInput): Promise<ActorOutput[]> {
-    if (key === undefined) return [];
-    const found = await this.getWithKey({ name, key: [key] });
-    return found ? [found] : [];
+  /** No global index of actors exists (one object per actor); the manager API resolves name+key itself. */
+  async listActors(_input: ListActorsInput): Promise<ActorOutput[]> {
+    return [];
   }
 
   async sendRequest(actorId: string, actorRequest: Request): Promise<Response> {

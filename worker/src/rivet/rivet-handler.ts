@@ -18,7 +18,7 @@ export interface RivetOnDurableObjects {
    * Serves RivetKit's manager API (clients, gateway, WebSockets) for requests under `basePath`.
    * `scope` namespaces actor names+keys (tests use one per test case); leave it out in production.
    */
-  fetch(request: Request, env: Record<string, unknown>, scope?: string): Promise<Response>;
+  fetch(request: Request, env: object, scope?: string): Promise<Response>;
 }
 
 /**
@@ -68,7 +68,7 @@ export function createRivetOnDurableObjects(
   return {
     ActorDurableObject: createActorDurableObjectClass({ config, binding }),
     async fetch(request, env, scope = "") {
-      currentEnv = env;
+      currentEnv = env as Record<string, unknown>;
       const url = new URL(request.url);
       if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
         return new Response("Not Found", { status: 404 });
