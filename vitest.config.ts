@@ -1,8 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 
 const WORKERD_TESTS = "**/*.workerd.test.ts";
 const API_TESTS = "test/api/**/*.test.ts";
+const RIVET_DRIVER_TESTS = "test/rivet-driver/**/*.test.ts";
 
 export default defineConfig({
   test: {
@@ -11,7 +14,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts", "test/**/*.test.ts"],
-          exclude: [WORKERD_TESTS, API_TESTS, "**/node_modules/**"],
+          exclude: [WORKERD_TESTS, API_TESTS, RIVET_DRIVER_TESTS, "**/node_modules/**"],
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },
@@ -53,6 +56,31 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      {
+        plugins: [rivetkitVitestCompat()],
+        test: {
+          name: "rivet-driver",
+          include: [RIVET_DRIVER_TESTS],
+          globalSetup: ["test/rivet-driver/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          // Inlined so the plugin above can see the suite's `vitest` import.
+          server: { deps: { inline: ["rivetkit"] } },
+        },
+      },
     ],
   },
 });
+
+/** Points rivetkit's `vitest` import at test/rivet-driver/vitest-compat.ts (argument order, skip list). */
+function rivetkitVitestCompat(): Plugin {
+  const shim = fileURLToPath(new URL("./test/rivet-driver/vitest-compat.ts", import.meta.url));
+  return {
+    name: "rivetkit-vitest-compat",
+    enforce: "pre",
+    resolveId(id, importer) {
+      if (id === "vitest" && importer?.includes("/node_modules/rivetkit/")) return shim;
+      return null;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * The project's RivetKit driver for Cloudflare Durable Objects. Public surface: one function.
+ * See README "RivetKit driver" for how it maps RivetKit onto Durable Objects and what it does not do.
+ */
+export {
+  createRivetOnDurableObjects,
+  type RivetOnDurableObjects,
+  type RivetOnDurableObjectsOptions,
+} from "./rivet-handler";

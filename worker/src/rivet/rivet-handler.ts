@@ -1,0 +1,87 @@
+import type { Registry, RegistryConfig } from "rivetkit";
+import { buildManagerRouter } from "rivetkit/driver-helpers";
+import { createActorDurableObjectClass } from "./actor-durable-object";
+import { type ActorNamespace, DurableObjectManagerDriver } from "./manager-driver";
+import { upgradeWebSocket } from "./websocket-upgrade";
+
+export interface RivetOnDurableObjectsOptions {
+  /** Durable Object binding that hosts the actors (wrangler.toml). Default `ACTOR_DO`. */
+  binding?: string;
+  /** Path the manager API is mounted at; stripped before RivetKit routes. Default `/api/rivet`. */
+  basePath?: string;
+}
+
+export interface RivetOnDurableObjects {
+  /** Export this class from the Worker entry under the name the binding's `class_name` uses. */
+  ActorDurableObject: ReturnType<typeof createActorDurableObjectClass>;
+  /**
+   * Serves RivetKit's manager API (clients, gateway, WebSockets) for requests under `basePath`.
+   * `scope` namespaces actor names+keys (tests use one per test case); leave it out in production.
+   */
+  fetch(request: Request, env: object, scope?: string): Promise<Response>;
+}
+
+/**
+ * The one entry point: RivetKit actors of `registry` on SQLite-backed Durable Objects.
+ * Call it at module scope, before anything parses the registry config.
+ */
+export function createRivetOnDurableObjects(
+  registry: AnyRegistry,
+  options: RivetOnDurableObjectsOptions = {},
+): RivetOnDurableObjects {
+  const binding = options.binding ?? "ACTOR_DO";
+  const basePath = (options.basePath ?? "/api/rivet").replace(/\/+$/, "");
+
+  // Must happen before the registry's deferred auto-start reads the config: with serveManager unset and
+  // NODE_ENV not "production", RivetKit would advertise (and try to start) a manager on 127.0.0.1:6420.
+  registry.config.serveManager = false;
+  registry.config.noWelcome = true;
+  // The inspector serves its UI from a tarball on disk, which a Worker does not have.
+  registry.config.inspector = { enabled: false, token: () => "" };
+  // Routes are matched after `basePath` is stripped here.
+  registry.config.managerBasePath = "/";
+
+  let parsed: RegistryConfig | undefined;
+  const config = () => {
+    parsed ??= registry.parseConfig();
+    return parsed;
+  };
+
+  // Bindings are the same object for every request of an isolate; drivers read them lazily.
+  let currentEnv: Record<string, unknown> = {};
+  const routers = new Map<string, Router>();
+  const routerFor = (scope: string): Router => {
+    let router = routers.get(scope);
+    if (!router) {
+      const driver = new DurableObjectManagerDriver({
+        namespace: () => currentEnv[binding] as ActorNamespace,
+        scope: () => scope,
+      });
+      router = buildManagerRouter(config(), driver, () => upgradeWebSocket).router;
+      // Scopes are per test case; keep the cache from growing without bound in a long test run.
+      if (routers.size >= MAX_CACHED_SCOPES) routers.delete(routers.keys().next().value as string);
+      routers.set(scope, router);
+    }
+    return router;
+  };
+
+  return {
+    ActorDurableObject: createActorDurableObjectClass({ config, binding }),
+    async fetch(request, env, scope = "") {
+      currentEnv = env as Record<string, unknown>;
+      const url = new URL(request.url);
+      if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+        return new Response("Not Found", { status: 404 });
+      }
+      url.pathname = url.pathname.slice(basePath.length) || "/";
+      return routerFor(scope).fetch(new Request(url, request));
+    },
+  };
+}
+
+const MAX_CACHED_SCOPES = 32;
+
+type Router = { fetch(request: Request): Response | Promise<Response> };
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of any actors; RivetKit's own helpers take Registry<any>.
+type AnyRegistry = Registry<any>;
