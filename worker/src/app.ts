@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { allowedMethods } from "../../platform/method-not-allowed";
 import { handleError, handleNotFound, jsonError, requestContext } from "../../platform/request-context";
+import { type ActorsClient, actorRoutes } from "./actors/actors.routes";
 import { requireUser } from "./auth/require-user";
 import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
@@ -14,8 +15,16 @@ import { mountOpenApi } from "./openapi/openapi.routes";
 import { threadRoutes } from "./threads/threads.routes";
 import { meRoutes } from "./users/me.routes";
 
+export interface AppDeps {
+  /** RivetKit on Durable Objects; absent where no Workers runtime is (OpenAPI generation in Node). */
+  rivet?: {
+    fetch(request: Request, env: object): Promise<Response>;
+    client: ActorsClient;
+  };
+}
+
 /** Everything under /api; also the source of the OpenAPI document (`api.getOpenAPI31Document`). */
-export function createApi() {
+export function createApi(deps: AppDeps = {}) {
   const api = new OpenAPIHono<AppEnv>();
   api.use(corsForSpa, limitBody, database);
   api.route("/", healthRoutes);
@@ -24,14 +33,21 @@ export function createApi() {
   api.use("/me", requireUser, rateLimitPerUser);
   // "/threads/*" also matches "/threads" itself: registering both would run the middleware twice.
   api.use("/threads/*", requireUser, rateLimitPerUser);
+  api.use("/actors/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
+  api.route("/actors", actorRoutes(deps.rivet?.client));
   return api;
 }
 
-export function createApp() {
-  const api = createApi();
-  const app = new Hono<AppEnv>().use(requestContext("worker")).route("/api", api);
+export function createApp(deps: AppDeps = {}) {
+  const api = createApi(deps);
+  const app = new Hono<AppEnv>().use(requestContext("worker"));
+  // RivetKit's manager API (actor connections and calls) has its own auth per connection and its own body
+  // handling, so it sits beside the REST API rather than behind its middleware.
+  const rivet = deps.rivet;
+  if (rivet) app.all("/api/rivet/*", (c) => rivet.fetch(c.req.raw, c.env));
+  app.route("/api", api);
   return app
     .notFound((c) => {
       const allow = allowedMethods(app.routes, c.req.path);

@@ -12,6 +12,8 @@ export interface Env extends AuthEnv {
   CORS_ORIGINS?: string;
   /** Service binding to the provisioner Worker. */
   PROVISIONER: Fetcher;
+  /** Durable Objects hosting the RivetKit actors (growAgent, subAgent). */
+  ACTOR_DO: DurableObjectNamespace;
   /** Workers Rate Limiting binding, keyed per user. */
   USER_RATE_LIMITER?: RateLimit;
 }

@@ -1,7 +1,13 @@
+import { registry } from "./actors/registry";
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { createRivetOnDurableObjects } from "./rivet";
 
-const app = createApp();
+// At module scope, before anything reads the registry's config (see worker/src/rivet/rivet-handler.ts).
+const rivet = createRivetOnDurableObjects(registry);
+const app = createApp({ rivet: { fetch: rivet.fetch, client: (env) => rivet.client(env) } });
+
+export const ActorDurableObject = rivet.ActorDurableObject;
 
 export default {
   fetch: app.fetch,

@@ -1,4 +1,4 @@
-import type { Registry, RegistryConfig } from "rivetkit";
+import { type Client, createClientWithDriver, type Registry, type RegistryConfig } from "rivetkit";
 import { buildManagerRouter } from "rivetkit/driver-helpers";
 import { createActorDurableObjectClass } from "./actor-durable-object";
 import { type ActorNamespace, DurableObjectManagerDriver } from "./manager-driver";
@@ -11,7 +11,7 @@ export interface RivetOnDurableObjectsOptions {
   basePath?: string;
 }
 
-export interface RivetOnDurableObjects {
+export interface RivetOnDurableObjects<R extends AnyRegistry = AnyRegistry> {
   /** Export this class from the Worker entry under the name the binding's `class_name` uses. */
   ActorDurableObject: ReturnType<typeof createActorDurableObjectClass>;
   /**
@@ -19,16 +19,21 @@ export interface RivetOnDurableObjects {
    * `scope` namespaces actor names+keys (tests use one per test case); leave it out in production.
    */
   fetch(request: Request, env: object, scope?: string): Promise<Response>;
+  /**
+   * A RivetKit client for server-side code (REST routes): calls go straight to the actors' Durable Objects
+   * through the manager driver, with the same connection params (and so the same auth) as any client.
+   */
+  client(env: object): Client<R>;
 }
 
 /**
  * The one entry point: RivetKit actors of `registry` on SQLite-backed Durable Objects.
  * Call it at module scope, before anything parses the registry config.
  */
-export function createRivetOnDurableObjects(
-  registry: AnyRegistry,
+export function createRivetOnDurableObjects<R extends AnyRegistry>(
+  registry: R,
   options: RivetOnDurableObjectsOptions = {},
-): RivetOnDurableObjects {
+): RivetOnDurableObjects<R> {
   const binding = options.binding ?? "ACTOR_DO";
   const basePath = (options.basePath ?? "/api/rivet").replace(/\/+$/, "");
 
@@ -75,6 +80,12 @@ export function createRivetOnDurableObjects(
       }
       url.pathname = url.pathname.slice(basePath.length) || "/";
       return routerFor(scope).fetch(new Request(url, request));
+    },
+    client(env) {
+      const driver = new DurableObjectManagerDriver({
+        namespace: () => (env as Record<string, unknown>)[binding] as ActorNamespace,
+      });
+      return createClientWithDriver<R>(driver);
     },
   };
 }
