@@ -1,4 +1,4 @@
-import createClient from "openapi-fetch";
+import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { decodeBase64Utf8, encodeBase64Utf8 } from "./base64";
 import { GiteaError, giteaMessageOf } from "./gitea-error";
 import { validateMemoryContent, validateMemoryDirectory, validateMemoryPath } from "./memory-paths";
@@ -65,6 +65,19 @@ function authorization(auth: GiteaAuth): string | undefined {
   return undefined;
 }
 
+/**
+ * Gitea routes `contents/*` on the raw path, so a file path must keep its slashes: each segment is encoded on its
+ * own instead of the whole path becoming one `%2F`-joined parameter.
+ */
+function serializePath(pathname: string, params: Record<string, unknown>): string {
+  const { filepath, ...rest } = params;
+  const withFile =
+    typeof filepath === "string"
+      ? pathname.replace("{filepath}", filepath.split("/").map(encodeURIComponent).join("/"))
+      : pathname;
+  return defaultPathSerializer(withFile, rest);
+}
+
 const entryType = (type: string | undefined): DirectoryEntry["type"] =>
   type === "dir" || type === "symlink" || type === "submodule" ? type : "file";
 
@@ -83,6 +96,7 @@ export class GiteaClient {
     this.api = createClient<paths>({
       baseUrl: `${options.baseUrl.replace(/\/+$/, "")}/api/v1`,
       headers: header ? { authorization: header } : {},
+      pathSerializer: serializePath,
       fetch: (request) => send(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
     });
   }
