@@ -90,7 +90,7 @@ describe("dev/gitea", () => {
       const url = new URL(`${gitea.url}/${login}/mem.git`);
       url.username = login;
       url.password = token;
-      await run("git", ["clone", "--quiet", url.toString(), dir + "/c"], { env: { ...GIT_ENV, HOME: dir } });
+      await run("git", ["clone", "--quiet", url.toString(), `${dir}/c`], { env: { ...GIT_ENV, HOME: dir } });
       const { stdout } = await run("git", ["-C", `${dir}/c`, "rev-list", "--count", "HEAD"], {
         env: GIT_ENV,
       });
