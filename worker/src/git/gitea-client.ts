@@ -90,14 +90,18 @@ export class GiteaClient {
   private readonly api: ReturnType<typeof createClient<paths>>;
 
   constructor(private readonly options: GiteaClientOptions) {
-    const send = retryingFetch({ fetch: options.fetch, policy: options.retry, sleep: options.sleep });
     const timeoutMs = options.timeoutMs ?? 15_000;
+    const base = options.fetch ?? ((request: Request) => fetch(request));
+    // The timeout is per attempt: a hung attempt is abandoned and retried like a network error.
+    const attempt = (request: Request) =>
+      base(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }));
+    const send = retryingFetch({ fetch: attempt, policy: options.retry, sleep: options.sleep });
     const header = authorization(options.auth);
     this.api = createClient<paths>({
       baseUrl: `${options.baseUrl.replace(/\/+$/, "")}/api/v1`,
       headers: header ? { authorization: header } : {},
       pathSerializer: serializePath,
-      fetch: (request) => send(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+      fetch: send,
     });
   }
 
