@@ -39,7 +39,7 @@ export interface StackOptions {
   giteaDataDir?: string;
   /** Keeps the dev Gitea's admin token and GITEA_TOKEN_KEY across runs; omitted means fresh ones. */
   giteaSecretsFile?: string;
-  /** GITEA_TOKEN_KEY for the Worker; required with `gitea`, else taken from `giteaSecretsFile`. */
+  /** GITEA_TOKEN_KEY for the Worker; omitted means the one in `giteaSecretsFile` (or a fresh one). */
   giteaTokenKey?: string;
   /** Where wrangler keeps local Durable Object / KV state, and where the generated env file goes. */
   stateDir: string;
