@@ -107,6 +107,12 @@ describe("bootstrapUserRepo", () => {
     expect(counter.requests).toBe(1); // the stored token's own GET /user
     expect(await store.find(userId, MEMORY_REPO)).toEqual(recorded);
     await expectConverged(userId);
+
+    // `force` re-checks every step against Gitea and still changes nothing (the stored token keeps working).
+    const before = await store.find(userId, MEMORY_REPO);
+    await bootstrapUserRepo({ admin: gitea.admin, store, box }, userId, { force: true });
+    expect(await store.find(userId, MEMORY_REPO)).toEqual(before);
+    await expectConverged(userId);
   });
 
   it("recovers on retry from a lost response after every single Gitea request", async () => {
@@ -165,6 +171,21 @@ describe("bootstrapUserRepo", () => {
     expect((await handle.client.currentUser()).login).toBe(giteaLoginFor(userId));
     // Sealed with the other key now; the original key no longer opens it, and a rerun with it re-mints.
     await bootstrapUserRepo({ admin: gitea.admin, store, box }, userId);
+    await expectConverged(userId);
+
+    // Revoked in Gitea: the fast path's check fails (401) and bootstrap mints a replacement.
+    const owner = giteaLoginFor(userId);
+    const password = `revoke-${crypto.randomUUID()}`;
+    await gitea.admin.adminSetPassword(owner, password);
+    await gitea.admin
+      .withAuth({ basic: { username: owner, password } })
+      .deleteToken(owner, MEMORY_TOKEN_NAME);
+    const revoked = await store.find(userId, MEMORY_REPO);
+    const renewed = await bootstrapUserRepo({ admin: gitea.admin, store, box }, userId);
+    expect((await renewed.client.currentUser()).login).toBe(owner);
+    expect((await store.find(userId, MEMORY_REPO))?.accessTokenCiphertext).not.toBe(
+      revoked?.accessTokenCiphertext,
+    );
     await expectConverged(userId);
   });
 });

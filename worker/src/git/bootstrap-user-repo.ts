@@ -51,9 +51,17 @@ const is = (error: unknown, status: number) => error instanceof GiteaError && er
  * Makes sure user `userId` has a Gitea account, a scoped token (stored sealed), and a private `growqr-memory`
  * repository with a README and `system/`. Every step first looks at what exists, so running it again, after a
  * crash or a lost response at any point, converges on one user, one token, one repository. Calls for one user
- * must not overlap (the user's actor serialises them): two concurrent runs could each mint a token.
+ * must not overlap (the user's actor serialises them): two concurrent runs could each mint a token. The plain
+ * token never leaves this module: callers get a client that uses it.
  */
-export async function bootstrapUserRepo(deps: BootstrapDeps, userId: string): Promise<UserRepo> {
+export async function bootstrapUserRepo(
+  deps: BootstrapDeps,
+  userId: string,
+  options: {
+    /** Check every step even if the row says done: for a caller that got 404 for a repository Gitea lost. */
+    force?: boolean;
+  } = {},
+): Promise<UserRepo> {
   const { admin, store, box } = deps;
   const existing = await store.find(userId, MEMORY_REPO);
   const record: RepoRecord = existing ?? {
@@ -68,7 +76,7 @@ export async function bootstrapUserRepo(deps: BootstrapDeps, userId: string): Pr
   const step = (name: string) => deps.log?.info("git bootstrap step", { step: name, giteaOwner: owner });
 
   // Fast path: finished before and the token still opens. No admin call at all.
-  if (record.giteaRepoId !== null && record.accessTokenCiphertext) {
+  if (!options.force && record.giteaRepoId !== null && record.accessTokenCiphertext) {
     const client = await tokenClient(deps, record);
     if (client)
       return {
@@ -99,9 +107,10 @@ export async function bootstrapUserRepo(deps: BootstrapDeps, userId: string): Pr
   step("token");
   let client = await tokenClient(deps, record);
   if (!client) {
-    client = await mintToken(deps, owner, userId);
-    record.accessTokenCiphertext = await box.seal(clientToken.get(client) ?? "", userId);
+    const token = await mintToken(deps, owner, userId);
+    record.accessTokenCiphertext = await box.seal(token, userId);
     await store.save(record);
+    client = admin.withAuth({ token });
   }
 
   step("repository");
@@ -146,9 +155,6 @@ export async function bootstrapUserRepo(deps: BootstrapDeps, userId: string): Pr
   };
 }
 
-// The plain token stays inside this module: callers get a client that uses it, never the string.
-const clientToken = new WeakMap<GiteaClient, string>();
-
 /** A client with the stored token if it decrypts and Gitea still accepts it for this user; otherwise null. */
 async function tokenClient(deps: BootstrapDeps, record: RepoRecord): Promise<GiteaClient | null> {
   if (!record.accessTokenCiphertext) return null;
@@ -169,7 +175,6 @@ async function tokenClient(deps: BootstrapDeps, record: RepoRecord): Promise<Git
     if (is(error, 401) || is(error, 403)) return null;
     throw error;
   }
-  clientToken.set(client, token);
   return client;
 }
 
@@ -177,7 +182,7 @@ async function tokenClient(deps: BootstrapDeps, record: RepoRecord): Promise<Git
  * Gitea mints tokens only for Basic auth with the account's password, which we do not keep: set a fresh random
  * one as admin, drop any token of ours a lost attempt left behind, and mint exactly one.
  */
-async function mintToken(deps: BootstrapDeps, owner: string, userId: string): Promise<GiteaClient> {
+async function mintToken(deps: BootstrapDeps, owner: string, userId: string): Promise<string> {
   const password = randomPassword();
   await deps.admin.adminSetPassword(owner, password);
   const asUser = deps.admin.withAuth({ basic: { username: owner, password } });
@@ -186,8 +191,6 @@ async function mintToken(deps: BootstrapDeps, owner: string, userId: string): Pr
   }
   const created = await asUser.createToken(owner, { name: MEMORY_TOKEN_NAME, scopes: MEMORY_TOKEN_SCOPES });
   if (!created.sha1) throw new GiteaError("create token", 201, "Gitea returned no token");
-  const client = deps.admin.withAuth({ token: created.sha1 });
-  clientToken.set(client, created.sha1);
   deps.log?.info("minted Gitea token", { giteaOwner: owner, userId });
-  return client;
+  return created.sha1;
 }
