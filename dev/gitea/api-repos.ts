@@ -1,9 +1,9 @@
-import type { RouteRequest } from "./api-users";
 import { requireScope, requireSignedIn } from "./auth";
 import { canWrite, type DevGiteaContext, gitIdentity, isEmptyRepo, NOT_FOUND, visibleRepo } from "./context";
 import { commitFile, countCommits, entryAt, isSafeRef, listTree, log, readBlob, resolveCommit } from "./git";
 import { HttpError, readJson, sendJson, str } from "./http";
 import { commitJson, contentsJson, fileCommitJson, repoJson, unverified } from "./json";
+import type { Route, RouteRequest } from "./routes";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: git paths must not carry control characters.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -37,7 +37,7 @@ function pageParams(url: URL) {
   return { page, limit };
 }
 
-export function repoRoutes(context: DevGiteaContext) {
+export function repoRoutes(context: DevGiteaContext): Route[] {
   const { store, urls } = context;
 
   /** Scope first (Gitea checks it for the whole /repos group), then visibility (404). */
@@ -137,7 +137,7 @@ export function repoRoutes(context: DevGiteaContext) {
     });
   }
 
-  const routes = [
+  return [
     [
       "GET",
       /^\/repos\/([^/]+)\/([^/]+)$/,
@@ -208,8 +208,7 @@ export function repoRoutes(context: DevGiteaContext) {
         });
       },
     ],
-  ] as const;
-  return routes;
+  ];
 }
 
 function decodeURIComponentSafe(value: string): string {

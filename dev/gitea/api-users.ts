@@ -1,18 +1,13 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { isValidScope, type Principal, requireAdmin, requireScope, requireSignedIn } from "./auth";
 import { createRepository, type DevGiteaContext, isValidUsername, NOT_FOUND } from "./context";
 import { bool, HttpError, readJson, sendJson, str } from "./http";
 import { repoJson, tokenJson, userJson } from "./json";
+import type { Route, RouteRequest } from "./routes";
 import type { UserRecord } from "./store";
 
 export const DEV_GITEA_VERSION = "1.22.0+growqr-dev";
 
-interface Request {
-  req: IncomingMessage;
-  res: ServerResponse;
-  principal: Principal | null;
-  params: string[];
-}
+type Request = RouteRequest;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -41,7 +36,7 @@ async function createRepoFor(context: DevGiteaContext, owner: UserRecord, { req,
 }
 
 /** Routes on users, tokens and admin, as `[method, pattern, handler]`; patterns match the path after /api/v1. */
-export function userRoutes(context: DevGiteaContext) {
+export function userRoutes(context: DevGiteaContext): Route[] {
   const { store, urls } = context;
   return [
     ["GET", /^\/version$/, ({ res }: Request) => sendJson(res, 200, { version: DEV_GITEA_VERSION })],
@@ -137,7 +132,7 @@ export function userRoutes(context: DevGiteaContext) {
       },
     ],
     ...tokenRoutes(context),
-  ] as const;
+  ];
 }
 
 /**
@@ -153,7 +148,7 @@ function tokenOwner(context: DevGiteaContext, principal: Principal | null, usern
   return user;
 }
 
-function tokenRoutes(context: DevGiteaContext) {
+function tokenRoutes(context: DevGiteaContext): Route[] {
   const { store } = context;
   return [
     [
@@ -203,8 +198,5 @@ function tokenRoutes(context: DevGiteaContext) {
         res.writeHead(204).end();
       },
     ],
-  ] as const;
+  ];
 }
-
-export type Route = readonly [string, RegExp, (request: Request) => void | Promise<void>];
-export type { Request as RouteRequest };

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { repoRoutes } from "./api-repos";
-import { type Route, type RouteRequest, userRoutes } from "./api-users";
+import { userRoutes } from "./api-users";
 import { authenticate } from "./auth";
 import { createExclusive, type DevGiteaContext } from "./context";
 import { HttpError, sendJson } from "./http";
@@ -29,8 +29,6 @@ export interface DevGitea {
   reposDir: string;
   close(): Promise<void>;
 }
-
-type Handler = (request: RouteRequest, url: URL) => void | Promise<void>;
 
 /**
  * A Gitea-compatible server for exactly the API subset GrowQR uses, over real bare git repositories (see
@@ -61,7 +59,7 @@ export async function startDevGitea(options: DevGiteaOptions = {}): Promise<DevG
   await store.save();
 
   const context: DevGiteaContext = { store, reposDir, urls: { root: "" }, exclusive: createExclusive() };
-  const routes = [...userRoutes(context), ...repoRoutes(context)] as unknown as Route[];
+  const routes = [...userRoutes(context), ...repoRoutes(context)];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", context.urls.root);
@@ -76,7 +74,7 @@ export async function startDevGitea(options: DevGiteaOptions = {}): Promise<DevG
       if (!match) continue;
       pathMatched = true;
       if (method !== req.method) continue;
-      return (handler as Handler)({ req, res, principal, params: match.slice(1) }, url);
+      return handler({ req, res, principal, params: match.slice(1) }, url);
     }
     throw new HttpError(pathMatched ? 405 : 404, pathMatched ? "Method Not Allowed" : "Not found");
   };
