@@ -36,6 +36,8 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject<string>("databaseUrl"),
                 DB_WS_PROXY: inject<string>("dbWsProxy"),
+                GITEA_URL: inject<string>("giteaUrl"),
+                GITEA_ADMIN_TOKEN: inject<string>("giteaAdminToken"),
               },
               workers: [
                 {

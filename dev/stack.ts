@@ -3,6 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../schema/migrate";
+import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
+import { startDevGitea } from "./gitea/server";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
 import { loadOrCreateSigningKey } from "./issuer/signing-key";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
@@ -31,6 +33,14 @@ export interface StackOptions {
   issuerKeyFile?: string;
   /** Browser origins: tokens' `azp` (the first one) and the API's CORS allow-list. */
   webOrigins?: string[];
+  /** A real Gitea (the developer's GITEA_URL + GITEA_ADMIN_TOKEN) instead of the dev one. */
+  gitea?: { url: string; adminToken: string };
+  /** Dev Gitea data (users, tokens, bare repositories); omitted means a temporary directory. */
+  giteaDataDir?: string;
+  /** Keeps the dev Gitea's admin token and GITEA_TOKEN_KEY across runs; omitted means fresh ones. */
+  giteaSecretsFile?: string;
+  /** GITEA_TOKEN_KEY for the Worker; omitted means the one in `giteaSecretsFile` (or a fresh one). */
+  giteaTokenKey?: string;
   /** Where wrangler keeps local Durable Object / KV state, and where the generated env file goes. */
   stateDir: string;
   /** Receives every output line of every service. */
@@ -45,6 +55,8 @@ export interface LocalStack {
   wsProxy: string;
   /** Mints session tokens the Workers accept. */
   issuer: DevIssuer;
+  /** The Gitea the Worker uses (dev Gitea unless `gitea` was given). */
+  gitea: { url: string; adminToken: string };
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   stop(): Promise<void>;
@@ -97,6 +109,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     started.push(() => issuer.close());
     options.log("auth", `dev issuer on ${issuer.url} (JWKS at /.well-known/jwks.json)`);
 
+    const gitea = await startGitea(options);
+    started.push(gitea.stop);
+
     const workers = await startWorkers(options, {
       DATABASE_URL: databaseUrl,
       DB_WS_PROXY: proxy.address,
@@ -104,6 +119,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       CLERK_ISSUER: issuer.url,
       AUTHORIZED_PARTIES: webOrigins.join(","),
       CORS_ORIGINS: webOrigins.join(","),
+      GITEA_URL: gitea.url,
+      GITEA_ADMIN_TOKEN: gitea.adminToken,
+      GITEA_TOKEN_KEY: gitea.tokenKey,
     });
     started.push(() => workers.process.stop());
 
@@ -139,6 +157,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       databaseUrl,
       wsProxy: proxy.address,
       issuer,
+      gitea: { url: gitea.url, adminToken: gitea.adminToken },
       async stopDatabase() {
         await proxy.close();
         await postgres?.close();
@@ -149,6 +168,22 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await stopAll();
     throw error;
   }
+}
+
+/** The developer's Gitea when given, otherwise the dev Gitea (dev/gitea) on a free port. */
+async function startGitea(options: StackOptions) {
+  const secrets = await loadOrCreateGiteaSecrets(options.giteaSecretsFile);
+  const tokenKey = options.giteaTokenKey ?? secrets.tokenKey;
+  if (options.gitea) {
+    options.log("git", `using Gitea at ${options.gitea.url}`);
+    return { ...options.gitea, tokenKey, stop: async () => {} };
+  }
+  const gitea = await startDevGitea({
+    dataDir: options.giteaDataDir,
+    adminToken: secrets.adminToken,
+    log: (line) => options.log("git", line),
+  });
+  return { url: gitea.url, adminToken: gitea.adminToken, tokenKey, stop: () => gitea.close() };
 }
 
 /** Values for wrangler's env file: double-quoted, newlines escaped (PEM keys are multi-line). */

@@ -10,6 +10,9 @@ declare module "vitest" {
     issuerUrl: string;
     issuerKeyFile: string;
     authorizedParty: string;
+    /** The Gitea the stack's Worker uses (dev Gitea), for tests that look at users' repositories directly. */
+    giteaUrl: string;
+    giteaAdminToken: string;
   }
 }
 
@@ -22,5 +25,7 @@ export default async function setup(project: TestProject) {
   project.provide("issuerUrl", stack.issuer.url);
   project.provide("issuerKeyFile", stack.issuerKeyFile ?? "");
   project.provide("authorizedParty", stack.issuer.authorizedParty);
+  project.provide("giteaUrl", stack.gitea.url);
+  project.provide("giteaAdminToken", stack.gitea.adminToken);
   return () => stack.stop();
 }

@@ -8,6 +8,8 @@ declare module "vitest" {
     databaseUrl: string;
     dbWsProxy: string;
     provisionerScript: string;
+    giteaUrl: string;
+    giteaAdminToken: string;
   }
 }
 
@@ -29,30 +31,41 @@ function buildProvisioner(): string {
   return path.join(outdir, "index.js");
 }
 
+/** A child process that prints one JSON line when ready (Node-only servers cannot load under workerd conditions). */
+async function startChild<T>(script: string, args: string[] = []) {
+  const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), script, ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ready = await new Promise<T>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${script} exited with code ${code}`)));
+    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { ready, stop };
+}
+
 /**
  * Workers tests reach a database the production way: Neon driver in workerd → WebSocket proxy → Postgres.
  * The database runs as a child process because this set-up is resolved with workerd conditions, under which
  * Node-only packages such as `ws` do not load.
  */
 export default async function setup(project: TestProject) {
-  const child = spawn(
-    process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/db-server.ts"],
-    {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const ready = await new Promise<{ databaseUrl: string; wsProxy: string }>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`db-server exited with code ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)));
-  });
+  const [db, gitea] = await Promise.all([
+    startChild<{ databaseUrl: string; wsProxy: string }>("dev/db-server.ts"),
+    startChild<{ url: string; adminToken: string }>("dev/gitea/main.ts", ["--ephemeral"]),
+  ]);
   project.provide("provisionerScript", buildProvisioner());
-  project.provide("databaseUrl", ready.databaseUrl);
-  project.provide("dbWsProxy", ready.wsProxy);
+  project.provide("databaseUrl", db.ready.databaseUrl);
+  project.provide("dbWsProxy", db.ready.wsProxy);
+  project.provide("giteaUrl", gitea.ready.url);
+  project.provide("giteaAdminToken", gitea.ready.adminToken);
   return async () => {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
+    await Promise.all([db.stop(), gitea.stop()]);
   };
 }

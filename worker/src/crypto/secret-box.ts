@@ -1,0 +1,89 @@
+/**
+ * AES-256-GCM for secrets at rest (Gitea access tokens in `repos.access_token_ciphertext`). Web Crypto only, so
+ * it runs in Workers and Node alike. The key comes from a secret (`GITEA_TOKEN_KEY`: 32 bytes, base64).
+ *
+ * Format: `v1.<iv>.<ciphertext+tag>` in base64url. The associated data binds a ciphertext to its row (e.g. the
+ * user id), so a token copied into another user's row fails to decrypt instead of granting access.
+ */
+
+const VERSION = "v1";
+const IV_BYTES = 12;
+
+export class SecretBoxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SecretBoxError";
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const normalized = text.replaceAll("-", "+").replaceAll("_", "/");
+  const binary = atob(normalized + "=".repeat((4 - (normalized.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export interface SecretBox {
+  seal(plaintext: string, associatedData: string): Promise<string>;
+  open(sealed: string, associatedData: string): Promise<string>;
+}
+
+/** Imports the key once; throws `SecretBoxError` unless it is 32 bytes of base64 (or base64url). */
+export async function createSecretBox(base64Key: string | undefined): Promise<SecretBox> {
+  if (!base64Key) throw new SecretBoxError("encryption key is not configured");
+  let raw: Uint8Array<ArrayBuffer>;
+  try {
+    raw = fromBase64(base64Key.trim());
+  } catch {
+    throw new SecretBoxError("encryption key is not valid base64");
+  }
+  if (raw.byteLength !== 32) throw new SecretBoxError("encryption key must be 32 bytes (AES-256)");
+  const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+
+  return {
+    async seal(plaintext, associatedData) {
+      const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+      const sealed = await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv, additionalData: encoder.encode(associatedData) },
+        key,
+        encoder.encode(plaintext),
+      );
+      return `${VERSION}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+    },
+    async open(sealed, associatedData) {
+      const [version, iv, body, ...rest] = sealed.split(".");
+      if (version !== VERSION || !iv || !body || rest.length > 0) {
+        throw new SecretBoxError("sealed value has an unknown format");
+      }
+      try {
+        const plain = await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: fromBase64(iv), additionalData: encoder.encode(associatedData) },
+          key,
+          fromBase64(body),
+        );
+        return decoder.decode(plain);
+      } catch {
+        // Never echo the ciphertext or the cause: both could help an attacker probe the key.
+        throw new SecretBoxError("sealed value could not be decrypted (wrong key or associated data)");
+      }
+    },
+  };
+}
+
+/** A fresh random key in the format `createSecretBox` expects (for `npm run dev` and tests). */
+export function generateSecretBoxKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

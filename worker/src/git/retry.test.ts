@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, retryingFetch } from "./retry";
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  it("reads delta-seconds and HTTP dates", () => {
+    expect(parseRetryAfter("3", now)).toBe(3_000);
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5_000);
+    expect(parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now)).toBe(0);
+  });
+  it("ignores absent or garbage values", () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter("", now)).toBeUndefined();
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+  });
+});
+
+describe("retryDelayMs", () => {
+  it("uses Retry-After when given", () => {
+    expect(retryDelayMs(0, DEFAULT_RETRY_POLICY, 1_234)).toBe(1_234);
+  });
+  it("grows the jitter window exponentially up to the cap", () => {
+    const max = () => 0.999999;
+    expect(retryDelayMs(0, DEFAULT_RETRY_POLICY, undefined, max)).toBe(199);
+    expect(retryDelayMs(2, DEFAULT_RETRY_POLICY, undefined, max)).toBe(799);
+    expect(retryDelayMs(20, DEFAULT_RETRY_POLICY, undefined, max)).toBe(4_999);
+    expect(retryDelayMs(3, DEFAULT_RETRY_POLICY, undefined, () => 0)).toBe(0);
+  });
+});
+
+describe("retryingFetch", () => {
+  const scripted = (steps: Array<number | Error | [number, Record<string, string>]>) => {
+    const seen: string[] = [];
+    const fetch = async (request: Request) => {
+      seen.push(await request.text());
+      const step = steps.shift();
+      if (step === undefined) throw new Error("no more steps");
+      if (step instanceof Error) throw step;
+      const [status, headers] = Array.isArray(step) ? step : [step, {}];
+      return new Response(`status ${status}`, { status, headers });
+    };
+    return { fetch, seen };
+  };
+  const request = () => new Request("http://gitea.test/api/v1/x", { method: "POST", body: "payload" });
+
+  it("retries 429 and 5xx, replaying the body, honouring Retry-After", async () => {
+    const { fetch, seen } = scripted([[429, { "retry-after": "2" }], 503, 200]);
+    const sleeps: number[] = [];
+    const send = retryingFetch({ fetch, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
+    const response = await send(request());
+    expect(response.status).toBe(200);
+    expect(seen).toEqual(["payload", "payload", "payload"]);
+    expect(sleeps).toEqual([2_000, 200]);
+  });
+
+  it("retries network errors, then gives up with the last error", async () => {
+    const { fetch } = scripted([
+      new Error("reset"),
+      new Error("reset"),
+      new Error("reset"),
+      new Error("down"),
+    ]);
+    const send = retryingFetch({ fetch, sleep: async () => {} });
+    await expect(send(request())).rejects.toThrow("down");
+  });
+
+  it("returns the last retryable response when retries run out", async () => {
+    const { fetch, seen } = scripted([500, 500, 500, 502]);
+    const send = retryingFetch({ fetch, sleep: async () => {} });
+    expect((await send(request())).status).toBe(502);
+    expect(seen).toHaveLength(4);
+  });
+
+  it("does not retry other 4xx, nor wait for a Retry-After beyond the budget", async () => {
+    for (const step of [404, 422, [429, { "retry-after": "3600" }]] as const) {
+      const { fetch, seen } = scripted([step as number | [number, Record<string, string>], 200]);
+      const send = retryingFetch({ fetch, sleep: async () => {} });
+      expect((await send(request())).status).toBe(Array.isArray(step) ? step[0] : step);
+      expect(seen).toHaveLength(1);
+    }
+  });
+});
