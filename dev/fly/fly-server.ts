@@ -1,0 +1,412 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { components } from "../../provisioner/src/fly/fly-api.gen";
+import { type Faults, noFaults, takeFault } from "./faults";
+import { defaultImages, type ImageRunner, imageTag, placeholderImage } from "./images";
+import { LocalMachine, type MachineState, machineDir } from "./local-machine";
+import { matchRoute } from "./routes";
+
+type Machine = components["schemas"]["Machine"];
+type MachineConfig = components["schemas"]["fly.MachineConfig"];
+type Volume = components["schemas"]["Volume"];
+type Lease = components["schemas"]["Lease"];
+
+export interface DevFlyOptions {
+  /** Bearer token the API requires (any non-empty string locally). */
+  token: string;
+  /** Apps that exist from the start, as if created by `fly apps create`. */
+  apps?: string[];
+  /** Machines and volumes live under here (volumes are directories, so data survives stop/start). */
+  stateDir: string;
+  /** Image tag → local process; defaults to OpenCode and a Gitea placeholder (see images.ts). */
+  images?: Record<string, ImageRunner>;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+interface MachineRecord {
+  app: string;
+  name: string;
+  region: string;
+  config: MachineConfig;
+  createdAt: string;
+  updatedAt: string;
+  local: LocalMachine;
+  lease?: Lease & { expiresAtMs: number };
+}
+
+export interface DevFly {
+  /** Base URL of the API, `…/v1`, as FLY_API_URL. */
+  apiUrl: string;
+  /** The "edge": requests with `fly-force-instance-id` are proxied to that machine (like `<app>.fly.dev`). */
+  edgeUrl: string;
+  faults: Faults;
+  /** Every API request served (method, path, status), for tests. */
+  requests: Array<{ method: string; path: string; status: number }>;
+  machines(): Array<{ id: string; app: string; name: string; state: MachineState; port?: number }>;
+  close(): Promise<void>;
+}
+
+const now = () => new Date().toISOString();
+const hexId = (length: number) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(length / 2)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, "invalid JSON body");
+  }
+}
+
+/**
+ * A local Fly Machines API for the subset the provisioner uses (routes.ts), shaped by Fly's spec (response
+ * types come from the generated client types). Each machine is a real local process on a loopback port.
+ */
+export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
+  const log = options.log ?? (() => {});
+  const apps = new Set(options.apps ?? []);
+  const machines = new Map<string, MachineRecord>();
+  const volumes = new Map<string, Volume & { app: string }>();
+  const images = options.images ?? defaultImages();
+  const faults = noFaults();
+  const requests: DevFly["requests"] = [];
+
+  const machineJson = (id: string, record: MachineRecord): Machine => ({
+    id,
+    name: record.name,
+    state: record.local.state,
+    region: record.region,
+    instance_id: record.local.instanceId,
+    private_ip: "fdaa::1",
+    config: record.config,
+    image_ref: {
+      registry: "registry.fly.io",
+      repository: record.config.image ?? "",
+      tag: imageTag(record.config.image),
+    },
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    events: [],
+    checks: [],
+  });
+
+  const findMachine = (app: string, id: string): MachineRecord => {
+    const record = machines.get(id);
+    if (!record || record.app !== app || record.local.state === "destroyed")
+      throw new HttpError(404, "machine not found");
+    return record;
+  };
+
+  const checkLease = (record: MachineRecord, nonce: string | undefined) => {
+    const lease = record.lease;
+    if (!lease || lease.expiresAtMs < Date.now()) return;
+    if (nonce !== lease.nonce)
+      throw new HttpError(412, "machine is leased; pass its nonce in fly-machine-lease-nonce");
+  };
+
+  const runnerFor = (config: MachineConfig): ImageRunner => {
+    const tag = imageTag(config.image);
+    if (faults.neverHealthyImages.includes(tag)) return placeholderImage(tag, { neverHealthy: true });
+    return images[tag] ?? placeholderImage(tag || "machine");
+  };
+
+  const mountsFor = (app: string, config: MachineConfig) => {
+    const mounts: Record<string, string> = {};
+    for (const mount of config.mounts ?? []) {
+      const volume = mount.volume ? volumes.get(mount.volume) : undefined;
+      if (!volume || volume.app !== app) throw new HttpError(400, `volume ${mount.volume} not found`);
+      if (mount.path) mounts[mount.path] = path.join(options.stateDir, "volumes", volume.id ?? "");
+    }
+    return mounts;
+  };
+
+  async function api(method: string, url: URL, request: http.IncomingMessage): Promise<[number, unknown]> {
+    if (request.headers.authorization !== `Bearer ${options.token}`) throw new HttpError(401, "unauthorized");
+    const matched = matchRoute(method, url.pathname);
+    if (!matched) throw new HttpError(404, `no route ${method} ${url.pathname}`);
+    const { route, params } = matched;
+    const app = params.app_name ?? "";
+    if (route[1] !== "/apps" && !apps.has(app)) throw new HttpError(404, "app not found");
+    const nonce = request.headers["fly-machine-lease-nonce"] as string | undefined;
+
+    switch (`${route[0]} ${route[1]}`) {
+      case "GET /apps":
+        return [
+          200,
+          { total_apps: apps.size, apps: [...apps].map((name) => ({ name, id: name, machine_count: 0 })) },
+        ];
+      case "POST /apps": {
+        const body = await readJson(request);
+        apps.add(String(body.app_name));
+        return [201, {}];
+      }
+      case "GET /apps/{app_name}":
+        return [200, { name: app, id: app, status: "deployed", organization: { slug: "personal" } }];
+      case "DELETE /apps/{app_name}":
+        apps.delete(app);
+        return [202, {}];
+      case "GET /apps/{app_name}/machines":
+        return [
+          200,
+          [...machines]
+            .filter(([, m]) => m.app === app && m.local.state !== "destroyed")
+            .map(([id, m]) => machineJson(id, m)),
+        ];
+      case "POST /apps/{app_name}/machines": {
+        const body = (await readJson(request)) as components["schemas"]["CreateMachineRequest"];
+        const config = body.config ?? {};
+        const id = hexId(14);
+        const mounts = mountsFor(app, config);
+        for (const mount of config.mounts ?? []) {
+          const volume = mount.volume ? volumes.get(mount.volume) : undefined;
+          if (volume) volume.attached_machine_id = id;
+        }
+        const local = new LocalMachine(id, runnerFor(config), {
+          env: config.env ?? {},
+          mounts,
+          machineDir: machineDir(options.stateDir, id),
+          log: (line) => log(`[machine ${body.name ?? id}] ${line}`),
+        });
+        const record: MachineRecord = {
+          app,
+          name: body.name ?? id,
+          region: body.region ?? "local",
+          config,
+          createdAt: now(),
+          updatedAt: now(),
+          local,
+        };
+        machines.set(id, record);
+        const json = machineJson(id, record);
+        if (body.lease_ttl) {
+          record.lease = {
+            nonce: hexId(12),
+            expires_at: 0,
+            expiresAtMs: Date.now() + body.lease_ttl * 1000,
+            owner: "api",
+          };
+          json.nonce = record.lease.nonce;
+        }
+        if (!body.skip_launch) void local.start();
+        return [200, json];
+      }
+      case "GET /apps/{app_name}/machines/{machine_id}":
+        return [200, machineJson(params.machine_id ?? "", findMachine(app, params.machine_id ?? ""))];
+      case "POST /apps/{app_name}/machines/{machine_id}": {
+        const record = findMachine(app, params.machine_id ?? "");
+        checkLease(record, nonce);
+        const body = (await readJson(request)) as components["schemas"]["UpdateMachineRequest"];
+        if (body.config) record.config = body.config;
+        record.updatedAt = now();
+        return [200, machineJson(params.machine_id ?? "", record)];
+      }
+      case "DELETE /apps/{app_name}/machines/{machine_id}": {
+        const record = findMachine(app, params.machine_id ?? "");
+        checkLease(record, nonce);
+        if (record.local.state === "started" && url.searchParams.get("force") !== "true")
+          throw new HttpError(412, "machine is started; stop it or pass force=true");
+        await record.local.destroy();
+        return [200, { ok: true }];
+      }
+      case "POST /apps/{app_name}/machines/{machine_id}/start": {
+        const record = findMachine(app, params.machine_id ?? "");
+        checkLease(record, nonce);
+        const previous = record.local.state;
+        void record.local.start();
+        return [200, { previous_state: previous }];
+      }
+      case "POST /apps/{app_name}/machines/{machine_id}/stop": {
+        const record = findMachine(app, params.machine_id ?? "");
+        checkLease(record, nonce);
+        void record.local.stop();
+        return [200, { ok: true }];
+      }
+      case "POST /apps/{app_name}/machines/{machine_id}/suspend": {
+        const record = findMachine(app, params.machine_id ?? "");
+        checkLease(record, nonce);
+        if (record.local.state !== "started")
+          throw new HttpError(412, `cannot suspend a ${record.local.state} machine`);
+        void record.local.suspend();
+        return [200, { ok: true }];
+      }
+      case "GET /apps/{app_name}/machines/{machine_id}/wait": {
+        const record = machines.get(params.machine_id ?? "");
+        if (!record || record.app !== app) throw new HttpError(404, "machine not found");
+        const state = (url.searchParams.get("state") ?? "started") as MachineState;
+        if (!["started", "stopped", "destroyed", "suspended"].includes(state))
+          throw new HttpError(400, "invalid state");
+        const timeout = Math.min(60, Number(url.searchParams.get("timeout") ?? 60));
+        if (!(await record.local.waitFor(state, timeout * 1000)))
+          throw new HttpError(408, `deadline_exceeded: machine did not reach ${state} in ${timeout}s`);
+        return [200, { ok: true }];
+      }
+      case "GET /apps/{app_name}/machines/{machine_id}/lease": {
+        const record = findMachine(app, params.machine_id ?? "");
+        if (!record.lease || record.lease.expiresAtMs < Date.now()) throw new HttpError(404, "no lease");
+        return [200, leaseJson(record.lease)];
+      }
+      case "POST /apps/{app_name}/machines/{machine_id}/lease": {
+        const record = findMachine(app, params.machine_id ?? "");
+        if (record.lease && record.lease.expiresAtMs > Date.now() && record.lease.nonce !== nonce)
+          throw new HttpError(409, "lease currently held");
+        const body = await readJson(request);
+        const ttl = Number(body.ttl ?? 30);
+        const expiresAtMs = Date.now() + ttl * 1000;
+        record.lease = {
+          nonce: hexId(12),
+          expires_at: Math.floor(expiresAtMs / 1000),
+          expiresAtMs,
+          owner: "api",
+          description: typeof body.description === "string" ? body.description : "",
+        };
+        return [200, leaseJson(record.lease)];
+      }
+      case "DELETE /apps/{app_name}/machines/{machine_id}/lease": {
+        const record = findMachine(app, params.machine_id ?? "");
+        if (record.lease && record.lease.nonce !== nonce) throw new HttpError(412, "wrong lease nonce");
+        record.lease = undefined;
+        return [200, {}];
+      }
+      case "GET /apps/{app_name}/volumes":
+        return [200, [...volumes.values()].filter((v) => v.app === app).map(volumeJson)];
+      case "POST /apps/{app_name}/volumes": {
+        const body = (await readJson(request)) as components["schemas"]["CreateVolumeRequest"];
+        const id = `vol_${hexId(16)}`;
+        const volume = {
+          app,
+          id,
+          name: body.name ?? id,
+          region: body.region ?? "local",
+          size_gb: body.size_gb ?? 1,
+          encrypted: body.encrypted ?? true,
+          state: "created",
+          created_at: now(),
+        };
+        volumes.set(id, volume);
+        return [200, volumeJson(volume)];
+      }
+      case "GET /apps/{app_name}/volumes/{volume_id}": {
+        const volume = volumes.get(params.volume_id ?? "");
+        if (!volume || volume.app !== app) throw new HttpError(404, "volume not found");
+        return [200, volumeJson(volume)];
+      }
+      case "DELETE /apps/{app_name}/volumes/{volume_id}": {
+        const volume = volumes.get(params.volume_id ?? "");
+        if (!volume || volume.app !== app) throw new HttpError(404, "volume not found");
+        volumes.delete(params.volume_id ?? "");
+        return [200, volumeJson({ ...volume, state: "destroyed" })];
+      }
+    }
+    throw new HttpError(404, "unhandled route");
+  }
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://dev-fly.local");
+    const instance = request.headers["fly-force-instance-id"];
+    if (typeof instance === "string") return proxyToMachine(instance, request, response);
+    if (url.pathname.startsWith("/_dev/")) return void control(url, request, response);
+    const method = request.method ?? "GET";
+    const respond = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      requests.push({ method, path: url.pathname, status });
+      response.writeHead(status, { "content-type": "application/json", ...headers });
+      response.end(JSON.stringify(body));
+    };
+    const fault = takeFault(faults, method, url.pathname);
+    if (fault) {
+      // Drain the body first so the client sees a clean response, not a reset.
+      request.resume();
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+      return respond(fault.status, { error: `injected fault ${fault.status}` }, headers);
+    }
+    api(method, url, request).then(
+      ([status, body]) => respond(status, body),
+      (error: unknown) => {
+        if (error instanceof HttpError) return respond(error.status, { error: error.message });
+        log(`error: ${error instanceof Error ? error.stack : String(error)}`);
+        respond(500, { error: "internal error" });
+      },
+    );
+  });
+
+  function proxyToMachine(id: string, request: http.IncomingMessage, response: http.ServerResponse) {
+    const record = machines.get(id);
+    const port = record?.local.state === "started" ? record.local.port : undefined;
+    if (!port) {
+      request.resume();
+      response.writeHead(503, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: `machine ${id} is not started` }));
+      return;
+    }
+    const upstream = http.request(
+      { host: "127.0.0.1", port, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", () => {
+      if (!response.headersSent) response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "machine did not answer" }));
+    });
+    request.pipe(upstream);
+  }
+
+  async function control(url: URL, request: http.IncomingMessage, response: http.ServerResponse) {
+    const send = (body: unknown) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    if (url.pathname === "/_dev/faults" && request.method === "POST") {
+      const body = (await readJson(request)) as Partial<Faults>;
+      faults.rules = body.rules ?? [];
+      faults.neverHealthyImages = body.neverHealthyImages ?? [];
+      return send({ ok: true });
+    }
+    if (url.pathname === "/_dev/state") return send({ requests, machines: listMachines() });
+    response.writeHead(404).end();
+  }
+
+  const listMachines = () =>
+    [...machines].map(([id, m]) => ({
+      id,
+      app: m.app,
+      name: m.name,
+      state: m.local.state,
+      port: m.local.port,
+    }));
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    apiUrl: `${base}/v1`,
+    edgeUrl: base,
+    faults,
+    requests,
+    machines: listMachines,
+    async close() {
+      await Promise.all([...machines.values()].map((m) => m.local.destroy().catch(() => {})));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const leaseJson = ({ expiresAtMs: _, ...lease }: Lease & { expiresAtMs: number }): Lease => lease;
+const volumeJson = ({ app: _, ...volume }: Volume & { app: string }): Volume => volume;
