@@ -177,7 +177,7 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
           const volume = mount.volume ? volumes.get(mount.volume) : undefined;
           if (volume) volume.attached_machine_id = id;
         }
-        const local = new LocalMachine(id, runnerFor(config), {
+        const local = new LocalMachine(id, () => runnerFor(machines.get(id)?.config ?? config), {
           env: config.env ?? {},
           mounts,
           machineDir: machineDir(options.stateDir, id),

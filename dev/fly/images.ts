@@ -26,16 +26,13 @@ export interface ImageContext {
 
 export type ImageRunner = (context: ImageContext) => Promise<LocalCommand>;
 
-const tsx = () => [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs")];
-
 /** A tiny HTTP server answering health; `neverHealthy` answers 503 forever. */
 export const placeholderImage =
   (name: string, options: { neverHealthy?: boolean } = {}): ImageRunner =>
   async ({ port }) => ({
     command: process.execPath,
     args: [
-      ...tsx(),
-      path.join(repoRoot, "dev/fly/placeholder-server.ts"),
+      path.join(repoRoot, "dev/fly/placeholder-server.mjs"),
       ...(options.neverHealthy ? ["--never-healthy"] : []),
     ],
     env: { PORT: String(port), PLACEHOLDER_NAME: name },

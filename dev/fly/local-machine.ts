@@ -31,7 +31,8 @@ export class LocalMachine extends EventEmitter {
 
   constructor(
     readonly id: string,
-    private readonly image: ImageRunner,
+    /** Resolved at each start, so a fault (or a fix) applies from the next boot, as with a new image. */
+    private readonly image: () => ImageRunner,
     private readonly options: {
       env: Record<string, string>;
       mounts: Record<string, string>;
@@ -66,7 +67,7 @@ export class LocalMachine extends EventEmitter {
       try {
         this.port = await freePort();
         await mkdir(this.options.machineDir, { recursive: true });
-        const command = await this.image({
+        const command = await this.image()({
           port: this.port,
           env: this.options.env,
           mounts: this.options.mounts,

@@ -1,0 +1,390 @@
+import type { Logger } from "../../../platform/logger";
+import type { FlyClient } from "../fly/fly-client";
+import { isFlyError } from "../fly/fly-errors";
+import { probeHealth } from "./health";
+import {
+  idleAlarmAt,
+  type LifecycleConfig,
+  markFailed,
+  planEnsure,
+  resourcePrefix,
+  shouldIdleSuspend,
+  shouldPersistActivity,
+  transition,
+} from "./lifecycle";
+import { machineName, machineRequest, type RuntimeConfig, volumeName, volumeRequest } from "./machine-spec";
+import { decryptSecret, encryptSecret, generateSecret } from "./secrets";
+import {
+  emptyRecord,
+  STACK_ROLES,
+  type StackConnection,
+  type StackEvent,
+  type StackRecord,
+  type StackRole,
+  type StackStatus,
+  type StackView,
+} from "./stack-record";
+
+/** Async key-value storage: Durable Object storage in production, a Map in unit tests. */
+export interface StackStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+  deleteAll(): Promise<void>;
+}
+
+export interface StackDeps {
+  userId: string;
+  storage: StackStorage;
+  fly: FlyClient;
+  runtime: RuntimeConfig;
+  lifecycle: LifecycleConfig;
+  edgeUrl: string;
+  secretsKey: CryptoKey;
+  /** Mirrors the record into Postgres `user_stacks`; failures are logged, never fatal. */
+  mirror(record: StackRecord): Promise<void>;
+  setAlarm(at: number | undefined): Promise<void>;
+  /** Called with each progress event as it happens (logs; later a broadcast to the Grow Agent). */
+  onEvent?(event: StackEvent): void;
+  healthTimeoutMs: number;
+  healthIntervalMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+  log: Logger;
+}
+
+const MAX_EVENTS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class StackFailure extends Error {}
+
+/**
+ * Carries out the lifecycle decisions for one user's stack. Every change runs through one queue, and
+ * concurrent ensureStack calls share one in-flight bring-up, so a hundred concurrent wakes make one set of
+ * machines. Only resources recorded here or named with this user's prefix (and tagged with this user id) are
+ * ever touched.
+ */
+export class StackController {
+  private record: StackRecord | undefined;
+  private events: StackEvent[] = [];
+  private lastSeq = 0;
+  private activityPersistedAt = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inflight: Promise<StackView> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: StackDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private async load(): Promise<StackRecord> {
+    if (!this.record) {
+      const { storage, userId, runtime } = this.deps;
+      this.record =
+        (await storage.get<StackRecord>("record")) ??
+        emptyRecord(userId, runtime.app, runtime.region, this.now());
+      this.events = (await storage.get<StackEvent[]>("events")) ?? [];
+      this.lastSeq = this.events.at(-1)?.seq ?? 0;
+      this.activityPersistedAt = this.record.lastActiveAt;
+    }
+    return this.record;
+  }
+
+  private async save(record: StackRecord, options: { mirror?: boolean } = {}): Promise<void> {
+    this.record = record;
+    await this.deps.storage.put("record", record);
+    if (options.mirror !== false) {
+      await this.deps
+        .mirror(record)
+        .catch((error: unknown) => this.deps.log.warn("user_stacks mirror failed", { error }));
+    }
+  }
+
+  private async publish(type: StackEvent["type"], data: StackEvent["data"] = {}): Promise<void> {
+    const event: StackEvent = { seq: ++this.lastSeq, type, at: new Date(this.now()).toISOString(), data };
+    this.events = [...this.events, event].slice(-MAX_EVENTS);
+    await this.deps.storage.put("events", this.events);
+    this.deps.log.info("stack event", { type, ...data });
+    this.deps.onEvent?.(event);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  async view(after = 0): Promise<StackView> {
+    const record = await this.load();
+    const machines: StackView["machines"] = {};
+    for (const role of STACK_ROLES) {
+      const resources = record.resources[role];
+      if (resources) machines[role] = { ...resources };
+    }
+    return {
+      status: record.status,
+      app: record.app,
+      region: record.region,
+      machines,
+      edgeUrl: this.deps.edgeUrl,
+      lastError: record.lastError ?? null,
+      lastActiveAt: new Date(record.lastActiveAt).toISOString(),
+      updatedAt: new Date(record.updatedAt).toISOString(),
+      events: this.events.filter((event) => event.seq > after),
+      lastSeq: this.lastSeq,
+    };
+  }
+
+  /** Ready: answered from memory, no Fly call. Otherwise the one in-flight bring-up, shared by every caller. */
+  async ensure(): Promise<StackView> {
+    const record = await this.load();
+    if (record.status === "ready") {
+      const now = this.now();
+      record.lastActiveAt = now;
+      if (shouldPersistActivity(this.activityPersistedAt, now)) {
+        this.activityPersistedAt = now;
+        await this.deps.storage.put("record", record);
+      }
+      return this.view();
+    }
+    this.inflight ??= this.exclusive(() => this.bringUp()).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async bringUp(): Promise<StackView> {
+    const record = await this.load();
+    const plan = planEnsure(record, this.now(), this.deps.lifecycle);
+    if (plan.kind === "answer" || plan.kind === "give_up") return this.view();
+    try {
+      if (plan.kind === "create") await this.createResources();
+      await this.startAll(plan.kind === "restart");
+    } catch (error) {
+      const reason = failureReason(error);
+      this.deps.log.warn("stack failed", { reason });
+      await this.save(markFailed(await this.load(), reason, this.now()));
+      await this.publish("stack.failed", { reason });
+    }
+    return this.view();
+  }
+
+  private async move(to: StackStatus) {
+    await this.save(transition(await this.load(), to, this.now()));
+  }
+
+  private async createResources(): Promise<void> {
+    const { fly, runtime, userId } = this.deps;
+    await this.move("creating");
+    await this.publish("stack.creating");
+    const secrets = await this.secrets();
+    const prefix = await resourcePrefix(userId);
+    const app = (await this.load()).app;
+
+    for (const role of STACK_ROLES) {
+      if ((await this.load()).resources[role]?.volumeId) continue;
+      // Idempotent by name: a create whose answer was lost (or an evicted object) finds its volume again.
+      const existing = (await fly.volumes.list(app)).find(
+        (v) => v.name === volumeName(prefix, role) && v.state !== "destroyed",
+      );
+      const volume = existing ?? (await fly.volumes.create(app, volumeRequest(runtime, prefix, role)));
+      await this.setResource(role, { volumeId: volume.id });
+    }
+
+    for (const role of STACK_ROLES) {
+      const resources = (await this.load()).resources[role];
+      if (resources?.machineId || !resources?.volumeId) continue;
+      const existing = (await fly.machines.list(app)).find((m) => m.name === machineName(prefix, role));
+      if (existing && existing.config?.metadata?.growqr_user !== userId)
+        throw new StackFailure(`machine name ${existing.name} belongs to another user`);
+      if (existing?.id) {
+        await this.setResource(role, { machineId: existing.id });
+        continue;
+      }
+      const created = await fly.machines.create(
+        app,
+        machineRequest(runtime, userId, prefix, role, resources.volumeId, secrets),
+      );
+      if (!created.id) throw new StackFailure("Fly returned a machine without an id");
+      // Created with a lease (lease_ttl) so nothing else touches it while it boots; release it at once.
+      if (created.nonce) await fly.leases.release(app, created.id, created.nonce).catch(() => {});
+      await this.setResource(role, { machineId: created.id });
+    }
+  }
+
+  private async setResource(role: StackRole, resources: { volumeId?: string; machineId?: string }) {
+    const record = await this.load();
+    await this.save(
+      { ...record, resources: { ...record.resources, [role]: { ...record.resources[role], ...resources } } },
+      { mirror: false },
+    );
+  }
+
+  private machineIds(record: StackRecord): Array<[StackRole, string]> {
+    return STACK_ROLES.flatMap((role) => {
+      const id = record.resources[role]?.machineId;
+      return id ? [[role, id] as [StackRole, string]] : [];
+    });
+  }
+
+  /** Starts every machine that is not started (stopping it first when restarting), then waits for health. */
+  private async startAll(restart: boolean): Promise<void> {
+    const { fly } = this.deps;
+    const record = await this.load();
+    await this.move("starting");
+    await this.publish("stack.starting", { restart });
+    await Promise.all(
+      this.machineIds(record).map(async ([role, id]) => {
+        const machine = await fly.machines.get(record.app, id);
+        if (
+          machine.config?.metadata?.growqr_user !== undefined &&
+          machine.config.metadata.growqr_user !== record.userId
+        )
+          throw new StackFailure(`machine ${id} (${role}) is not this user's`);
+        await fly.withLease(
+          record.app,
+          id,
+          `growqr ${restart ? "restart" : "start"} ${role}`,
+          async (nonce) => {
+            if (restart && machine.state === "started") {
+              await fly.machines.stop(record.app, id, nonce);
+              await fly.machines.wait(record.app, id, "stopped", 30, machine.instance_id);
+            }
+            if (restart || machine.state !== "started") await fly.machines.start(record.app, id, nonce);
+          },
+        );
+        await fly.machines.wait(record.app, id, "started", 60);
+      }),
+    );
+    await this.waitHealthy(record);
+    await this.publish("stack.health_ok");
+    await this.move("ready");
+    this.activityPersistedAt = this.now();
+    await this.publish("stack.ready");
+    await this.deps.setAlarm(idleAlarmAt(await this.load(), this.deps.lifecycle));
+  }
+
+  private async waitHealthy(record: StackRecord): Promise<void> {
+    const secrets = await this.secrets();
+    const deadline = this.now() + this.deps.healthTimeoutMs;
+    const pending = new Map(this.machineIds(record));
+    while (pending.size > 0) {
+      for (const [role, id] of [...pending]) {
+        const password = role === "opencode" ? secrets.opencodePassword : undefined;
+        if (await probeHealth(this.deps.edgeUrl, { role, machineId: id, password }, this.deps.fetch))
+          pending.delete(role);
+      }
+      if (pending.size === 0) return;
+      if (this.now() >= deadline)
+        throw new StackFailure(
+          `${[...pending.keys()].join(", ")} did not become healthy within ${Math.round(this.deps.healthTimeoutMs / 1000)} s`,
+        );
+      await sleep(this.deps.healthIntervalMs ?? 250);
+    }
+  }
+
+  private async secrets(): Promise<{ opencodePassword: string; giteaAdminToken: string }> {
+    const { secretsKey, userId } = this.deps;
+    const record = await this.load();
+    if (!record.secrets) {
+      const sealed = {
+        opencodePassword: await encryptSecret(secretsKey, userId, generateSecret()),
+        giteaAdminToken: await encryptSecret(secretsKey, userId, generateSecret()),
+      };
+      await this.save({ ...record, secrets: sealed }, { mirror: false });
+      return this.secrets();
+    }
+    return {
+      opencodePassword: await decryptSecret(secretsKey, userId, record.secrets.opencodePassword),
+      giteaAdminToken: await decryptSecret(secretsKey, userId, record.secrets.giteaAdminToken),
+    };
+  }
+
+  /** Internal callers only (service binding): where the machines are and how to authenticate to them. */
+  async connection(): Promise<StackConnection> {
+    const record = await this.load();
+    const secrets = record.secrets ? await this.secrets() : undefined;
+    return {
+      status: record.status,
+      edgeUrl: this.deps.edgeUrl,
+      opencodeMachineId: record.resources.opencode?.machineId,
+      giteaMachineId: record.resources.gitea?.machineId,
+      ...(secrets ?? {}),
+    };
+  }
+
+  suspend(): Promise<StackView> {
+    return this.exclusive(() => this.suspendNow());
+  }
+
+  private async suspendNow(): Promise<StackView> {
+    const { fly } = this.deps;
+    const record = await this.load();
+    if (record.status !== "ready") return this.view();
+    await this.move("suspending");
+    await this.publish("stack.suspending");
+    try {
+      await Promise.all(
+        this.machineIds(record).map(async ([role, id]) => {
+          await fly.withLease(record.app, id, `growqr suspend ${role}`, (nonce) =>
+            fly.machines.suspend(record.app, id, nonce),
+          );
+          await fly.machines.wait(record.app, id, "suspended", 60);
+        }),
+      );
+      await this.move("suspended");
+      await this.publish("stack.suspended");
+      await this.deps.setAlarm(undefined);
+    } catch (error) {
+      const reason = `suspend failed: ${failureReason(error)}`;
+      await this.save(markFailed(await this.load(), reason, this.now()));
+      await this.publish("stack.failed", { reason });
+    }
+    return this.view();
+  }
+
+  /** Deletes the machines and volumes (the user's data with them) and forgets the stack. */
+  destroy(): Promise<StackView> {
+    return this.exclusive(async () => {
+      const { fly } = this.deps;
+      const record = await this.load();
+      const ignoreMissing = (error: unknown) => {
+        if (!isFlyError(error, "not_found")) throw error;
+      };
+      for (const [, id] of this.machineIds(record))
+        await fly.machines.delete(record.app, id).catch(ignoreMissing);
+      for (const role of STACK_ROLES) {
+        const volumeId = record.resources[role]?.volumeId;
+        if (volumeId) await fly.volumes.delete(record.app, volumeId).catch(ignoreMissing);
+      }
+      await this.deps.storage.deleteAll();
+      await this.deps.setAlarm(undefined);
+      const fresh = emptyRecord(record.userId, record.app, record.region, this.now());
+      this.record = fresh;
+      this.events = [];
+      await this.deps
+        .mirror(fresh)
+        .catch((error: unknown) => this.deps.log.warn("user_stacks mirror failed", { error }));
+      await this.publish("stack.destroyed");
+      return this.view();
+    });
+  }
+
+  /** The idle alarm: suspend a stack nobody has asked for within the idle time, else look again later. */
+  alarm(): Promise<void> {
+    return this.exclusive(async () => {
+      const record = await this.load();
+      if (shouldIdleSuspend(record, this.now(), this.deps.lifecycle)) {
+        await this.suspendNow();
+        return;
+      }
+      await this.deps.setAlarm(idleAlarmAt(record, this.deps.lifecycle));
+    });
+  }
+}
+
+/** A reason fit for the UI and the `user_stacks.last_error` column: no secrets, no stack traces. */
+export function failureReason(error: unknown): string {
+  if (error instanceof StackFailure) return error.message;
+  if (isFlyError(error)) return error.message;
+  return "internal error while provisioning";
+}
