@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -39,6 +41,7 @@ interface MachineRecord {
 export interface DevFly {
   /** Base URL of the API, `…/v1`, as FLY_API_URL. */
   apiUrl: string;
+  token: string;
   /** The "edge": requests with `fly-force-instance-id` are proxied to that machine (like `<app>.fly.dev`). */
   edgeUrl: string;
   faults: Faults;
@@ -86,6 +89,35 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
   const images = options.images ?? defaultImages();
   const faults = noFaults();
   const requests: DevFly["requests"] = [];
+  const stateFile = path.join(options.stateDir, "state.json");
+
+  const newLocalMachine = (id: string, app: string, name: string, config: MachineConfig) =>
+    new LocalMachine(id, () => runnerFor(machines.get(id)?.config ?? config), {
+      env: config.env ?? {},
+      mounts: mountsFor(app, config),
+      machineDir: machineDir(options.stateDir, id),
+      log: (line) => log(`[machine ${name}] ${line}`),
+    });
+
+  // Machines and volumes outlive a restart of `npm run dev` (as on Fly, where they outlive the provisioner);
+  // their processes do not, so they come back stopped and the edge starts them on the next request.
+  const persist = () => {
+    const snapshot = {
+      apps: [...apps],
+      volumes: [...volumes.values()],
+      machines: [...machines]
+        .filter(([, m]) => m.local.state !== "destroyed")
+        .map(([id, m]) => ({
+          id,
+          app: m.app,
+          name: m.name,
+          region: m.region,
+          config: m.config,
+          createdAt: m.createdAt,
+        })),
+    };
+    void writeFile(stateFile, JSON.stringify(snapshot)).catch(() => {});
+  };
 
   const machineJson = (id: string, record: MachineRecord): Machine => ({
     id,
@@ -136,6 +168,29 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
     return mounts;
   };
 
+  if (existsSync(stateFile)) {
+    type Saved = {
+      id: string;
+      app: string;
+      name: string;
+      region: string;
+      config: MachineConfig;
+      createdAt: string;
+    };
+    const saved = JSON.parse(readFileSync(stateFile, "utf8")) as {
+      apps: string[];
+      volumes: Array<Volume & { app: string }>;
+      machines: Saved[];
+    };
+    for (const app of saved.apps) apps.add(app);
+    for (const volume of saved.volumes) volumes.set(volume.id ?? "", volume);
+    for (const m of saved.machines) {
+      const local = newLocalMachine(m.id, m.app, m.name, m.config);
+      local.state = "stopped";
+      machines.set(m.id, { ...m, updatedAt: m.createdAt, local });
+    }
+  }
+
   async function api(method: string, url: URL, request: http.IncomingMessage): Promise<[number, unknown]> {
     if (request.headers.authorization !== `Bearer ${options.token}`) throw new HttpError(401, "unauthorized");
     const matched = matchRoute(method, url.pathname);
@@ -172,17 +227,11 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
         const body = (await readJson(request)) as components["schemas"]["CreateMachineRequest"];
         const config = body.config ?? {};
         const id = hexId(14);
-        const mounts = mountsFor(app, config);
+        const local = newLocalMachine(id, app, body.name ?? id, config);
         for (const mount of config.mounts ?? []) {
           const volume = mount.volume ? volumes.get(mount.volume) : undefined;
           if (volume) volume.attached_machine_id = id;
         }
-        const local = new LocalMachine(id, () => runnerFor(machines.get(id)?.config ?? config), {
-          env: config.env ?? {},
-          mounts,
-          machineDir: machineDir(options.stateDir, id),
-          log: (line) => log(`[machine ${body.name ?? id}] ${line}`),
-        });
         const record: MachineRecord = {
           app,
           name: body.name ?? id,
@@ -319,7 +368,7 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://dev-fly.local");
     const instance = request.headers["fly-force-instance-id"];
-    if (typeof instance === "string") return proxyToMachine(instance, request, response);
+    if (typeof instance === "string") return void proxyToMachine(instance, request, response);
     if (url.pathname.startsWith("/_dev/")) return void control(url, request, response);
     const method = request.method ?? "GET";
     const respond = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -336,7 +385,10 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
       return respond(fault.status, { error: `injected fault ${fault.status}` }, headers);
     }
     api(method, url, request).then(
-      ([status, body]) => respond(status, body),
+      ([status, body]) => {
+        if (method !== "GET") persist();
+        respond(status, body);
+      },
       (error: unknown) => {
         if (error instanceof HttpError) return respond(error.status, { error: error.message });
         log(`error: ${error instanceof Error ? error.stack : String(error)}`);
@@ -345,8 +397,16 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
     );
   });
 
-  function proxyToMachine(id: string, request: http.IncomingMessage, response: http.ServerResponse) {
+  /**
+   * Fly's proxy with `autostart`: a request for a stopped machine starts it first. A suspended one is not
+   * resumed here, so that tests can see a suspended stack really refuse traffic until the provisioner wakes it.
+   */
+  async function proxyToMachine(id: string, request: http.IncomingMessage, response: http.ServerResponse) {
     const record = machines.get(id);
+    if (record?.local.state === "stopped") {
+      await record.local.start();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const port = record?.local.state === "started" ? record.local.port : undefined;
     if (!port) {
       request.resume();
@@ -396,6 +456,7 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     apiUrl: `${base}/v1`,
+    token: options.token,
     edgeUrl: base,
     faults,
     requests,

@@ -10,6 +10,9 @@ declare module "vitest" {
     issuerUrl: string;
     issuerKeyFile: string;
     authorizedParty: string;
+    flyApiUrl: string;
+    flyEdgeUrl: string;
+    flyToken: string;
   }
 }
 
@@ -22,5 +25,8 @@ export default async function setup(project: TestProject) {
   project.provide("issuerUrl", stack.issuer.url);
   project.provide("issuerKeyFile", stack.issuerKeyFile ?? "");
   project.provide("authorizedParty", stack.issuer.authorizedParty);
+  project.provide("flyApiUrl", stack.fly?.apiUrl ?? "");
+  project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
+  project.provide("flyToken", stack.fly?.token ?? "");
   return () => stack.stop();
 }

@@ -11,6 +11,7 @@ import { limitBody } from "./http/body-limit";
 import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { mountOpenApi } from "./openapi/openapi.routes";
+import { stackRoutes } from "./stack/stack.routes";
 import { threadRoutes } from "./threads/threads.routes";
 import { meRoutes } from "./users/me.routes";
 
@@ -24,8 +25,10 @@ export function createApi() {
   api.use("/me", requireUser, rateLimitPerUser);
   // "/threads/*" also matches "/threads" itself: registering both would run the middleware twice.
   api.use("/threads/*", requireUser, rateLimitPerUser);
+  api.use("/stack/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
+  api.route("/stack", stackRoutes);
   return api;
 }
 

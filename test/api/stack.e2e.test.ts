@@ -1,0 +1,75 @@
+import { describe, expect, inject, it } from "vitest";
+import { call, type ErrorBody, mintToken, uniqueUser } from "../support/api";
+
+interface Stack {
+  status: string;
+  machines: { opencode?: { machineId?: string }; gitea?: { machineId?: string } };
+  lastError: string | null;
+  events: Array<{ seq: number; type: string }>;
+  lastSeq: number;
+}
+
+const flyMachine = async (id: string) => {
+  const response = await fetch(`${inject("flyApiUrl")}/apps/growqr-runtime/machines/${id}`, {
+    headers: { authorization: `Bearer ${inject("flyToken")}` },
+  });
+  return (await response.json()) as { state: string; config: { env: Record<string, string> } };
+};
+
+const opencode = (machineId: string, path: string, password?: string) =>
+  fetch(`${inject("flyEdgeUrl")}${path}`, {
+    headers: {
+      "fly-force-instance-id": machineId,
+      ...(password ? { authorization: `Basic ${btoa(`opencode:${password}`)}` } : {}),
+    },
+    signal: AbortSignal.timeout(10_000),
+  });
+
+describe("stack API over the provisioner and dev/fly (real OpenCode)", () => {
+  it("provisions a stack whose OpenCode server answers with the password and refuses without it", async () => {
+    const alice = await mintToken(uniqueUser("stack-a"));
+    const before = await call("/api/stack", alice);
+    expect(before.status).toBe(200);
+    expect(((await before.json()) as Stack).status).toBe("none");
+
+    const woken = await call("/api/stack/wake", alice, { method: "POST" });
+    const stack = (await woken.json()) as Stack;
+    expect(woken.status, JSON.stringify(stack)).toBe(200);
+    expect(stack.status).toBe("ready");
+    expect(stack.events.map((e) => e.type)).toEqual([
+      "stack.creating",
+      "stack.starting",
+      "stack.health_ok",
+      "stack.ready",
+    ]);
+    expect(JSON.stringify(stack)).not.toMatch(/password|token|edgeUrl/i);
+
+    const machineId = stack.machines.opencode?.machineId ?? "";
+    // The password reaches the machine as env, as on Fly (whose API returns machine config to token holders).
+    const password = (await flyMachine(machineId)).config.env.OPENCODE_SERVER_PASSWORD ?? "";
+    expect(password.length).toBeGreaterThanOrEqual(32);
+    const withPassword = await opencode(machineId, "/session", password);
+    expect(withPassword.status).toBe(200);
+    expect(Array.isArray(await withPassword.json())).toBe(true);
+    expect((await opencode(machineId, "/session")).status).toBe(401);
+    expect((await opencode(machineId, "/session", "wrong-password")).status).toBe(401);
+
+    // Warm: answered from the Durable Object; events resume after a seq.
+    const again = (await (await call("/api/stack/wake", alice, { method: "POST" })).json()) as Stack;
+    expect(again.machines.opencode?.machineId).toBe(machineId);
+    const later = (await (await call(`/api/stack?after=${stack.lastSeq}`, alice)).json()) as Stack;
+    expect(later.events).toEqual([]);
+
+    // Another user sees only their own (empty) stack.
+    const bob = await mintToken(uniqueUser("stack-b"));
+    const bobs = (await (await call("/api/stack", bob)).json()) as Stack;
+    expect(bobs.status).toBe("none");
+    expect(bobs.machines).toEqual({});
+  });
+
+  it("requires a session token", async () => {
+    const response = await call("/api/stack/wake", undefined, { method: "POST" });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as ErrorBody).error.code).toBe("missing_token");
+  });
+});
