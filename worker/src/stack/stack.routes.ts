@@ -57,7 +57,9 @@ async function callProvisioner<T>(log: Logger, work: () => Promise<T>): Promise<
 export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(routes.get, async (c) => {
     const { after } = c.req.valid("query");
-    const view = await callProvisioner(c.var.log, () => c.env.PROVISIONER.stackStatus(c.var.user.id, after ?? 0));
+    const view = await callProvisioner(c.var.log, () =>
+      c.env.PROVISIONER.stackStatus(c.var.user.id, after ?? 0),
+    );
     return c.json(publicStack(view), 200);
   })
   .openapi(routes.wake, async (c) => {
