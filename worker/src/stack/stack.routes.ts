@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { Logger } from "../../../platform/logger";
 import type { StackView } from "../../../provisioner/src/stack/stack-record";
@@ -33,6 +33,32 @@ const routes = {
     description:
       "Answers at once when the stack is ready. Otherwise creates or wakes it and answers when it is healthy (typically seconds; up to the provisioner's health timeout). Poll `GET /api/stack?after=` meanwhile for progress events. A stack that failed answers 503 `stack_failed` with the reason.",
     responses: { 200: stackJson("Your stack, ready"), ...authenticatedErrors },
+  }),
+  suspend: createRoute({
+    method: "post",
+    path: "/suspend",
+    tags,
+    security,
+    summary: "Suspend your stack now (it also suspends itself when idle); the next wake resumes it",
+    responses: {
+      200: stackJson("Your stack, suspended (or as it was, if it was not ready)"),
+      ...authenticatedErrors,
+    },
+  }),
+  ping: createRoute({
+    method: "get",
+    path: "/ping",
+    tags,
+    security,
+    summary:
+      "One round trip to your stack's Durable Object, doing nothing (diagnostics; the benchmark's baseline)",
+    responses: {
+      200: {
+        description: "pong",
+        content: { "application/json": { schema: z.object({ pong: z.literal(true) }) } },
+      },
+      ...authenticatedErrors,
+    },
   }),
 };
 
@@ -71,4 +97,12 @@ export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       });
     }
     return c.json(publicStack(view), 200);
+  })
+  .openapi(routes.suspend, async (c) => {
+    const view = await callProvisioner(c.var.log, () => c.env.PROVISIONER.suspendStack(c.var.user.id));
+    return c.json(publicStack(view), 200);
+  })
+  .openapi(routes.ping, async (c) => {
+    await callProvisioner(c.var.log, () => c.env.PROVISIONER.ping(c.var.user.id));
+    return c.json({ pong: true as const }, 200);
   });
