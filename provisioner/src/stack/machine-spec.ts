@@ -86,14 +86,19 @@ export function machineRequest(
           ports: [{ port: 443, handlers: ["tls", "http"] }],
         },
       ],
+      // OpenCode answers nothing without its password, so Fly only checks that it listens; the provisioner
+      // probes /global/health with the password before calling the stack ready.
       checks: {
-        health: {
-          type: "http",
-          port,
-          path: ROLE_HEALTH_PATHS[role],
-          interval: duration("15s"),
-          timeout: duration("5s"),
-        },
+        health:
+          role === "opencode"
+            ? { type: "tcp", port, interval: duration("15s"), timeout: duration("5s") }
+            : {
+                type: "http",
+                port,
+                path: ROLE_HEALTH_PATHS[role],
+                interval: duration("15s"),
+                timeout: duration("5s"),
+              },
       },
     },
   };
