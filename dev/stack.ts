@@ -171,9 +171,15 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
  * whose machines are local processes and whose edge proxies to them.
  */
 async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars: Record<string, string> }> {
+  const fromEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^(FLY_[A-Z_]+|ANTHROPIC_API_KEY|ANTHROPIC_BASE_URL)$/.test(entry[0]) && !!entry[1],
+    ),
+  );
   if (process.env.FLY_API_TOKEN) {
     options.log("fly", "FLY_API_TOKEN is set: the provisioner uses the real Fly Machines API");
-    return { vars: {} };
+    return { vars: fromEnv };
   }
   const token = `dev-fly-${crypto.randomUUID()}`;
   const app = "growqr-runtime";
@@ -190,7 +196,13 @@ async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars:
   );
   return {
     devFly,
-    vars: { FLY_API_URL: devFly.apiUrl, FLY_API_TOKEN: token, FLY_EDGE_URL: devFly.edgeUrl, FLY_APP: app },
+    vars: {
+      ...fromEnv,
+      FLY_API_URL: devFly.apiUrl,
+      FLY_API_TOKEN: token,
+      FLY_EDGE_URL: devFly.edgeUrl,
+      FLY_APP: app,
+    },
   };
 }
 
