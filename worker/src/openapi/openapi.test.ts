@@ -17,6 +17,10 @@ describe("OpenAPI document", () => {
       [
         "/health",
         "/me",
+        "/stack",
+        "/stack/ping",
+        "/stack/suspend",
+        "/stack/wake",
         "/threads",
         "/threads/{id}",
         "/threads/{id}/events",
@@ -25,6 +29,7 @@ describe("OpenAPI document", () => {
       ].sort(),
     );
     expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/stack/wake"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
       content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },
     });
