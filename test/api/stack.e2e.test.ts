@@ -16,6 +16,13 @@ const flyMachine = async (id: string) => {
   return (await response.json()) as { state: string; config: { env: Record<string, string> } };
 };
 
+const devFlyMachines = async () =>
+  (
+    (await (await fetch(`${inject("flyEdgeUrl")}/_dev/state`)).json()) as {
+      machines: Array<{ id: string; name: string; state: string }>;
+    }
+  ).machines;
+
 const opencode = (machineId: string, path: string, password?: string) =>
   fetch(`${inject("flyEdgeUrl")}${path}`, {
     headers: {
@@ -65,6 +72,35 @@ describe("stack API over the provisioner and dev/fly (real OpenCode)", () => {
     const bobs = (await (await call("/api/stack", bob)).json()) as Stack;
     expect(bobs.status).toBe("none");
     expect(bobs.machines).toEqual({});
+  });
+
+  it("serialises 100 concurrent wakes of a new user's stack in its Durable Object, and wakes it from suspended", async () => {
+    const token = await mintToken(uniqueUser("stack-c"));
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => call("/api/stack/wake", token, { method: "POST" })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(200));
+    const views = (await Promise.all(responses.map((r) => r.json()))) as Stack[];
+    const ids = new Set(views.flatMap((v) => [v.machines.opencode?.machineId, v.machines.gitea?.machineId]));
+    expect(ids.size).toBe(2);
+
+    const machines = await devFlyMachines();
+    const opencodeName = machines.find((m) => ids.has(m.id))?.name ?? "";
+    const prefix = opencodeName.replace(/-(opencode|gitea)$/, "-");
+    expect(machines.filter((m) => m.name.startsWith(prefix))).toHaveLength(2);
+
+    const suspended = (await (await call("/api/stack/suspend", token, { method: "POST" })).json()) as Stack;
+    expect(suspended.status).toBe("suspended");
+    expect((await devFlyMachines()).filter((m) => ids.has(m.id)).map((m) => m.state)).toEqual([
+      "suspended",
+      "suspended",
+    ]);
+    const woken = await call("/api/stack/wake", token, { method: "POST" });
+    expect(((await woken.json()) as Stack).status).toBe("ready");
+    expect((await devFlyMachines()).filter((m) => ids.has(m.id)).map((m) => m.state)).toEqual([
+      "started",
+      "started",
+    ]);
   });
 
   it("requires a session token", async () => {
