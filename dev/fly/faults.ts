@@ -7,6 +7,8 @@ export interface FaultRule {
   /** How many matching requests fail; then the rule is spent. */
   count: number;
   retryAfterSeconds?: number;
+  /** Carry the request out, then answer with the failure anyway (an answer lost on the way back). */
+  afterHandling?: boolean;
 }
 
 export interface Faults {

@@ -205,6 +205,10 @@ export function createFlyApi(options: FlyApiOptions) {
       case "POST /apps/{app_name}/machines": {
         const body = (await readJson(request)) as components["schemas"]["CreateMachineRequest"];
         const config = body.config ?? {};
+        const taken = [...machines.values()].some(
+          (m) => m.app === app && m.name === body.name && m.local.state !== "destroyed",
+        );
+        if (body.name && taken) throw new HttpError(409, `a machine named ${body.name} already exists`);
         const id = hexId(14);
         const local = newLocalMachine(id, app, body.name ?? id, config);
         for (const mount of config.mounts ?? []) {

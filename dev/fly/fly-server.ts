@@ -62,11 +62,18 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
     };
     const fault = takeFault(faults, method, url.pathname);
     if (fault) {
-      // Drain the body first so the client sees a clean response, not a reset.
-      request.resume();
       const headers: Record<string, string> = {};
       if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
-      return respond(fault.status, { error: `injected fault ${fault.status}` }, headers);
+      const fail = () => respond(fault.status, { error: `injected fault ${fault.status}` }, headers);
+      // A lost answer: the request takes effect, the client hears only the failure.
+      if (fault.afterHandling)
+        return void api
+          .handle(method, url, request)
+          .then(persist, () => {})
+          .then(fail);
+      // Drain the body first so the client sees a clean response, not a reset.
+      request.resume();
+      return fail();
     }
     api.handle(method, url, request).then(
       ([status, body]) => {

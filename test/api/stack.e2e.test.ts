@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { call, type ErrorBody, mintToken, uniqueUser } from "../support/api";
+import { userStacks } from "../../schema/tables/stacks";
+import { call, type ErrorBody, mintToken, stackDb, uniqueUser } from "../support/api";
 
 interface Stack {
   status: string;
@@ -66,6 +68,19 @@ describe("stack API over the provisioner and dev/fly (real OpenCode)", () => {
     expect(again.machines.opencode?.machineId).toBe(machineId);
     const later = (await (await call(`/api/stack?after=${stack.lastSeq}`, alice)).json()) as Stack;
     expect(later.events).toEqual([]);
+
+    // Mirrored into user_stacks (ready is "running" there), without secrets.
+    const me = (await (await call("/api/me", alice)).json()) as { id: string };
+    const db = stackDb();
+    const [row] = await db.select().from(userStacks).where(eq(userStacks.userId, me.id));
+    await db.$client.end();
+    expect(row).toMatchObject({
+      status: "running",
+      flyApp: "growqr-runtime",
+      flyMachineId: machineId,
+      lastError: null,
+    });
+    expect(JSON.stringify(row)).not.toContain(password);
 
     // Another user sees only their own (empty) stack.
     const bob = await mintToken(uniqueUser("stack-b"));

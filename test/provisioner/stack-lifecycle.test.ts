@@ -83,6 +83,27 @@ describe("UserStack lifecycle against dev/fly", () => {
     expect(creates(requests).map((r) => r.status)).toEqual([429, 503, 503, 200, 200]);
   });
 
+  it("a create whose answer was lost is found again by name instead of duplicated", async () => {
+    const { controller } = await stackFor(env.fly, "user-lost-answer");
+    env.fly.faults.rules = [
+      { method: "POST", path: "/machines$", status: 503, count: 1, afterHandling: true },
+    ];
+    const requests = await requestsDuring(env.fly, async () => {
+      expect((await controller.ensure()).status).toBe("ready");
+    });
+    env.fly.faults.rules = [];
+    // 503 (created anyway), 409 on the client's retry (name taken), then the second role's create.
+    expect(creates(requests).map((r) => r.status)).toEqual([503, 409, 200]);
+    const view = await controller.view();
+    const prefix = env.fly
+      .machines()
+      .find((m) => m.id === view.machines.opencode?.machineId)
+      ?.name.replace(/opencode$/, "");
+    expect(
+      env.fly.machines().filter((m) => prefix && m.name.startsWith(prefix) && m.state !== "destroyed"),
+    ).toHaveLength(2);
+  });
+
   it("a machine that never becomes healthy ends in failed with a reason, and can be retried", async () => {
     const { controller, events } = await stackFor(env.fly, "user-sick", { healthTimeoutMs: 1_500 });
     env.fly.faults.neverHealthyImages = ["opencode"];
@@ -97,6 +118,25 @@ describe("UserStack lifecycle against dev/fly", () => {
     });
     expect(creates(requests)).toEqual([]);
     expect(requests.filter((r) => r.path.endsWith("/stop")).length).toBeGreaterThan(0);
+  });
+
+  it("gives up after repeated failures without calling Fly, until the cool-down", async () => {
+    const { controller } = await stackFor(env.fly, "user-hopeless", {
+      healthTimeoutMs: 200,
+      lifecycle: { maxFailures: 2, retryCooldownMs: 60_000 },
+    });
+    env.fly.faults.neverHealthyImages = ["gitea"];
+    expect((await controller.ensure()).status).toBe("failed");
+    expect((await controller.ensure()).status).toBe("failed");
+    const requests = await requestsDuring(env.fly, async () => {
+      const view = await controller.ensure();
+      expect(view).toMatchObject({
+        status: "failed",
+        lastError: expect.stringMatching(/gitea did not become healthy/),
+      });
+    });
+    env.fly.faults.neverHealthyImages = [];
+    expect(requests).toEqual([]);
   });
 
   it("user A's calls never touch user B's machines", async () => {

@@ -69,7 +69,6 @@ export function machineRequest(
   return {
     name: machineName(prefix, role),
     region: config.region,
-    lease_ttl: 60,
     config: {
       image: config.images[role],
       env,

@@ -200,13 +200,20 @@ export class StackController {
         await this.setResource(role, { machineId: existing.id });
         continue;
       }
-      const created = await fly.machines.create(
-        app,
-        machineRequest(runtime, userId, prefix, role, resources.volumeId, secrets),
-      );
+      const created = await fly.machines
+        .create(app, machineRequest(runtime, userId, prefix, role, resources.volumeId, secrets))
+        .catch(async (error: unknown) => {
+          // A retried create whose first attempt went through meets its own machine under the same name.
+          if (!isFlyError(error, "conflict")) throw error;
+          const mine = (await fly.machines.list(app)).find(
+            (m) => m.name === machineName(prefix, role) && m.config?.metadata?.growqr_user === userId,
+          );
+          if (!mine) throw error;
+          return mine;
+        });
       if (!created.id) throw new StackFailure("Fly returned a machine without an id");
-      // Created with a lease (lease_ttl) so nothing else touches it while it boots; release it at once.
-      if (created.nonce) await fly.leases.release(app, created.id, created.nonce).catch(() => {});
+      // No lease_ttl on create: a lease taken by an attempt whose answer was lost could not be released (its nonce
+      // never arrived) and would block the next start until it expired. The DO's queue is the creation lock.
       await this.setResource(role, { machineId: created.id });
     }
   }
