@@ -1,7 +1,6 @@
 import type { Logger } from "../../../platform/logger";
 import type { FlyClient } from "../fly/fly-client";
 import { isFlyError } from "../fly/fly-errors";
-import { probeHealth } from "./health";
 import {
   idleAlarmAt,
   type LifecycleConfig,
@@ -12,7 +11,15 @@ import {
   shouldPersistActivity,
   transition,
 } from "./lifecycle";
-import { machineName, machineRequest, type RuntimeConfig, volumeName, volumeRequest } from "./machine-spec";
+import {
+  findOrCreateMachine,
+  findOrCreateVolume,
+  StackFailure,
+  startMachine,
+  suspendMachine,
+  waitHealthy,
+} from "./machine-ops";
+import type { RuntimeConfig } from "./machine-spec";
 import { decryptSecret, encryptSecret, generateSecret } from "./secrets";
 import {
   emptyRecord,
@@ -53,9 +60,6 @@ export interface StackDeps {
 }
 
 const MAX_EVENTS = 50;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class StackFailure extends Error {}
 
 /**
  * Carries out the lifecycle decisions for one user's stack. Every change runs through one queue, and
@@ -178,43 +182,22 @@ export class StackController {
     await this.publish("stack.creating");
     const secrets = await this.secrets();
     const prefix = await resourcePrefix(userId);
-    const app = (await this.load()).app;
-
     for (const role of STACK_ROLES) {
       if ((await this.load()).resources[role]?.volumeId) continue;
-      // Idempotent by name: a create whose answer was lost (or an evicted object) finds its volume again.
-      const existing = (await fly.volumes.list(app)).find(
-        (v) => v.name === volumeName(prefix, role) && v.state !== "destroyed",
-      );
-      const volume = existing ?? (await fly.volumes.create(app, volumeRequest(runtime, prefix, role)));
-      await this.setResource(role, { volumeId: volume.id });
+      await this.setResource(role, { volumeId: await findOrCreateVolume(fly, runtime, prefix, role) });
     }
-
     for (const role of STACK_ROLES) {
       const resources = (await this.load()).resources[role];
       if (resources?.machineId || !resources?.volumeId) continue;
-      const existing = (await fly.machines.list(app)).find((m) => m.name === machineName(prefix, role));
-      if (existing && existing.config?.metadata?.growqr_user !== userId)
-        throw new StackFailure(`machine name ${existing.name} belongs to another user`);
-      if (existing?.id) {
-        await this.setResource(role, { machineId: existing.id });
-        continue;
-      }
-      const created = await fly.machines
-        .create(app, machineRequest(runtime, userId, prefix, role, resources.volumeId, secrets))
-        .catch(async (error: unknown) => {
-          // A retried create whose first attempt went through meets its own machine under the same name.
-          if (!isFlyError(error, "conflict")) throw error;
-          const mine = (await fly.machines.list(app)).find(
-            (m) => m.name === machineName(prefix, role) && m.config?.metadata?.growqr_user === userId,
-          );
-          if (!mine) throw error;
-          return mine;
-        });
-      if (!created.id) throw new StackFailure("Fly returned a machine without an id");
-      // No lease_ttl on create: a lease taken by an attempt whose answer was lost could not be released (its nonce
-      // never arrived) and would block the next start until it expired. The DO's queue is the creation lock.
-      await this.setResource(role, { machineId: created.id });
+      const machineId = await findOrCreateMachine(
+        fly,
+        runtime,
+        { userId, prefix },
+        role,
+        resources.volumeId,
+        secrets,
+      );
+      await this.setResource(role, { machineId });
     }
   }
 
@@ -240,27 +223,9 @@ export class StackController {
     await this.move("starting");
     await this.publish("stack.starting", { restart });
     await Promise.all(
-      this.machineIds(record).map(async ([role, id]) => {
-        const machine = await fly.machines.get(record.app, id);
-        if (
-          machine.config?.metadata?.growqr_user !== undefined &&
-          machine.config.metadata.growqr_user !== record.userId
-        )
-          throw new StackFailure(`machine ${id} (${role}) is not this user's`);
-        await fly.withLease(
-          record.app,
-          id,
-          `growqr ${restart ? "restart" : "start"} ${role}`,
-          async (nonce) => {
-            if (restart && machine.state === "started") {
-              await fly.machines.stop(record.app, id, nonce);
-              await fly.machines.wait(record.app, id, "stopped", 30, machine.instance_id);
-            }
-            if (restart || machine.state !== "started") await fly.machines.start(record.app, id, nonce);
-          },
-        );
-        await fly.machines.wait(record.app, id, "started", 60);
-      }),
+      this.machineIds(record).map(([role, id]) =>
+        startMachine(fly, record.app, record.userId, role, id, restart),
+      ),
     );
     await this.waitHealthy(record);
     await this.publish("stack.health_ok");
@@ -271,22 +236,18 @@ export class StackController {
   }
 
   private async waitHealthy(record: StackRecord): Promise<void> {
-    const secrets = await this.secrets();
-    const deadline = this.now() + this.deps.healthTimeoutMs;
-    const pending = new Map(this.machineIds(record));
-    while (pending.size > 0) {
-      for (const [role, id] of [...pending]) {
-        const password = role === "opencode" ? secrets.opencodePassword : undefined;
-        if (await probeHealth(this.deps.edgeUrl, { role, machineId: id, password }, this.deps.fetch))
-          pending.delete(role);
-      }
-      if (pending.size === 0) return;
-      if (this.now() >= deadline)
-        throw new StackFailure(
-          `${[...pending.keys()].join(", ")} did not become healthy within ${Math.round(this.deps.healthTimeoutMs / 1000)} s`,
-        );
-      await sleep(this.deps.healthIntervalMs ?? 250);
-    }
+    const { opencodePassword } = await this.secrets();
+    const targets = this.machineIds(record).map(([role, machineId]) => ({
+      role,
+      machineId,
+      password: role === "opencode" ? opencodePassword : undefined,
+    }));
+    await waitHealthy(this.deps.edgeUrl, targets, {
+      timeoutMs: this.deps.healthTimeoutMs,
+      intervalMs: this.deps.healthIntervalMs ?? 250,
+      now: this.now,
+      fetch: this.deps.fetch,
+    });
   }
 
   private async secrets(): Promise<{ opencodePassword: string; giteaAdminToken: string }> {
@@ -331,12 +292,7 @@ export class StackController {
     await this.publish("stack.suspending");
     try {
       await Promise.all(
-        this.machineIds(record).map(async ([role, id]) => {
-          await fly.withLease(record.app, id, `growqr suspend ${role}`, (nonce) =>
-            fly.machines.suspend(record.app, id, nonce),
-          );
-          await fly.machines.wait(record.app, id, "suspended", 60);
-        }),
+        this.machineIds(record).map(([role, id]) => suspendMachine(fly, record.app, role, id)),
       );
       await this.move("suspended");
       await this.publish("stack.suspended");
