@@ -41,7 +41,17 @@ describe("stack API over the provisioner and dev/fly (real OpenCode)", () => {
     expect(before.status).toBe(200);
     expect(((await before.json()) as Stack).status).toBe("none");
 
-    const woken = await call("/api/stack/wake", alice, { method: "POST" });
+    // While the wake is under way, the stack's progress can be read (the DO serves reads between Fly calls).
+    const waking = call("/api/stack/wake", alice, { method: "POST" });
+    let progress: Stack | undefined;
+    for (let i = 0; i < 100 && progress?.status !== "starting"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      progress = (await (await call("/api/stack", alice)).json()) as Stack;
+    }
+    expect(progress?.status).toBe("starting");
+    expect(progress?.events.map((e) => e.type)).toEqual(["stack.creating", "stack.starting"]);
+
+    const woken = await waking;
     const stack = (await woken.json()) as Stack;
     expect(woken.status, JSON.stringify(stack)).toBe(200);
     expect(stack.status).toBe("ready");

@@ -93,9 +93,18 @@ export class StackController {
     return this.record;
   }
 
-  private async save(record: StackRecord, options: { mirror?: boolean } = {}): Promise<void> {
+  /**
+   * Record and event change together, with no await in between: a reader interleaving between Fly calls never
+   * sees a status without the event that announced it.
+   */
+  private async save(
+    record: StackRecord,
+    options: { mirror?: boolean; event?: [StackEvent["type"], StackEvent["data"]?] } = {},
+  ): Promise<void> {
     this.record = record;
+    const event = options.event ? this.addEvent(...options.event) : undefined;
     await this.deps.storage.put("record", record);
+    if (event) await this.deps.storage.put("events", this.events);
     if (options.mirror !== false) {
       await this.deps
         .mirror(record)
@@ -103,12 +112,18 @@ export class StackController {
     }
   }
 
-  private async publish(type: StackEvent["type"], data: StackEvent["data"] = {}): Promise<void> {
+  private addEvent(type: StackEvent["type"], data: StackEvent["data"] = {}): StackEvent {
     const event: StackEvent = { seq: ++this.lastSeq, type, at: new Date(this.now()).toISOString(), data };
     this.events = [...this.events, event].slice(-MAX_EVENTS);
-    await this.deps.storage.put("events", this.events);
     this.deps.log.info("stack event", { type, ...data });
     this.deps.onEvent?.(event);
+    return event;
+  }
+
+  /** An event without a status change. */
+  private async publish(type: StackEvent["type"], data: StackEvent["data"] = {}): Promise<void> {
+    this.addEvent(type, data);
+    await this.deps.storage.put("events", this.events);
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -166,20 +181,20 @@ export class StackController {
     } catch (error) {
       const reason = failureReason(error);
       this.deps.log.warn("stack failed", { reason });
-      await this.save(markFailed(await this.load(), reason, this.now()));
-      await this.publish("stack.failed", { reason });
+      await this.save(markFailed(await this.load(), reason, this.now()), {
+        event: ["stack.failed", { reason }],
+      });
     }
     return this.view();
   }
 
-  private async move(to: StackStatus) {
-    await this.save(transition(await this.load(), to, this.now()));
+  private async move(to: StackStatus, type: StackEvent["type"], data: StackEvent["data"] = {}) {
+    await this.save(transition(await this.load(), to, this.now()), { event: [type, data] });
   }
 
   private async createResources(): Promise<void> {
     const { fly, runtime, userId } = this.deps;
-    await this.move("creating");
-    await this.publish("stack.creating");
+    await this.move("creating", "stack.creating");
     const secrets = await this.secrets();
     const prefix = await resourcePrefix(userId);
     for (const role of STACK_ROLES) {
@@ -220,8 +235,7 @@ export class StackController {
   private async startAll(restart: boolean): Promise<void> {
     const { fly } = this.deps;
     const record = await this.load();
-    await this.move("starting");
-    await this.publish("stack.starting", { restart });
+    await this.move("starting", "stack.starting", { restart });
     await Promise.all(
       this.machineIds(record).map(([role, id]) =>
         startMachine(fly, record.app, record.userId, role, id, restart),
@@ -229,9 +243,8 @@ export class StackController {
     );
     await this.waitHealthy(record);
     await this.publish("stack.health_ok");
-    await this.move("ready");
+    await this.move("ready", "stack.ready");
     this.activityPersistedAt = this.now();
-    await this.publish("stack.ready");
     await this.deps.setAlarm(idleAlarmAt(await this.load(), this.deps.lifecycle));
   }
 
@@ -288,19 +301,18 @@ export class StackController {
     const { fly } = this.deps;
     const record = await this.load();
     if (record.status !== "ready") return this.view();
-    await this.move("suspending");
-    await this.publish("stack.suspending");
+    await this.move("suspending", "stack.suspending");
     try {
       await Promise.all(
         this.machineIds(record).map(([role, id]) => suspendMachine(fly, record.app, role, id)),
       );
-      await this.move("suspended");
-      await this.publish("stack.suspended");
+      await this.move("suspended", "stack.suspended");
       await this.deps.setAlarm(undefined);
     } catch (error) {
       const reason = `suspend failed: ${failureReason(error)}`;
-      await this.save(markFailed(await this.load(), reason, this.now()));
-      await this.publish("stack.failed", { reason });
+      await this.save(markFailed(await this.load(), reason, this.now()), {
+        event: ["stack.failed", { reason }],
+      });
     }
     return this.view();
   }
