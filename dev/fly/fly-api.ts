@@ -95,7 +95,8 @@ export function createFlyApi(options: FlyApiOptions) {
           createdAt: m.createdAt,
         })),
     };
-    void writeFile(stateFile, JSON.stringify(snapshot)).catch(() => {});
+    // Machine env holds per-user secrets (as on Fly): readable by the developer only.
+    void writeFile(stateFile, JSON.stringify(snapshot), { mode: 0o600 }).catch(() => {});
   };
 
   const machineJson = (id: string, record: MachineRecord): Machine => ({
