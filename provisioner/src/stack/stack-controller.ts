@@ -180,7 +180,8 @@ export class StackController {
       await this.startAll(plan.kind === "restart");
     } catch (error) {
       const reason = failureReason(error);
-      this.deps.log.warn("stack failed", { reason });
+      // The reason is for users; the error (name and message only, never a stack of secrets) is for operators.
+      this.deps.log.warn("stack failed", { reason, error });
       await this.save(markFailed(await this.load(), reason, this.now()), {
         event: ["stack.failed", { reason }],
       });
