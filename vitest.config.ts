@@ -46,6 +46,8 @@ export default defineConfig({
                   scriptPath: inject<string>("provisionerScript"),
                   compatibilityDate: "2026-11-01",
                   compatibilityFlags: ["nodejs_compat"],
+                  durableObjects: { USER_STACK: "UserStack" },
+                  bindings: { FLY_API_TOKEN: "unused-in-workerd-tests", STACK_SECRETS_KEY: "" },
                 },
               ],
             },

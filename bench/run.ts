@@ -5,6 +5,7 @@ import { repoRoot, startLocalStack } from "../dev/stack";
 import { type LoadSettings, measure, type Scenario } from "./measure";
 import { compare, formatTable } from "./report";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
+import { benchStack, formatStackBench } from "./stack-bench";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     const results = [baseline];
     for (const scenario of scenarios) results.push(await measure(stack.apiUrl, scenario, load));
     const rows = compare(baseline, results);
+    const stackResult = await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2));
 
     const report = {
       measuredAt: new Date().toISOString(),
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
       baseline: BASELINE.name,
       results: rows,
       dbRoundTripsPerWarmThreadsRequest: roundTrips,
+      stack: stackResult,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     );
     console.log(formatTable(rows));
     console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
+    console.log(`\n${formatStackBench(stackResult)}`);
     console.log("\nwritten to bench/results/latest.json");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../schema/migrate";
+import { type DevFly, startDevFly } from "./fly/fly-server";
+import type { ImageRunner } from "./fly/images";
 import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
 import { startDevGitea } from "./gitea/server";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
@@ -43,6 +45,10 @@ export interface StackOptions {
   giteaTokenKey?: string;
   /** Where wrangler keeps local Durable Object / KV state, and where the generated env file goes. */
   stateDir: string;
+  /** Image tag → local process for dev/fly (tests swap in fast placeholders); default: real OpenCode. */
+  flyImages?: Record<string, ImageRunner>;
+  /** Extra provisioner settings (e.g. a short STACK_HEALTH_TIMEOUT_SECONDS in tests). */
+  provisionerVars?: Record<string, string>;
   /** Receives every output line of every service. */
   log: (service: string, line: string) => void;
 }
@@ -57,6 +63,8 @@ export interface LocalStack {
   issuer: DevIssuer;
   /** The Gitea the Worker uses (dev Gitea unless `gitea` was given). */
   gitea: { url: string; adminToken: string };
+  /** The local Machines API (unset when FLY_API_TOKEN points the provisioner at real Fly). */
+  fly?: DevFly;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   stop(): Promise<void>;
@@ -111,8 +119,13 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
 
     const gitea = await startGitea(options);
     started.push(gitea.stop);
+    const fly = await startFly(options);
+    if (fly.devFly) started.push(() => fly.devFly?.close() ?? Promise.resolve());
 
     const workers = await startWorkers(options, {
+      ...fly.vars,
+      STACK_SECRETS_KEY: process.env.STACK_SECRETS_KEY || (await loadOrCreateSecretsKey(options.stateDir)),
+      ...options.provisionerVars,
       DATABASE_URL: databaseUrl,
       DB_WS_PROXY: proxy.address,
       CLERK_JWT_KEY: issuer.key.publicPem,
@@ -142,7 +155,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
         ],
         {
           cwd: path.join(repoRoot, "web"),
-          env: { GROWQR_API_URL: workers.apiUrl },
+          env: { GROWQR_API_URL: workers.apiUrl, GROWQR_DEV_ISSUER_URL: issuer.url },
           log: (line) => options.log("web", line),
         },
       );
@@ -158,6 +171,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       wsProxy: proxy.address,
       issuer,
       gitea: { url: gitea.url, adminToken: gitea.adminToken },
+      fly: fly.devFly,
       async stopDatabase() {
         await proxy.close();
         await postgres?.close();
@@ -186,6 +200,81 @@ async function startGitea(options: StackOptions) {
   return { url: gitea.url, adminToken: gitea.adminToken, tokenKey, stop: () => gitea.close() };
 }
 
+/**
+ * Real Fly when FLY_API_TOKEN is set (FLY_APP, FLY_API_URL, FLY_EDGE_URL as in production); otherwise dev/fly,
+ * whose machines are local processes and whose edge proxies to them.
+ */
+async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars: Record<string, string> }> {
+  const fromEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^(FLY_[A-Z_]+|ANTHROPIC_API_KEY|ANTHROPIC_BASE_URL)$/.test(entry[0]) && !!entry[1],
+    ),
+  );
+  if (process.env.FLY_API_TOKEN) {
+    options.log("fly", "FLY_API_TOKEN is set: the provisioner uses the real Fly Machines API");
+    return { vars: fromEnv };
+  }
+  const token = `dev-fly-${crypto.randomUUID()}`;
+  const app = "growqr-runtime";
+  const devFly = await startDevFly({
+    token,
+    apps: [app],
+    stateDir: path.join(options.stateDir, "fly"),
+    images: options.flyImages,
+    log: (line) => options.log("fly", line),
+  });
+  options.log(
+    "fly",
+    `local Machines API on ${devFly.apiUrl} (machines are local processes; edge ${devFly.edgeUrl})`,
+  );
+  return {
+    devFly,
+    vars: {
+      ...fromEnv,
+      FLY_API_URL: devFly.apiUrl,
+      FLY_API_TOKEN: token,
+      FLY_EDGE_URL: devFly.edgeUrl,
+      FLY_APP: app,
+    },
+  };
+}
+
+/** A stable local key for the stack secrets, so machines created in one `npm run dev` still work in the next. */
+async function loadOrCreateSecretsKey(stateDir: string): Promise<string> {
+  const file = path.join(stateDir, "stack-secrets.key");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
+
+const PROVISIONER_VARS = /^(DATABASE_URL|DB_WS_PROXY|FLY_[A-Z_]+|STACK_[A-Z_]+|ANTHROPIC_[A-Z_]+)$/;
+
+/**
+ * `wrangler dev` applies `--env-file` to the first config only, so the provisioner gets its local settings as
+ * vars of a generated copy of provisioner/wrangler.toml (in the state dir, never committed).
+ */
+async function provisionerConfig(stateDir: string, vars: Record<string, string>): Promise<string> {
+  const source = await readFile(path.join(repoRoot, "provisioner/wrangler.toml"), "utf8");
+  const own = Object.entries(vars).filter(([name]) => PROVISIONER_VARS.test(name));
+  const names = new Set(own.map(([name]) => name));
+  const lines = source
+    .split("\n")
+    .filter((line) => !names.has(line.split("=")[0]?.trim() ?? ""))
+    .map((line) =>
+      line.startsWith("main = ")
+        ? `main = ${JSON.stringify(path.join(repoRoot, "provisioner/src/index.ts"))}`
+        : line,
+    );
+  const at = lines.indexOf("[vars]") + 1;
+  if (at === 0) throw new Error("provisioner/wrangler.toml has no [vars] table");
+  lines.splice(at, 0, ...own.map(([name, value]) => `${name} = ${JSON.stringify(value)}`));
+  const file = path.join(stateDir, "provisioner.wrangler.toml");
+  await writeFile(file, lines.join("\n"), { mode: 0o600 });
+  return file;
+}
+
 /** Values for wrangler's env file: double-quoted, newlines escaped (PEM keys are multi-line). */
 const envFileLine = (name: string, value: string) => `${name}="${value.replaceAll("\n", "\\n")}"`;
 
@@ -207,7 +296,7 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
       "-c",
       path.join(repoRoot, "wrangler.toml"),
       "-c",
-      path.join(repoRoot, "provisioner/wrangler.toml"),
+      await provisionerConfig(options.stateDir, vars),
       ...envFiles.flatMap((file) => ["--env-file", file]),
       "--ip",
       "127.0.0.1",

@@ -1,6 +1,10 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { Hono } from "hono";
 import { handleError, handleNotFound, requestContext } from "../../platform/request-context";
 import type { Env, ProvisionerEnv } from "./env";
+import type { StackConnection, StackView } from "./stack/stack-record";
+
+export { UserStack } from "./stack/user-stack.do";
 
 const app = new Hono<ProvisionerEnv>()
   .use(requestContext("provisioner"))
@@ -8,6 +12,51 @@ const app = new Hono<ProvisionerEnv>()
   .notFound(handleNotFound)
   .onError(handleError);
 
-export default {
-  fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+// Durable Object names are user ids; anything else is a caller bug, refused before it reaches a DO.
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The provisioner's RPC interface, reached only through the main Worker's `PROVISIONER` service binding (it has
+ * no public route: workers_dev = false). The caller passes the verified user id; each call goes to that user's
+ * UserStack Durable Object, which serialises it with every other change to the same stack.
+ */
+export class Provisioner extends WorkerEntrypoint<Env> {
+  override fetch(request: Request): Response | Promise<Response> {
+    return app.fetch(request, this.env, this.ctx);
+  }
+
+  private stack(userId: string) {
+    if (!USER_ID.test(userId)) throw new Error("invalid user id");
+    return this.env.USER_STACK.get(this.env.USER_STACK.idFromName(userId));
+  }
+
+  /** Makes sure the user's machines exist, are started and healthy; answers at once when they already are. */
+  ensureStack(userId: string): Promise<StackView> {
+    return this.stack(userId).ensure(userId);
+  }
+
+  /** The stack as it is, with progress events after `afterSeq`; never calls Fly. */
+  stackStatus(userId: string, afterSeq = 0): Promise<StackView> {
+    return this.stack(userId).status(userId, afterSeq);
+  }
+
+  suspendStack(userId: string): Promise<StackView> {
+    return this.stack(userId).suspend(userId);
+  }
+
+  destroyStack(userId: string): Promise<StackView> {
+    return this.stack(userId).destroy(userId);
+  }
+
+  /** Machine ids and credentials for backend callers (sub-agents). Never forward this to a browser. */
+  stackConnection(userId: string): Promise<StackConnection> {
+    return this.stack(userId).connection(userId);
+  }
+
+  /** Baseline for the benchmark: one DO RPC that does nothing. */
+  ping(userId: string): Promise<string> {
+    return this.stack(userId).ping();
+  }
+}
+
+export default Provisioner;

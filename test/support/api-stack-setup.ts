@@ -13,6 +13,9 @@ declare module "vitest" {
     /** The Gitea the stack's Worker uses (dev Gitea), for tests that look at users' repositories directly. */
     giteaUrl: string;
     giteaAdminToken: string;
+    flyApiUrl: string;
+    flyEdgeUrl: string;
+    flyToken: string;
   }
 }
 
@@ -27,5 +30,8 @@ export default async function setup(project: TestProject) {
   project.provide("authorizedParty", stack.issuer.authorizedParty);
   project.provide("giteaUrl", stack.gitea.url);
   project.provide("giteaAdminToken", stack.gitea.adminToken);
+  project.provide("flyApiUrl", stack.fly?.apiUrl ?? "");
+  project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
+  project.provide("flyToken", stack.fly?.token ?? "");
   return () => stack.stop();
 }

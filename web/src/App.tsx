@@ -2,6 +2,7 @@ import { Show } from "solid-js";
 import { SignIn } from "./auth/SignIn";
 import { session, signOut } from "./auth/session";
 import { StatusPanel } from "./StatusPanel";
+import { StackPanel } from "./stack/StackPanel";
 import { Threads } from "./threads/Threads";
 
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
       </p>
       <Show when={session()} fallback={<SignIn />}>
         <Threads />
+        <StackPanel />
       </Show>
       <StatusPanel />
     </main>

@@ -12,6 +12,7 @@ import { limitBody } from "./http/body-limit";
 import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { mountOpenApi } from "./openapi/openapi.routes";
+import { stackRoutes } from "./stack/stack.routes";
 import { threadRoutes } from "./threads/threads.routes";
 import { meRoutes } from "./users/me.routes";
 
@@ -34,9 +35,11 @@ export function createApi(deps: AppDeps = {}) {
   // "/threads/*" also matches "/threads" itself: registering both would run the middleware twice.
   api.use("/threads/*", requireUser, rateLimitPerUser);
   api.use("/actors/*", requireUser, rateLimitPerUser);
+  api.use("/stack/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
   api.route("/actors", actorRoutes(deps.rivet?.client));
+  api.route("/stack", stackRoutes);
   return api;
 }
 

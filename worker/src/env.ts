@@ -1,4 +1,5 @@
 import type { RequestVariables } from "../../platform/request-context";
+import type { Provisioner } from "../../provisioner/src/index";
 import type { Database } from "../../schema/db";
 import type { AuthEnv } from "./auth/auth-config";
 import type { GitEnv } from "./git/git-manager";
@@ -11,8 +12,8 @@ export interface Env extends AuthEnv, GitEnv {
   DB_WS_PROXY?: string;
   /** Comma-separated origins allowed to call the API from a browser. */
   CORS_ORIGINS?: string;
-  /** Service binding to the provisioner Worker. */
-  PROVISIONER: Fetcher;
+  /** Service binding to the provisioner Worker: RPC (ensureStack, stackStatus, …) and fetch (health). */
+  PROVISIONER: Service<Provisioner>;
   /** Durable Objects hosting the RivetKit actors (growAgent, subAgent). */
   ACTOR_DO: DurableObjectNamespace;
   /** Workers Rate Limiting binding, keyed per user. */

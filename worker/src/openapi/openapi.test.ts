@@ -15,8 +15,14 @@ describe("OpenAPI document", () => {
     const { paths = {} } = openApiDocument();
     expect(Object.keys(paths).sort()).toEqual(
       [
+        "/actors",
+        "/actors/{id}/stop",
         "/health",
         "/me",
+        "/stack",
+        "/stack/ping",
+        "/stack/suspend",
+        "/stack/wake",
         "/threads",
         "/threads/{id}",
         "/threads/{id}/events",
@@ -25,6 +31,7 @@ describe("OpenAPI document", () => {
       ].sort(),
     );
     expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/stack/wake"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
       content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },
     });

@@ -1,0 +1,104 @@
+import type { CreateMachineRequest, CreateVolumeRequest } from "../fly/fly-client";
+import type { StackRole } from "./stack-record";
+
+/** Per-deployment settings of the runtime machines (env vars of the provisioner; see README "Provisioner"). */
+export interface RuntimeConfig {
+  app: string;
+  region: string;
+  images: Record<StackRole, string>;
+  volumeSizeGb: number;
+  /** Passed to OpenCode so its Anthropic provider works; empty locally (scripted model or none). */
+  anthropicBaseUrl?: string;
+  anthropicApiKey?: string;
+}
+
+export const ROLE_PORTS: Record<StackRole, number> = { opencode: 4096, gitea: 3000 };
+export const ROLE_MOUNTS: Record<StackRole, string> = { opencode: "/workspace", gitea: "/data" };
+/** Paths the provisioner probes through the edge before it calls a stack ready. */
+export const ROLE_HEALTH_PATHS: Record<StackRole, string> = {
+  opencode: "/global/health",
+  gitea: "/api/healthz",
+};
+
+// The spec types Go's time.Duration as an object; the live API takes (and flyctl sends) strings like "15s".
+type FlyDuration = NonNullable<NonNullable<CreateMachineRequest["config"]>["stop_config"]>["timeout"];
+const duration = (value: string) => value as unknown as FlyDuration;
+
+export const machineName = (prefix: string, role: StackRole) => `gq-${prefix}-${role}`;
+/** Fly volume names: lowercase letters, digits and underscores, at most 30 characters. */
+export const volumeName = (prefix: string, role: StackRole) =>
+  `gq_${prefix}_${role === "opencode" ? "ws" : "git"}`;
+
+export function volumeRequest(config: RuntimeConfig, prefix: string, role: StackRole): CreateVolumeRequest {
+  return {
+    name: volumeName(prefix, role),
+    region: config.region,
+    size_gb: config.volumeSizeGb,
+    encrypted: true,
+  };
+}
+
+export interface RoleSecrets {
+  opencodePassword: string;
+  giteaAdminToken: string;
+}
+
+/**
+ * The machine for one role of one user. Secrets go in as env (Fly stores machine config encrypted); the
+ * metadata names the owner so a stray machine can always be traced back. Fly's proxy suspends the machine when
+ * idle and wakes it on a request; the provisioner's own idle alarm does the same for stacks nobody calls.
+ */
+export function machineRequest(
+  config: RuntimeConfig,
+  userId: string,
+  prefix: string,
+  role: StackRole,
+  volumeId: string,
+  secrets: RoleSecrets,
+): CreateMachineRequest {
+  const port = ROLE_PORTS[role];
+  const env: Record<string, string> =
+    role === "opencode"
+      ? {
+          OPENCODE_SERVER_PASSWORD: secrets.opencodePassword,
+          OPENCODE_DISABLE_MODELS_FETCH: "1",
+          ...(config.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: config.anthropicBaseUrl } : {}),
+          ...(config.anthropicApiKey ? { ANTHROPIC_API_KEY: config.anthropicApiKey } : {}),
+        }
+      : { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: secrets.giteaAdminToken };
+  return {
+    name: machineName(prefix, role),
+    region: config.region,
+    config: {
+      image: config.images[role],
+      env,
+      guest: { cpu_kind: "shared", cpus: 1, memory_mb: role === "opencode" ? 1024 : 512 },
+      mounts: [{ volume: volumeId, path: ROLE_MOUNTS[role] }],
+      metadata: { growqr_user: userId, growqr_role: role },
+      restart: { policy: "on-failure", max_retries: 3 },
+      services: [
+        {
+          protocol: "tcp",
+          internal_port: port,
+          autostop: true,
+          autostart: true,
+          ports: [{ port: 443, handlers: ["tls", "http"] }],
+        },
+      ],
+      // OpenCode answers nothing without its password, so Fly only checks that it listens; the provisioner
+      // probes /global/health with the password before calling the stack ready.
+      checks: {
+        health:
+          role === "opencode"
+            ? { type: "tcp", port, interval: duration("15s"), timeout: duration("5s") }
+            : {
+                type: "http",
+                port,
+                path: ROLE_HEALTH_PATHS[role],
+                interval: duration("15s"),
+                timeout: duration("5s"),
+              },
+      },
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import type { Logger } from "../../../platform/logger";
+import type { FlyClient } from "../fly/fly-client";
+import { isFlyError } from "../fly/fly-errors";
+import {
+  idleAlarmAt,
+  type LifecycleConfig,
+  markFailed,
+  planEnsure,
+  resourcePrefix,
+  shouldIdleSuspend,
+  shouldPersistActivity,
+  transition,
+} from "./lifecycle";
+import {
+  findOrCreateMachine,
+  findOrCreateVolume,
+  StackFailure,
+  startMachine,
+  suspendMachine,
+  waitHealthy,
+} from "./machine-ops";
+import type { RuntimeConfig } from "./machine-spec";
+import { decryptSecret, encryptSecret, generateSecret } from "./secrets";
+import {
+  emptyRecord,
+  STACK_ROLES,
+  type StackConnection,
+  type StackEvent,
+  type StackRecord,
+  type StackRole,
+  type StackStatus,
+  type StackView,
+} from "./stack-record";
+
+/** Async key-value storage: Durable Object storage in production, a Map in unit tests. */
+export interface StackStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  put<T>(key: string, value: T): Promise<void>;
+  deleteAll(): Promise<void>;
+}
+
+export interface StackDeps {
+  userId: string;
+  storage: StackStorage;
+  fly: FlyClient;
+  runtime: RuntimeConfig;
+  lifecycle: LifecycleConfig;
+  edgeUrl: string;
+  secretsKey: CryptoKey;
+  /** Mirrors the record into Postgres `user_stacks`; failures are logged, never fatal. */
+  mirror(record: StackRecord): Promise<void>;
+  setAlarm(at: number | undefined): Promise<void>;
+  /** Called with each progress event as it happens (logs; later a broadcast to the Grow Agent). */
+  onEvent?(event: StackEvent): void;
+  healthTimeoutMs: number;
+  healthIntervalMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+  log: Logger;
+}
+
+const MAX_EVENTS = 50;
+
+/**
+ * Carries out the lifecycle decisions for one user's stack. Every change runs through one queue, and
+ * concurrent ensureStack calls share one in-flight bring-up, so a hundred concurrent wakes make one set of
+ * machines. Only resources recorded here or named with this user's prefix (and tagged with this user id) are
+ * ever touched.
+ */
+export class StackController {
+  private record: StackRecord | undefined;
+  private events: StackEvent[] = [];
+  private lastSeq = 0;
+  private activityPersistedAt = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inflight: Promise<StackView> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: StackDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private async load(): Promise<StackRecord> {
+    if (!this.record) {
+      const { storage, userId, runtime } = this.deps;
+      this.record =
+        (await storage.get<StackRecord>("record")) ??
+        emptyRecord(userId, runtime.app, runtime.region, this.now());
+      this.events = (await storage.get<StackEvent[]>("events")) ?? [];
+      this.lastSeq = this.events.at(-1)?.seq ?? 0;
+      this.activityPersistedAt = this.record.lastActiveAt;
+    }
+    return this.record;
+  }
+
+  /**
+   * Record and event change together, with no await in between: a reader interleaving between Fly calls never
+   * sees a status without the event that announced it.
+   */
+  private async save(
+    record: StackRecord,
+    options: { mirror?: boolean; event?: [StackEvent["type"], StackEvent["data"]?] } = {},
+  ): Promise<void> {
+    this.record = record;
+    const event = options.event ? this.addEvent(...options.event) : undefined;
+    await this.deps.storage.put("record", record);
+    if (event) await this.deps.storage.put("events", this.events);
+    if (options.mirror !== false) {
+      await this.deps
+        .mirror(record)
+        .catch((error: unknown) => this.deps.log.warn("user_stacks mirror failed", { error }));
+    }
+  }
+
+  private addEvent(type: StackEvent["type"], data: StackEvent["data"] = {}): StackEvent {
+    const event: StackEvent = { seq: ++this.lastSeq, type, at: new Date(this.now()).toISOString(), data };
+    this.events = [...this.events, event].slice(-MAX_EVENTS);
+    this.deps.log.info("stack event", { type, ...data });
+    this.deps.onEvent?.(event);
+    return event;
+  }
+
+  /** An event without a status change. */
+  private async publish(type: StackEvent["type"], data: StackEvent["data"] = {}): Promise<void> {
+    this.addEvent(type, data);
+    await this.deps.storage.put("events", this.events);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  async view(after = 0): Promise<StackView> {
+    const record = await this.load();
+    const machines: StackView["machines"] = {};
+    for (const role of STACK_ROLES) {
+      const resources = record.resources[role];
+      if (resources) machines[role] = { ...resources };
+    }
+    return {
+      status: record.status,
+      app: record.app,
+      region: record.region,
+      machines,
+      edgeUrl: this.deps.edgeUrl,
+      lastError: record.lastError ?? null,
+      lastActiveAt: new Date(record.lastActiveAt).toISOString(),
+      updatedAt: new Date(record.updatedAt).toISOString(),
+      events: this.events.filter((event) => event.seq > after),
+      lastSeq: this.lastSeq,
+    };
+  }
+
+  /** Ready: answered from memory, no Fly call. Otherwise the one in-flight bring-up, shared by every caller. */
+  async ensure(): Promise<StackView> {
+    const record = await this.load();
+    if (record.status === "ready") {
+      const now = this.now();
+      record.lastActiveAt = now;
+      if (shouldPersistActivity(this.activityPersistedAt, now)) {
+        this.activityPersistedAt = now;
+        await this.deps.storage.put("record", record);
+      }
+      return this.view();
+    }
+    this.inflight ??= this.exclusive(() => this.bringUp()).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async bringUp(): Promise<StackView> {
+    const record = await this.load();
+    const plan = planEnsure(record, this.now(), this.deps.lifecycle);
+    if (plan.kind === "answer" || plan.kind === "give_up") return this.view();
+    try {
+      if (plan.kind === "create") await this.createResources();
+      await this.startAll(plan.kind === "restart");
+    } catch (error) {
+      const reason = failureReason(error);
+      // The reason is for users; the error (name and message only, never a stack of secrets) is for operators.
+      this.deps.log.warn("stack failed", { reason, error });
+      await this.save(markFailed(await this.load(), reason, this.now()), {
+        event: ["stack.failed", { reason }],
+      });
+    }
+    return this.view();
+  }
+
+  private async move(to: StackStatus, type: StackEvent["type"], data: StackEvent["data"] = {}) {
+    await this.save(transition(await this.load(), to, this.now()), { event: [type, data] });
+  }
+
+  private async createResources(): Promise<void> {
+    const { fly, runtime, userId } = this.deps;
+    await this.move("creating", "stack.creating");
+    const secrets = await this.secrets();
+    const prefix = await resourcePrefix(userId);
+    for (const role of STACK_ROLES) {
+      if ((await this.load()).resources[role]?.volumeId) continue;
+      await this.setResource(role, { volumeId: await findOrCreateVolume(fly, runtime, prefix, role) });
+    }
+    for (const role of STACK_ROLES) {
+      const resources = (await this.load()).resources[role];
+      if (resources?.machineId || !resources?.volumeId) continue;
+      const machineId = await findOrCreateMachine(
+        fly,
+        runtime,
+        { userId, prefix },
+        role,
+        resources.volumeId,
+        secrets,
+      );
+      await this.setResource(role, { machineId });
+    }
+  }
+
+  private async setResource(role: StackRole, resources: { volumeId?: string; machineId?: string }) {
+    const record = await this.load();
+    await this.save(
+      { ...record, resources: { ...record.resources, [role]: { ...record.resources[role], ...resources } } },
+      { mirror: false },
+    );
+  }
+
+  private machineIds(record: StackRecord): Array<[StackRole, string]> {
+    return STACK_ROLES.flatMap((role) => {
+      const id = record.resources[role]?.machineId;
+      return id ? [[role, id] as [StackRole, string]] : [];
+    });
+  }
+
+  /** Starts every machine that is not started (stopping it first when restarting), then waits for health. */
+  private async startAll(restart: boolean): Promise<void> {
+    const { fly } = this.deps;
+    const record = await this.load();
+    await this.move("starting", "stack.starting", { restart });
+    await Promise.all(
+      this.machineIds(record).map(([role, id]) =>
+        startMachine(fly, record.app, record.userId, role, id, restart),
+      ),
+    );
+    await this.waitHealthy(record);
+    await this.publish("stack.health_ok");
+    await this.move("ready", "stack.ready");
+    this.activityPersistedAt = this.now();
+    await this.deps.setAlarm(idleAlarmAt(await this.load(), this.deps.lifecycle));
+  }
+
+  private async waitHealthy(record: StackRecord): Promise<void> {
+    const { opencodePassword } = await this.secrets();
+    const targets = this.machineIds(record).map(([role, machineId]) => ({
+      role,
+      machineId,
+      password: role === "opencode" ? opencodePassword : undefined,
+    }));
+    await waitHealthy(this.deps.edgeUrl, targets, {
+      timeoutMs: this.deps.healthTimeoutMs,
+      intervalMs: this.deps.healthIntervalMs ?? 250,
+      now: this.now,
+      fetch: this.deps.fetch,
+    });
+  }
+
+  private async secrets(): Promise<{ opencodePassword: string; giteaAdminToken: string }> {
+    const { secretsKey, userId } = this.deps;
+    const record = await this.load();
+    if (!record.secrets) {
+      const sealed = {
+        opencodePassword: await encryptSecret(secretsKey, userId, generateSecret()),
+        giteaAdminToken: await encryptSecret(secretsKey, userId, generateSecret()),
+      };
+      await this.save({ ...record, secrets: sealed }, { mirror: false });
+      return this.secrets();
+    }
+    return {
+      opencodePassword: await decryptSecret(secretsKey, userId, record.secrets.opencodePassword),
+      giteaAdminToken: await decryptSecret(secretsKey, userId, record.secrets.giteaAdminToken),
+    };
+  }
+
+  /** Internal callers only (service binding): where the machines are and how to authenticate to them. */
+  async connection(): Promise<StackConnection> {
+    const record = await this.load();
+    const secrets = record.secrets ? await this.secrets() : undefined;
+    return {
+      status: record.status,
+      edgeUrl: this.deps.edgeUrl,
+      opencodeMachineId: record.resources.opencode?.machineId,
+      giteaMachineId: record.resources.gitea?.machineId,
+      ...(secrets ?? {}),
+    };
+  }
+
+  suspend(): Promise<StackView> {
+    return this.exclusive(() => this.suspendNow());
+  }
+
+  private async suspendNow(): Promise<StackView> {
+    const { fly } = this.deps;
+    const record = await this.load();
+    if (record.status !== "ready") return this.view();
+    await this.move("suspending", "stack.suspending");
+    try {
+      await Promise.all(
+        this.machineIds(record).map(([role, id]) => suspendMachine(fly, record.app, role, id)),
+      );
+      await this.move("suspended", "stack.suspended");
+      await this.deps.setAlarm(undefined);
+    } catch (error) {
+      const reason = `suspend failed: ${failureReason(error)}`;
+      await this.save(markFailed(await this.load(), reason, this.now()), {
+        event: ["stack.failed", { reason }],
+      });
+    }
+    return this.view();
+  }
+
+  /** Deletes the machines and volumes (the user's data with them) and forgets the stack. */
+  destroy(): Promise<StackView> {
+    return this.exclusive(async () => {
+      const { fly } = this.deps;
+      const record = await this.load();
+      const ignoreMissing = (error: unknown) => {
+        if (!isFlyError(error, "not_found")) throw error;
+      };
+      for (const [, id] of this.machineIds(record))
+        await fly.machines.delete(record.app, id).catch(ignoreMissing);
+      for (const role of STACK_ROLES) {
+        const volumeId = record.resources[role]?.volumeId;
+        if (volumeId) await fly.volumes.delete(record.app, volumeId).catch(ignoreMissing);
+      }
+      await this.deps.storage.deleteAll();
+      await this.deps.setAlarm(undefined);
+      const fresh = emptyRecord(record.userId, record.app, record.region, this.now());
+      this.record = fresh;
+      this.events = [];
+      await this.deps
+        .mirror(fresh)
+        .catch((error: unknown) => this.deps.log.warn("user_stacks mirror failed", { error }));
+      await this.publish("stack.destroyed");
+      return this.view();
+    });
+  }
+
+  /** The idle alarm: suspend a stack nobody has asked for within the idle time, else look again later. */
+  alarm(): Promise<void> {
+    return this.exclusive(async () => {
+      const record = await this.load();
+      if (shouldIdleSuspend(record, this.now(), this.deps.lifecycle)) {
+        await this.suspendNow();
+        return;
+      }
+      await this.deps.setAlarm(idleAlarmAt(record, this.deps.lifecycle));
+    });
+  }
+}
+
+/** A reason fit for the UI and the `user_stacks.last_error` column: no secrets, no stack traces. */
+export function failureReason(error: unknown): string {
+  if (error instanceof StackFailure) return error.message;
+  if (isFlyError(error)) return error.message;
+  return "internal error while provisioning";
+}

@@ -1,0 +1,91 @@
+/** The state one UserStack Durable Object keeps about its user's machines. */
+
+export const STACK_STATUSES = [
+  "none",
+  "creating",
+  "starting",
+  "ready",
+  "suspending",
+  "suspended",
+  "failed",
+] as const;
+export type StackStatus = (typeof STACK_STATUSES)[number];
+
+export const STACK_ROLES = ["opencode", "gitea"] as const;
+export type StackRole = (typeof STACK_ROLES)[number];
+
+export interface RoleResources {
+  volumeId?: string;
+  machineId?: string;
+}
+
+export interface StackRecord {
+  userId: string;
+  status: StackStatus;
+  app: string;
+  region: string;
+  resources: Partial<Record<StackRole, RoleResources>>;
+  /** AES-GCM ciphertexts (secrets.ts); never returned by a view, never logged. */
+  secrets?: { opencodePassword: string; giteaAdminToken: string };
+  lastError?: string;
+  /** Failed attempts since the last success; reset when the stack becomes ready. */
+  failures: number;
+  failedAt?: number;
+  lastActiveAt: number;
+  updatedAt: number;
+}
+
+export const emptyRecord = (userId: string, app: string, region: string, now: number): StackRecord => ({
+  userId,
+  status: "none",
+  app,
+  region,
+  resources: {},
+  failures: 0,
+  lastActiveAt: now,
+  updatedAt: now,
+});
+
+export const STACK_EVENT_TYPES = [
+  "stack.creating",
+  "stack.starting",
+  "stack.health_ok",
+  "stack.ready",
+  "stack.suspending",
+  "stack.suspended",
+  "stack.failed",
+  "stack.destroyed",
+] as const;
+
+/** Progress the Grow Agent and the UI show; `seq` is gapless per stack so readers resume with `after`. */
+export interface StackEvent {
+  seq: number;
+  type: (typeof STACK_EVENT_TYPES)[number];
+  at: string;
+  data: Record<string, string | number | boolean>;
+}
+
+/** What callers see: never secrets. */
+export interface StackView {
+  status: StackStatus;
+  app: string;
+  region: string;
+  machines: Partial<Record<StackRole, { machineId?: string; volumeId?: string }>>;
+  /** Base URL of the user's machines (Fly's edge; pick the machine with `fly-force-instance-id`). */
+  edgeUrl: string;
+  lastError: string | null;
+  lastActiveAt: string;
+  updatedAt: string;
+  events: StackEvent[];
+  lastSeq: number;
+}
+
+/** Internal only (service binding): how a sub-agent reaches the user's OpenCode server. Never sent to a browser. */
+export interface StackConnection {
+  status: StackStatus;
+  edgeUrl: string;
+  opencodeMachineId?: string;
+  giteaMachineId?: string;
+  opencodePassword?: string;
+  giteaAdminToken?: string;
+}
