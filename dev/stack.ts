@@ -9,6 +9,7 @@ import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
 import { startDevGitea } from "./gitea/server";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
 import { loadOrCreateSigningKey } from "./issuer/signing-key";
+import { type DevModel, type DevModelOptions, startDevModel } from "./model/model-server";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
@@ -49,6 +50,10 @@ export interface StackOptions {
   flyImages?: Record<string, ImageRunner>;
   /** Extra provisioner settings (e.g. a short STACK_HEALTH_TIMEOUT_SECONDS in tests). */
   provisionerVars?: Record<string, string>;
+  /** Options for dev/model (started unless ANTHROPIC_API_KEY is set), e.g. an `onEvent` probe for benchmarks. */
+  devModel?: Pick<DevModelOptions, "deltaDelayMs" | "onEvent" | "port">;
+  /** Extra Worker settings (e.g. AGENT_MAX_MESSAGE_CHARS in tests). */
+  workerVars?: Record<string, string>;
   /** Receives every output line of every service. */
   log: (service: string, line: string) => void;
 }
@@ -65,8 +70,15 @@ export interface LocalStack {
   gitea: { url: string; adminToken: string };
   /** The local Machines API (unset when FLY_API_TOKEN points the provisioner at real Fly). */
   fly?: DevFly;
+  /** The local Messages API (unset when ANTHROPIC_API_KEY points the agent at Claude). */
+  model?: DevModel;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
+  /**
+   * Stops `wrangler dev` and starts it again on the same port with the same persisted Durable Object state,
+   * as a deploy or a crash would: for tests that actors come back with their state.
+   */
+  restartWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,9 +133,12 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     started.push(gitea.stop);
     const fly = await startFly(options);
     if (fly.devFly) started.push(() => fly.devFly?.close() ?? Promise.resolve());
+    const model = await startModel(options);
+    if (model.devModel) started.push(() => model.devModel?.close() ?? Promise.resolve());
 
-    const workers = await startWorkers(options, {
+    const workerVars = {
       ...fly.vars,
+      ...model.vars,
       STACK_SECRETS_KEY: process.env.STACK_SECRETS_KEY || (await loadOrCreateSecretsKey(options.stateDir)),
       ...options.provisionerVars,
       DATABASE_URL: databaseUrl,
@@ -135,7 +150,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       GITEA_URL: gitea.url,
       GITEA_ADMIN_TOKEN: gitea.adminToken,
       GITEA_TOKEN_KEY: gitea.tokenKey,
-    });
+      ...options.workerVars,
+    };
+    let workers = await startWorkers(options, workerVars);
     started.push(() => workers.process.stop());
 
     let webUrl: string | undefined;
@@ -172,9 +189,15 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       issuer,
       gitea: { url: gitea.url, adminToken: gitea.adminToken },
       fly: fly.devFly,
+      model: model.devModel,
       async stopDatabase() {
         await proxy.close();
         await postgres?.close();
+      },
+      async restartWorkers() {
+        await workers.process.stop();
+        const apiPort = Number(new URL(workers.apiUrl).port);
+        workers = await startWorkers({ ...options, apiPort }, workerVars);
       },
       stop: stopAll,
     };
@@ -237,6 +260,37 @@ async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars:
       FLY_EDGE_URL: devFly.edgeUrl,
       FLY_APP: app,
     },
+  };
+}
+
+/**
+ * Claude when ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL / ANTHROPIC_MODEL as in production); otherwise
+ * dev/model, a local Messages API with scripted answers. The Worker sees only a base URL either way.
+ */
+async function startModel(
+  options: StackOptions,
+): Promise<{ devModel?: DevModel; vars: Record<string, string> }> {
+  const fromEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^ANTHROPIC_(API_KEY|BASE_URL|MODEL)$/.test(entry[0]) && !!entry[1],
+    ),
+  );
+  if (process.env.ANTHROPIC_API_KEY) {
+    options.log(
+      "model",
+      `ANTHROPIC_API_KEY is set: the Grow Agent uses Claude (${fromEnv.ANTHROPIC_MODEL ?? "default model"})`,
+    );
+    return { vars: fromEnv };
+  }
+  const devModel = await startDevModel({ ...options.devModel, log: (line) => options.log("model", line) });
+  options.log(
+    "model",
+    `local Messages API (dev/model) on ${devModel.url}; set ANTHROPIC_API_KEY to use Claude`,
+  );
+  return {
+    devModel,
+    vars: { ...fromEnv, ANTHROPIC_BASE_URL: devModel.url, ANTHROPIC_API_KEY: "dev-model-local-key" },
   };
 }
 

@@ -16,6 +16,8 @@ declare module "vitest" {
     flyApiUrl: string;
     flyEdgeUrl: string;
     flyToken: string;
+    /** dev/model's base URL, for tests that look at what the agent sent the model. */
+    modelUrl: string;
   }
 }
 
@@ -33,5 +35,6 @@ export default async function setup(project: TestProject) {
   project.provide("flyApiUrl", stack.fly?.apiUrl ?? "");
   project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
   project.provide("flyToken", stack.fly?.token ?? "");
+  project.provide("modelUrl", stack.model?.url ?? "");
   return () => stack.stop();
 }

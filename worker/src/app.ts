@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { allowedMethods } from "../../platform/method-not-allowed";
 import { handleError, handleNotFound, jsonError, requestContext } from "../../platform/request-context";
 import { type ActorsClient, actorRoutes } from "./actors/actors.routes";
+import { agentRoutes } from "./agent/agent.routes";
 import { requireUser } from "./auth/require-user";
 import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
@@ -36,8 +37,10 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/threads/*", requireUser, rateLimitPerUser);
   api.use("/actors/*", requireUser, rateLimitPerUser);
   api.use("/stack/*", requireUser, rateLimitPerUser);
+  api.use("/agent", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
+  api.route("/", agentRoutes(deps.rivet?.client));
   api.route("/actors", actorRoutes(deps.rivet?.client));
   api.route("/stack", stackRoutes);
   return api;

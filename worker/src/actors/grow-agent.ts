@@ -1,22 +1,41 @@
 import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
+import { createLogger } from "../../../platform/logger";
+import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
+import { eventJson } from "../threads/serialize";
 import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
 import { mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
 
 const TYPE = "growAgent";
+const log = createLogger({ service: "grow-agent" });
 
 /**
- * The user's master agent, exactly one per user (key: [userId]). This issue gives it identity, lifecycle and
- * per-connection auth; the conversation loop and memory arrive with their issues.
+ * The user's master agent, exactly one per user (key: [userId]). Conversations run in its AgentRuntime; every
+ * event of every thread is broadcast to all of the user's connections as `event` ({ threadId, seq, type, data,
+ * at }). All of them are the same user's (connections are authenticated per user), so no per-thread filter is
+ * needed for privacy; clients filter by thread.
  */
 export const growAgent = actor({
-  state: { createdAt: 0, lastActiveAt: 0 },
+  // createState (not onCreate) so createdAt is in the actor's first write (see sub-agent.ts).
+  createState: () => ({ createdAt: Date.now(), lastActiveAt: 0 }),
+  createVars: (c) => ({
+    agent: new AgentRuntime({
+      env: env as Env,
+      userId: c.key[0] ?? "",
+      broadcast: (event) => c.broadcast("event", eventJson(event)),
+      keepAlive: (work) => c.waitUntil(work.then(() => {})),
+      log: log.child({ actorId: c.actorId }),
+    }),
+  }),
   createConnState: (c, params: ConnParams) =>
     authenticateConnection(env as Env, params, { type: TYPE, key: c.key }),
   onCreate: async (c) => {
-    c.state.createdAt = Date.now();
     await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "active");
+  },
+  onWake: (c) => {
+    // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
+    c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
   },
   onDestroy: (c) => mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed"),
   actions: {
@@ -33,6 +52,26 @@ export const growAgent = actor({
       const event = { text: String(text).slice(0, 1_000), at: new Date().toISOString() };
       c.broadcast("pong", event);
       return event;
+    },
+    /** Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. */
+    sendMessage: (c, threadId: string, text: string) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      touch(c);
+      return c.vars.agent.sendMessage(String(threadId ?? ""), String(text ?? ""));
+    },
+    cancel: (c, threadId: string) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      return c.vars.agent.cancel(String(threadId ?? ""));
+    },
+    /** Whether a turn runs in the thread and how many messages wait behind it. */
+    threadStatus: (c, threadId: string) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      return c.vars.agent.status(String(threadId ?? ""));
+    },
+    /** The model answering this user (production Claude or the local dev/model). */
+    model: (c) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      return { model: c.vars.agent.config.model, endpoint: c.vars.agent.config.endpoint };
     },
   },
 });

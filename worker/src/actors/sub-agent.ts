@@ -10,17 +10,27 @@ export interface SubAgentInput {
   task?: string;
 }
 
+interface SubAgentState {
+  task: string;
+  status: "idle" | "running" | "done";
+  createdAt: number;
+}
+
 /**
  * One unit of delegated work (key: [userId, subAgentId]). This issue gives it identity, lifecycle and auth;
  * the OpenCode session it drives arrives with the sub-agent issue.
  */
 export const subAgent = actor({
-  state: { task: "", status: "idle" as "idle" | "running" | "done", createdAt: 0 },
+  // Built at creation (createState, not onCreate), so it is in the first write of the actor's data: RivetKit
+  // otherwise saves state at most once a second, and a Durable Object restarted within that second loses it.
+  createState: (_c, input: SubAgentInput | undefined): SubAgentState => ({
+    task: String(input?.task ?? "").slice(0, 10_000),
+    status: "idle",
+    createdAt: Date.now(),
+  }),
   createConnState: (c, params: ConnParams) =>
     authenticateConnection(env as Env, params, { type: TYPE, key: c.key }),
-  onCreate: async (c, input: unknown) => {
-    c.state.task = String((input as SubAgentInput | undefined)?.task ?? "").slice(0, 10_000);
-    c.state.createdAt = Date.now();
+  onCreate: async (c) => {
     await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "active");
   },
   onDestroy: (c) => mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed"),

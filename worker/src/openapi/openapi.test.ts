@@ -17,6 +17,7 @@ describe("OpenAPI document", () => {
       [
         "/actors",
         "/actors/{id}/stop",
+        "/agent",
         "/health",
         "/me",
         "/stack",
@@ -25,6 +26,7 @@ describe("OpenAPI document", () => {
         "/stack/wake",
         "/threads",
         "/threads/{id}",
+        "/threads/{id}/cancel",
         "/threads/{id}/events",
         "/threads/{id}/messages",
         "/version",
@@ -32,6 +34,7 @@ describe("OpenAPI document", () => {
     );
     expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/stack/wake"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/threads/{id}/messages"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
       content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },
     });

@@ -21,7 +21,8 @@ export const messageJson = (row: MessageRow) => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export const eventJson = (row: EventRow) => ({
+/** One shape for an event everywhere: REST pages, SSE, and the Grow Agent's live broadcast. */
+export const eventJson = (row: Pick<EventRow, "seq" | "threadId" | "type" | "at" | "data">) => ({
   seq: row.seq,
   threadId: row.threadId,
   type: row.type,

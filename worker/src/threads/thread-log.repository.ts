@@ -35,34 +35,49 @@ export async function listEvents(
 }
 
 /**
- * Appends an event with the thread's next seq in one statement. The UPDATE takes the thread's row lock until
+ * Appends events with the thread's next seqs in one statement. The UPDATE takes the thread's row lock until
  * commit, so seqs are gapless and commit in seq order: a reader at `seq > n` never skips a late commit.
- * Returns undefined when the thread does not exist or is not the user's.
+ * Returns [] when the thread does not exist or is not the user's.
  */
-export async function appendEvent(
+export async function appendEvents(
   db: Database,
-  input: { userId: string; threadId: string; type: string; data: unknown },
-): Promise<EventRow | undefined> {
-  const result = await db.execute<{ seq: string | number; at: string }>(sql`
+  input: { userId: string; threadId: string; events: ReadonlyArray<{ type: string; data: unknown }> },
+): Promise<EventRow[]> {
+  const count = input.events.length;
+  if (count === 0) return [];
+  const batch = JSON.stringify(input.events.map((e) => ({ type: e.type, data: e.data ?? {} })));
+  const result = await db.execute<{ seq: string | number; type: string; data: unknown; at: string }>(sql`
     with next as (
-      update ${threads} set last_seq = last_seq + 1
+      update ${threads} set last_seq = last_seq + ${count}
       where id = ${input.threadId} and user_id = ${input.userId}
       returning last_seq
     )
     insert into ${events} (thread_id, seq, user_id, type, data)
-    select ${input.threadId}, last_seq, ${input.userId}, ${input.type}, ${JSON.stringify(input.data ?? {})}::jsonb
-    from next
-    returning seq, at`);
-  const row = result.rows[0];
-  if (!row) return undefined;
-  return {
-    threadId: input.threadId,
+    select ${input.threadId}, next.last_seq - ${count} + e.ord, ${input.userId}, e.item->>'type', e.item->'data'
+    from next, jsonb_array_elements(${batch}::jsonb) with ordinality as e(item, ord)
+    returning seq, type, data, at`);
+  return result.rows
+    .map((row) => ({
+      threadId: input.threadId,
+      userId: input.userId,
+      seq: Number(row.seq),
+      type: row.type,
+      data: row.data,
+      at: new Date(row.at),
+    }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+export async function appendEvent(
+  db: Database,
+  input: { userId: string; threadId: string; type: string; data: unknown },
+): Promise<EventRow | undefined> {
+  const [row] = await appendEvents(db, {
     userId: input.userId,
-    seq: Number(row.seq),
-    type: input.type,
-    data: input.data ?? {},
-    at: new Date(row.at),
-  };
+    threadId: input.threadId,
+    events: [{ type: input.type, data: input.data }],
+  });
+  return row;
 }
 
 /** Same scheme as events, for the message log. */

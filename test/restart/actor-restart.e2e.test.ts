@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actorClient } from "../support/actors";
+import { type AgentEvent, connectAgent, streamedText } from "../support/agent";
+import { startTestStack, type TestStack } from "../support/stack";
+
+/**
+ * Its own stack (not the shared API one): restarting `wrangler dev` here would cut every other test's
+ * connections. The restart is what a deploy or a crashed isolate does to Durable Objects.
+ */
+describe("actors across a wrangler dev restart", () => {
+  let stack: TestStack;
+  let token: string;
+  let userId: string;
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    token = await stack.issuer.mint("restart-user");
+    userId = ((await (await authed("/api/me")).json()) as { id: string }).id;
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  it("keeps actor state, marks the running turn interrupted and runs the queued message", async () => {
+    const thread = (await (await authed("/api/threads", { method: "POST", body: "{}" })).json()) as {
+      id: string;
+    };
+    const before = await connectAgent(stack.apiUrl, userId, token);
+    const { createdAt } = await before.conn.whoami();
+    const sub = await actorClient(stack.apiUrl).subAgent.create([userId, "survivor"], {
+      params: { token },
+      input: { task: "outlive the restart" },
+    });
+
+    await before.conn.sendMessage(thread.id, "A long one [[slow:150]] [[words:400]]");
+    const queued = await before.conn.sendMessage(thread.id, "and then this");
+    expect(queued.queued).toBe(true);
+    await before.until(thread.id, () => before.events.filter((e) => e.type === "text.delta").length >= 5);
+    await before.dispose();
+
+    await stack.restartWorkers();
+
+    const after = await connectAgent(stack.apiUrl, userId, token);
+    try {
+      expect((await after.conn.whoami()).createdAt).toBe(createdAt);
+      expect(await sub.describe()).toMatchObject({ task: "outlive the restart" });
+
+      // Waking the actor recovers: the interrupted turn ends, then the queued message gets its turn.
+      const events = await logUntil(thread.id, (log) => log.some((e) => e.type === "turn.completed"));
+      const interruptedTurn = events.find((e) => e.type === "turn.started")?.data.turnId;
+      expect(events.find((e) => e.type === "turn.interrupted")?.data.turnId).toBe(interruptedTurn);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+
+      const messages = (await (await authed(`/api/threads/${thread.id}/messages`)).json()) as {
+        items: Array<{ role: string; status: string; content: Array<{ text?: string }> }>;
+      };
+      const partial = messages.items.find((m) => m.status === "partial");
+      expect(partial?.role).toBe("assistant");
+      // Everything that had streamed (and was logged) before the restart is kept, nothing more.
+      expect(partial?.content[0]?.text).toBe(streamedText(events, interruptedTurn));
+      const completedTurn = events.find((e) => e.type === "turn.completed")?.data.turnId;
+      expect(streamedText(events, completedTurn)).toContain("and then this");
+    } finally {
+      await after.dispose();
+    }
+  }, 120_000);
+
+  async function logUntil(threadId: string, done: (events: AgentEvent[]) => boolean): Promise<AgentEvent[]> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const page = (await (await authed(`/api/threads/${threadId}/events?limit=100`)).json()) as {
+        items: AgentEvent[];
+      };
+      if (done(page.items) || Date.now() > deadline) return page.items;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+});

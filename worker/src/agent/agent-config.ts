@@ -1,0 +1,54 @@
+import Anthropic from "@anthropic-ai/sdk";
+
+/** Settings of the Grow Agent's model use, from the Worker's env (README "Configuration"). */
+export interface AgentEnv {
+  /** Without it (locally) the dev stack points ANTHROPIC_BASE_URL at dev/model. */
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  ANTHROPIC_MODEL?: string;
+  AGENT_MAX_MESSAGE_CHARS?: string;
+  AGENT_MAX_STEPS?: string;
+  AGENT_CONTEXT_TOKENS?: string;
+  AGENT_MAX_OUTPUT_TOKENS?: string;
+}
+
+export interface AgentConfig {
+  model: string;
+  /** Host of the Messages API in use, shown to users so they know what answers them. */
+  endpoint: string;
+  maxMessageChars: number;
+  maxSteps: number;
+  contextTokens: number;
+  maxOutputTokens: number;
+}
+
+export const DEFAULT_MODEL = "claude-sonnet-5-5";
+
+const intSetting = (raw: string | undefined, fallback: number, min: number, max: number) => {
+  const value = Number(raw);
+  return Number.isInteger(value) && value >= min && value <= max ? value : fallback;
+};
+
+export function readAgentConfig(env: AgentEnv): AgentConfig {
+  return {
+    model: env.ANTHROPIC_MODEL || DEFAULT_MODEL,
+    endpoint: new URL(env.ANTHROPIC_BASE_URL || "https://api.anthropic.com").host,
+    maxMessageChars: intSetting(env.AGENT_MAX_MESSAGE_CHARS, 16_000, 1, 200_000),
+    maxSteps: intSetting(env.AGENT_MAX_STEPS, 8, 1, 50),
+    contextTokens: intSetting(env.AGENT_CONTEXT_TOKENS, 60_000, 1_000, 1_000_000),
+    maxOutputTokens: intSetting(env.AGENT_MAX_OUTPUT_TOKENS, 4_096, 16, 64_000),
+  };
+}
+
+/**
+ * The SDK retries 408/409/429/5xx (529 overloaded included) with exponential backoff and honours
+ * `retry-after`; production and dev/model differ only in the base URL.
+ */
+export function createModelClient(env: AgentEnv): Anthropic {
+  return new Anthropic({
+    apiKey: env.ANTHROPIC_API_KEY || "missing-anthropic-api-key",
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    maxRetries: 4,
+    timeout: 120_000,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Events the Grow Agent writes to a thread's log (Postgres `events`, gapless `seq`) and broadcasts to the
+ * user's connections as `event` (`{ threadId, seq, type, data, at }`). Clients render from these alone.
+ */
+export interface AgentEventData {
+  /** A user message was stored; `queued` when a turn of the thread was still running. */
+  "message.user": { messageId: string; text: string; queued: boolean };
+  "turn.started": { turnId: string; messageId: string; model: string };
+  /** Streamed assistant text; `step` counts model calls within the turn, `index` the content block. */
+  "text.delta": { turnId: string; step: number; index: number; text: string };
+  /** A complete tool call, its input assembled from the streamed JSON. */
+  "tool.call": { turnId: string; step: number; toolUseId: string; name: string; input: unknown };
+  "tool.result": { turnId: string; toolUseId: string; name: string; isError: boolean; content: string };
+  usage: {
+    turnId: string;
+    step: number;
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
+  };
+  /** An assistant message (one per model call) was stored. */
+  "message.assistant": { turnId: string; messageId: string; status: "complete" | "partial" | "error" };
+  "turn.completed": { turnId: string; stopReason: string; steps: number };
+  "turn.cancelled": { turnId: string };
+  "turn.failed": { turnId: string; code: string; message: string; retryable: boolean };
+  /** The Worker restarted while the turn ran; what had streamed is kept as a partial message. */
+  "turn.interrupted": { turnId: string };
+}
+
+export type AgentEventType = keyof AgentEventData;
+
+export type EmitEvent = <T extends AgentEventType>(type: T, data: AgentEventData[T]) => Promise<void>;

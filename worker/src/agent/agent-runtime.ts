@@ -1,0 +1,211 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import { UserError } from "rivetkit/errors";
+import { uuidv7 } from "uuidv7";
+import type { Logger } from "../../../platform/logger";
+import type { Database } from "../../../schema/db";
+import { openDatabase } from "../db/open-database";
+import type { Env } from "../env";
+import { appendEvents, appendMessage } from "../threads/thread-log.repository";
+import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
+import type { AgentEventData, AgentEventType } from "./agent-events";
+import { selectContext } from "./context-window";
+import { loadHistory } from "./conversation-history";
+import { EventPipeline, type StoredEvent } from "./event-pipeline";
+import { runTurn, type StoredMessage } from "./run-turn";
+import { buildSystemPrompt } from "./system-prompt";
+import { agentTools } from "./tools";
+import { findInterruptedTurns, findUnansweredMessages } from "./turn-recovery";
+import { recordUsage } from "./usage-meter";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface AgentRuntimeDeps {
+  env: Env;
+  userId: string;
+  /** Sends a stored event to every connection of the user's Grow Agent. */
+  broadcast(event: StoredEvent): void;
+  /** Keeps the Durable Object working on a turn after the action that started it has answered. */
+  keepAlive(work: Promise<unknown>): void;
+  log: Logger;
+}
+
+interface ThreadTurns {
+  running?: { turnId: string; controller: AbortController };
+  /** Stored user messages waiting for the running turn to end, oldest first. */
+  queue: string[];
+}
+
+/**
+ * The Grow Agent's conversations: one turn at a time per thread (later messages queue), any number of threads
+ * at once. Lives in the growAgent actor's vars; everything durable is in Postgres, so a fresh runtime after a
+ * restart recovers from the log (`recover`).
+ */
+export class AgentRuntime {
+  readonly config: AgentConfig;
+  readonly #anthropic: Anthropic;
+  readonly #pipeline: EventPipeline;
+  readonly #threads = new Map<string, ThreadTurns>();
+  #db?: Database;
+
+  constructor(private readonly deps: AgentRuntimeDeps) {
+    this.config = readAgentConfig(deps.env);
+    this.#anthropic = createModelClient(deps.env);
+    this.#pipeline = new EventPipeline({
+      persist: (threadId, batch) => appendEvents(this.db, { userId: deps.userId, threadId, events: batch }),
+      deliver: (event) => deps.broadcast(event),
+    });
+  }
+
+  /** One pool for the actor's life: a Durable Object may keep sockets across requests, and turns are long. */
+  get db(): Database {
+    this.#db ??= openDatabase(this.deps.env);
+    return this.#db;
+  }
+
+  emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<StoredEvent> {
+    return this.#pipeline.emit(threadId, type, data);
+  }
+
+  /** Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one. */
+  async sendMessage(threadId: string, text: string): Promise<{ messageId: string; queued: boolean }> {
+    if (!UUID.test(threadId)) throw threadNotFound();
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new UserError("The message is empty", { code: "message_empty" });
+    if (text.length > this.config.maxMessageChars) {
+      throw new UserError(`The message is longer than ${this.config.maxMessageChars} characters`, {
+        code: "message_too_long",
+      });
+    }
+    const message = await appendMessage(this.db, {
+      userId: this.deps.userId,
+      threadId,
+      role: "user",
+      content: [{ type: "text", text }],
+    });
+    if (!message) throw threadNotFound();
+    const turns = this.#turns(threadId);
+    const queued = turns.running !== undefined || turns.queue.length > 0;
+    turns.queue.push(message.id);
+    await this.emit(threadId, "message.user", { messageId: message.id, text, queued });
+    this.#startNext(threadId);
+    return { messageId: message.id, queued };
+  }
+
+  /** Stops the thread's running turn; what streamed is kept as a partial message. Queued messages still run. */
+  cancel(threadId: string): { cancelled: boolean } {
+    const running = this.#threads.get(threadId)?.running;
+    running?.controller.abort();
+    return { cancelled: running !== undefined };
+  }
+
+  status(threadId: string): { running: string | null; queued: number } {
+    const turns = this.#threads.get(threadId);
+    return { running: turns?.running?.turnId ?? null, queued: turns?.queue.length ?? 0 };
+  }
+
+  /**
+   * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
+   * message), and messages that were waiting behind them get their turns.
+   */
+  async recover(): Promise<void> {
+    const { userId } = this.deps;
+    for (const turn of await findInterruptedTurns(this.db, userId)) {
+      if (turn.partialText) {
+        const saved = await this.#saveMessage(turn.threadId, {
+          role: "assistant",
+          content: [{ type: "text", text: turn.partialText }],
+          status: "partial",
+        });
+        await this.emit(turn.threadId, "message.assistant", {
+          turnId: turn.turnId,
+          messageId: saved,
+          status: "partial",
+        });
+      }
+      await this.emit(turn.threadId, "turn.interrupted", { turnId: turn.turnId });
+    }
+    for (const { threadId, messageId } of await findUnansweredMessages(this.db, userId)) {
+      this.#turns(threadId).queue.push(messageId);
+      this.#startNext(threadId);
+    }
+  }
+
+  #turns(threadId: string): ThreadTurns {
+    let turns = this.#threads.get(threadId);
+    if (!turns) {
+      turns = { queue: [] };
+      this.#threads.set(threadId, turns);
+    }
+    return turns;
+  }
+
+  #startNext(threadId: string): void {
+    const turns = this.#turns(threadId);
+    if (turns.running) return;
+    const messageId = turns.queue.shift();
+    if (!messageId) {
+      this.#threads.delete(threadId);
+      return;
+    }
+    const running = { turnId: uuidv7(), controller: new AbortController() };
+    turns.running = running;
+    const work = this.#runTurn(
+      threadId,
+      messageId,
+      running.turnId,
+      running.controller.signal,
+      new Set(turns.queue),
+    )
+      .catch((error) => this.deps.log.error("turn crashed", { threadId, turnId: running.turnId, error }))
+      .finally(() => {
+        turns.running = undefined;
+        this.#startNext(threadId);
+      });
+    this.deps.keepAlive(work);
+  }
+
+  async #runTurn(
+    threadId: string,
+    messageId: string,
+    turnId: string,
+    signal: AbortSignal,
+    waiting: Set<string>,
+  ) {
+    const { env, userId } = this.deps;
+    const tools = agentTools();
+    const history = selectContext(
+      await loadHistory(this.db, threadId, messageId, waiting),
+      this.config.contextTokens,
+    );
+    const outcome = await runTurn(turnId, messageId, history, {
+      anthropic: this.#anthropic,
+      settings: this.config,
+      system: buildSystemPrompt({ toolNames: tools.names }),
+      tools,
+      toolContext: { userId, threadId, db: this.db, env, signal },
+      emit: async (type, data) => {
+        await this.emit(threadId, type, data);
+      },
+      saveMessage: (message) => this.#saveMessage(threadId, message),
+      recordUsage: (step, model, usage) =>
+        recordUsage(this.db, { userId, threadId, turnKey: `${turnId}:${step}`, model, usage }),
+    });
+    if (outcome.status === "failed")
+      this.deps.log.warn("turn failed", { threadId, turnId, code: outcome.code });
+  }
+
+  async #saveMessage(threadId: string, message: StoredMessage): Promise<string> {
+    const row = await appendMessage(this.db, {
+      userId: this.deps.userId,
+      threadId,
+      role: message.role,
+      content: message.content,
+      status: message.status,
+      usage: message.usage ?? null,
+    });
+    if (!row) throw new Error(`Thread ${threadId} no longer exists`);
+    return row.id;
+  }
+}
+
+const threadNotFound = () => new UserError("No such thread", { code: "thread_not_found" });

@@ -1,0 +1,34 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import { desc, eq } from "drizzle-orm";
+import { messages } from "../../../schema";
+import type { Database } from "../../../schema/db";
+
+/** More than any context budget holds; the budget then picks the most recent that fit (context-window.ts). */
+const HISTORY_LIMIT = 200;
+
+/**
+ * The thread's recent messages, oldest first, as the Messages API takes them, for the turn answering
+ * `answering`. Messages queued behind a running turn were stored when they arrived, so they sit before that
+ * turn's replies in the log; the model must see the one it answers last and the ones still waiting not at all.
+ */
+export async function loadHistory(
+  db: Database,
+  threadId: string,
+  answering: string,
+  waiting: ReadonlySet<string> = new Set(),
+): Promise<Anthropic.MessageParam[]> {
+  const rows = await db
+    .select({ id: messages.id, role: messages.role, content: messages.content })
+    .from(messages)
+    .where(eq(messages.threadId, threadId))
+    .orderBy(desc(messages.seq))
+    .limit(HISTORY_LIMIT);
+  const ordered = rows.reverse();
+  const current = ordered.filter((row) => row.id === answering);
+  return [...ordered.filter((row) => row.id !== answering && !waiting.has(row.id)), ...current].map(
+    (row) => ({
+      role: row.role,
+      content: row.content as Anthropic.ContentBlockParam[],
+    }),
+  );
+}

@@ -1,0 +1,23 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import { usageRecords } from "../../../schema";
+import type { Database } from "../../../schema/db";
+
+/** One row per model call; the turn key makes a retried write a no-op, so tokens are never counted twice. */
+export async function recordUsage(
+  db: Database,
+  entry: { userId: string; threadId: string; turnKey: string; model: string; usage: Anthropic.Usage },
+): Promise<void> {
+  await db
+    .insert(usageRecords)
+    .values({
+      userId: entry.userId,
+      threadId: entry.threadId,
+      turnKey: entry.turnKey,
+      model: entry.model,
+      inputTokens: entry.usage.input_tokens,
+      outputTokens: entry.usage.output_tokens,
+      cacheReadTokens: entry.usage.cache_read_input_tokens ?? 0,
+      cacheWriteTokens: entry.usage.cache_creation_input_tokens ?? 0,
+    })
+    .onConflictDoNothing({ target: usageRecords.turnKey });
+}
