@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { usageRecords } from "../../schema";
+import { eventually } from "../support/actors";
 import { type AgentEvent, connectAgent, streamedText } from "../support/agent";
 import { apiUrl, call, mintToken, stackDb, uniqueUser } from "../support/api";
 
@@ -73,8 +74,8 @@ describe("Grow Agent turns (real actor in workerd, dev/model)", () => {
     ]);
     expect(ofTurn(events, "text.delta").length).toBeGreaterThan(3);
     expect(streamedText(events).split(/\s+/).filter(Boolean)).toHaveLength(40);
-    // What a client saw live is what a resuming client reads from the log.
-    expect(await loggedEvents(alice.token, thread.id)).toEqual(events);
+    // What a client saw live is what a resuming client reads from the log (shipped there in the background).
+    await eventually(async () => expect(await loggedEvents(alice.token, thread.id)).toEqual(events));
 
     const messages = await messagesOf(alice.token, thread.id);
     expect(messages.map((m) => [m.role, m.status])).toEqual([

@@ -23,6 +23,7 @@ export const growAgent = actor({
     agent: new AgentRuntime({
       env: env as Env,
       userId: c.key[0] ?? "",
+      kv: c.kv,
       broadcast: (event) => c.broadcast("event", eventJson(event)),
       keepAlive: (work) => c.waitUntil(work.then(() => {})),
       log: log.child({ actorId: c.actorId }),

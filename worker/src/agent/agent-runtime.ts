@@ -5,12 +5,14 @@ import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
-import { appendEvents, appendMessage } from "../threads/thread-log.repository";
+import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
 import { selectContext } from "./context-window";
 import { loadHistory } from "./conversation-history";
-import { EventPipeline, type StoredEvent } from "./event-pipeline";
+import { EventPipeline, type StoredEvent, ThreadGoneError } from "./event-pipeline";
+import { EventShipper } from "./event-shipper";
+import { LocalEventOutbox, type TextKv } from "./local-event-outbox";
 import { runTurn, type StoredMessage } from "./run-turn";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
@@ -22,6 +24,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export interface AgentRuntimeDeps {
   env: Env;
   userId: string;
+  /** The actor's own storage (`c.kv`): the local outbox events are written to first. */
+  kv: TextKv;
   /** Sends a stored event to every connection of the user's Grow Agent. */
   broadcast(event: StoredEvent): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
@@ -44,16 +48,51 @@ export class AgentRuntime {
   readonly config: AgentConfig;
   readonly #anthropic: Anthropic;
   readonly #pipeline: EventPipeline;
+  readonly #outbox: LocalEventOutbox;
+  readonly #shipper: EventShipper;
+  /** Last seq given out per thread. This actor is the only writer of its user's thread events. */
+  readonly #lastSeqs = new Map<string, number>();
   readonly #threads = new Map<string, ThreadTurns>();
   #db?: Database;
 
   constructor(private readonly deps: AgentRuntimeDeps) {
     this.config = readAgentConfig(deps.env);
     this.#anthropic = createModelClient(deps.env);
+    this.#outbox = new LocalEventOutbox(deps.kv);
+    this.#shipper = new EventShipper({
+      ship: async (threadId, events) =>
+        (await storeSequencedEvents(this.db, { userId: deps.userId, threadId, events }))
+          ? "stored"
+          : "thread_gone",
+      shipped: (events) => this.#outbox.remove(events),
+      onThreadGone: (threadId) => this.cancel(threadId),
+      onRetry: (threadId, attempt, error) =>
+        deps.log.warn("event shipping to Postgres failed; retrying", { threadId, attempt, error }),
+    });
     this.#pipeline = new EventPipeline({
-      persist: (threadId, batch) => appendEvents(this.db, { userId: deps.userId, threadId, events: batch }),
+      persist: (threadId, batch) => this.#writeLocally(threadId, batch),
       deliver: (event) => deps.broadcast(event),
     });
+  }
+
+  /** Seqs given out here, stored in the actor's storage, then shipped to Postgres in the background. */
+  async #writeLocally(threadId: string, batch: ReadonlyArray<{ type: string; data: unknown }>) {
+    const last = this.#lastSeqs.get(threadId) ?? (await this.#loadLastSeq(threadId));
+    const at = new Date();
+    const events = batch.map((e, i) => ({ threadId, seq: last + i + 1, type: e.type, data: e.data, at }));
+    await this.#outbox.append(events);
+    this.#lastSeqs.set(threadId, last + events.length);
+    this.deps.keepAlive(this.#shipper.enqueue(threadId, events));
+    return events;
+  }
+
+  async #loadLastSeq(threadId: string): Promise<number> {
+    const [local, stored] = await Promise.all([
+      this.#outbox.lastSeq(threadId),
+      lastEventSeq(this.db, this.deps.userId, threadId),
+    ]);
+    if (stored === undefined) throw new ThreadGoneError(threadId);
+    return Math.max(local ?? 0, stored);
   }
 
   /** One pool for the actor's life: a Durable Object may keep sockets across requests, and turns are long. */
@@ -109,6 +148,10 @@ export class AgentRuntime {
    */
   async recover(): Promise<void> {
     const { userId } = this.deps;
+    // Events the last run wrote locally but had not shipped go to Postgres first: the log must be whole before
+    // it is read for unfinished turns.
+    for (const [threadId, events] of await this.#outbox.pending()) this.#shipper.enqueue(threadId, events);
+    await this.#shipper.idle();
     for (const turn of await findInterruptedTurns(this.db, userId)) {
       if (turn.partialText) {
         const saved = await this.#saveMessage(turn.threadId, {

@@ -80,6 +80,53 @@ export async function appendEvent(
   return row;
 }
 
+/**
+ * Writes events whose seqs were given out by the thread's single writer (the user's growAgent actor), and moves
+ * `last_seq` up to them. Idempotent: an event already stored is skipped, so a retry after an unknown outcome is
+ * safe. Returns false when the thread no longer exists (or is not the user's); nothing is written then.
+ */
+export async function storeSequencedEvents(
+  db: Database,
+  input: {
+    userId: string;
+    threadId: string;
+    events: ReadonlyArray<{ seq: number; type: string; data: unknown; at: Date }>;
+  },
+): Promise<boolean> {
+  const maxSeq = Math.max(...input.events.map((e) => e.seq));
+  const batch = JSON.stringify(
+    input.events.map((e) => ({ seq: e.seq, type: e.type, data: e.data ?? {}, at: e.at.toISOString() })),
+  );
+  const result = await db.execute<{ owned: string | number }>(sql`
+    with owner as (
+      update ${threads} set last_seq = greatest(last_seq, ${maxSeq})
+      where id = ${input.threadId} and user_id = ${input.userId}
+      returning id
+    ), stored as (
+      insert into ${events} (thread_id, seq, user_id, type, data, at)
+      select owner.id, (e.item->>'seq')::bigint, ${input.userId}, e.item->>'type', e.item->'data',
+        (e.item->>'at')::timestamptz
+      from owner, jsonb_array_elements(${batch}::jsonb) as e(item)
+      on conflict do nothing
+      returning 1
+    )
+    select (select count(*) from owner) as owned, (select count(*) from stored) as stored`);
+  return Number(result.rows[0]?.owned ?? 0) > 0;
+}
+
+/** The thread's last event seq, or undefined when it is not the user's. */
+export async function lastEventSeq(
+  db: Database,
+  userId: string,
+  threadId: string,
+): Promise<number | undefined> {
+  const [row] = await db
+    .select({ lastSeq: threads.lastSeq })
+    .from(threads)
+    .where(and(eq(threads.id, threadId), eq(threads.userId, userId)));
+  return row?.lastSeq;
+}
+
 /** Same scheme as events, for the message log. */
 export async function appendMessage(
   db: Database,

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import type { StoredEvent } from "./event-pipeline";
+import { EventShipper } from "./event-shipper";
+import { LocalEventOutbox, type TextKv } from "./local-event-outbox";
+
+const event = (threadId: string, seq: number): StoredEvent => ({
+  threadId,
+  seq,
+  type: "text.delta",
+  data: { seq },
+  at: new Date(0),
+});
+
+function memoryKv(): TextKv & { keys(): string[] } {
+  const map = new Map<string, string>();
+  return {
+    keys: () => [...map.keys()],
+    putBatch: async (entries) => {
+      for (const [k, v] of entries) map.set(k, v);
+    },
+    list: async (prefix) => [...map.entries()].filter(([k]) => k.startsWith(prefix)).sort(),
+    deleteBatch: async (keys) => {
+      for (const k of keys) map.delete(k);
+    },
+    get: async (key) => map.get(key) ?? null,
+  };
+}
+
+describe("LocalEventOutbox", () => {
+  it("keeps events per thread in seq order until removed, and remembers the last seq", async () => {
+    const outbox = new LocalEventOutbox(memoryKv());
+    await outbox.append([event("a", 9), event("a", 10)]);
+    await outbox.append([event("b", 1)]);
+    await outbox.append([event("a", 11)]);
+    const pending = await outbox.pending();
+    expect(pending.get("a")?.map((e) => e.seq)).toEqual([9, 10, 11]);
+    expect(pending.get("a")?.[0]).toEqual(event("a", 9));
+    expect(await outbox.lastSeq("a")).toBe(11);
+
+    await outbox.remove(pending.get("a") ?? []);
+    expect([...(await outbox.pending()).keys()]).toEqual(["b"]);
+    expect(await outbox.lastSeq("a")).toBe(11);
+    expect(await outbox.lastSeq("never")).toBeUndefined();
+  });
+});
+
+describe("EventShipper", () => {
+  it("retries while the database is down and lands every event once, in order", async () => {
+    const stored: number[] = [];
+    let failures = 3;
+    const retries: number[] = [];
+    const shipper = new EventShipper({
+      ship: async (_thread, events) => {
+        if (failures-- > 0) throw new Error("database down");
+        stored.push(...events.map((e) => e.seq));
+        return "stored";
+      },
+      shipped: async () => {},
+      onRetry: (_thread, attempt) => retries.push(attempt),
+      sleep: async () => {},
+    });
+    shipper.enqueue("t", [event("t", 1), event("t", 2)]);
+    shipper.enqueue("t", [event("t", 3)]);
+    await shipper.idle();
+    expect(stored).toEqual([1, 2, 3]);
+    expect(retries).toEqual([1, 2, 3]);
+  });
+
+  it("drops the events of a deleted thread and reports it", async () => {
+    const gone: string[] = [];
+    const removed: number[] = [];
+    const shipper = new EventShipper({
+      ship: async () => "thread_gone",
+      shipped: async (events) => {
+        removed.push(...events.map((e) => e.seq));
+      },
+      onThreadGone: (threadId) => gone.push(threadId),
+    });
+    await shipper.enqueue("t", [event("t", 1), event("t", 2)]);
+    expect(gone).toEqual(["t"]);
+    expect(removed).toEqual([1, 2]);
+  });
+
+  it("backs off exponentially with a cap", async () => {
+    const delays: number[] = [];
+    let failures = 6;
+    const shipper = new EventShipper({
+      ship: async () => {
+        if (failures-- > 0) throw new Error("down");
+        return "stored";
+      },
+      shipped: async () => {},
+      backoff: { baseMs: 100, maxMs: 1_000 },
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
+    await shipper.enqueue("t", [event("t", 1)]);
+    const caps = [100, 200, 400, 800, 1_000, 1_000];
+    delays.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual((caps[i] ?? 0) / 2);
+      expect(ms).toBeLessThanOrEqual(caps[i] ?? 0);
+    });
+  });
+});

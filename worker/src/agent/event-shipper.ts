@@ -1,0 +1,80 @@
+import type { StoredEvent } from "./event-pipeline";
+
+export type ShipResult = "stored" | "thread_gone";
+
+export interface EventShipperOptions {
+  /** Idempotent write of a batch (in seq order) to Postgres; "thread_gone" when the thread was deleted. */
+  ship(threadId: string, events: readonly StoredEvent[]): Promise<ShipResult>;
+  /** Drops shipped events from the local outbox. */
+  shipped(events: readonly StoredEvent[]): Promise<void>;
+  onThreadGone?(threadId: string): void;
+  onRetry?(threadId: string, attempt: number, error: unknown): void;
+  maxBatch?: number;
+  /** Backoff after a failed write: base × 2^attempt, capped, with jitter. */
+  backoff?: { baseMs: number; maxMs: number };
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Moves events from the actor's local outbox to Postgres, one thread at a time in seq order, retrying with
+ * backoff while the database is down: clients keep streaming meanwhile, and every event lands once it is back
+ * (the write is idempotent on (thread, seq), so a retry after an unknown outcome cannot duplicate).
+ */
+export class EventShipper {
+  readonly #queues = new Map<string, StoredEvent[]>();
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #maxBatch: number;
+  readonly #backoff: { baseMs: number; maxMs: number };
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: EventShipperOptions) {
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#backoff = options.backoff ?? { baseMs: 200, maxMs: 15_000 };
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Queues events (already in the local outbox) for Postgres; returns the thread's shipping work. */
+  enqueue(threadId: string, events: readonly StoredEvent[]): Promise<void> {
+    const queue = this.#queues.get(threadId) ?? [];
+    queue.push(...events);
+    this.#queues.set(threadId, queue);
+    let running = this.#running.get(threadId);
+    if (!running) {
+      running = this.#drain(threadId).finally(() => this.#running.delete(threadId));
+      this.#running.set(threadId, running);
+    }
+    return running;
+  }
+
+  /** Resolves when everything queued so far is in Postgres (or dropped with its deleted thread). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running.values());
+  }
+
+  async #drain(threadId: string): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      const queue = this.#queues.get(threadId) ?? [];
+      if (queue.length === 0) {
+        this.#queues.delete(threadId);
+        return;
+      }
+      const batch = queue.slice(0, this.#maxBatch);
+      try {
+        const result = await this.options.ship(threadId, batch);
+        queue.splice(0, batch.length);
+        await this.options.shipped(batch);
+        attempt = 0;
+        if (result === "thread_gone") {
+          await this.options.shipped(queue.splice(0));
+          this.options.onThreadGone?.(threadId);
+        }
+      } catch (error) {
+        attempt++;
+        this.options.onRetry?.(threadId, attempt, error);
+        const delay = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** (attempt - 1));
+        await this.#sleep(delay / 2 + Math.random() * (delay / 2));
+      }
+    }
+  }
+}
