@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../dev/stack";
+import { benchActors, formatActorBench } from "./actors/actor-bench";
+import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-bench";
 import { type LoadSettings, measure, type Scenario } from "./measure";
 import { compare, formatTable } from "./report";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
     connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   };
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-"));
-  const stack = await startLocalStack({ stateDir, log: () => {} });
+  const modelProbe = createModelProbe();
+  const stack = await startLocalStack({ stateDir, log: () => {}, devModel: { onEvent: modelProbe.onEvent } });
   try {
     const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
     const scenarios: Scenario[] = [
@@ -46,6 +49,9 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) results.push(await measure(stack.apiUrl, scenario, load));
     const rows = compare(baseline, results);
     const stackResult = await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2));
+    const agentResult = await benchAgent(stack, modelProbe);
+    // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
+    const actorsResult = await benchActors();
 
     const report = {
       measuredAt: new Date().toISOString(),
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
       results: rows,
       dbRoundTripsPerWarmThreadsRequest: roundTrips,
       stack: stackResult,
+      actors: actorsResult,
+      agent: agentResult,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
@@ -66,6 +74,8 @@ async function main(): Promise<void> {
     console.log(formatTable(rows));
     console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
     console.log(`\n${formatStackBench(stackResult)}`);
+    console.log(`\n${formatActorBench(actorsResult)}`);
+    console.log(`\n${formatAgentBench(agentResult)}`);
     console.log("\nwritten to bench/results/latest.json");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {

@@ -12,6 +12,7 @@ import { healthRoutes } from "./health/health.routes";
 import { limitBody } from "./http/body-limit";
 import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
+import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
 import { stackRoutes } from "./stack/stack.routes";
 import { threadRoutes } from "./threads/threads.routes";
@@ -38,11 +39,13 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/actors/*", requireUser, rateLimitPerUser);
   api.use("/stack/*", requireUser, rateLimitPerUser);
   api.use("/agent", requireUser, rateLimitPerUser);
+  api.use("/memory/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
   api.route("/", agentRoutes(deps.rivet?.client));
   api.route("/actors", actorRoutes(deps.rivet?.client));
   api.route("/stack", stackRoutes);
+  api.route("/memory", memoryRoutes(deps.rivet?.client));
   return api;
 }
 

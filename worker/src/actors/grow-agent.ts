@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
+import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
+import { MemoryPathError } from "../git/memory-paths";
 import { eventJson } from "../threads/serialize";
 import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
 import { mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
@@ -26,6 +28,7 @@ export const growAgent = actor({
       kv: c.kv,
       broadcast: (event) => c.broadcast("event", eventJson(event)),
       keepAlive: (work) => c.waitUntil(work.then(() => {})),
+      scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
       log: log.child({ actorId: c.actorId }),
     }),
   }),
@@ -69,6 +72,22 @@ export const growAgent = actor({
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       return c.vars.agent.status(String(threadId ?? ""));
     },
+    /** Memory writes through the actor, so its L1 cache stays coherent and failed writes get retry alarms. */
+    commitMemory: (
+      c,
+      input: { path: string; content: string; message?: string; idempotencyKey?: string },
+    ) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      return c.vars.agent.memory.commit(memoryInput(input)).catch(toUserError);
+    },
+    /**
+     * Retry alarm for memory writes that could not reach git (scheduled by the actor itself, so there is no
+     * connection to check); draining only ever commits this user's own acknowledged writes.
+     */
+    drainMemory: async (c) => {
+      await c.vars.agent.memory.drain();
+      return { ok: true };
+    },
     /** The model answering this user (production Claude or the local dev/model). */
     model: (c) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
@@ -76,6 +95,22 @@ export const growAgent = actor({
     },
   },
 });
+
+function memoryInput(input: unknown) {
+  const { path, content, message, idempotencyKey } = (input ?? {}) as Record<string, unknown>;
+  return {
+    path: String(path ?? ""),
+    content: typeof content === "string" ? content : "",
+    message: typeof message === "string" ? message : undefined,
+    idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey.slice(0, 200) : undefined,
+  };
+}
+
+/** Refused paths and contents reach the caller as user errors with their code (mapped to 400/413 by REST). */
+function toUserError(error: unknown): never {
+  if (error instanceof MemoryPathError) throw new UserError(error.message, { code: error.code });
+  throw error;
+}
 
 function touch(c: { state: { lastActiveAt: number }; key: string[]; actorId: string }): void {
   const now = Date.now();

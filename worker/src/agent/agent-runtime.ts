@@ -5,6 +5,9 @@ import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
+import { createGitManager, type GitManager } from "../git/git-manager";
+import { MemoryCache } from "../memory/memory-cache";
+import { MemoryService } from "../memory/memory-service";
 import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -28,6 +31,8 @@ export interface AgentRuntimeDeps {
   kv: TextKv;
   /** Sends a stored event to every connection of the user's Grow Agent. */
   broadcast(event: StoredEvent): void;
+  /** Asks for `drainMemory` after `ms` (an actor schedule, i.e. a Durable Object alarm). */
+  scheduleMemoryRetry(ms: number): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
   keepAlive(work: Promise<unknown>): void;
   log: Logger;
@@ -54,6 +59,8 @@ export class AgentRuntime {
   readonly #lastSeqs = new Map<string, number>();
   readonly #threads = new Map<string, ThreadTurns>();
   #db?: Database;
+  #memory?: MemoryService;
+  #git?: Promise<GitManager>;
 
   constructor(private readonly deps: AgentRuntimeDeps) {
     this.config = readAgentConfig(deps.env);
@@ -99,6 +106,22 @@ export class AgentRuntime {
   get db(): Database {
     this.#db ??= openDatabase(this.deps.env);
     return this.#db;
+  }
+
+  /** The user's memory (L1 cache here, L2 session notes, L3 the git repository), shared by tools and REST. */
+  get memory(): MemoryService {
+    this.#memory ??= new MemoryService({
+      db: this.db,
+      userId: this.deps.userId,
+      userRepo: async () => {
+        this.#git ??= createGitManager(this.deps.env, this.db, this.deps.log);
+        return (await this.#git).userRepo(this.deps.userId);
+      },
+      cache: new MemoryCache(),
+      scheduleRetry: (ms) => this.deps.scheduleMemoryRetry(ms),
+      log: this.deps.log,
+    });
+    return this.#memory;
   }
 
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<StoredEvent> {
@@ -171,6 +194,10 @@ export class AgentRuntime {
       this.#turns(threadId).queue.push(messageId);
       this.#startNext(threadId);
     }
+    // Memory writes acknowledged before the restart and not yet in git.
+    this.deps.keepAlive(
+      this.memory.drain().catch((error) => this.deps.log.warn("memory drain failed", { error })),
+    );
   }
 
   #turns(threadId: string): ThreadTurns {
@@ -223,9 +250,9 @@ export class AgentRuntime {
     const outcome = await runTurn(turnId, messageId, history, {
       anthropic: this.#anthropic,
       settings: this.config,
-      system: buildSystemPrompt({ toolNames: tools.names }),
+      system: buildSystemPrompt({ toolNames: tools.names, systemMemory: await this.memory.systemFiles() }),
       tools,
-      toolContext: { userId, threadId, db: this.db, env, signal },
+      toolContext: { userId, threadId, db: this.db, env, memory: this.memory, signal },
       emit: async (type, data) => {
         await this.emit(threadId, type, data);
       },

@@ -2,6 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type { Database } from "../../../schema/db";
 import type { Env } from "../env";
+import type { MemoryService } from "../memory/memory-service";
 
 /** What a tool may touch: the verified owner of the turn, never anything the model claims. */
 export interface ToolContext {
@@ -9,6 +10,7 @@ export interface ToolContext {
   threadId: string;
   db: Database;
   env: Env;
+  memory: MemoryService;
   signal: AbortSignal;
 }
 

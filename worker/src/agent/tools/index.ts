@@ -1,11 +1,14 @@
 import { ToolRegistry } from "../tool-registry";
 import { getStackStatusTool } from "./get-stack-status.tool";
 import { listThreadsTool } from "./list-threads.tool";
+import { commitMemoryTool, listMemoryTool, readMemoryTool } from "./memory.tools";
 
-/**
- * Every tool the Grow Agent offers the model. The memory tools (commit_memory, read_memory, list_memory) and
- * spawn_sub_agent register here when their issues land.
- */
+/** Every tool the Grow Agent offers the model. spawn_sub_agent registers here when its issue lands. */
 export function agentTools(): ToolRegistry {
-  return new ToolRegistry().register(listThreadsTool).register(getStackStatusTool);
+  return new ToolRegistry()
+    .register(listThreadsTool)
+    .register(getStackStatusTool)
+    .register(commitMemoryTool)
+    .register(readMemoryTool)
+    .register(listMemoryTool);
 }

@@ -1,0 +1,195 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ApiError } from "../../../platform/api-error";
+import { growAgentKey } from "../actors/actor-keys";
+import type { ActorsClient } from "../actors/actors.routes";
+import { bearerToken } from "../auth/verify-token";
+import type { AppEnv } from "../env";
+import { createGitManager, GitNotConfiguredError } from "../git/git-manager";
+import { GiteaError } from "../git/gitea-error";
+import { MemoryPathError } from "../git/memory-paths";
+import { authenticatedErrors, notFound } from "../openapi/common.schemas";
+import { validationHook } from "../openapi/validation-hook";
+import { MemoryCache } from "./memory-cache";
+import { MemoryService } from "./memory-service";
+
+const security = [{ bearerAuth: [] }];
+const tags = ["memory"];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const PathQuery = z.object({
+  path: z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ param: { name: "path", in: "query" }, example: "notes/fly.md" }),
+});
+
+const Entry = z
+  .object({
+    path: z.string(),
+    type: z.enum(["file", "dir"]),
+    size: z.number().int(),
+    pending: z.boolean().optional().openapi({ description: "A write waiting to be committed" }),
+  })
+  .openapi("MemoryEntry");
+
+const File = z
+  .object({
+    path: z.string(),
+    content: z.string(),
+    source: z.enum(["l1", "pending", "git", "session"]),
+  })
+  .openapi("MemoryFile");
+
+const Commit = z
+  .object({
+    sha: z.string(),
+    message: z.string(),
+    author: z.string(),
+    date: z.string(),
+  })
+  .openapi("MemoryCommit");
+
+const WriteBody = z
+  .strictObject({
+    path: z.string().min(1).max(255),
+    // Checked in bytes by the memory service (413 content_too_large), not in characters here.
+    content: z.string().openapi({ description: "The whole file, at most 256 KiB of UTF-8" }),
+    message: z.string().max(200).optional(),
+  })
+  .openapi("MemoryWrite");
+
+const WriteResult = z
+  .object({
+    status: z.enum(["committed", "pending", "saved"]),
+    path: z.string(),
+    writeId: z.string().optional(),
+    commitSha: z.string().optional(),
+  })
+  .openapi("MemoryWriteResult");
+
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/",
+    tags,
+    security,
+    summary: "List a directory of your memory repository",
+    request: {
+      query: z.object({
+        prefix: z
+          .string()
+          .max(255)
+          .default("")
+          .openapi({ param: { name: "prefix", in: "query" }, description: 'Directory; "" is the root' }),
+      }),
+    },
+    responses: { 200: json(z.object({ items: z.array(Entry) }), "Entries"), ...authenticatedErrors },
+  }),
+  file: createRoute({
+    method: "get",
+    path: "/file",
+    tags,
+    security,
+    summary: "Read a memory file (a write not yet committed is returned as it will be)",
+    request: { query: PathQuery },
+    responses: { 200: json(File, "The file"), ...authenticatedErrors, ...notFound },
+  }),
+  history: createRoute({
+    method: "get",
+    path: "/history",
+    tags,
+    security,
+    summary: "Commits that changed a memory file, newest first",
+    request: { query: PathQuery },
+    responses: { 200: json(z.object({ items: z.array(Commit) }), "Commits"), ...authenticatedErrors },
+  }),
+  write: createRoute({
+    method: "put",
+    path: "/file",
+    tags,
+    security,
+    summary: "Write a memory file: one commit",
+    description:
+      "Stored durably first, then committed (200). When git is unreachable the write waits and is retried (202); reads already return it. Send `Idempotency-Key` to make a retried request count once.",
+    request: {
+      body: { required: true, content: { "application/json": { schema: WriteBody } } },
+      headers: z.object({ "idempotency-key": z.string().max(200).optional() }),
+    },
+    responses: {
+      200: json(WriteResult, "Committed"),
+      202: json(WriteResult, "Stored; waiting for git"),
+      413: authenticatedErrors[400],
+      ...authenticatedErrors,
+    },
+  }),
+};
+
+/** Reads straight from the Worker (no actor wake needed); writes go through the user's growAgent. */
+export function memoryRoutes(actorsClient: ActorsClient | undefined) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.list, async (c) => {
+      const items = await readerFor(c)
+        .list({ prefix: c.req.valid("query").prefix })
+        .catch(toApiError);
+      return c.json({ items }, 200);
+    })
+    .openapi(routes.file, async (c) => {
+      const file = await readerFor(c)
+        .read({ path: c.req.valid("query").path })
+        .catch(toApiError);
+      if (!file) throw new ApiError(404, "memory_not_found", "No such memory file");
+      return c.json(file, 200);
+    })
+    .openapi(routes.history, async (c) => {
+      const items = await readerFor(c)
+        .history({ path: c.req.valid("query").path })
+        .catch(toApiError);
+      return c.json({ items }, 200);
+    })
+    .openapi(routes.write, async (c) => {
+      if (!actorsClient)
+        throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
+      const body = c.req.valid("json");
+      const token = bearerToken(c.req.header("authorization"));
+      const result = await actorsClient(c.env)
+        .growAgent.getOrCreate(growAgentKey(c.var.user.id), { params: { token } })
+        .commitMemory({ ...body, idempotencyKey: c.req.valid("header")["idempotency-key"] })
+        .catch(toApiError);
+      return c.json(result, result.status === "pending" ? 202 : 200);
+    });
+}
+
+function readerFor(c: Context<AppEnv>): MemoryService {
+  const { db, user, log } = c.var;
+  return new MemoryService({
+    db,
+    userId: user.id,
+    userRepo: async () => (await createGitManager(c.env, db, log)).userRepo(user.id),
+    cache: new MemoryCache(0),
+    scheduleRetry: () => {},
+    log,
+  });
+}
+
+const PATH_CODES = new Set(["invalid_path", "path_too_long", "forbidden_path", "invalid_content"]);
+
+function toApiError(error: unknown): never {
+  if (error instanceof MemoryPathError) throw new ApiError(error.status, error.code, error.message);
+  const code = (error as { code?: string }).code;
+  if (code === "content_too_large") throw new ApiError(413, code, (error as Error).message);
+  if (code && PATH_CODES.has(code)) throw new ApiError(400, code, (error as Error).message);
+  if (error instanceof GitNotConfiguredError) {
+    throw new ApiError(503, "memory_unavailable", "Memory storage is not configured on this server");
+  }
+  if (error instanceof GiteaError && (error.kind === "unavailable" || error.kind === "rate_limited")) {
+    throw new ApiError(503, "memory_unavailable", "Memory storage is unreachable; try again shortly", {
+      "Retry-After": "5",
+    });
+  }
+  throw error;
+}
