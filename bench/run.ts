@@ -5,6 +5,7 @@ import { repoRoot, startLocalStack } from "../dev/stack";
 import { benchActors, formatActorBench } from "./actors/actor-bench";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-bench";
 import { type LoadSettings, measure, type Scenario } from "./measure";
+import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
 import { compare, formatTable } from "./report";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     const rows = compare(baseline, results);
     const stackResult = await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2));
     const agentResult = await benchAgent(stack, modelProbe);
+    const memoryResult = await benchMemory(stack);
     // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
     const actorsResult = await benchActors();
 
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       stack: stackResult,
       actors: actorsResult,
       agent: agentResult,
+      memory: memoryResult,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     console.log(`\n${formatStackBench(stackResult)}`);
     console.log(`\n${formatActorBench(actorsResult)}`);
     console.log(`\n${formatAgentBench(agentResult)}`);
+    console.log(`\n${formatMemoryBench(memoryResult)}`);
     console.log("\nwritten to bench/results/latest.json");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {

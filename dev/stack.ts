@@ -67,7 +67,7 @@ export interface LocalStack {
   /** Mints session tokens the Workers accept. */
   issuer: DevIssuer;
   /** The Gitea the Worker uses (dev Gitea unless `gitea` was given). */
-  gitea: { url: string; adminToken: string };
+  gitea: { url: string; adminToken: string; tokenKey: string };
   /** The local Machines API (unset when FLY_API_TOKEN points the provisioner at real Fly). */
   fly?: DevFly;
   /** The local Messages API (unset when ANTHROPIC_API_KEY points the agent at Claude). */
@@ -150,6 +150,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       GITEA_URL: gitea.url,
       GITEA_ADMIN_TOKEN: gitea.adminToken,
       GITEA_TOKEN_KEY: gitea.tokenKey,
+      // Signs actor-to-actor calls (sub-agent → Grow Agent); fresh per stack, it only needs to match itself.
+      ACTOR_INTERNAL_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       ...options.workerVars,
     };
     let workers = await startWorkers(options, workerVars);
@@ -187,7 +189,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       databaseUrl,
       wsProxy: proxy.address,
       issuer,
-      gitea: { url: gitea.url, adminToken: gitea.adminToken },
+      gitea: { url: gitea.url, adminToken: gitea.adminToken, tokenKey: gitea.tokenKey },
       fly: fly.devFly,
       model: model.devModel,
       async stopDatabase() {

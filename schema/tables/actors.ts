@@ -1,4 +1,14 @@
-import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { createdAt, idColumn, oneOf, updatedAt } from "./columns";
 import { threads } from "./threads";
 import { users } from "./users";
@@ -53,6 +63,11 @@ export const opencodeSessions = pgTable(
     task: text("task").notNull(),
     status: text("status", { enum: opencodeSessionStatuses }).notNull().default("starting"),
     lastError: text("last_error"),
+    /** The sub-agent's final answer, as handed back to the Grow Agent (truncated). */
+    result: text("result"),
+    /** Model cost OpenCode reported for the session, in USD. */
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    startedAt: timestamp("started_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     completedAt: timestamp("completed_at", { withTimezone: true }),

@@ -1,13 +1,14 @@
 import type { RequestVariables } from "../../platform/request-context";
 import type { Provisioner } from "../../provisioner/src/index";
 import type { Database } from "../../schema/db";
+import type { InternalActorEnv } from "./actors/internal-auth";
 import type { AgentEnv } from "./agent/agent-config";
 import type { AuthEnv } from "./auth/auth-config";
 import type { GitEnv } from "./git/git-manager";
 import type { User } from "./users/ensure-user";
 
 /** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See README "Configuration". */
-export interface Env extends AuthEnv, GitEnv, AgentEnv {
+export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv {
   DATABASE_URL: string;
   /** Local only: `host:port` of the dev WebSocket-to-TCP proxy in front of Postgres. */
   DB_WS_PROXY?: string;

@@ -6,10 +6,16 @@ import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { ensureUser, UserCache } from "../users/ensure-user";
 import { type ActorType, assertOwnsKey } from "./actor-keys";
+import { verifyInternalParams } from "./internal-auth";
 
-/** What a client passes as RivetKit connection params: `getParams: async () => ({ token })`. */
+/**
+ * What a client passes as RivetKit connection params: `getParams: async () => ({ token })`. Actors calling each
+ * other pass `internalParams(env, userId)` instead (internal-auth.ts).
+ */
 export interface ConnParams {
   token?: unknown;
+  internal?: unknown;
+  userId?: unknown;
 }
 
 /** Who is on the other end of an actor connection, from the verified token only. */
@@ -34,6 +40,12 @@ export async function authenticateConnection(
   params: ConnParams | undefined,
   actor: { type: ActorType; key: readonly string[] },
 ): Promise<ConnState> {
+  if (params?.internal !== undefined) {
+    const userId = await verifyInternalParams(env, params);
+    if (!userId) throw new UserError("Invalid internal credentials", { code: "forbidden" });
+    assertOwnsKey(actor.type, actor.key, userId);
+    return { userId, clerkUserId: "internal", tokenExpiresAt: Number.MAX_SAFE_INTEGER };
+  }
   if (typeof params?.token !== "string" || params.token.length === 0) {
     throw new UserError("Pass a session token in the connection params: { token }", {
       code: "missing_token",
