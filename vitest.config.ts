@@ -13,9 +13,24 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts", "test/**/*.test.ts"],
+          include: [
+            "{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts",
+            "web/src/**/*.test.ts",
+            "test/**/*.test.ts",
+          ],
           exclude: [WORKERD_TESTS, API_TESTS, RIVET_DRIVER_TESTS, "**/node_modules/**"],
           testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "web-e2e",
+          include: ["web/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["web/e2e/global-setup.ts"],
+          // One browser and one stack for the whole file: the scenarios build on each other.
+          fileParallelism: false,
+          testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },

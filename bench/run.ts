@@ -9,6 +9,7 @@ import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
 import { compare, formatTable } from "./report";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
+import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     const stackResult = await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2));
     const agentResult = await benchAgent(stack, modelProbe);
     const memoryResult = await benchMemory(stack);
+    const subAgentResult = await benchSubAgents(stack);
     // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
     const actorsResult = await benchActors();
 
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       actors: actorsResult,
       agent: agentResult,
       memory: memoryResult,
+      subAgents: subAgentResult,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     console.log(`\n${formatActorBench(actorsResult)}`);
     console.log(`\n${formatAgentBench(agentResult)}`);
     console.log(`\n${formatMemoryBench(memoryResult)}`);
+    console.log(`\n${formatSubAgentBench(subAgentResult)}`);
     console.log("\nwritten to bench/results/latest.json");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {

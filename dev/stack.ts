@@ -13,6 +13,7 @@ import { type DevModel, type DevModelOptions, startDevModel } from "./model/mode
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
+import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,6 +73,8 @@ export interface LocalStack {
   fly?: DevFly;
   /** The local Messages API (unset when ANTHROPIC_API_KEY points the agent at Claude). */
   model?: DevModel;
+  /** The local Stripe API (unset when STRIPE_SECRET_KEY points the Worker at Stripe). */
+  stripe?: DevStripe;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   /**
@@ -135,10 +138,13 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     if (fly.devFly) started.push(() => fly.devFly?.close() ?? Promise.resolve());
     const model = await startModel(options);
     if (model.devModel) started.push(() => model.devModel?.close() ?? Promise.resolve());
+    const stripe = await startStripe(options);
+    if (stripe.devStripe) started.push(() => stripe.devStripe?.close() ?? Promise.resolve());
 
     const workerVars = {
       ...fly.vars,
       ...model.vars,
+      ...stripe.vars,
       STACK_SECRETS_KEY: process.env.STACK_SECRETS_KEY || (await loadOrCreateSecretsKey(options.stateDir)),
       ...options.provisionerVars,
       DATABASE_URL: databaseUrl,
@@ -156,6 +162,15 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     };
     let workers = await startWorkers(options, workerVars);
     started.push(() => workers.process.stop());
+    // The port is known only now; events made before this wait in dev/stripe.
+    stripe.devStripe?.setWebhookUrl(`${workers.apiUrl}/api/webhooks/stripe`);
+    // wrangler dev does not fire cron triggers: tick the scheduled handler (usage → Stripe meter) as the cron would.
+    const cron = setInterval(() => {
+      fetch(`${workers.apiUrl}/cdn-cgi/local/scheduled`)
+        .then((response) => response.body?.cancel())
+        .catch(() => {});
+    }, 60_000).unref();
+    started.push(async () => clearInterval(cron));
 
     let webUrl: string | undefined;
     if (options.webPort !== undefined) {
@@ -192,6 +207,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       gitea: { url: gitea.url, adminToken: gitea.adminToken, tokenKey: gitea.tokenKey },
       fly: fly.devFly,
       model: model.devModel,
+      stripe: stripe.devStripe,
       async stopDatabase() {
         await proxy.close();
         await postgres?.close();
@@ -294,6 +310,34 @@ async function startModel(
     devModel,
     vars: { ...fromEnv, ANTHROPIC_BASE_URL: devModel.url, ANTHROPIC_API_KEY: "dev-model-local-key" },
   };
+}
+
+/**
+ * Stripe when STRIPE_SECRET_KEY is set (with STRIPE_WEBHOOK_SECRET, e.g. from `stripe listen`); otherwise
+ * dev/stripe, a local Stripe API subset whose hosted Checkout sends signed webhooks to the Worker.
+ */
+async function startStripe(
+  options: StackOptions,
+): Promise<{ devStripe?: DevStripe; vars: Record<string, string> }> {
+  const fromEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^(STRIPE_[A-Z_]+|BILLING_RETURN_URL)$/.test(entry[0]) && !!entry[1],
+    ),
+  );
+  if (process.env.STRIPE_SECRET_KEY) {
+    options.log("stripe", "STRIPE_SECRET_KEY is set: billing uses Stripe");
+    return { vars: fromEnv };
+  }
+  const devStripe = await startDevStripe({
+    stateFile: path.join(options.stateDir, "stripe-state.json"),
+    log: (line) => options.log("stripe", line),
+  });
+  options.log(
+    "stripe",
+    `local Stripe API (dev/stripe) on ${devStripe.url}; set STRIPE_SECRET_KEY to use Stripe`,
+  );
+  return { devStripe, vars: { ...fromEnv, ...devStripe.workerVars } };
 }
 
 /** A stable local key for the stack secrets, so machines created in one `npm run dev` still work in the next. */

@@ -17,6 +17,7 @@ const EXPECTED_TABLES = [
   "subscriptions",
   "threads",
   "usage_records",
+  "usage_reports",
   "user_stacks",
   "users",
 ];

@@ -8,7 +8,7 @@ export default defineConfig({
   plugins: [solid()],
   server: {
     proxy: {
-      "/api": { target: process.env.GROWQR_API_URL ?? "http://127.0.0.1:8787", changeOrigin: true },
+      "/api": { target: process.env.GROWQR_API_URL ?? "http://127.0.0.1:8787", changeOrigin: true, ws: true },
       "/dev-auth": {
         target: process.env.GROWQR_DEV_ISSUER_URL ?? "http://127.0.0.1:8790",
         rewrite: (path) => path.replace(/^\/dev-auth/, ""),

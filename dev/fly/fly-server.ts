@@ -110,8 +110,16 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
+        // A machine that dies mid-response (a stream, say) cuts the client's connection, as Fly's proxy does;
+        // otherwise the client would wait forever on a response nobody will finish.
+        answer.on("close", () => {
+          if (!answer.complete) response.destroy();
+        });
       },
     );
+    response.on("close", () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
     upstream.on("error", () => {
       if (!response.headersSent) response.writeHead(502, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "machine did not answer" }));

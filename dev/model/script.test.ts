@@ -150,6 +150,20 @@ describe("planReply", () => {
     }
   });
 
+  it("leaves a directive for a tool it does not offer to whoever does: delegation keeps it in the task", () => {
+    const prompt = 'delegate: [[tool:write {"filePath":"a.txt","content":"hi"}]]';
+    const plan = reply(planReply(request(prompt, { tools: tools("spawn_sub_agent") }), context()));
+    expect(plan.content.find((b) => b.type === "tool_use")).toMatchObject({
+      name: "spawn_sub_agent",
+      input: { task: prompt },
+    });
+    const inner = reply(planReply(request(prompt, { tools: tools("write", "bash") }), context()));
+    expect(inner.content.find((b) => b.type === "tool_use")).toMatchObject({
+      name: "write",
+      input: { filePath: "a.txt", content: "hi" },
+    });
+  });
+
   it.each([
     [
       "remember my cat is called Tom",

@@ -75,7 +75,7 @@ export function planReply(request: MessagesRequest, context: ScriptContext): Pla
 
   let content = followUp
     ? [text(summarise(request.messages, results))]
-    : compose(request, directives, context);
+    : compose(request, directives, context, textOf(source));
   let stopReason: StopReason = content.some((b) => b.type === "tool_use") ? "tool_use" : "end_turn";
   let stopSequence: string | null = null;
 
@@ -101,26 +101,36 @@ export function planReply(request: MessagesRequest, context: ScriptContext): Pla
   };
 }
 
-function compose(request: MessagesRequest, directives: Directives, context: ScriptContext): PlannedBlock[] {
+function compose(
+  request: MessagesRequest,
+  directives: Directives,
+  context: ScriptContext,
+  prompt: string,
+): PlannedBlock[] {
   if (directives.words !== undefined) return [text(wordsText(directives.words))];
 
   const offered = new Set(
     request.tool_choice?.type === "none" ? [] : (request.tools ?? []).map((t) => t.name),
   );
   let calls: ToolCall[] = [];
-  if (directives.tools.length > 0) {
-    for (const call of directives.tools) {
+  // A directive for a tool this request does not offer is meant for someone else (the task a Grow Agent
+  // delegates to a sub-agent, whose OpenCode offers `write`): the prompt is then read as plain language, with
+  // the directive kept in it, so "delegate: [[tool:write …]]" spawns a sub-agent that writes the file.
+  const forUs = directives.tools.filter((call) => "invalid" in call || offered.has(call.name));
+  if (forUs.length > 0) {
+    for (const call of forUs) {
       if ("invalid" in call)
         return [
           text(`The tool directive for ${call.name} needs a JSON object as input, got: ${call.invalid}`),
         ];
-      if (!offered.has(call.name))
-        return [text(`The tool ${call.name} is unavailable in this conversation.`)];
       calls.push(call);
     }
   } else {
-    const call = naturalToolCall(directives.rest, offered);
+    const call = naturalToolCall(directives.tools.length > 0 ? prompt : directives.rest, offered);
     if (call) calls = [call];
+    else if (directives.tools[0]) {
+      return [text(`The tool ${directives.tools[0].name} is unavailable in this conversation.`)];
+    }
   }
   if (calls.length === 0) return [text(`You said: ${directives.rest}`)];
   const choice = request.tool_choice;

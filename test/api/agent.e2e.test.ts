@@ -265,6 +265,35 @@ describe("POST /api/threads/:id/messages", () => {
     expect(await loggedEvents(token, thread.id)).toEqual([]);
   });
 
+  it("refuses a new turn with 402 once the plan's tokens are used up, and says so in the thread", async () => {
+    const token = await mintToken(uniqueUser("spent"));
+    const me = (await (await call("/api/me", token)).json()) as { id: string };
+    const thread = (await (
+      await call("/api/threads", token, { method: "POST", body: "{}" })
+    ).json()) as Thread;
+    await stackDb()
+      .insert(usageRecords)
+      .values({
+        userId: me.id,
+        turnKey: `spent-${me.id}`,
+        model: "test",
+        inputTokens: 150_000,
+        outputTokens: 60_000,
+      });
+    const sent = await call(`/api/threads/${thread.id}/messages`, token, {
+      method: "POST",
+      body: JSON.stringify({ text: "one more please" }),
+    });
+    expect(sent.status).toBe(402);
+    const body = (await sent.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("allowance_exceeded");
+    expect(body.error.message).toMatch(/Upgrade to Pro/);
+    const events = await loggedEvents(token, thread.id);
+    expect(events.map((e) => e.type)).toEqual(["agent.notice"]);
+    expect(events[0]?.data).toMatchObject({ code: "allowance_exceeded", upgradePath: "/billing" });
+    expect(await messagesOf(token, thread.id)).toEqual([]);
+  });
+
   it("reports the model in use", async () => {
     const token = await mintToken(uniqueUser("model"));
     const body = await (await call("/api/agent", token)).json();

@@ -18,6 +18,10 @@ declare module "vitest" {
     flyToken: string;
     /** dev/model's base URL, for tests that look at what the agent sent the model. */
     modelUrl: string;
+    /** dev/stripe (base URL, the key the Worker uses, the webhook signing secret), for billing tests. */
+    stripeUrl: string;
+    stripeSecretKey: string;
+    stripeWebhookSecret: string;
   }
 }
 
@@ -36,5 +40,8 @@ export default async function setup(project: TestProject) {
   project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
   project.provide("flyToken", stack.fly?.token ?? "");
   project.provide("modelUrl", stack.model?.url ?? "");
+  project.provide("stripeUrl", stack.stripe?.url ?? "");
+  project.provide("stripeSecretKey", stack.stripe?.secretKey ?? "");
+  project.provide("stripeWebhookSecret", stack.stripe?.webhookSecret ?? "");
   return () => stack.stop();
 }

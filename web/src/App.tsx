@@ -1,42 +1,63 @@
-import { Show } from "solid-js";
+import { Route, Router } from "@solidjs/router";
+import { QueryClient, QueryClientProvider } from "@tanstack/solid-query";
+import { createEffect, createRoot, lazy, on, type ParentProps, Show } from "solid-js";
 import { SignIn } from "./auth/SignIn";
-import { session, signOut } from "./auth/session";
-import { StatusPanel } from "./StatusPanel";
-import { StackPanel } from "./stack/StackPanel";
-import { Threads } from "./threads/Threads";
+import { session } from "./auth/session";
+import Home from "./home/Home";
+import { Shell } from "./layout/Shell";
+
+// The chat (markdown, the live connection) and the console load on first use: the first paint needs neither.
+const ChatView = lazy(() => import("./chat/ChatView"));
+const EventConsole = lazy(() => import("./events/EventConsole"));
+const StackPage = lazy(() => import("./stack/StackPage"));
+
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
+});
+
+// Nothing of one user's data stays cached for the next.
+createRoot(() =>
+  createEffect(
+    on(
+      () => session()?.username,
+      (username) => {
+        // At sign-out (the views holding queries are gone by then); clearing at sign-in would strand them.
+        if (!username) queryClient.clear();
+      },
+      { defer: true },
+    ),
+  ),
+);
+
+function Root(props: ParentProps) {
+  return (
+    <Show when={session()} fallback={<SignIn />}>
+      <Shell>{props.children}</Shell>
+    </Show>
+  );
+}
+
+function NotFound() {
+  return (
+    <section class="placeholder-page" aria-labelledby="nf-heading">
+      <h1 id="nf-heading">Page not found</h1>
+      <a href="/" class="button">
+        Go to your threads
+      </a>
+    </section>
+  );
+}
 
 export function App() {
   return (
-    <main
-      style={{
-        "font-family": "system-ui, sans-serif",
-        "max-width": "44rem",
-        margin: "3rem auto",
-        padding: "0 1rem",
-      }}
-    >
-      <header style={{ display: "flex", "justify-content": "space-between", "align-items": "baseline" }}>
-        <h1>GrowQR</h1>
-        <Show when={session()}>
-          {(current) => (
-            <p>
-              {current().username}{" "}
-              <button type="button" onClick={signOut}>
-                Sign out
-              </button>
-            </p>
-          )}
-        </Show>
-      </header>
-      <p>
-        Your private Grow Agent: chat, delegate work to sub-agents, and keep memory in your own git
-        repository.
-      </p>
-      <Show when={session()} fallback={<SignIn />}>
-        <Threads />
-        <StackPanel />
-      </Show>
-      <StatusPanel />
-    </main>
+    <QueryClientProvider client={queryClient}>
+      <Router root={Root}>
+        <Route path="/" component={Home} />
+        <Route path="/threads/:id" component={ChatView} />
+        <Route path="/threads/:id/events" component={EventConsole} />
+        <Route path="/stack" component={StackPage} />
+        <Route path="*" component={NotFound} />
+      </Router>
+    </QueryClientProvider>
   );
 }

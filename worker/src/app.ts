@@ -5,6 +5,8 @@ import { handleError, handleNotFound, jsonError, requestContext } from "../../pl
 import { type ActorsClient, actorRoutes } from "./actors/actors.routes";
 import { agentRoutes } from "./agent/agent.routes";
 import { requireUser } from "./auth/require-user";
+import { billingRoutes } from "./billing/billing.routes";
+import { webhookRoutes } from "./billing/webhook.routes";
 import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
 import type { AppEnv } from "./env";
@@ -15,6 +17,7 @@ import { rateLimitPerUser } from "./http/rate-limit";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
 import { stackRoutes } from "./stack/stack.routes";
+import { subAgentRoutes } from "./subagents/subagents.routes";
 import { threadRoutes } from "./threads/threads.routes";
 import { meRoutes } from "./users/me.routes";
 
@@ -40,12 +43,18 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/stack/*", requireUser, rateLimitPerUser);
   api.use("/agent", requireUser, rateLimitPerUser);
   api.use("/memory/*", requireUser, rateLimitPerUser);
+  api.use("/billing/*", requireUser, rateLimitPerUser);
+  api.use("/subagents/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes);
   api.route("/", agentRoutes(deps.rivet?.client));
   api.route("/actors", actorRoutes(deps.rivet?.client));
   api.route("/stack", stackRoutes);
   api.route("/memory", memoryRoutes(deps.rivet?.client));
+  api.route("/billing", billingRoutes);
+  // Signed by Stripe instead of a user token (worker/src/billing/webhook.routes.ts).
+  api.route("/webhooks", webhookRoutes);
+  api.route("/subagents", subAgentRoutes(deps.rivet?.client));
   return api;
 }
 

@@ -4,11 +4,12 @@ import type { Database } from "../../schema/db";
 import type { InternalActorEnv } from "./actors/internal-auth";
 import type { AgentEnv } from "./agent/agent-config";
 import type { AuthEnv } from "./auth/auth-config";
+import type { BillingEnv } from "./billing/stripe-client";
 import type { GitEnv } from "./git/git-manager";
 import type { User } from "./users/ensure-user";
 
 /** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See README "Configuration". */
-export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv {
+export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, BillingEnv {
   DATABASE_URL: string;
   /** Local only: `host:port` of the dev WebSocket-to-TCP proxy in front of Postgres. */
   DB_WS_PROXY?: string;

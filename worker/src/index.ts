@@ -1,5 +1,6 @@
 import { registry } from "./actors/registry";
 import { createApp } from "./app";
+import { runScheduledBilling } from "./billing/scheduled";
 import type { Env } from "./env";
 import { createRivetOnDurableObjects } from "./rivet";
 
@@ -11,4 +12,6 @@ export const ActorDurableObject = rivet.ActorDurableObject;
 
 export default {
   fetch: app.fetch,
+  // Cron trigger (wrangler.toml): token usage to the Stripe meter.
+  scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduledBilling(env)),
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { machineName, machineRequest, type RuntimeConfig, volumeName } from "./machine-spec";
+import { machineName, machineRequest, providerBaseUrl, type RuntimeConfig, volumeName } from "./machine-spec";
 
 const runtime: RuntimeConfig = {
   app: "growqr-runtime",
@@ -38,5 +38,13 @@ describe("machine spec", () => {
     const gitea = machineRequest(runtime, "user-1", "p", "gitea", "vol_2", secrets);
     expect(gitea.config?.env).toEqual({ GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: "tok" });
     expect(gitea.config?.checks?.health).toMatchObject({ type: "http", path: "/api/healthz" });
+  });
+});
+
+describe("providerBaseUrl", () => {
+  it("gives OpenCode the versioned API URL whatever form the root takes", () => {
+    expect(providerBaseUrl("http://127.0.0.1:9000")).toBe("http://127.0.0.1:9000/v1");
+    expect(providerBaseUrl("https://api.anthropic.com/")).toBe("https://api.anthropic.com/v1");
+    expect(providerBaseUrl("https://gw.example/v1")).toBe("https://gw.example/v1");
   });
 });

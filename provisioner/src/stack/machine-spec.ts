@@ -62,7 +62,9 @@ export function machineRequest(
       ? {
           OPENCODE_SERVER_PASSWORD: secrets.opencodePassword,
           OPENCODE_DISABLE_MODELS_FETCH: "1",
-          ...(config.anthropicBaseUrl ? { ANTHROPIC_BASE_URL: config.anthropicBaseUrl } : {}),
+          ...(config.anthropicBaseUrl
+            ? { ANTHROPIC_BASE_URL: providerBaseUrl(config.anthropicBaseUrl) }
+            : {}),
           ...(config.anthropicApiKey ? { ANTHROPIC_API_KEY: config.anthropicApiKey } : {}),
         }
       : { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: secrets.giteaAdminToken };
@@ -101,4 +103,13 @@ export function machineRequest(
       },
     },
   };
+}
+
+/**
+ * The Workers' ANTHROPIC_BASE_URL is the API root (the SDK adds /v1); OpenCode's Anthropic provider wants the
+ * versioned URL. One setting for both, adapted here.
+ */
+export function providerBaseUrl(root: string): string {
+  const trimmed = root.replace(/\/+$/, "");
+  return trimmed.endsWith("/v1") ? trimmed : `${trimmed}/v1`;
 }

@@ -1,3 +1,5 @@
+import { apiUrl } from "./base";
+
 export interface DependencyStatus {
   status: "ok" | "down";
   latencyMs: number;
@@ -12,7 +14,7 @@ export interface Health {
 
 /** `/api/health` answers 503 with the same checks when the database is down; both are a valid reading. */
 export async function fetchHealth(signal?: AbortSignal): Promise<Health> {
-  const response = await fetch("/api/health", { signal });
+  const response = await fetch(apiUrl("/health"), { signal });
   const body = (await response.json()) as Partial<Health> & { error?: { message: string } };
   if (!body.checks || !body.version)
     throw new Error(body.error?.message ?? `API answered ${response.status}`);

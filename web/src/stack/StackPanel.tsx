@@ -51,9 +51,10 @@ export function StackPanel() {
     <section aria-labelledby="stack-heading">
       <h2 id="stack-heading">Sandbox</h2>
       <p>
-        Status: <strong data-testid="stack-status">{stack()?.status ?? "…"}</strong>{" "}
+        Status: <strong data-testid="stack-status">{stack()?.status ?? "loading…"}</strong>{" "}
         <button
           type="button"
+          class="button small primary"
           disabled={busy() || stack()?.status === "ready"}
           onClick={() => void act("wake")}
         >
@@ -61,13 +62,18 @@ export function StackPanel() {
         </button>{" "}
         <button
           type="button"
+          class="button small"
           disabled={busy() || stack()?.status !== "ready"}
           onClick={() => void act("suspend")}
         >
           Suspend
         </button>
       </p>
-      {error() && <p role="alert">{error()}</p>}
+      {error() && (
+        <p role="alert" class="error">
+          {error()}
+        </p>
+      )}
       <Show when={events().length > 0}>
         <ol data-testid="stack-events">
           <For each={events()}>

@@ -24,6 +24,8 @@ export interface ConnState {
   clerkUserId: string;
   /** ms since the epoch; actions after this are refused so a long-lived socket cannot outlive its token. */
   tokenExpiresAt: number;
+  /** Another actor of the same user (internal-auth.ts), not a client. */
+  internal?: boolean;
 }
 
 const userCache = new UserCache();
@@ -44,7 +46,7 @@ export async function authenticateConnection(
     const userId = await verifyInternalParams(env, params);
     if (!userId) throw new UserError("Invalid internal credentials", { code: "forbidden" });
     assertOwnsKey(actor.type, actor.key, userId);
-    return { userId, clerkUserId: "internal", tokenExpiresAt: Number.MAX_SAFE_INTEGER };
+    return { userId, clerkUserId: "internal", tokenExpiresAt: Number.MAX_SAFE_INTEGER, internal: true };
   }
   if (typeof params?.token !== "string" || params.token.length === 0) {
     throw new UserError("Pass a session token in the connection params: { token }", {
@@ -78,4 +80,15 @@ export function assertCaller(
   }
   assertOwnsKey(actor.type, actor.key, state.userId);
   return state;
+}
+
+/** For actions only the user's own actors may call (relays from sub-agents): a client's token is not enough. */
+export function assertInternalCaller(
+  state: ConnState | undefined,
+  actor: { type: ActorType; key: readonly string[] },
+): ConnState {
+  const caller = assertCaller(state, actor);
+  if (!caller.internal)
+    throw new UserError("Only the user's own actors may call this", { code: "forbidden" });
+  return caller;
 }

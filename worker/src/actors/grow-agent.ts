@@ -5,9 +5,18 @@ import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
 import { MemoryPathError } from "../git/memory-paths";
+import type { RelayEvent, SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
-import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
+import { subAgentKey } from "./actor-keys";
+import {
+  assertCaller,
+  assertInternalCaller,
+  authenticateConnection,
+  type ConnParams,
+} from "./connection-auth";
+import { internalParams } from "./internal-auth";
 import { mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
+import type { Registry } from "./registry";
 
 const TYPE = "growAgent";
 const log = createLogger({ service: "grow-agent" });
@@ -29,6 +38,21 @@ export const growAgent = actor({
       broadcast: (event) => c.broadcast("event", eventJson(event)),
       keepAlive: (work) => c.waitUntil(work.then(() => {})),
       scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
+      subAgentActors: {
+        start: async (subAgentId, input) => {
+          const userId = c.key[0] ?? "";
+          const params = await internalParams(env as Env, userId);
+          const handle = await c
+            .client<Registry>()
+            .subAgent.create(subAgentKey(userId, subAgentId), { params, input });
+          await handle.start();
+        },
+        cancel: async (subAgentId) => {
+          const userId = c.key[0] ?? "";
+          const params = await internalParams(env as Env, userId);
+          await c.client<Registry>().subAgent.get(subAgentKey(userId, subAgentId), { params }).cancel();
+        },
+      },
       log: log.child({ actorId: c.actorId }),
     }),
   }),
@@ -86,6 +110,26 @@ export const growAgent = actor({
      */
     drainMemory: async (c) => {
       await c.vars.agent.memory.drain();
+      return { ok: true };
+    },
+    /** From the user's sub-agents (internal credentials): their events, logged and broadcast on the thread. */
+    relaySubAgentEvents: (c, threadId: string, subAgentId: string, events: RelayEvent[]) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      return c.vars.agent.subAgents.relay(
+        String(threadId),
+        String(subAgentId),
+        Array.isArray(events) ? events : [],
+      );
+    },
+    /** From a sub-agent (internal credentials): its OpenCode session is open; relay it before the task is sent. */
+    watchSubAgentSession: async (c, threadId: string, subAgentId: string, opencodeSessionId: string) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      await c.vars.agent.subAgents.watch(String(threadId), String(subAgentId), String(opencodeSessionId));
+      return { watching: true };
+    },
+    subAgentFinished: async (c, threadId: string, subAgentId: string, outcome: SubAgentOutcome) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      await c.vars.agent.subAgents.finished(String(threadId), String(subAgentId), outcome);
       return { ok: true };
     },
     /** The model answering this user (production Claude or the local dev/model). */

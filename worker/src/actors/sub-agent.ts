@@ -1,49 +1,171 @@
 import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
+import { UserError } from "rivetkit/errors";
+import { createLogger } from "../../../platform/logger";
+import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
+import { opencodeConnection } from "../subagents/opencode-connection";
+import { finishSession, markSessionRunning } from "../subagents/sessions.repository";
+import { runSubAgent, type SubAgentOutcome } from "../subagents/subagent-runner";
+import { growAgentKey } from "./actor-keys";
 import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
+import { internalParams } from "./internal-auth";
 import { mirrorLifecycle } from "./mirror-lifecycle";
+import type { Registry } from "./registry";
 
 const TYPE = "subAgent";
+const log = createLogger({ service: "sub-agent" });
 
 export interface SubAgentInput {
   task?: string;
+  /** The thread (and turn) whose Grow Agent delegated the task: where its events are relayed. */
+  threadId?: string;
 }
 
 interface SubAgentState {
   task: string;
-  status: "idle" | "running" | "done";
+  threadId: string;
+  status: "idle" | "running" | "completed" | "failed" | "cancelled";
   createdAt: number;
+  opencodeSessionId: string | null;
 }
 
 /**
- * One unit of delegated work (key: [userId, subAgentId]). This issue gives it identity, lifecycle and auth;
- * the OpenCode session it drives arrives with the sub-agent issue.
+ * One unit of delegated work (key: [userId, subAgentId]; the id is its `opencode_sessions` row): wakes the user's
+ * sandbox, runs the task as an OpenCode session and relays what happens to the Grow Agent, which logs and
+ * broadcasts it on the thread and gets the result back as its tool result.
  */
 export const subAgent = actor({
   // Built at creation (createState, not onCreate), so it is in the first write of the actor's data: RivetKit
   // otherwise saves state at most once a second, and a Durable Object restarted within that second loses it.
   createState: (_c, input: SubAgentInput | undefined): SubAgentState => ({
     task: String(input?.task ?? "").slice(0, 10_000),
+    threadId: String(input?.threadId ?? ""),
     status: "idle",
     createdAt: Date.now(),
+    opencodeSessionId: null,
   }),
+  createVars: () => ({ controller: undefined as AbortController | undefined }),
   createConnState: (c, params: ConnParams) =>
     authenticateConnection(env as Env, params, { type: TYPE, key: c.key }),
   onCreate: async (c) => {
     await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "active");
   },
+  onWake: (c) => {
+    // Running in the state but no run in memory: the Durable Object restarted mid-task. The OpenCode session may
+    // live on, but nobody relays it any more: end it as failed so the Grow Agent's turn does not wait forever.
+    if (c.state.status === "running" && !c.vars.controller) {
+      c.waitUntil(complete(c, { status: "failed", error: "Interrupted by a restart", costUsd: 0 }));
+    }
+  },
   onDestroy: (c) => mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed"),
   actions: {
     describe: (c) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
-      return { actorId: c.actorId, subAgentId: c.key[1], task: c.state.task, status: c.state.status };
+      return {
+        actorId: c.actorId,
+        subAgentId: c.key[1],
+        task: c.state.task,
+        status: c.state.status,
+        opencodeSessionId: c.state.opencodeSessionId,
+      };
+    },
+    /** Starts the task once (idempotent); the run goes on in the background and reports to the Grow Agent. */
+    start: async (c) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      if (c.state.status !== "idle") return { started: false, status: c.state.status };
+      c.state.status = "running";
+      await c.saveState({ immediate: true });
+      const controller = new AbortController();
+      c.vars.controller = controller;
+      c.waitUntil(run(c, controller.signal));
+      return { started: true, status: c.state.status };
+    },
+    /** Aborts the OpenCode session; the sub-agent ends as cancelled. */
+    cancel: (c) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      const running = c.state.status === "running" && c.vars.controller !== undefined;
+      c.vars.controller?.abort(new Error("Cancelled"));
+      return { cancelled: running };
     },
     /** Ends the sub-agent for good: its Durable Object data is deleted and its id stops resolving. */
     stop: (c) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      c.vars.controller?.abort(new Error("Stopped"));
       c.destroy();
       return { stopped: true };
     },
   },
 });
+
+interface RunContext {
+  key: string[];
+  state: SubAgentState;
+  vars: { controller: AbortController | undefined };
+  client<R extends Registry>(): import("rivetkit").Client<R>;
+}
+
+async function run(c: RunContext, signal: AbortSignal): Promise<void> {
+  const [userId = "", subAgentId = ""] = c.key;
+  const appEnv = env as Env;
+  const db = openDatabase(appEnv);
+  // One handle for the whole run: resolving the Grow Agent for every relayed batch would add a lookup each time.
+  let growAgent: ReturnType<typeof growAgentOf> | undefined;
+  try {
+    const outcome = await runSubAgent({
+      task: c.state.task,
+      signal,
+      ensureStack: async () => {
+        const stack = await appEnv.PROVISIONER.ensureStack(userId);
+        if (stack.status !== "ready")
+          throw new Error(`The sandbox is ${stack.status}: ${stack.lastError ?? "not ready"}`);
+      },
+      connection: () => opencodeConnection(appEnv, userId),
+      onSessionCreated: async (opencodeSessionId) => {
+        c.state.opencodeSessionId = opencodeSessionId;
+        await markSessionRunning(db, subAgentId, opencodeSessionId);
+        growAgent ??= growAgentOf(c);
+        await (await growAgent).watchSubAgentSession(c.state.threadId, subAgentId, opencodeSessionId);
+      },
+      relay: async (events) => {
+        growAgent ??= growAgentOf(c);
+        await (await growAgent).relaySubAgentEvents(c.state.threadId, subAgentId, events);
+      },
+    });
+    await complete(c, outcome);
+  } catch (error) {
+    log.error("sub-agent run crashed", { subAgentId, error });
+    await complete(c, { status: "failed", error: "The sub-agent crashed", costUsd: 0 });
+  } finally {
+    c.vars.controller = undefined;
+    await db.$client.end().catch(() => {});
+  }
+}
+
+async function growAgentOf(c: RunContext) {
+  const userId = c.key[0] ?? "";
+  const params = await internalParams(env as Env, userId);
+  return c.client<Registry>().growAgent.getOrCreate(growAgentKey(userId), { params });
+}
+
+/** Records the outcome and hands it to the Grow Agent (whose spawn_sub_agent tool call waits for it). */
+async function complete(c: RunContext, outcome: SubAgentOutcome): Promise<void> {
+  if (c.state.status !== "running") return;
+  c.state.status = outcome.status;
+  const subAgentId = c.key[1] ?? "";
+  const db = openDatabase(env as Env);
+  try {
+    await finishSession(db, subAgentId, outcome);
+  } catch (error) {
+    log.error("recording the sub-agent's outcome failed", { subAgentId, error });
+  } finally {
+    await db.$client.end().catch(() => {});
+  }
+  try {
+    await (await growAgentOf(c)).subAgentFinished(c.state.threadId, subAgentId, outcome);
+  } catch (error) {
+    log.error("telling the Grow Agent failed", { subAgentId, error });
+  }
+}
+
+export const subAgentNotFound = () => new UserError("No such sub-agent", { code: "subagent_not_found" });

@@ -10,6 +10,10 @@ export interface AgentEnv {
   AGENT_MAX_STEPS?: string;
   AGENT_CONTEXT_TOKENS?: string;
   AGENT_MAX_OUTPUT_TOKENS?: string;
+  /** Deployment-wide ceiling on sub-agents one user may run at once; the plan's own limit applies below it. */
+  AGENT_MAX_PARALLEL_SUBAGENTS?: string;
+  /** How long spawn_sub_agent waits for a sub-agent before cancelling it. */
+  AGENT_SUBAGENT_TIMEOUT_SECONDS?: string;
 }
 
 export interface AgentConfig {
@@ -20,6 +24,8 @@ export interface AgentConfig {
   maxSteps: number;
   contextTokens: number;
   maxOutputTokens: number;
+  maxParallelSubAgents: number;
+  subAgentTimeoutMs: number;
 }
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -37,6 +43,8 @@ export function readAgentConfig(env: AgentEnv): AgentConfig {
     maxSteps: intSetting(env.AGENT_MAX_STEPS, 8, 1, 50),
     contextTokens: intSetting(env.AGENT_CONTEXT_TOKENS, 60_000, 1_000, 1_000_000),
     maxOutputTokens: intSetting(env.AGENT_MAX_OUTPUT_TOKENS, 4_096, 16, 64_000),
+    maxParallelSubAgents: intSetting(env.AGENT_MAX_PARALLEL_SUBAGENTS, 32, 1, 32),
+    subAgentTimeoutMs: intSetting(env.AGENT_SUBAGENT_TIMEOUT_SECONDS, 900, 10, 3_600) * 1_000,
   };
 }
 

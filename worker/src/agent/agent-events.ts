@@ -27,6 +27,31 @@ export interface AgentEventData {
   "turn.failed": { turnId: string; code: string; message: string; retryable: boolean };
   /** The Worker restarted while the turn ran; what had streamed is kept as a partial message. */
   "turn.interrupted": { turnId: string };
+  /**
+   * The Grow Agent explains why it did not start work (e.g. `allowance_exceeded`: the plan's tokens are used up);
+   * `upgradePath` is where the SPA lets the user fix it.
+   */
+  "agent.notice": { code: string; message: string; upgradePath?: string };
+  /** spawn_sub_agent started a sub-agent; everything it does follows as `subagent.*` with its id. */
+  "subagent.spawned": { subAgentId: string; task: string; turnId: string };
+  /** waking (the sandbox), running (the OpenCode session is open). */
+  "subagent.status": { subAgentId: string; status: string; opencodeSessionId?: string };
+  "subagent.text": { subAgentId: string; delta: string };
+  "subagent.tool": {
+    subAgentId: string;
+    callId: string;
+    tool: string;
+    status: "running" | "completed" | "error";
+    input?: unknown;
+    output?: string;
+  };
+  "subagent.file": { subAgentId: string; path: string };
+  "subagent.finished": {
+    subAgentId: string;
+    status: "completed" | "failed" | "cancelled";
+    error?: string;
+    costUsd: number;
+  };
 }
 
 export type AgentEventType = keyof AgentEventData;

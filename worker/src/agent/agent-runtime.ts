@@ -3,11 +3,13 @@ import { UserError } from "rivetkit/errors";
 import { uuidv7 } from "uuidv7";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
+import { AllowanceExceededError, assertCanStartTurn, entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { createGitManager, type GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
 import { MemoryService } from "../memory/memory-service";
+import { opencodeConnection } from "../subagents/opencode-connection";
 import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -17,6 +19,7 @@ import { EventPipeline, type StoredEvent, ThreadGoneError } from "./event-pipeli
 import { EventShipper } from "./event-shipper";
 import { LocalEventOutbox, type TextKv } from "./local-event-outbox";
 import { runTurn, type StoredMessage } from "./run-turn";
+import { type SubAgentActors, SubAgentCoordinator } from "./sub-agent-coordinator";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
 import { findInterruptedTurns, findUnansweredMessages } from "./turn-recovery";
@@ -31,6 +34,8 @@ export interface AgentRuntimeDeps {
   kv: TextKv;
   /** Sends a stored event to every connection of the user's Grow Agent. */
   broadcast(event: StoredEvent): void;
+  /** Starts and cancels this user's subAgent actors. */
+  subAgentActors: SubAgentActors;
   /** Asks for `drainMemory` after `ms` (an actor schedule, i.e. a Durable Object alarm). */
   scheduleMemoryRetry(ms: number): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
@@ -58,6 +63,7 @@ export class AgentRuntime {
   /** Last seq given out per thread. This actor is the only writer of its user's thread events. */
   readonly #lastSeqs = new Map<string, number>();
   readonly #threads = new Map<string, ThreadTurns>();
+  readonly subAgents: SubAgentCoordinator;
   #db?: Database;
   #memory?: MemoryService;
   #git?: Promise<GitManager>;
@@ -75,6 +81,22 @@ export class AgentRuntime {
       onThreadGone: (threadId) => this.cancel(threadId),
       onRetry: (threadId, attempt, error) =>
         deps.log.warn("event shipping to Postgres failed; retrying", { threadId, attempt, error }),
+    });
+    this.subAgents = new SubAgentCoordinator({
+      db: () => this.db,
+      userId: deps.userId,
+      actors: deps.subAgentActors,
+      emit: (threadId, type, data) => this.emit(threadId, type, data),
+      // The plan decides; AGENT_MAX_PARALLEL_SUBAGENTS can only lower it (a deployment-wide ceiling).
+      maxParallel: async () =>
+        Math.min(
+          (await entitlements(this.db, deps.userId)).maxParallelSubAgents,
+          this.config.maxParallelSubAgents,
+        ),
+      timeoutMs: this.config.subAgentTimeoutMs,
+      opencode: () => opencodeConnection(deps.env, deps.userId),
+      keepAlive: (work) => deps.keepAlive(work),
+      log: deps.log,
     });
     this.#pipeline = new EventPipeline({
       persist: (threadId, batch) => this.#writeLocally(threadId, batch),
@@ -138,6 +160,7 @@ export class AgentRuntime {
         code: "message_too_long",
       });
     }
+    await this.#assertAllowance(threadId);
     const message = await appendMessage(this.db, {
       userId: this.deps.userId,
       threadId,
@@ -151,6 +174,27 @@ export class AgentRuntime {
     await this.emit(threadId, "message.user", { messageId: message.id, text, queued });
     this.#startNext(threadId);
     return { messageId: message.id, queued };
+  }
+
+  /**
+   * Refuses new work once the plan's tokens are used up, before anything is stored: the caller gets 402
+   * `allowance_exceeded`, and the thread gets a notice the UI shows with the upgrade link.
+   */
+  async #assertAllowance(threadId: string): Promise<void> {
+    try {
+      await assertCanStartTurn(this.db, this.deps.userId);
+    } catch (error) {
+      if (!(error instanceof AllowanceExceededError)) throw error;
+      await this.emit(threadId, "agent.notice", {
+        code: error.code,
+        message: error.message,
+        upgradePath: error.upgradePath,
+      }).catch(() => {});
+      throw new UserError(error.message, {
+        code: error.code,
+        metadata: { upgradePath: error.upgradePath, upgradePlan: error.upgradePlan },
+      });
+    }
   }
 
   /** Stops the thread's running turn; what streamed is kept as a partial message. Queued messages still run. */
@@ -252,7 +296,15 @@ export class AgentRuntime {
       settings: this.config,
       system: buildSystemPrompt({ toolNames: tools.names, systemMemory: await this.memory.systemFiles() }),
       tools,
-      toolContext: { userId, threadId, db: this.db, env, memory: this.memory, signal },
+      toolContext: {
+        userId,
+        threadId,
+        db: this.db,
+        env,
+        memory: this.memory,
+        signal,
+        spawnSubAgent: (task) => this.subAgents.spawn({ threadId, turnId, task, signal }),
+      },
       emit: async (type, data) => {
         await this.emit(threadId, type, data);
       },

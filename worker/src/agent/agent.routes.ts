@@ -51,7 +51,16 @@ const send = createRoute({
     params: ThreadIdParams,
     body: { required: true, content: { "application/json": { schema: SendMessageBody } } },
   },
-  responses: { 202: json(SendMessageResult, "Stored; the turn runs"), ...authenticatedErrors, ...notFound },
+  responses: {
+    202: json(SendMessageResult, "Stored; the turn runs"),
+    402: {
+      ...authenticatedErrors[400],
+      description:
+        "The plan's tokens for this period are used up (`allowance_exceeded`); upgrade at /billing",
+    },
+    ...authenticatedErrors,
+    ...notFound,
+  },
 });
 
 const cancel = createRoute({
@@ -118,7 +127,8 @@ export function agentRoutes(actorsClient: ActorsClient | undefined) {
     });
 }
 
-const STATUS_OF_CODE: Record<string, 400 | 401 | 403 | 404> = {
+const STATUS_OF_CODE: Record<string, 400 | 401 | 402 | 403 | 404> = {
+  allowance_exceeded: 402,
   thread_not_found: 404,
   message_empty: 400,
   message_too_long: 400,

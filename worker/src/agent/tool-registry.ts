@@ -11,7 +11,16 @@ export interface ToolContext {
   db: Database;
   env: Env;
   memory: MemoryService;
+  /** Starts a sub-agent for this thread's turn and waits for its outcome (agent-runtime.ts). */
+  spawnSubAgent(task: string): Promise<SpawnedSubAgent>;
   signal: AbortSignal;
+}
+
+export interface SpawnedSubAgent {
+  subAgentId: string;
+  status: "completed" | "failed" | "cancelled";
+  result?: string;
+  error?: string;
 }
 
 export interface AgentTool<Input = unknown> {

@@ -14,9 +14,14 @@ const limit = (maxSize: number) =>
     },
   });
 
+/** Stripe's events (an invoice with many lines) can exceed the default; they are signed, so size is their only risk. */
+export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
+
 const standard = limit(MAX_BODY_BYTES);
-const memoryWrite = limit(MAX_MEMORY_BODY_BYTES);
+const larger: Record<string, MiddlewareHandler> = {
+  "/api/memory/file": limit(MAX_MEMORY_BODY_BYTES),
+  "/api/webhooks/stripe": limit(MAX_WEBHOOK_BODY_BYTES),
+};
 
 /** Refuses large bodies before they are read (Content-Length) or while streaming in (chunked). */
-export const limitBody: MiddlewareHandler = (c, next) =>
-  (c.req.path === "/api/memory/file" ? memoryWrite : standard)(c, next);
+export const limitBody: MiddlewareHandler = (c, next) => (larger[c.req.path] ?? standard)(c, next);

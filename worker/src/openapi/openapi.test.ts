@@ -18,6 +18,9 @@ describe("OpenAPI document", () => {
         "/actors",
         "/actors/{id}/stop",
         "/agent",
+        "/billing",
+        "/billing/checkout",
+        "/billing/portal",
         "/health",
         "/me",
         "/memory",
@@ -27,16 +30,21 @@ describe("OpenAPI document", () => {
         "/stack/ping",
         "/stack/suspend",
         "/stack/wake",
+        "/subagents",
+        "/subagents/{id}/cancel",
         "/threads",
         "/threads/{id}",
         "/threads/{id}/cancel",
         "/threads/{id}/events",
         "/threads/{id}/messages",
         "/version",
+        "/webhooks/stripe",
       ].sort(),
     );
     expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/stack/wake"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/billing/checkout"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/webhooks/stripe"]?.post?.security).toBeUndefined();
     expect(paths["/threads/{id}/messages"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
       content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },

@@ -2,13 +2,15 @@ import { ToolRegistry } from "../tool-registry";
 import { getStackStatusTool } from "./get-stack-status.tool";
 import { listThreadsTool } from "./list-threads.tool";
 import { commitMemoryTool, listMemoryTool, readMemoryTool } from "./memory.tools";
+import { spawnSubAgentTool } from "./spawn-sub-agent.tool";
 
-/** Every tool the Grow Agent offers the model. spawn_sub_agent registers here when its issue lands. */
+/** Every tool the Grow Agent offers the model. */
 export function agentTools(): ToolRegistry {
   return new ToolRegistry()
     .register(listThreadsTool)
     .register(getStackStatusTool)
     .register(commitMemoryTool)
     .register(readMemoryTool)
-    .register(listMemoryTool);
+    .register(listMemoryTool)
+    .register(spawnSubAgentTool);
 }

@@ -1,0 +1,178 @@
+import { useParams } from "@solidjs/router";
+import { useQueryClient } from "@tanstack/solid-query";
+import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { createStore, produce } from "solid-js/store";
+import { api, errorMessage, unwrap } from "../api/client";
+import { agentConnection } from "../live/agent-connection";
+import { acquireThreadFeed } from "../live/thread-feed";
+import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
+import { Composer } from "./Composer";
+import { ThreadHeader } from "./ThreadHeader";
+import { ThreadMissing } from "./ThreadMissing";
+import { TurnView } from "./TurnView";
+import { applyEvent, type ChatState, emptyChat } from "./thread-events";
+
+/** Route `/threads/:id`: the conversation, streamed as it happens. */
+export default function ChatView() {
+  const params = useParams<{ id: string }>();
+  return (
+    <Show when={params.id} keyed>
+      {(id) => <ThreadChat threadId={id} />}
+    </Show>
+  );
+}
+
+function ThreadChat(props: { threadId: string }) {
+  const { feed, release } = acquireThreadFeed(props.threadId);
+  onCleanup(release);
+  const connection = agentConnection();
+  const thread = useThread(() => props.threadId);
+  const queryClient = useQueryClient();
+
+  const [chat, setChat] = createStore<ChatState>(emptyChat());
+  let folded = 0;
+  let scroller: HTMLDivElement | undefined;
+  const toBottom = () => requestAnimationFrame(() => scroller?.scrollTo({ top: scroller.scrollHeight }));
+
+  // Fold newly applied events into the chat; keep the view pinned to the bottom if it was there.
+  createEffect(
+    on(feed.events, (all) => {
+      if (all.length <= folded) return;
+      const batch = all.slice(folded);
+      folded = all.length;
+      const pinned = !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
+      setChat(
+        produce((draft) => {
+          for (const event of batch) applyEvent(draft, event);
+        }),
+      );
+      if (pinned) toBottom();
+    }),
+  );
+
+  const [sendError, setSendError] = createSignal<string | null>(null);
+  const [cancelling, setCancelling] = createSignal(false);
+
+  const send = async (text: string): Promise<boolean> => {
+    setSendError(null);
+    try {
+      unwrap(
+        await api.POST("/threads/{id}/messages", {
+          params: { path: { id: props.threadId } },
+          body: { text },
+        }),
+      );
+    } catch (failure) {
+      setSendError(errorMessage(failure));
+      return false;
+    }
+    requestAnimationFrame(() => scroller?.scrollTo({ top: scroller.scrollHeight }));
+    void feed.sync();
+    void nameUntitled(text);
+    return true;
+  };
+
+  // An untitled thread is named after its first message.
+  const nameUntitled = async (text: string) => {
+    const current = thread.data;
+    if (!current || current.title.trim()) return;
+    const title = text
+      .replace(/\[\[[^\]]*\]\]/g, "")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, 60);
+    if (!title) return;
+    const { data } = await api.PATCH("/threads/{id}", {
+      params: { path: { id: props.threadId } },
+      body: { title },
+    });
+    if (!data) return;
+    queryClient.setQueryData(threadKeys.one(data.id), data);
+    queryClient.setQueryData(threadKeys.list, (list: Thread[] | undefined) =>
+      list?.map((t) => (t.id === data.id ? data : t)),
+    );
+  };
+
+  const cancel = async () => {
+    setCancelling(true);
+    setSendError(null);
+    try {
+      unwrap(await api.POST("/threads/{id}/cancel", { params: { path: { id: props.threadId } } }));
+    } catch (failure) {
+      setSendError(errorMessage(failure));
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  const missing = () => thread.isError && isNotFound(thread.error);
+
+  return (
+    <Show when={!missing()} fallback={<ThreadMissing />}>
+      <section class="thread-page" aria-labelledby="thread-title">
+        <ThreadHeader threadId={props.threadId} live={feed.live()} problem={connection.problem()} />
+        <div class="chat-scroll" ref={scroller}>
+          <Switch>
+            <Match when={feed.loading() && !feed.error()}>
+              <p class="placeholder" role="status">
+                Loading conversation…
+              </p>
+            </Match>
+            <Match when={feed.loading() && feed.error()}>
+              <p class="placeholder error" role="alert">
+                Could not load this conversation: {feed.error()} Retrying…
+              </p>
+            </Match>
+            <Match when={chat.items.length === 0}>
+              <div class="placeholder empty" data-testid="chat-empty">
+                <p>
+                  <strong>No messages yet.</strong>
+                </p>
+                <p class="muted">
+                  Ask your Grow Agent anything. It can look through your threads and check your sandbox.
+                </p>
+              </div>
+            </Match>
+            <Match when={true}>
+              <ol class="messages" aria-label="Messages" data-testid="messages">
+                <For each={chat.items}>
+                  {(item) => (
+                    <Switch>
+                      <Match when={item.kind === "user" && item}>
+                        {(user) => (
+                          <li class="message user" data-testid="user-message">
+                            <div class="bubble">{user().text}</div>
+                            <Show when={user().queued}>
+                              <span class="badge queued" data-testid="queued-badge">
+                                Queued: waits for the current reply
+                              </span>
+                            </Show>
+                          </li>
+                        )}
+                      </Match>
+                      <Match when={item.kind === "turn" && item}>
+                        {(turn) => <TurnView turn={turn()} />}
+                      </Match>
+                    </Switch>
+                  )}
+                </For>
+              </ol>
+            </Match>
+          </Switch>
+          <Show when={feed.error() && !feed.loading()}>
+            <p class="error small" role="alert">
+              {feed.error()} Retrying…
+            </p>
+          </Show>
+        </div>
+        <Composer
+          running={chat.runningTurnId !== null}
+          cancelling={cancelling()}
+          error={sendError()}
+          onSend={send}
+          onCancel={() => void cancel()}
+        />
+      </section>
+    </Show>
+  );
+}

@@ -1,0 +1,72 @@
+import { For, Match, Show, Switch } from "solid-js";
+import { Markdown } from "./Markdown";
+import { ToolCard } from "./ToolCard";
+import { describeEnd, type TurnItem } from "./thread-events";
+
+const STATUS_LABELS: Record<TurnItem["status"], string> = {
+  running: "Replying",
+  completed: "Done",
+  cancelled: "Cancelled",
+  failed: "Failed",
+  interrupted: "Interrupted",
+};
+
+/** One assistant turn: streamed text (markdown), tool-call cards, and how it ended. */
+export function TurnView(props: { turn: TurnItem }) {
+  const turn = () => props.turn;
+  const ending = () => describeEnd(turn());
+  return (
+    <li
+      class="message assistant"
+      data-testid="assistant-turn"
+      data-status={turn().status}
+      aria-busy={turn().status === "running"}
+    >
+      <div class="bubble">
+        <For each={turn().blocks}>
+          {(block) => (
+            <Switch>
+              <Match when={block.kind === "text" && block}>
+                {(text) => <Markdown text={text().text} class="reply-text" />}
+              </Match>
+              <Match when={block.kind === "tool" && block}>
+                {(tool) => <ToolCard block={tool()} turnRunning={turn().status === "running"} />}
+              </Match>
+            </Switch>
+          )}
+        </For>
+        <Show when={turn().status === "running"}>
+          <span class="typing" data-testid="typing">
+            <span class="sr-only">The agent is replying</span>
+            <span aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+          </span>
+        </Show>
+        <Show when={ending()}>
+          {(text) => (
+            <p
+              class={`turn-end ${turn().status}`}
+              data-testid="turn-end"
+              role={turn().status === "failed" ? "alert" : undefined}
+            >
+              {text()}
+            </p>
+          )}
+        </Show>
+      </div>
+      <Show when={turn().status !== "running"}>
+        <p class="turn-meta">
+          <span class="sr-only">Status: </span>
+          {STATUS_LABELS[turn().status]}
+          <Show when={turn().outputTokens > 0}>
+            {" · "}
+            {turn().outputTokens} tokens out
+          </Show>
+        </p>
+      </Show>
+    </li>
+  );
+}

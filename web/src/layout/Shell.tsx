@@ -1,0 +1,85 @@
+import { A, useLocation } from "@solidjs/router";
+import { createEffect, createSignal, type JSX, on, onCleanup, Show } from "solid-js";
+import { session, signOut } from "../auth/session";
+import { ThreadList } from "../threads/ThreadList";
+
+/** Top bar, thread sidebar (a drawer on narrow screens) and the routed main area. */
+export function Shell(props: { children?: JSX.Element }) {
+  const [navOpen, setNavOpen] = createSignal(false);
+  const location = useLocation();
+  let toggle: HTMLButtonElement | undefined;
+  // Escape closes the drawer and puts focus back on its button.
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !navOpen()) return;
+    setNavOpen(false);
+    toggle?.focus();
+  };
+  document.addEventListener("keydown", onKey);
+  onCleanup(() => document.removeEventListener("keydown", onKey));
+  // Following a link in the drawer closes it.
+  createEffect(
+    on(
+      () => location.pathname,
+      () => setNavOpen(false),
+      { defer: true },
+    ),
+  );
+
+  return (
+    <div class="app" data-nav-open={navOpen() ? "" : undefined}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <button
+          type="button"
+          class="icon-button nav-toggle"
+          ref={toggle}
+          aria-expanded={navOpen()}
+          aria-controls="sidebar"
+          onClick={() => setNavOpen((open) => !open)}
+        >
+          <span aria-hidden="true">☰</span>
+          <span class="sr-only">Threads</span>
+        </button>
+        <A href="/" class="brand">
+          GrowQR
+        </A>
+        <Show when={session()}>
+          {(current) => (
+            <div class="account">
+              <span class="account-name" data-testid="signed-in-user">
+                {current().username}
+              </span>
+              <button type="button" class="button subtle" onClick={signOut}>
+                Sign out
+              </button>
+            </div>
+          )}
+        </Show>
+      </header>
+      <div class="frame">
+        <nav id="sidebar" class="sidebar" aria-label="Threads">
+          <ThreadList />
+          <div class="sidebar-footer">
+            <A href="/stack" class="sidebar-link" activeClass="active">
+              Sandbox &amp; status
+            </A>
+          </div>
+        </nav>
+        <Show when={navOpen()}>
+          <button
+            type="button"
+            class="scrim"
+            aria-label="Close threads"
+            tabIndex={-1}
+            onClick={() => setNavOpen(false)}
+          />
+        </Show>
+        <main id="main" class="main" tabIndex={-1}>
+          {props.children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+import { type ActorConnRaw, type ActorConnStatus, createClient } from "rivetkit/client";
+import { type Accessor, createEffect, createRoot, createSignal, on } from "solid-js";
+import { API_ORIGIN } from "../api/base";
+import { api, errorMessage, unwrap } from "../api/client";
+import { currentToken, session } from "../auth/session";
+import type { ThreadEvent } from "../chat/thread-events";
+
+/**
+ * The live connection to the user's Grow Agent actor (`growAgent`, key [userId]) through `/api/rivet`: every event
+ * of every thread of the user arrives here as `event`. One connection per signed-in user, shared by every view,
+ * opened on first use and closed at sign-out. RivetKit reconnects on its own; `getParams` hands it a fresh token
+ * on every (re)connect.
+ *
+ * The actions, as worker/src/actors/grow-agent.ts defines them. (The SPA cannot import the actor's `Registry`
+ * type: web/tsconfig.json would then type-check the Worker's sources, which need Cloudflare's global types that
+ * clash with the DOM's.)
+ */
+export interface GrowAgentActions {
+  sendMessage(threadId: string, text: string): Promise<{ messageId: string; queued: boolean }>;
+  cancel(threadId: string): Promise<{ cancelled: boolean }>;
+  threadStatus(threadId: string): Promise<{ running: string | null; queued: number }>;
+  model(): Promise<{ model: string; endpoint: string }>;
+}
+
+/** `connecting`: first attempt; `live`: open; `reconnecting`: lost (or never reached) and retrying. */
+export type LiveStatus = "connecting" | "live" | "reconnecting";
+
+export interface AgentConnection {
+  status: Accessor<LiveStatus>;
+  /** A readable reason the connection is not open, when the server gave one. */
+  problem: Accessor<string | null>;
+  /** Every event broadcast by the actor, for all of the user's threads. */
+  onEvent(listener: (event: ThreadEvent) => void): () => void;
+  /** Called each time the connection opens (first time and after every reconnect): time to fetch what was missed. */
+  onOpen(listener: () => void): () => void;
+  call<K extends keyof GrowAgentActions>(
+    name: K,
+    ...args: Parameters<GrowAgentActions[K]>
+  ): ReturnType<GrowAgentActions[K]>;
+  dispose(): Promise<void>;
+}
+
+function openConnection(): AgentConnection {
+  const [status, setStatus] = createSignal<LiveStatus>("connecting");
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const eventListeners = new Set<(event: ThreadEvent) => void>();
+  const openListeners = new Set<() => void>();
+  let disposed = false;
+  let everOpen = false;
+
+  /** The user id (the actor's key) from the server; retried until it answers, since nothing live works without it. */
+  const whoAmI = async (): Promise<string> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return unwrap(await api.GET("/me")).id;
+      } catch (error) {
+        if (disposed) throw error;
+        setStatus("reconnecting");
+        setProblem(errorMessage(error));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** attempt)));
+      }
+    }
+  };
+
+  const ready: Promise<ActorConnRaw> = (async () => {
+    const userId = await whoAmI();
+    // devtools off: on localhost RivetKit would otherwise load its devtools script from a CDN.
+    const client = createClient({ endpoint: `${API_ORIGIN || location.origin}/api/rivet`, devtools: false });
+    const handle = client.getOrCreate("growAgent", [userId], {
+      getParams: async () => ({ token: (await currentToken()) ?? "" }),
+    });
+    const conn = handle.connect() as unknown as ActorConnRaw;
+    conn.on("event", (event: ThreadEvent) => {
+      for (const listener of eventListeners) listener(event);
+    });
+    conn.onStatusChange((next: ActorConnStatus) => {
+      if (disposed) return;
+      if (next === "connected") {
+        everOpen = true;
+        setProblem(null);
+        setStatus("live");
+        for (const listener of openListeners) listener();
+      } else if (next === "connecting") setStatus(everOpen ? "reconnecting" : "connecting");
+      else if (next === "disconnected") setStatus("reconnecting");
+    });
+    conn.onError((error: { message?: string }) => {
+      if (!disposed) setProblem(error.message || "The live connection failed");
+    });
+    if (disposed) await conn.dispose();
+    return conn;
+  })();
+  ready.catch((error: unknown) => {
+    setStatus("reconnecting");
+    setProblem(error instanceof Error ? error.message : "The live connection could not be opened");
+  });
+
+  return {
+    status,
+    problem,
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onOpen(listener) {
+      openListeners.add(listener);
+      return () => openListeners.delete(listener);
+    },
+    call(name, ...args) {
+      return ready.then((conn) => conn.action({ name, args })) as ReturnType<GrowAgentActions[typeof name]>;
+    },
+    async dispose() {
+      disposed = true;
+      eventListeners.clear();
+      openListeners.clear();
+      await ready.then((conn) => conn.dispose()).catch(() => {});
+    },
+  };
+}
+
+let current: { username: string; connection: AgentConnection } | null = null;
+
+/** The signed-in user's connection (opened on first use). */
+export function agentConnection(): AgentConnection {
+  const username = session()?.username ?? "";
+  if (current?.username !== username) {
+    void current?.connection.dispose();
+    current = { username, connection: createRoot(() => openConnection()) };
+  }
+  return current.connection;
+}
+
+// Sign-out (or signing in as someone else) closes the previous user's connection.
+createRoot(() =>
+  createEffect(
+    on(
+      () => session()?.username,
+      (username) => {
+        if (current && current.username !== username) {
+          void current.connection.dispose();
+          current = null;
+        }
+      },
+      { defer: true },
+    ),
+  ),
+);

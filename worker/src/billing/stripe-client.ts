@@ -1,0 +1,78 @@
+import Stripe from "stripe";
+import { ApiError } from "../../../platform/api-error";
+import { splitList } from "../auth/auth-config";
+import type { PlanPriceEnv } from "./plans";
+
+/** Billing settings of the main Worker (README "Configuration" and "Billing"). */
+export interface BillingEnv extends PlanPriceEnv {
+  /** Stripe secret key. Locally the dev stack sets a fake one for dev/stripe. */
+  STRIPE_SECRET_KEY?: string;
+  /** Signing secret of the webhook endpoint (`whsec_…`). */
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Where the SDK sends API calls; set only locally (dev/stripe). Production talks to api.stripe.com. */
+  STRIPE_API_HOST?: string;
+  STRIPE_API_PORT?: string;
+  STRIPE_API_PROTOCOL?: string;
+  /** `event_name` of the Stripe meter model tokens are reported to. */
+  STRIPE_METER_EVENT?: string;
+  /** Where Checkout and the customer portal send the user back (the SPA's billing page). */
+  BILLING_RETURN_URL?: string;
+  /** Origins of our front ends; the first one is the fallback for BILLING_RETURN_URL. */
+  AUTHORIZED_PARTIES?: string;
+}
+
+export const DEFAULT_METER_EVENT = "growqr_tokens";
+
+export const meterEventName = (env: BillingEnv) => env.STRIPE_METER_EVENT?.trim() || DEFAULT_METER_EVENT;
+
+export const billingUnavailable = (detail: string) =>
+  new ApiError(503, "billing_unavailable", `Billing is not available on this server: ${detail}`, {
+    "Retry-After": "30",
+  });
+
+/**
+ * The one place a Stripe client is made. The same code runs against api.stripe.com and, locally, against
+ * dev/stripe: only host, port and protocol differ. `fetch` underneath in workerd and Node alike.
+ */
+export function createStripe(env: BillingEnv, options: { maxNetworkRetries?: number } = {}): Stripe {
+  if (!env.STRIPE_SECRET_KEY) throw billingUnavailable("STRIPE_SECRET_KEY is not set");
+  const protocol = env.STRIPE_API_PROTOCOL === "http" ? "http" : env.STRIPE_API_HOST ? "https" : undefined;
+  return new Stripe(env.STRIPE_SECRET_KEY, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: 15_000,
+    telemetry: false,
+    ...(env.STRIPE_API_HOST ? { host: env.STRIPE_API_HOST } : {}),
+    ...(env.STRIPE_API_PORT ? { port: env.STRIPE_API_PORT } : {}),
+    ...(protocol ? { protocol } : {}),
+  });
+}
+
+/** The SPA's billing page: BILLING_RETURN_URL, else `<first authorized party>/billing`. */
+export function billingReturnUrl(env: BillingEnv): string {
+  if (env.BILLING_RETURN_URL) return env.BILLING_RETURN_URL;
+  const origin = splitList(env.AUTHORIZED_PARTIES)[0];
+  if (!origin) throw billingUnavailable("BILLING_RETURN_URL is not set");
+  return `${origin.replace(/\/+$/, "")}/billing`;
+}
+
+/** Stripe failures a route should answer 503 for (Stripe down, rate limited, or our key refused). */
+export function toBillingApiError(error: unknown): never {
+  if (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    error instanceof Stripe.errors.StripeIdempotencyError
+  ) {
+    throw new ApiError(503, "billing_unavailable", "Stripe is unreachable; try again shortly", {
+      "Retry-After": "5",
+    });
+  }
+  if (
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  ) {
+    throw billingUnavailable("Stripe refused the configured key");
+  }
+  throw error;
+}
