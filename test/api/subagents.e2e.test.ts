@@ -89,6 +89,30 @@ describe("sub-agents (real OpenCode, dev/model, dev/fly)", () => {
     expect(list.items.find((s) => s.id === subAgentId)).toMatchObject({ status: "completed", threadId });
   }, 150_000);
 
+  it("loads the user's skills from memory (skills/*.md) into the OpenCode session", async () => {
+    const marker = `SKILL-${crypto.randomUUID().slice(0, 8)}`;
+    const put = await call("/api/memory/file", alice.token, {
+      method: "PUT",
+      body: JSON.stringify({
+        path: "skills/haiku.md",
+        content: `${marker}: answer in haiku.`,
+        message: "Add skill",
+      }),
+    });
+    expect(put.status).toBe(200);
+    const threadId = await alice.newThread();
+    await alice.agent.conn.sendMessage(threadId, "delegate this: write me a line about the sea");
+    const events = await alice.agent.until(threadId, turnEnded, 90_000);
+    expect(events.find((e) => e.type === "subagent.finished")?.data.status).toBe("completed");
+    const requests = (await (await fetch(`${inject("modelUrl")}/_dev/requests`)).json()) as Array<{
+      body: unknown;
+    }>;
+    // OpenCode's own call to the model carries the skill in its system prompt.
+    expect(
+      requests.some((r) => JSON.stringify((r.body as { system?: unknown }).system ?? "").includes(marker)),
+    ).toBe(true);
+  }, 120_000);
+
   it("a client that drops during the run and resumes from its seq misses nothing and sees nothing twice", async () => {
     const threadId = await alice.newThread();
     const watcher = await connectAgent(apiUrl(), alice.id, alice.token);

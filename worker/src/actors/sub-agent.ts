@@ -6,6 +6,7 @@ import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { opencodeConnection } from "../subagents/opencode-connection";
 import { finishSession, markSessionRunning } from "../subagents/sessions.repository";
+import { loadSkills, skillsPrompt } from "../subagents/skills";
 import { runSubAgent, type SubAgentOutcome } from "../subagents/subagent-runner";
 import { growAgentKey } from "./actor-keys";
 import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
@@ -20,12 +21,15 @@ export interface SubAgentInput {
   task?: string;
   /** The thread (and turn) whose Grow Agent delegated the task: where its events are relayed. */
   threadId?: string;
+  /** Names of the user's skills (`skills/<name>.md` in memory) to load; all of them when omitted. */
+  skills?: string[];
 }
 
 interface SubAgentState {
   task: string;
   threadId: string;
   status: "idle" | "running" | "completed" | "failed" | "cancelled";
+  skills: string[];
   createdAt: number;
   opencodeSessionId: string | null;
 }
@@ -41,6 +45,7 @@ export const subAgent = actor({
   createState: (_c, input: SubAgentInput | undefined): SubAgentState => ({
     task: String(input?.task ?? "").slice(0, 10_000),
     threadId: String(input?.threadId ?? ""),
+    skills: Array.isArray(input?.skills) ? input.skills.map(String).slice(0, 20) : [],
     status: "idle",
     createdAt: Date.now(),
     opencodeSessionId: null,
@@ -112,8 +117,10 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
   // One handle for the whole run: resolving the Grow Agent for every relayed batch would add a lookup each time.
   let growAgent: ReturnType<typeof growAgentOf> | undefined;
   try {
+    const skills = await loadSkills({ env: appEnv, db, userId, log }, c.state.skills);
     const outcome = await runSubAgent({
       task: c.state.task,
+      system: skillsPrompt(skills),
       signal,
       ensureStack: async () => {
         const stack = await appEnv.PROVISIONER.ensureStack(userId);

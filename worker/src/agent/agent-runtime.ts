@@ -303,7 +303,7 @@ export class AgentRuntime {
         env,
         memory: this.memory,
         signal,
-        spawnSubAgent: (task) => this.subAgents.spawn({ threadId, turnId, task, signal }),
+        spawnSubAgent: (task, skills) => this.subAgents.spawn({ threadId, turnId, task, skills, signal }),
       },
       emit: async (type, data) => {
         await this.emit(threadId, type, data);

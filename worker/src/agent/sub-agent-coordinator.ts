@@ -8,7 +8,7 @@ import type { SpawnedSubAgent } from "./tool-registry";
 
 /** How the Grow Agent reaches its sub-agent actors (wired by the growAgent actor with internal credentials). */
 export interface SubAgentActors {
-  start(subAgentId: string, input: { task: string; threadId: string }): Promise<void>;
+  start(subAgentId: string, input: { task: string; threadId: string; skills?: string[] }): Promise<void>;
   cancel(subAgentId: string): Promise<void>;
 }
 
@@ -61,6 +61,7 @@ export class SubAgentCoordinator {
     threadId: string;
     turnId: string;
     task: string;
+    skills?: string[];
     signal: AbortSignal;
   }): Promise<SpawnedSubAgent> {
     const { threadId, task, signal } = input;
@@ -83,7 +84,7 @@ export class SubAgentCoordinator {
     signal.addEventListener("abort", cancel, { once: true });
     const timer = setTimeout(cancel, this.deps.timeoutMs);
     try {
-      await this.deps.actors.start(subAgentId, { task, threadId });
+      await this.deps.actors.start(subAgentId, { task, threadId, skills: input.skills });
       const result = await outcome;
       return { subAgentId, ...result };
     } catch (error) {

@@ -12,7 +12,7 @@ export interface ToolContext {
   env: Env;
   memory: MemoryService;
   /** Starts a sub-agent for this thread's turn and waits for its outcome (agent-runtime.ts). */
-  spawnSubAgent(task: string): Promise<SpawnedSubAgent>;
+  spawnSubAgent(task: string, skills?: string[]): Promise<SpawnedSubAgent>;
   signal: AbortSignal;
 }
 

@@ -9,6 +9,8 @@ export interface RelayEvent {
 
 export interface SubAgentRunDeps {
   task: string;
+  /** Added to the session's system prompt (the user's skills). */
+  system?: string;
   /** Wakes (or creates) the user's stack; throws when it cannot become ready. */
   ensureStack(): Promise<void>;
   /** How to reach the user's OpenCode server (base URL + headers with its password). Never logged. */
@@ -69,7 +71,7 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
     await deps.onSessionCreated(sessionId);
     const sent = await client.session.promptAsync({
       path: { id: sessionId },
-      body: { parts: [{ type: "text", text: deps.task }] },
+      body: { parts: [{ type: "text", text: deps.task }], ...(deps.system ? { system: deps.system } : {}) },
       signal: deps.signal,
     });
     if (sent.error) throw new Error(`OpenCode refused the task (${sent.response.status})`);

@@ -7,6 +7,11 @@ const Input = z.strictObject({
     .min(1)
     .max(8_000)
     .describe("The whole task, self-contained: the sub-agent sees nothing of this conversation"),
+  skills: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
+    .max(10)
+    .optional()
+    .describe("Names of the user's skills (files skills/<name>.md in memory) to give it; all when omitted"),
 });
 
 export const spawnSubAgentTool: AgentTool<z.infer<typeof Input>> = {
@@ -16,5 +21,5 @@ export const spawnSubAgentTool: AgentTool<z.infer<typeof Input>> = {
     "that runs in the user's own sandbox with its own tools. Waits until it finishes and returns its answer. " +
     "Several can run in parallel (call it several times in one turn), up to the user's plan limit.",
   input: Input,
-  run: (ctx, input) => ctx.spawnSubAgent(input.task),
+  run: (ctx, input) => ctx.spawnSubAgent(input.task, input.skills),
 };
