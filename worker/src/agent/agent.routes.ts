@@ -4,7 +4,7 @@ import { growAgentKey } from "../actors/actor-keys";
 import type { ActorsClient } from "../actors/actors.routes";
 import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
-import { authenticatedErrors, notFound } from "../openapi/common.schemas";
+import { authenticatedErrors, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { findThread } from "../threads/threads.repository";
 import { ThreadIdParams } from "../threads/threads.schemas";
@@ -34,11 +34,6 @@ const ModelInfo = z
   })
   .openapi("ModelInfo");
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const send = createRoute({
   method: "post",
   path: "/threads/{id}/messages",
@@ -52,7 +47,7 @@ const send = createRoute({
     body: { required: true, content: { "application/json": { schema: SendMessageBody } } },
   },
   responses: {
-    202: json(SendMessageResult, "Stored; the turn runs"),
+    202: jsonResponse(SendMessageResult, "Stored; the turn runs"),
     402: {
       ...authenticatedErrors[400],
       description:
@@ -72,7 +67,10 @@ const cancel = createRoute({
   description: "What streamed so far is kept as a partial message. Messages queued behind it still run.",
   request: { params: ThreadIdParams },
   responses: {
-    200: json(z.object({ cancelled: z.boolean() }).openapi("CancelResult"), "Whether a turn was running"),
+    200: jsonResponse(
+      z.object({ cancelled: z.boolean() }).openapi("CancelResult"),
+      "Whether a turn was running",
+    ),
     ...authenticatedErrors,
     ...notFound,
   },
@@ -84,7 +82,7 @@ const model = createRoute({
   tags: ["agent"],
   security,
   summary: "The model your Grow Agent uses",
-  responses: { 200: json(ModelInfo, "Model and endpoint"), ...authenticatedErrors },
+  responses: { 200: jsonResponse(ModelInfo, "Model and endpoint"), ...authenticatedErrors },
 });
 
 const LOCAL_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { AppEnv } from "../env";
-import { authenticatedErrors, ErrorSchema, notFound } from "../openapi/common.schemas";
+import { authenticatedErrors, ErrorSchema, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { ensureCustomer, findCustomerId } from "./customers";
 import { type Entitlements, entitlements } from "./entitlements";
@@ -10,11 +10,7 @@ import { billingReturnUrl, createStripe, toBillingApiError } from "./stripe-clie
 
 const security = [{ bearerAuth: [] }];
 const tags = ["billing"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const conflict = { 409: json(ErrorSchema, "Conflicts with the current subscription") };
+const conflict = { 409: jsonResponse(ErrorSchema, "Conflicts with the current subscription") };
 
 const PlanInfo = z
   .object({
@@ -67,7 +63,7 @@ const routes = {
     tags,
     security,
     summary: "Your plan, its status and period, and the tokens used in it against the allowance",
-    responses: { 200: json(BillingStatus, "Billing status"), ...authenticatedErrors },
+    responses: { 200: jsonResponse(BillingStatus, "Billing status"), ...authenticatedErrors },
   }),
   checkout: createRoute({
     method: "post",
@@ -78,7 +74,7 @@ const routes = {
     description:
       "Creates your Stripe customer on first use (once, whatever the concurrency). 409 `already_subscribed` when a paid plan is live: change plans in the customer portal.",
     request: { body: { required: true, content: { "application/json": { schema: CheckoutBody } } } },
-    responses: { 200: json(RedirectUrl, "Checkout session"), ...authenticatedErrors, ...conflict },
+    responses: { 200: jsonResponse(RedirectUrl, "Checkout session"), ...authenticatedErrors, ...conflict },
   }),
   portal: createRoute({
     method: "post",
@@ -87,7 +83,7 @@ const routes = {
     security,
     summary: "Open the Stripe customer portal for your own customer",
     description: "404 `billing_account_not_found` until you have been through Checkout once.",
-    responses: { 200: json(RedirectUrl, "Portal session"), ...authenticatedErrors, ...notFound },
+    responses: { 200: jsonResponse(RedirectUrl, "Portal session"), ...authenticatedErrors, ...notFound },
   }),
 };
 

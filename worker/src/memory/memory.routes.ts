@@ -8,17 +8,13 @@ import type { AppEnv } from "../env";
 import { createGitManager, GitNotConfiguredError } from "../git/git-manager";
 import { GiteaError } from "../git/gitea-error";
 import { MemoryPathError } from "../git/memory-paths";
-import { authenticatedErrors, notFound } from "../openapi/common.schemas";
+import { authenticatedErrors, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { MemoryCache } from "./memory-cache";
 import { MemoryService } from "./memory-service";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["memory"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const PathQuery = z.object({
   path: z
@@ -88,7 +84,7 @@ const routes = {
           .openapi({ param: { name: "prefix", in: "query" }, description: 'Directory; "" is the root' }),
       }),
     },
-    responses: { 200: json(z.object({ items: z.array(Entry) }), "Entries"), ...authenticatedErrors },
+    responses: { 200: jsonResponse(z.object({ items: z.array(Entry) }), "Entries"), ...authenticatedErrors },
   }),
   file: createRoute({
     method: "get",
@@ -97,7 +93,7 @@ const routes = {
     security,
     summary: "Read a memory file (a write not yet committed is returned as it will be)",
     request: { query: PathQuery },
-    responses: { 200: json(File, "The file"), ...authenticatedErrors, ...notFound },
+    responses: { 200: jsonResponse(File, "The file"), ...authenticatedErrors, ...notFound },
   }),
   history: createRoute({
     method: "get",
@@ -106,7 +102,7 @@ const routes = {
     security,
     summary: "Commits that changed a memory file, newest first",
     request: { query: PathQuery },
-    responses: { 200: json(z.object({ items: z.array(Commit) }), "Commits"), ...authenticatedErrors },
+    responses: { 200: jsonResponse(z.object({ items: z.array(Commit) }), "Commits"), ...authenticatedErrors },
   }),
   write: createRoute({
     method: "put",
@@ -121,8 +117,8 @@ const routes = {
       headers: z.object({ "idempotency-key": z.string().max(200).optional() }),
     },
     responses: {
-      200: json(WriteResult, "Committed"),
-      202: json(WriteResult, "Stored; waiting for git"),
+      200: jsonResponse(WriteResult, "Committed"),
+      202: jsonResponse(WriteResult, "Stored; waiting for git"),
       413: authenticatedErrors[400],
       ...authenticatedErrors,
     },

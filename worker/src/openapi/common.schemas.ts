@@ -51,3 +51,15 @@ export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
         .openapi({ description: "Pass as `cursor` for the next page; null at the end" }),
     })
     .openapi(name);
+
+/** A JSON response of a route: `responses: { 200: jsonResponse(Schema, "…") }`. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** A required JSON request body: `request: { body: jsonBody(Schema) }`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});

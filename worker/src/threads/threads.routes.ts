@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { AppEnv } from "../env";
-import { authenticatedErrors, notFound } from "../openapi/common.schemas";
+import { authenticatedErrors, jsonBody, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { decodeIdCursor, decodeSeqCursor, encodeCursor } from "./cursor";
 import { streamThreadEvents } from "./event-stream";
@@ -22,14 +22,6 @@ import {
 
 const security = [{ bearerAuth: [] }];
 const tags = ["threads"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { "application/json": { schema } },
-});
 
 const threadNotFound = () => new ApiError(404, "thread_not_found", "No such thread");
 
@@ -41,7 +33,7 @@ const routes = {
     security,
     summary: "Start a thread",
     request: { body: jsonBody(CreateThreadBody) },
-    responses: { 201: json(ThreadSchema, "The new thread"), ...authenticatedErrors },
+    responses: { 201: jsonResponse(ThreadSchema, "The new thread"), ...authenticatedErrors },
   }),
   list: createRoute({
     method: "get",
@@ -50,7 +42,7 @@ const routes = {
     security,
     summary: "List your threads, newest first",
     request: { query: PageQuery },
-    responses: { 200: json(ThreadPage, "A page of threads"), ...authenticatedErrors },
+    responses: { 200: jsonResponse(ThreadPage, "A page of threads"), ...authenticatedErrors },
   }),
   get: createRoute({
     method: "get",
@@ -59,7 +51,7 @@ const routes = {
     security,
     summary: "Get a thread",
     request: { params: ThreadIdParams },
-    responses: { 200: json(ThreadSchema, "The thread"), ...authenticatedErrors, ...notFound },
+    responses: { 200: jsonResponse(ThreadSchema, "The thread"), ...authenticatedErrors, ...notFound },
   }),
   update: createRoute({
     method: "patch",
@@ -68,7 +60,7 @@ const routes = {
     security,
     summary: "Rename a thread",
     request: { params: ThreadIdParams, body: jsonBody(UpdateThreadBody) },
-    responses: { 200: json(ThreadSchema, "The updated thread"), ...authenticatedErrors, ...notFound },
+    responses: { 200: jsonResponse(ThreadSchema, "The updated thread"), ...authenticatedErrors, ...notFound },
   }),
   delete: createRoute({
     method: "delete",
@@ -86,7 +78,7 @@ const routes = {
     security,
     summary: "The thread's messages, oldest first",
     request: { params: ThreadIdParams, query: PageQuery },
-    responses: { 200: json(MessagePage, "A page of messages"), ...authenticatedErrors, ...notFound },
+    responses: { 200: jsonResponse(MessagePage, "A page of messages"), ...authenticatedErrors, ...notFound },
   }),
   events: createRoute({
     method: "get",
