@@ -5,11 +5,16 @@ import { createLogger } from "../../../platform/logger";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { opencodeConnection } from "../subagents/opencode-connection";
-import { finishSession, markSessionRunning } from "../subagents/sessions.repository";
+import { findSession, finishSession, markSessionRunning } from "../subagents/sessions.repository";
 import { loadSkills, skillsPrompt } from "../subagents/skills";
 import { runSubAgent, type SubAgentOutcome } from "../subagents/subagent-runner";
 import { growAgentKey } from "./actor-keys";
-import { assertCaller, authenticateConnection, type ConnParams } from "./connection-auth";
+import {
+  assertCaller,
+  assertInternalCaller,
+  authenticateConnection,
+  type ConnParams,
+} from "./connection-auth";
 import { internalParams } from "./internal-auth";
 import { mirrorLifecycle } from "./mirror-lifecycle";
 import type { Registry } from "./registry";
@@ -75,10 +80,18 @@ export const subAgent = actor({
         opencodeSessionId: c.state.opencodeSessionId,
       };
     },
-    /** Starts the task once (idempotent); the run goes on in the background and reports to the Grow Agent. */
+    /**
+     * Starts the task once (idempotent); the run goes on in the background and reports to the Grow Agent. Only the
+     * user's Grow Agent may start one: it reserved the `opencode_sessions` row within the plan's cap and
+     * allowance, and a sub-agent without its row does not run.
+     */
     start: async (c) => {
-      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
       if (c.state.status !== "idle") return { started: false, status: c.state.status };
+      const [userId = "", subAgentId = ""] = c.key;
+      if (!(await isReserved(userId, subAgentId))) {
+        throw new UserError("This sub-agent was not reserved by your Grow Agent", { code: "forbidden" });
+      }
       c.state.status = "running";
       await c.saveState({ immediate: true });
       const controller = new AbortController();
@@ -130,7 +143,7 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       connection: () => opencodeConnection(appEnv, userId),
       onSessionCreated: async (opencodeSessionId) => {
         c.state.opencodeSessionId = opencodeSessionId;
-        await markSessionRunning(db, subAgentId, opencodeSessionId);
+        await markSessionRunning(db, userId, subAgentId, opencodeSessionId);
         growAgent ??= growAgentOf(c);
         await (await growAgent).watchSubAgentSession(c.state.threadId, subAgentId, opencodeSessionId);
       },
@@ -149,6 +162,15 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
   }
 }
 
+async function isReserved(userId: string, subAgentId: string): Promise<boolean> {
+  const db = openDatabase(env as Env);
+  try {
+    return (await findSession(db, userId, subAgentId))?.status === "starting";
+  } finally {
+    await db.$client.end().catch(() => {});
+  }
+}
+
 async function growAgentOf(c: RunContext) {
   const userId = c.key[0] ?? "";
   const params = await internalParams(env as Env, userId);
@@ -162,17 +184,23 @@ async function complete(c: RunContext, outcome: SubAgentOutcome): Promise<void> 
   const subAgentId = c.key[1] ?? "";
   const db = openDatabase(env as Env);
   try {
-    await finishSession(db, subAgentId, outcome);
+    await finishSession(db, c.key[0] ?? "", subAgentId, outcome);
   } catch (error) {
     log.error("recording the sub-agent's outcome failed", { subAgentId, error });
   } finally {
     await db.$client.end().catch(() => {});
   }
-  try {
-    await (await growAgentOf(c)).subAgentFinished(c.state.threadId, subAgentId, outcome);
-  } catch (error) {
-    log.error("telling the Grow Agent failed", { subAgentId, error });
+  // The Grow Agent's tool call waits for this: retry a busy or restarting Grow Agent a few times.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await (await growAgentOf(c)).subAgentFinished(c.state.threadId, subAgentId, outcome);
+      return;
+    } catch (error) {
+      log.warn("telling the Grow Agent failed; retrying", { subAgentId, attempt, error });
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
   }
+  log.error("the Grow Agent never heard of this sub-agent's end", { subAgentId });
 }
 
 export const subAgentNotFound = () => new UserError("No such sub-agent", { code: "subagent_not_found" });

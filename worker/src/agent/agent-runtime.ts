@@ -25,6 +25,9 @@ import { agentTools } from "./tools";
 import { findInterruptedTurns, findUnansweredMessages } from "./turn-recovery";
 import { recordUsage } from "./usage-meter";
 
+const RECOVERY_WAIT_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface AgentRuntimeDeps {
@@ -65,6 +68,7 @@ export class AgentRuntime {
   readonly #threads = new Map<string, ThreadTurns>();
   readonly subAgents: SubAgentCoordinator;
   #db?: Database;
+  #recovering?: Promise<void>;
   #memory?: MemoryService;
   #git?: Promise<GitManager>;
 
@@ -152,6 +156,7 @@ export class AgentRuntime {
 
   /** Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one. */
   async sendMessage(threadId: string, text: string): Promise<{ messageId: string; queued: boolean }> {
+    await this.#afterRecovery();
     if (!UUID.test(threadId)) throw threadNotFound();
     const trimmed = text.trim();
     if (trimmed.length === 0) throw new UserError("The message is empty", { code: "message_empty" });
@@ -213,12 +218,28 @@ export class AgentRuntime {
    * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
    * message), and messages that were waiting behind them get their turns.
    */
-  async recover(): Promise<void> {
+  recover(): Promise<void> {
+    this.#recovering = this.#recover().finally(() => {
+      this.#recovering = undefined;
+    });
+    return this.#recovering;
+  }
+
+  /**
+   * New work waits for recovery (bounded): otherwise a message stored during recovery would look unanswered to
+   * it and run twice, and a turn started during it would look interrupted.
+   */
+  async #afterRecovery(): Promise<void> {
+    if (!this.#recovering) return;
+    await Promise.race([this.#recovering.catch(() => {}), sleep(RECOVERY_WAIT_MS)]);
+  }
+
+  async #recover(): Promise<void> {
     const { userId } = this.deps;
     // Events the last run wrote locally but had not shipped go to Postgres first: the log must be whole before
-    // it is read for unfinished turns.
+    // it is read for unfinished turns. Bounded: a batch Postgres keeps refusing must not stall recovery.
     for (const [threadId, events] of await this.#outbox.pending()) this.#shipper.enqueue(threadId, events);
-    await this.#shipper.idle();
+    await Promise.race([this.#shipper.idle(), sleep(RECOVERY_WAIT_MS)]);
     for (const turn of await findInterruptedTurns(this.db, userId)) {
       if (turn.partialText) {
         const saved = await this.#saveMessage(turn.threadId, {
@@ -270,7 +291,16 @@ export class AgentRuntime {
       running.controller.signal,
       new Set(turns.queue),
     )
-      .catch((error) => this.deps.log.error("turn crashed", { threadId, turnId: running.turnId, error }))
+      .catch(async (error) => {
+        // runTurn ends every turn it starts; this is a failure around it (history, system memory): end it too.
+        this.deps.log.error("turn crashed", { threadId, turnId: running.turnId, error });
+        await this.emit(threadId, "turn.failed", {
+          turnId: running.turnId,
+          code: "turn_failed",
+          message: "The turn failed unexpectedly; the thread is still usable",
+          retryable: true,
+        }).catch(() => {});
+      })
       .finally(() => {
         turns.running = undefined;
         this.#startNext(threadId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EventPipeline, type StoredEvent, ThreadGoneError } from "./event-pipeline";
+import { EventPipeline, type StoredEvent, ThreadGoneError, withoutNul } from "./event-pipeline";
 
 function fakeLog(options: { failOnce?: boolean; delayMs?: number } = {}) {
   const seqs = new Map<string, number>();
@@ -64,5 +64,13 @@ describe("EventPipeline", () => {
   it("rejects events for a thread that no longer exists", async () => {
     const pipeline = new EventPipeline({ persist: fakeLog().persist, deliver: () => {} });
     await expect(pipeline.emit("gone", "x", {})).rejects.toBeInstanceOf(ThreadGoneError);
+  });
+});
+
+describe("withoutNul", () => {
+  it("drops U+0000 from every string, keys included, leaving the rest", () => {
+    expect(withoutNul({ "a\u0000": ["x\u0000y", 1, null, { z: "\u0000" }] })).toEqual({
+      a: ["xy", 1, null, { z: "" }],
+    });
   });
 });

@@ -34,7 +34,8 @@ export class EventPipeline {
     this.#maxBatch = options.maxBatch ?? 256;
   }
 
-  emit(threadId: string, type: string, data: unknown): Promise<StoredEvent> {
+  emit(threadId: string, type: string, payload: unknown): Promise<StoredEvent> {
+    const data = withoutNul(payload);
     return new Promise((resolve, reject) => {
       const queue = this.#queues.get(threadId);
       if (queue) {
@@ -78,4 +79,17 @@ export class ThreadGoneError extends Error {
     super(`Thread ${threadId} no longer exists`);
     this.name = "ThreadGoneError";
   }
+}
+
+/**
+ * Postgres jsonb refuses U+0000, which a tool's output (a binary file, `find -print0`) can contain; one such event
+ * would block its thread's log for good. Dropped from every string.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "") as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
 }

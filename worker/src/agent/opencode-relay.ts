@@ -11,6 +11,8 @@ export interface OpencodeRelayDeps {
   log: Logger;
 }
 
+const OPEN_TIMEOUT_MS = 15_000;
+
 interface Watched {
   threadId: string;
   subAgentId: string;
@@ -45,7 +47,13 @@ export class OpencodeRelay {
       finish,
     });
     try {
-      await this.#subscribe().open;
+      const stream = this.#subscribe();
+      await Promise.race([
+        stream.open,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("OpenCode's event stream did not open")), OPEN_TIMEOUT_MS),
+        ),
+      ]);
     } catch (error) {
       this.#sessions.delete(input.opencodeSessionId);
       throw error;

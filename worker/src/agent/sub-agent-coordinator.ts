@@ -1,6 +1,6 @@
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
-import { createSessionWithinCap } from "../subagents/sessions.repository";
+import { createSessionWithinCap, finishSession } from "../subagents/sessions.repository";
 import type { RelayEvent, SubAgentOutcome } from "../subagents/subagent-runner";
 import type { AgentEventData, AgentEventType } from "./agent-events";
 import { OpencodeRelay } from "./opencode-relay";
@@ -25,6 +25,12 @@ export interface SubAgentCoordinatorDeps {
   log: Logger;
 }
 
+/** After a cancel, how long the sub-agent has to report its end before the Grow Agent stops waiting. */
+const LOST_AFTER_MS = 30_000;
+
+const cancelQuietly = (actors: SubAgentActors, subAgentId: string) =>
+  void actors.cancel(subAgentId).catch(() => {});
+
 /** What a sub-agent actor itself may report; its session's text and tool events come from the relay. */
 const RELAYED = new Set(["subagent.status"]);
 
@@ -38,6 +44,8 @@ export class SubAgentCoordinator {
   /** subAgentId → its OpenCode session, while the relay watches it. */
   readonly #sessions = new Map<string, string>();
   readonly #relay: OpencodeRelay;
+  /** Sub-agents whose end is logged: a late report after the Grow Agent gave up is not logged twice. */
+  readonly #ended = new Set<string>();
   /** Spawns of one user run one at a time, so two parallel tool calls cannot both slip under the cap. */
   #spawnLock: Promise<unknown> = Promise.resolve();
 
@@ -66,8 +74,15 @@ export class SubAgentCoordinator {
   }): Promise<SpawnedSubAgent> {
     const { threadId, task, signal } = input;
     const cap = await this.deps.maxParallel();
+    const staleAfterSeconds = Math.ceil((this.deps.timeoutMs + LOST_AFTER_MS) / 1_000);
     const created = this.#spawnLock.then(() =>
-      createSessionWithinCap(this.deps.db(), { userId: this.deps.userId, threadId, task, cap }),
+      createSessionWithinCap(this.deps.db(), {
+        userId: this.deps.userId,
+        threadId,
+        task,
+        cap,
+        staleAfterSeconds,
+      }),
     );
     this.#spawnLock = created.catch(() => {});
     const session = await created;
@@ -77,29 +92,56 @@ export class SubAgentCoordinator {
       );
     }
     const subAgentId = session.id;
-    const outcome = new Promise<SubAgentOutcome>((resolve) => this.#waiting.set(subAgentId, resolve));
-    await this.deps.emit(threadId, "subagent.spawned", { subAgentId, task, turnId: input.turnId });
-
+    const reported = new Promise<SubAgentOutcome>((resolve) => this.#waiting.set(subAgentId, resolve));
     const cancel = () => void this.deps.actors.cancel(subAgentId).catch(() => {});
-    signal.addEventListener("abort", cancel, { once: true });
-    const timer = setTimeout(cancel, this.deps.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
+      await this.deps.emit(threadId, "subagent.spawned", { subAgentId, task, turnId: input.turnId });
+      if (signal.aborted)
+        return await this.#giveUp(threadId, subAgentId, "cancelled", "Cancelled before it started");
       await this.deps.actors.start(subAgentId, { task, threadId, skills: input.skills });
-      const result = await outcome;
-      return { subAgentId, ...result };
+      signal.addEventListener("abort", cancel, { once: true });
+      // The sub-agent reports its end; if that report never comes (its object died, the call was lost), the
+      // turn must not wait forever: after the timeout it is cancelled, and a while later given up on.
+      const deadline = new Promise<"deadline">((resolve) => {
+        timer = setTimeout(() => {
+          cancel();
+          timer = setTimeout(() => resolve("deadline"), LOST_AFTER_MS);
+        }, this.deps.timeoutMs);
+      });
+      const aborted = new Promise<"aborted">((resolve) => {
+        signal.addEventListener("abort", () => setTimeout(() => resolve("aborted"), LOST_AFTER_MS), {
+          once: true,
+        });
+      });
+      const first = await Promise.race([reported, deadline, aborted]);
+      if (first === "deadline")
+        return await this.#giveUp(threadId, subAgentId, "failed", "No answer from the sub-agent");
+      if (first === "aborted") return await this.#giveUp(threadId, subAgentId, "cancelled", "Cancelled");
+      return { subAgentId, ...first };
     } catch (error) {
       this.deps.log.error("sub-agent could not start", { subAgentId, error });
-      await this.finished(threadId, subAgentId, {
-        status: "failed",
-        error: "The sub-agent could not start",
-        costUsd: 0,
-      });
-      return { subAgentId, status: "failed", error: "The sub-agent could not start" };
+      return await this.#giveUp(threadId, subAgentId, "failed", "The sub-agent could not start");
     } finally {
       clearTimeout(timer);
       signal.removeEventListener("abort", cancel);
       this.#waiting.delete(subAgentId);
     }
+  }
+
+  /** Ends a sub-agent on the Grow Agent's side: its row (so it no longer counts against the cap) and the log. */
+  async #giveUp(
+    threadId: string,
+    subAgentId: string,
+    status: "failed" | "cancelled",
+    error: string,
+  ): Promise<SpawnedSubAgent> {
+    cancelQuietly(this.deps.actors, subAgentId);
+    await finishSession(this.deps.db(), this.deps.userId, subAgentId, { status, error, costUsd: 0 }).catch(
+      (cause) => this.deps.log.error("could not end a sub-agent's row", { subAgentId, error: cause }),
+    );
+    await this.finished(threadId, subAgentId, { status, error, costUsd: 0 }).catch(() => {});
+    return { subAgentId, status, error };
   }
 
   /** Events a sub-agent relays: logged and broadcast on its thread, in the order they were sent. */
@@ -116,6 +158,8 @@ export class SubAgentCoordinator {
 
   /** A sub-agent's outcome: logged, and handed to the tool call waiting for it (if this runtime started it). */
   async finished(threadId: string, subAgentId: string, outcome: SubAgentOutcome): Promise<void> {
+    if (this.#ended.has(subAgentId)) return;
+    this.#ended.add(subAgentId);
     const session = this.#sessions.get(subAgentId);
     if (session) {
       this.#sessions.delete(subAgentId);

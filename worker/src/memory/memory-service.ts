@@ -77,6 +77,7 @@ export interface HistoryEntry {
  */
 export class MemoryService {
   #draining?: Promise<Map<string, string>>;
+  #again = false;
   /** While git is known to be down, new writes wait for the scheduled retry instead of each trying again. */
   #gitDownUntil = 0;
   #systemFiles?: { at: number; files: Array<{ path: string; content: string }> };
@@ -208,7 +209,9 @@ export class MemoryService {
       this.#systemFiles = { at: now, files };
       return files;
     } catch (error) {
+      // Remembered as empty for a while: a hung Gitea must not delay every turn by its timeouts.
       this.deps.log.warn("system memory unavailable; answering without it", { error });
+      this.#systemFiles = { at: now, files: [] };
       return [];
     }
   }
@@ -219,7 +222,19 @@ export class MemoryService {
    * (same content) and not committed again. Returns the commit SHA of each write delivered in this run.
    */
   drain(): Promise<Map<string, string>> {
-    this.#draining ??= this.#drainOnce().finally(() => {
+    if (this.#draining) {
+      // A write stored after this drain read its list: run again when it ends, so nothing waits for an alarm.
+      this.#again = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      const delivered = new Map<string, string>();
+      do {
+        this.#again = false;
+        for (const [id, sha] of await this.#drainOnce()) delivered.set(id, sha);
+      } while (this.#again && Date.now() >= this.#gitDownUntil);
+      return delivered;
+    })().finally(() => {
       this.#draining = undefined;
     });
     return this.#draining;

@@ -123,7 +123,7 @@ export class SessionEventMapper {
           callId: part.callID,
           tool: part.tool,
           status,
-          input: part.state?.input,
+          input: inputPreview(part.state?.input),
           ...(output ? { output } : {}),
         },
       },
@@ -133,6 +133,15 @@ export class SessionEventMapper {
       events.push({ type: "subagent.file", data: { path: file } });
     return events;
   }
+}
+
+/** A tool's input can be a whole file (`write`): small inputs stay structured, large ones become a preview. */
+function inputPreview(input: unknown): unknown {
+  if (input === undefined) return undefined;
+  const text = JSON.stringify(input);
+  return text.length <= MAX_TOOL_OUTPUT_CHARS
+    ? input
+    : { preview: `${text.slice(0, MAX_TOOL_OUTPUT_CHARS)}…` };
 }
 
 function previewOf(value: unknown): string | undefined {

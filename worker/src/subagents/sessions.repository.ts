@@ -12,27 +12,35 @@ const ACTIVE = ["starting", "running"] as const;
  */
 export async function createSessionWithinCap(
   db: Database,
-  input: { userId: string; threadId: string; task: string; cap: number },
+  /** Rows older than `staleAfterSeconds` no longer count: a sub-agent past its deadline was lost, not running. */
+  input: { userId: string; threadId: string; task: string; cap: number; staleAfterSeconds: number },
 ): Promise<SessionRow | undefined> {
   const result = await db.execute<{ id: string }>(sql`
     insert into ${opencodeSessions} (id, user_id, thread_id, task, status)
     select ${uuidv7()}, ${input.userId}, ${input.threadId}, ${input.task}, 'starting'
     where (select count(*) from ${opencodeSessions}
-           where user_id = ${input.userId} and status in ('starting', 'running')) < ${input.cap}
+           where user_id = ${input.userId} and status in ('starting', 'running')
+             and created_at > now() - ${`${input.staleAfterSeconds} seconds`}::interval) < ${input.cap}
     returning id`);
   const id = result.rows[0]?.id;
   return id ? findSession(db, input.userId, id) : undefined;
 }
 
-export async function markSessionRunning(db: Database, id: string, opencodeSessionId: string): Promise<void> {
+export async function markSessionRunning(
+  db: Database,
+  userId: string,
+  id: string,
+  opencodeSessionId: string,
+): Promise<void> {
   await db
     .update(opencodeSessions)
     .set({ status: "running", opencodeSessionId, startedAt: sql`now()` })
-    .where(eq(opencodeSessions.id, id));
+    .where(and(eq(opencodeSessions.id, id), eq(opencodeSessions.userId, userId)));
 }
 
 export async function finishSession(
   db: Database,
+  userId: string,
   id: string,
   outcome: { status: "completed" | "failed" | "cancelled"; result?: string; error?: string; costUsd: number },
 ): Promise<void> {
@@ -46,7 +54,13 @@ export async function finishSession(
       completedAt: sql`now()`,
     })
     // Only an unfinished session: a late duplicate report cannot overwrite the first outcome.
-    .where(and(eq(opencodeSessions.id, id), inArray(opencodeSessions.status, ACTIVE)));
+    .where(
+      and(
+        eq(opencodeSessions.id, id),
+        eq(opencodeSessions.userId, userId),
+        inArray(opencodeSessions.status, ACTIVE),
+      ),
+    );
 }
 
 export async function findSession(db: Database, userId: string, id: string): Promise<SessionRow | undefined> {

@@ -6,7 +6,7 @@ import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, notFound, Uuid } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
-import { findSession, listSessions, type SessionRow } from "./sessions.repository";
+import { findSession, finishSession, listSessions, type SessionRow } from "./sessions.repository";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["subagents"];
@@ -97,9 +97,20 @@ export function subAgentRoutes(actorsClient: ActorsClient | undefined) {
         throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
       // The caller's own token: the sub-agent actor checks ownership like for any client.
       const token = bearerToken(c.req.header("authorization"));
-      const result = await actorsClient(c.env)
-        .subAgent.get(subAgentKey(c.var.user.id, row.id), { params: { token } })
-        .cancel();
-      return c.json(result, 200);
+      try {
+        const result = await actorsClient(c.env)
+          .subAgent.get(subAgentKey(c.var.user.id, row.id), { params: { token } })
+          .cancel();
+        if (result.cancelled) return c.json(result, 200);
+      } catch (error) {
+        c.var.log.warn("sub-agent actor unreachable; ending its row", { subAgentId: row.id, error });
+      }
+      // No live run answered: the row is stale (its actor died or never started). End it so it stops counting.
+      await finishSession(c.var.db, c.var.user.id, row.id, {
+        status: "cancelled",
+        error: "Cancelled",
+        costUsd: 0,
+      });
+      return c.json({ cancelled: true }, 200);
     });
 }
