@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { usageRecords } from "../../schema";
 import { actorClient, errorCode } from "../support/actors";
 import { type AgentEvent, connectAgent } from "../support/agent";
-import { apiUrl, call, mintToken, uniqueUser } from "../support/api";
+import { apiUrl, call, mintToken, stackDb, uniqueUser } from "../support/api";
 
 /**
  * Sub-agents end to end: the Grow Agent (dev/model) delegates, the provisioner wakes the user's stack on dev/fly,
@@ -87,6 +89,12 @@ describe("sub-agents (real OpenCode, dev/model, dev/fly)", () => {
       items: Array<{ id: string; status: string; durationMs: number; threadId: string }>;
     };
     expect(list.items.find((s) => s.id === subAgentId)).toMatchObject({ status: "completed", threadId });
+
+    // OpenCode's model calls are metered against the user's plan, once each.
+    const metered = await stackDb().select().from(usageRecords).where(eq(usageRecords.userId, alice.id));
+    const ofSubAgent = metered.filter((u) => u.turnKey.startsWith(`subagent:${subAgentId}:`));
+    expect(ofSubAgent.length).toBeGreaterThan(0);
+    expect(ofSubAgent.every((u) => u.inputTokens + u.outputTokens + u.cacheWriteTokens > 0)).toBe(true);
   }, 150_000);
 
   it("loads the user's skills from memory (skills/*.md) into the OpenCode session", async () => {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
 import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
+import { recordUsage } from "../agent/usage-meter";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { opencodeConnection } from "../subagents/opencode-connection";
@@ -185,6 +186,21 @@ async function complete(c: RunContext, outcome: SubAgentOutcome): Promise<void> 
   const db = openDatabase(env as Env);
   try {
     await finishSession(db, c.key[0] ?? "", subAgentId, outcome);
+    // OpenCode's model calls count against the user's plan like the Grow Agent's (turn key per message: once).
+    for (const call of outcome.usage ?? []) {
+      await recordUsage(db, {
+        userId: c.key[0] ?? "",
+        threadId: c.state.threadId || null,
+        turnKey: `subagent:${subAgentId}:${call.messageId}`,
+        model: call.model,
+        usage: {
+          input_tokens: call.inputTokens,
+          output_tokens: call.outputTokens,
+          cache_read_input_tokens: call.cacheReadTokens,
+          cache_creation_input_tokens: call.cacheWriteTokens,
+        },
+      });
+    }
   } catch (error) {
     log.error("recording the sub-agent's outcome failed", { subAgentId, error });
   } finally {

@@ -17,6 +17,7 @@ export interface SubAgentCoordinatorDeps {
   userId: string;
   actors: SubAgentActors;
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<unknown>;
+  /** The user's cap; throws (a refusal the model explains) when the user may start none, e.g. past the allowance. */
   maxParallel(): Promise<number>;
   timeoutMs: number;
   /** How to reach the user's OpenCode server, for the relay's own event subscription. */

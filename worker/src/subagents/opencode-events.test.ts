@@ -65,6 +65,34 @@ describe("SessionEventMapper", () => {
     expect(mapper.map(status("idle")).finished).toBe(true);
   });
 
+  it("keeps the latest token report of each assistant message for metering", () => {
+    const mapper = new SessionEventMapper(S);
+    const update = (output: number) => ({
+      type: "message.updated",
+      properties: {
+        sessionID: S,
+        info: {
+          id: "m2",
+          role: "assistant",
+          modelID: "claude-x",
+          tokens: { input: 10, output, reasoning: 2, cache: { read: 3, write: 4 } },
+        },
+      },
+    });
+    mapper.map(update(5));
+    mapper.map(update(7));
+    expect(mapper.usage).toEqual([
+      {
+        messageId: "m2",
+        model: "claude-x",
+        inputTokens: 10,
+        outputTokens: 9,
+        cacheReadTokens: 3,
+        cacheWriteTokens: 4,
+      },
+    ]);
+  });
+
   it("reports a session error", () => {
     const error = {
       type: "session.error",

@@ -37,6 +37,37 @@ export interface SessionProgress {
   costUsd?: number;
 }
 
+/** One model call of the session as OpenCode reported it. */
+export interface ModelCallUsage {
+  messageId: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+interface AssistantInfo {
+  id?: string;
+  role?: string;
+  cost?: number;
+  modelID?: string;
+  tokens?: { input?: number; output?: number; reasoning?: number; cache?: { read?: number; write?: number } };
+}
+
+const count = (n: unknown) => (typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.round(n) : 0);
+
+function usageOf(messageId: string, model: string | undefined, tokens: NonNullable<AssistantInfo["tokens"]>) {
+  return {
+    messageId,
+    model: model ?? "unknown",
+    inputTokens: count(tokens.input),
+    outputTokens: count(tokens.output) + count(tokens.reasoning),
+    cacheReadTokens: count(tokens.cache?.read),
+    cacheWriteTokens: count(tokens.cache?.write),
+  };
+}
+
 interface Part {
   id?: string;
   type?: string;
@@ -61,6 +92,7 @@ export class SessionEventMapper {
   readonly #toolStates = new Map<string, string>();
   #busy = false;
   readonly #costs = new Map<string, number>();
+  readonly #usage = new Map<string, ModelCallUsage>();
 
   constructor(private readonly sessionId: string) {}
 
@@ -71,10 +103,11 @@ export class SessionEventMapper {
 
     switch (event.type) {
       case "message.updated": {
-        const info = props.info as { id?: string; role?: string; cost?: number } | undefined;
+        const info = props.info as AssistantInfo | undefined;
         if (info?.role === "assistant" && info.id) {
           this.#assistantMessages.add(info.id);
           if (typeof info.cost === "number") this.#costs.set(info.id, info.cost);
+          if (info.tokens) this.#usage.set(info.id, usageOf(info.id, info.modelID, info.tokens));
         }
         return { ...none, costUsd: this.costUsd };
       }
@@ -100,6 +133,11 @@ export class SessionEventMapper {
       default:
         return none;
     }
+  }
+
+  /** Tokens per assistant message (the latest report of each), for metering against the user's plan. */
+  get usage(): ModelCallUsage[] {
+    return [...this.#usage.values()];
   }
 
   get costUsd(): number {

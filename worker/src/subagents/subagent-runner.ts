@@ -1,5 +1,5 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
-import { type OpencodeEvent, SessionEventMapper } from "./opencode-events";
+import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
 import { RelayBatcher } from "./relay-batcher";
 
 export interface RelayEvent {
@@ -31,6 +31,8 @@ export interface SubAgentOutcome {
   result?: string;
   error?: string;
   costUsd: number;
+  /** Model calls OpenCode made for the task: metered like the Grow Agent's own. */
+  usage?: ModelCallUsage[];
 }
 
 /** The sub-agent's answer goes back to the Grow Agent's model as a tool result: keep it readable. */
@@ -83,18 +85,24 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
       if (progress.finished) {
         const result = await finalAnswer(client, sessionId, deps.signal);
         await stream.return?.(undefined);
-        return await finish(relay, { status: "completed", result, costUsd: mapper.costUsd });
+        return await finish(relay, {
+          status: "completed",
+          result,
+          costUsd: mapper.costUsd,
+          usage: mapper.usage,
+        });
       }
     }
     if (deps.signal.aborted) throw deps.signal.reason;
     throw new Error("OpenCode stopped sending events before the task finished");
   } catch (error) {
     const costUsd = mapper?.costUsd ?? 0;
+    const usage = mapper?.usage ?? [];
     if (deps.signal.aborted) {
       if (client && sessionId) await client.session.abort({ path: { id: sessionId } }).catch(() => {});
-      return await finish(relay, { status: "cancelled", costUsd });
+      return await finish(relay, { status: "cancelled", costUsd, usage });
     }
-    return await finish(relay, { status: "failed", error: describe(error), costUsd });
+    return await finish(relay, { status: "failed", error: describe(error), costUsd, usage });
   }
 }
 
