@@ -1,44 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newUserPage, PHONE, screenshot, seriousA11yViolations, signIn } from "./browser";
-
-/** expect.poll with room for a reply to stream (its default is 1 s). */
-const eventually = <T>(check: () => T | Promise<T>, timeout = 15_000) => expect.poll(check, { timeout });
-
-const nonce = () => Math.random().toString(36).slice(2, 8);
-const words = (text: string) => text.split(/\s+/).filter(Boolean);
-
-/** A REST call from inside the page, with the page's session token (as another tab of the same user would). */
-async function pageApi(page: Page, path: string, init: { method?: string; body?: unknown } = {}) {
-  return page.evaluate(
-    async ({ path, init }) => {
-      const session = JSON.parse(sessionStorage.getItem("growqr.session") ?? "{}") as { token?: string };
-      const response = await fetch(`/api${path}`, {
-        method: init.method ?? "GET",
-        headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      return { status: response.status, body: response.status === 204 ? null : await response.json() };
-    },
-    { path, init },
-  );
-}
-
-const threadIdOf = (page: Page) => /\/threads\/([^/]+)/.exec(new URL(page.url()).pathname)?.[1] ?? "";
-
-async function send(page: Page, text: string) {
-  const box = page.getByLabel("Message", { exact: true });
-  await box.fill(text);
-  await box.press("Enter");
-  await eventually(() => box.inputValue()).toBe("");
-}
-
-const lastTurn = (page: Page) => page.getByTestId("assistant-turn").last();
-
-async function expectAccessible(page: Page, view: string) {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `${view}: ${violations.join("\n")}`).toEqual([]);
-}
+import { launchBrowser, newUserPage, PHONE, screenshot, signIn } from "./browser";
+import { eventually, expectAccessible, lastTurn, nonce, pageApi, send, threadIdOf, words } from "./helpers";
 
 describe("the SPA against the full local stack", () => {
   let browser: Browser;
@@ -277,7 +240,7 @@ describe("the SPA against the full local stack", () => {
     try {
       const { page } = bob;
       await signIn(page, `bob-${nonce()}`);
-      await page.getByRole("button", { name: "Threads" }).click();
+      await page.getByRole("button", { name: "Menu" }).click();
       await page.getByTestId("thread-list").getByText("No threads yet").waitFor();
       await screenshot(page, "09-phone-drawer");
       await expectAccessible(page, "phone drawer");

@@ -6,10 +6,14 @@ import { session } from "./auth/session";
 import Home from "./home/Home";
 import { Shell } from "./layout/Shell";
 
-// The chat (markdown, the live connection) and the console load on first use: the first paint needs neither.
+// Every view but home loads on first use (the chat brings markdown and the live connection): the first paint
+// needs none of them.
 const ChatView = lazy(() => import("./chat/ChatView"));
 const EventConsole = lazy(() => import("./events/EventConsole"));
 const StackPage = lazy(() => import("./stack/StackPage"));
+const MemoryPage = lazy(() => import("./memory/MemoryPage"));
+const BillingPage = lazy(() => import("./billing/BillingPage"));
+const SubAgentsPage = lazy(() => import("./subagents/SubAgentsPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
@@ -56,6 +60,9 @@ export function App() {
         <Route path="/threads/:id" component={ChatView} />
         <Route path="/threads/:id/events" component={EventConsole} />
         <Route path="/stack" component={StackPage} />
+        <Route path="/memory" component={MemoryPage} />
+        <Route path="/subagents" component={SubAgentsPage} />
+        <Route path="/billing" component={BillingPage} />
         <Route path="*" component={NotFound} />
       </Router>
     </QueryClientProvider>

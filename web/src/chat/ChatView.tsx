@@ -2,11 +2,12 @@ import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import { api, errorMessage, unwrap } from "../api/client";
+import { ApiError, api, errorMessage, unwrap } from "../api/client";
 import { agentConnection } from "../live/agent-connection";
 import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
-import { Composer } from "./Composer";
+import { Composer, type SendError } from "./Composer";
+import { AllowanceMessage } from "./NoticeView";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
 import { TurnView } from "./TurnView";
@@ -50,7 +51,11 @@ function ThreadChat(props: { threadId: string }) {
     }),
   );
 
-  const [sendError, setSendError] = createSignal<string | null>(null);
+  const [sendError, setSendError] = createSignal<SendError | null>(null);
+  const failed = (failure: unknown): SendError => ({
+    message: errorMessage(failure),
+    code: failure instanceof ApiError ? failure.code : undefined,
+  });
   const [cancelling, setCancelling] = createSignal(false);
 
   const send = async (text: string): Promise<boolean> => {
@@ -63,7 +68,7 @@ function ThreadChat(props: { threadId: string }) {
         }),
       );
     } catch (failure) {
-      setSendError(errorMessage(failure));
+      setSendError(failed(failure));
       return false;
     }
     requestAnimationFrame(() => scroller?.scrollTo({ top: scroller.scrollHeight }));
@@ -99,7 +104,7 @@ function ThreadChat(props: { threadId: string }) {
     try {
       unwrap(await api.POST("/threads/{id}/cancel", { params: { path: { id: props.threadId } } }));
     } catch (failure) {
-      setSendError(errorMessage(failure));
+      setSendError(failed(failure));
     } finally {
       setCancelling(false);
     }
@@ -129,7 +134,8 @@ function ThreadChat(props: { threadId: string }) {
                   <strong>No messages yet.</strong>
                 </p>
                 <p class="muted">
-                  Ask your Grow Agent anything. It can look through your threads and check your sandbox.
+                  Ask your Grow Agent anything. It remembers what matters in your memory and can hand work to
+                  sub-agents in your sandbox.
                 </p>
               </div>
             </Match>
@@ -152,6 +158,17 @@ function ThreadChat(props: { threadId: string }) {
                       </Match>
                       <Match when={item.kind === "turn" && item}>
                         {(turn) => <TurnView turn={turn()} />}
+                      </Match>
+                      <Match when={item.kind === "notice" && item}>
+                        {(notice) => (
+                          <li class="message notice" data-testid="agent-notice" data-code={notice().code}>
+                            <AllowanceMessage
+                              code={notice().code}
+                              message={notice().message}
+                              upgradePath={notice().upgradePath}
+                            />
+                          </li>
+                        )}
                       </Match>
                     </Switch>
                   )}

@@ -1,10 +1,17 @@
 import { createSignal, Show } from "solid-js";
+import { AllowanceMessage } from "./NoticeView";
+
+/** Why the last send failed; `code` `allowance_exceeded` (402) comes with the way to upgrade. */
+export interface SendError {
+  message: string;
+  code?: string;
+}
 
 /** The message box: Enter sends, Shift+Enter is a new line; Stop cancels the running reply. */
 export function Composer(props: {
   running: boolean;
   cancelling: boolean;
-  error: string | null;
+  error: SendError | null;
   onSend: (text: string) => Promise<boolean>;
   onCancel: () => void;
 }) {
@@ -24,9 +31,30 @@ export function Composer(props: {
   return (
     <form class="composer" onSubmit={submit} aria-label="Send a message">
       <Show when={props.error}>
-        <p class="error small" role="alert" data-testid="send-error">
-          {props.error}
-        </p>
+        {(error) => (
+          <Show
+            when={error().code === "allowance_exceeded"}
+            fallback={
+              <p class="error small" role="alert" data-testid="send-error">
+                {error().message}
+              </p>
+            }
+          >
+            <div
+              class="notice composer-notice"
+              role="alert"
+              data-testid="send-error"
+              data-code={error().code}
+            >
+              <AllowanceMessage
+                code="allowance_exceeded"
+                message={error().message}
+                upgradePath="/billing"
+                compact
+              />
+            </div>
+          </Show>
+        )}
       </Show>
       <div class="composer-row">
         <label class="sr-only" for="composer-input">

@@ -1,3 +1,4 @@
+import { A } from "@solidjs/router";
 import { Show } from "solid-js";
 import type { ToolBlock } from "./thread-events";
 
@@ -14,6 +15,15 @@ export function pretty(value: unknown): string {
 }
 
 const label = (name: string) => name.replaceAll("_", " ");
+
+const MEMORY_TOOLS = new Set(["commit_memory", "read_memory"]);
+
+/** The memory file a memory tool call is about (not `session/` notes, which live in the thread only). */
+const memoryPathOf = (block: ToolBlock): string | null => {
+  if (!MEMORY_TOOLS.has(block.name)) return null;
+  const path = (block.input as { path?: unknown } | null)?.path;
+  return typeof path === "string" && path && !path.startsWith("session/") ? path : null;
+};
 
 /** A tool call of the agent: name and state in the summary; input and result when expanded. */
 export function ToolCard(props: { block: ToolBlock; turnRunning: boolean }) {
@@ -35,6 +45,15 @@ export function ToolCard(props: { block: ToolBlock; turnRunning: boolean }) {
         <span class={`tool-state ${props.block.result?.isError ? "error" : ""}`}>{state()}</span>
       </summary>
       <div class="tool-body">
+        <Show when={memoryPathOf(props.block)}>
+          {(path) => (
+            <p class="tool-link">
+              <A href={`/memory?path=${encodeURIComponent(path())}`} data-testid="open-in-memory">
+                Open {path()} in memory
+              </A>
+            </p>
+          )}
+        </Show>
         <h4>Input</h4>
         <pre>{pretty(props.block.input)}</pre>
         <Show when={props.block.result}>

@@ -1,5 +1,6 @@
 import { For, Match, Show, Switch } from "solid-js";
 import { Markdown } from "./Markdown";
+import { SubAgentCard } from "./SubAgentCard";
 import { ToolCard } from "./ToolCard";
 import { describeEnd, type TurnItem } from "./thread-events";
 
@@ -11,7 +12,7 @@ const STATUS_LABELS: Record<TurnItem["status"], string> = {
   interrupted: "Interrupted",
 };
 
-/** One assistant turn: streamed text (markdown), tool-call cards, and how it ended. */
+/** One assistant turn: streamed text (markdown), tool-call cards, sub-agent cards, and how it ended. */
 export function TurnView(props: { turn: TurnItem }) {
   const turn = () => props.turn;
   const ending = () => describeEnd(turn());
@@ -31,6 +32,9 @@ export function TurnView(props: { turn: TurnItem }) {
               </Match>
               <Match when={block.kind === "tool" && block}>
                 {(tool) => <ToolCard block={tool()} turnRunning={turn().status === "running"} />}
+              </Match>
+              <Match when={block.kind === "subagent" && block}>
+                {(subAgent) => <SubAgentCard block={subAgent()} />}
               </Match>
             </Switch>
           )}

@@ -84,7 +84,43 @@ export interface ToolBlock {
   result: { content: string; isError: boolean } | null;
 }
 
-export type TurnBlock = TextBlock | ToolBlock;
+export type SubAgentStatus = "spawned" | "waking" | "running" | "completed" | "failed" | "cancelled";
+
+export interface SubAgentTool {
+  kind: "tool";
+  callId: string;
+  tool: string;
+  status: "running" | "completed" | "error";
+  input: unknown;
+  output: string;
+}
+
+export interface SubAgentText {
+  kind: "text";
+  text: string;
+}
+
+/** What the sub-agent did, in order: text between tool calls is one step, each tool call another. */
+export type SubAgentStep = SubAgentText | SubAgentTool;
+
+/** A sub-agent the turn spawned (`subagent.*` events): its task, live status, steps (text, tools) and files. */
+export interface SubAgentBlock {
+  kind: "subagent";
+  key: string;
+  subAgentId: string;
+  task: string;
+  status: SubAgentStatus;
+  steps: SubAgentStep[];
+  files: string[];
+  error: string | null;
+  costUsd: number | null;
+}
+
+export type TurnBlock = TextBlock | ToolBlock | SubAgentBlock;
+
+/** Ended sub-agent states. */
+export const subAgentEnded = (status: SubAgentStatus): boolean =>
+  status === "completed" || status === "failed" || status === "cancelled";
 
 export interface TurnFailure {
   code: string;
@@ -109,7 +145,21 @@ export interface TurnItem {
   outputTokens: number;
 }
 
-export type ChatItem = UserItem | TurnItem;
+/**
+ * Why the agent did not start work (`agent.notice`), e.g. `allowance_exceeded`; `upgradePath` is where the user
+ * can fix it.
+ */
+export interface NoticeItem {
+  kind: "notice";
+  id: string;
+  seq: number;
+  at: string;
+  code: string;
+  message: string;
+  upgradePath: string | null;
+}
+
+export type ChatItem = UserItem | TurnItem | NoticeItem;
 
 export interface ChatState {
   items: ChatItem[];
@@ -162,6 +212,58 @@ function turnOf(chat: ChatState, event: ThreadEvent, data: Data): TurnItem {
   chat.runningTurnId = turnId;
   return turn;
 }
+
+function lastTurn(chat: ChatState): TurnItem | undefined {
+  for (let i = chat.items.length - 1; i >= 0; i--) {
+    const item = chat.items[i];
+    if (item?.kind === "turn") return item;
+  }
+  return undefined;
+}
+
+function findSubAgent(chat: ChatState, subAgentId: string): SubAgentBlock | undefined {
+  for (let i = chat.items.length - 1; i >= 0; i--) {
+    const item = chat.items[i];
+    if (item?.kind !== "turn") continue;
+    for (const block of item.blocks) {
+      if (block.kind === "subagent" && block.subAgentId === subAgentId) return block;
+    }
+  }
+  return undefined;
+}
+
+const newSubAgent = (subAgentId: string, task: string): SubAgentBlock => ({
+  kind: "subagent",
+  key: `subagent:${subAgentId}`,
+  subAgentId,
+  task,
+  status: "spawned",
+  steps: [],
+  files: [],
+  error: null,
+  costUsd: null,
+});
+
+/**
+ * The sub-agent an event is about. Its `subagent.spawned` names the turn; should that be missing, the sub-agent is
+ * put in the running turn (or the last one), so nothing it did is lost.
+ */
+function subAgentOf(chat: ChatState, event: ThreadEvent, data: Data): SubAgentBlock | undefined {
+  const subAgentId = str(data.subAgentId);
+  if (!subAgentId) return undefined;
+  const existing = findSubAgent(chat, subAgentId);
+  if (existing) return existing;
+  const turn =
+    (typeof data.turnId === "string" ? turnOf(chat, event, data) : undefined) ??
+    (chat.runningTurnId ? findTurn(chat, chat.runningTurnId) : undefined) ??
+    lastTurn(chat);
+  if (!turn) return undefined;
+  const block = newSubAgent(subAgentId, str(data.task));
+  turn.blocks.push(block);
+  return block;
+}
+
+const SUBAGENT_STATUSES = new Set<string>(["waking", "running", "completed", "failed", "cancelled"]);
 
 function end(chat: ChatState, turn: TurnItem, status: TurnStatus): void {
   turn.status = status;
@@ -280,6 +382,79 @@ export function applyEvent(chat: ChatState, event: ThreadEvent): void {
         retryable: data.retryable === true,
       };
       end(chat, turn, "failed");
+      return;
+    }
+    case "agent.notice": {
+      const id = `notice-${event.seq}`;
+      if (chat.items.some((item) => item.kind === "notice" && item.id === id)) return;
+      chat.items.push({
+        kind: "notice",
+        id,
+        seq: event.seq,
+        at: event.at,
+        code: str(data.code, "notice"),
+        message: str(data.message),
+        upgradePath: str(data.upgradePath) || null,
+      });
+      return;
+    }
+    case "subagent.spawned": {
+      const block = subAgentOf(chat, event, data);
+      if (block && !block.task) block.task = str(data.task);
+      return;
+    }
+    case "subagent.status": {
+      const block = subAgentOf(chat, event, data);
+      const status = str(data.status);
+      // A late status never revives an ended sub-agent.
+      if (block && SUBAGENT_STATUSES.has(status) && !subAgentEnded(block.status))
+        block.status = status as SubAgentStatus;
+      return;
+    }
+    case "subagent.text": {
+      const block = subAgentOf(chat, event, data);
+      const delta = str(data.delta);
+      if (!block || !delta) return;
+      const last = block.steps[block.steps.length - 1];
+      if (last?.kind === "text") last.text += delta;
+      else block.steps.push({ kind: "text", text: delta });
+      return;
+    }
+    case "subagent.tool": {
+      const block = subAgentOf(chat, event, data);
+      if (!block) return;
+      const callId = str(data.callId, `call-${event.seq}`);
+      const status = data.status === "completed" || data.status === "error" ? data.status : "running";
+      const tool = block.steps.find((t): t is SubAgentTool => t.kind === "tool" && t.callId === callId);
+      if (tool) {
+        tool.status = status;
+        if (data.input !== undefined) tool.input = data.input;
+        if (typeof data.output === "string") tool.output = data.output;
+      } else {
+        block.steps.push({
+          kind: "tool",
+          callId,
+          tool: str(data.tool, "tool"),
+          status,
+          input: data.input ?? null,
+          output: str(data.output),
+        });
+      }
+      return;
+    }
+    case "subagent.file": {
+      const block = subAgentOf(chat, event, data);
+      const path = str(data.path);
+      if (block && path && !block.files.includes(path)) block.files.push(path);
+      return;
+    }
+    case "subagent.finished": {
+      const block = subAgentOf(chat, event, data);
+      if (!block) return;
+      const status = str(data.status);
+      block.status = status === "failed" || status === "cancelled" ? status : "completed";
+      block.error = str(data.error) || null;
+      block.costUsd = typeof data.costUsd === "number" ? data.costUsd : null;
       return;
     }
     default:

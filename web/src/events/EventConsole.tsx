@@ -37,6 +37,20 @@ const summary = (event: ThreadEvent): string => {
       return `${String(data.code)}: ${String(data.message)}`;
     case "turn.completed":
       return `${String(data.stopReason)}, ${String(data.steps)} step(s)`;
+    case "agent.notice":
+      return `${String(data.code)}: ${String(data.message ?? "")}`;
+    case "subagent.spawned":
+      return JSON.stringify(data.task ?? "");
+    case "subagent.status":
+      return String(data.status);
+    case "subagent.text":
+      return JSON.stringify(data.delta ?? "");
+    case "subagent.tool":
+      return `${String(data.tool)} ${String(data.status)}`;
+    case "subagent.file":
+      return String(data.path);
+    case "subagent.finished":
+      return `${String(data.status)}${data.error ? `: ${String(data.error)}` : ""}`;
     default:
       return "";
   }
@@ -70,14 +84,16 @@ function Console(props: { threadId: string }) {
     for (const event of feed.events()) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
   });
-  /** Sub-agents seen in the thread's events (`data.subAgentId`), in order of appearance. */
+  /** Sub-agents seen in the thread's events (`data.subAgentId`), in order of appearance, with their tasks. */
   const subAgents = createMemo(() => {
-    const ids = new Set<string>();
+    const tasks = new Map<string, string>();
     for (const event of feed.events()) {
       const id = subAgentOf(event);
-      if (id) ids.add(id);
+      if (!id) continue;
+      const task = (event.data as { task?: unknown }).task;
+      if (!tasks.get(id)) tasks.set(id, typeof task === "string" ? task : "");
     }
-    return [...ids];
+    return [...tasks.entries()];
   });
   const [subAgent, setSubAgent] = createSignal("");
   const visibleCount = () => (paused() ? frozenAt() : feed.events().length);
@@ -141,9 +157,20 @@ function Console(props: { threadId: string }) {
           <Show when={subAgents().length > 0}>
             <label class="subagent-filter small">
               Sub-agent{" "}
-              <select value={subAgent()} onChange={(e) => setSubAgent(e.currentTarget.value)}>
+              <select
+                value={subAgent()}
+                onChange={(e) => setSubAgent(e.currentTarget.value)}
+                data-testid="subagent-filter"
+              >
                 <option value="">All events</option>
-                <For each={subAgents()}>{(id) => <option value={id}>{id.slice(0, 8)}</option>}</For>
+                <For each={subAgents()}>
+                  {([id, task]) => (
+                    <option value={id}>
+                      {id.slice(0, 8)}
+                      {task ? ` · ${task.length > 40 ? `${task.slice(0, 40)}…` : task}` : ""}
+                    </option>
+                  )}
+                </For>
               </select>
             </label>
           </Show>

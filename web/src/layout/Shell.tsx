@@ -1,9 +1,16 @@
 import { A, useLocation } from "@solidjs/router";
-import { createEffect, createSignal, type JSX, on, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, type JSX, on, onCleanup, Show } from "solid-js";
 import { session, signOut } from "../auth/session";
 import { ThreadList } from "../threads/ThreadList";
 
-/** Top bar, thread sidebar (a drawer on narrow screens) and the routed main area. */
+const LINKS = [
+  { href: "/memory", label: "Memory", icon: "▤" },
+  { href: "/subagents", label: "Sub-agents", icon: "◎" },
+  { href: "/stack", label: "Sandbox & status", icon: "▣" },
+  { href: "/billing", label: "Billing", icon: "◈" },
+];
+
+/** Top bar, sidebar (threads, then memory, sub-agents, sandbox, billing; a drawer on narrow screens), main area. */
 export function Shell(props: { children?: JSX.Element }) {
   const [navOpen, setNavOpen] = createSignal(false);
   const location = useLocation();
@@ -40,7 +47,7 @@ export function Shell(props: { children?: JSX.Element }) {
           onClick={() => setNavOpen((open) => !open)}
         >
           <span aria-hidden="true">☰</span>
-          <span class="sr-only">Threads</span>
+          <span class="sr-only">Menu</span>
         </button>
         <A href="/" class="brand">
           GrowQR
@@ -59,19 +66,28 @@ export function Shell(props: { children?: JSX.Element }) {
         </Show>
       </header>
       <div class="frame">
-        <nav id="sidebar" class="sidebar" aria-label="Threads">
+        <nav id="sidebar" class="sidebar" aria-label="Main">
           <ThreadList />
-          <div class="sidebar-footer">
-            <A href="/stack" class="sidebar-link" activeClass="active">
-              Sandbox &amp; status
-            </A>
-          </div>
+          <ul class="sidebar-footer" aria-label="Your agent">
+            <For each={LINKS}>
+              {(link) => (
+                <li>
+                  <A href={link.href} class="sidebar-link" activeClass="active">
+                    <span class="sidebar-icon" aria-hidden="true">
+                      {link.icon}
+                    </span>
+                    {link.label}
+                  </A>
+                </li>
+              )}
+            </For>
+          </ul>
         </nav>
         <Show when={navOpen()}>
           <button
             type="button"
             class="scrim"
-            aria-label="Close threads"
+            aria-label="Close menu"
             tabIndex={-1}
             onClick={() => setNavOpen(false)}
           />

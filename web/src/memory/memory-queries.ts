@@ -1,0 +1,97 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import type { Accessor } from "solid-js";
+import { ApiError, api, unwrap } from "../api/client";
+import type { components } from "../api/openapi.gen";
+
+export type MemoryEntry = components["schemas"]["MemoryEntry"];
+export type MemoryFile = components["schemas"]["MemoryFile"];
+export type MemoryCommit = components["schemas"]["MemoryCommit"];
+export type MemoryWriteResult = components["schemas"]["MemoryWriteResult"];
+
+export const memoryKeys = {
+  all: ["memory"] as const,
+  list: (prefix: string) => ["memory", "list", prefix] as const,
+  file: (path: string) => ["memory", "file", path] as const,
+  history: (path: string) => ["memory", "history", path] as const,
+};
+
+/** The agent writes memory behind the page's back (from a chat), so what is shown is re-read soon. */
+const FRESH_MS = 2_000;
+
+/** Entries directly under a directory ("" is the root), read when `enabled` (a directory opened in the tree). */
+export const useMemoryList = (prefix: Accessor<string>, enabled: Accessor<boolean> = () => true) =>
+  useQuery(() => ({
+    queryKey: memoryKeys.list(prefix()),
+    queryFn: async () => unwrap(await api.GET("/memory", { params: { query: { prefix: prefix() } } })).items,
+    enabled: enabled(),
+    staleTime: FRESH_MS,
+  }));
+
+export const useMemoryFile = (path: Accessor<string>) =>
+  useQuery(() => ({
+    queryKey: memoryKeys.file(path()),
+    queryFn: async () => unwrap(await api.GET("/memory/file", { params: { query: { path: path() } } })),
+    enabled: path() !== "",
+    staleTime: FRESH_MS,
+    retry: (count: number, error: Error) => count < 1 && !isClientError(error),
+  }));
+
+export const useMemoryHistory = (path: Accessor<string>) =>
+  useQuery(() => ({
+    queryKey: memoryKeys.history(path()),
+    queryFn: async () =>
+      unwrap(await api.GET("/memory/history", { params: { query: { path: path() } } })).items,
+    enabled: path() !== "",
+    staleTime: FRESH_MS,
+    retry: (count: number, error: Error) => count < 1 && !isClientError(error),
+  }));
+
+export interface MemoryWriteInput {
+  path: string;
+  content: string;
+  message: string;
+}
+
+/**
+ * One commit (200), or stored and waiting for git (202: `status: "pending"`). Each attempt carries its own
+ * Idempotency-Key, so the server counts a request repeated on the way once.
+ */
+export function useWriteMemory() {
+  const client = useQueryClient();
+  return useMutation(() => ({
+    mutationFn: async (input: MemoryWriteInput): Promise<MemoryWriteResult> =>
+      unwrap(
+        await api.PUT("/memory/file", {
+          params: { header: { "idempotency-key": crypto.randomUUID() } },
+          body: { path: input.path, content: input.content, message: input.message || undefined },
+        }),
+      ),
+    // The file, its history and the directories above it (a new file adds entries) all changed.
+    onSuccess: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
+  }));
+}
+
+/** 400 (a path the server refuses) and 404 (no such file) are answers, not failures to retry. */
+export const isClientError = (error: unknown): boolean =>
+  error instanceof ApiError && error.status >= 400 && error.status < 500;
+
+export const isMissing = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
+
+/** The parent directories of a path, outermost first: "a/b/c.md" → ["a", "a/b"]. */
+export function parentsOf(path: string): string[] {
+  const parts = path.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+export const nameOf = (path: string): string => path.split("/").pop() ?? path;
+
+export const isMarkdown = (path: string): boolean => /\.(md|markdown)$/i.test(path);
+
+/** A sentence for a path the server refused (400 `invalid_path`, `path_too_long`, `forbidden_path`). */
+export function pathProblem(error: unknown): string | null {
+  if (!(error instanceof ApiError)) return null;
+  if (!["invalid_path", "path_too_long", "forbidden_path", "invalid_request"].includes(error.code))
+    return null;
+  const reason = error.message.replace(/\.$/, "");
+  return `That path cannot be used: ${reason}.`;
+}
