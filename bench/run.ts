@@ -4,12 +4,14 @@ import path from "node:path";
 import { repoRoot, startLocalStack } from "../dev/stack";
 import { benchActors, formatActorBench } from "./actors/actor-bench";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-bench";
+import { webInitialJsGzipKb, workerBundleGzipKb } from "./bundle-size";
 import { type LoadSettings, measure, type Scenario } from "./measure";
 import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
 import { compare, formatTable } from "./report";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
+import { summaryMarkdown, summaryRows } from "./summary";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
     const agentResult = await benchAgent(stack, modelProbe);
     const memoryResult = await benchMemory(stack);
     const subAgentResult = await benchSubAgents(stack);
+    const bundles = {
+      workerGzipKb: await workerBundleGzipKb(),
+      webInitialJsGzipKb: await webInitialJsGzipKb(),
+    };
     // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
     const actorsResult = await benchActors();
 
@@ -69,10 +75,20 @@ async function main(): Promise<void> {
       agent: agentResult,
       memory: memoryResult,
       subAgents: subAgentResult,
+      bundles,
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
     await writeFile(path.join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+    const summary = summaryRows(report);
+    await mkdir(path.join(repoRoot, "docs"), { recursive: true });
+    await writeFile(
+      path.join(repoRoot, "docs/benchmarks.md"),
+      summaryMarkdown(summary, {
+        measuredAt: report.measuredAt,
+        machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}`,
+      }),
+    );
 
     console.log(
       `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
@@ -84,7 +100,7 @@ async function main(): Promise<void> {
     console.log(`\n${formatAgentBench(agentResult)}`);
     console.log(`\n${formatMemoryBench(memoryResult)}`);
     console.log(`\n${formatSubAgentBench(subAgentResult)}`);
-    console.log("\nwritten to bench/results/latest.json");
+    console.log("\nwritten to bench/results/latest.json and docs/benchmarks.md");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {
       console.error(`\nscenarios with failed requests: ${failures.map((r) => r.name).join(", ")}`);

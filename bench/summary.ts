@@ -1,0 +1,180 @@
+import type { ActorBenchResult } from "./actors/report";
+import type { AgentBenchResult } from "./agent/agent-bench";
+import type { MemoryBenchResult } from "./memory/memory-bench";
+import type { Comparison } from "./report";
+import type { StackBench } from "./stack-bench";
+import type { SubAgentBenchResult } from "./subagents/subagent-bench";
+
+/** One figure of the report: its value, the baseline measured in the same run, and the target it is held to. */
+export interface SummaryRow {
+  figure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  /** undefined: reported, no target. */
+  pass?: boolean;
+}
+
+export interface BenchReport {
+  results: Comparison[];
+  dbRoundTripsPerWarmThreadsRequest: number;
+  stack: StackBench;
+  actors: ActorBenchResult;
+  agent: AgentBenchResult;
+  memory: MemoryBenchResult;
+  subAgents: SubAgentBenchResult;
+  bundles: { workerGzipKb: number; webInitialJsGzipKb: number };
+}
+
+const ms = (value: number) => `${value} ms`;
+const pair = (l: { p50: number; p99: number }) => `p50 ${ms(l.p50)} / p99 ${ms(l.p99)}`;
+const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "–");
+
+export function summaryRows(report: BenchReport): SummaryRow[] {
+  const rows: SummaryRow[] = report.results.map((r) => ({
+    figure: r.name,
+    value: `p50 ${ms(r.p50Ms)} / p99 ${ms(r.p99Ms)}, ${r.requestsPerSecond} req/s`,
+    baseline: "static /api/version",
+    ratio: `${x(r.p50Ratio)} / ${x(r.p99Ratio)}`,
+    target: "no failed requests",
+    pass: r.non2xx + r.errors === 0,
+  }));
+  const { stack, actors, agent, memory, subAgents, bundles } = report;
+  rows.push(
+    {
+      figure: "database round-trips per warm GET /api/threads",
+      value: String(report.dbRoundTripsPerWarmThreadsRequest),
+      baseline: "–",
+      ratio: "–",
+      target: "1",
+      pass: report.dbRoundTripsPerWarmThreadsRequest <= 1,
+    },
+    {
+      figure: "stack: cold create → ready",
+      value: pair(stack.coldCreateMs),
+      baseline: "–",
+      ratio: "–",
+      target: "–",
+    },
+    {
+      figure: "stack: wake suspended → ready",
+      value: pair(stack.wakeFromSuspendedMs),
+      baseline: "–",
+      ratio: "–",
+      target: "–",
+    },
+    {
+      figure: "stack: warm ensureStack",
+      value: pair(stack.warmEnsureMs),
+      baseline: `plain DO RPC ${pair(stack.plainDoRpcMs)}`,
+      ratio: `+${stack.warmOverheadP50Ms} ms p50`,
+      target: "< +5 ms",
+      pass: stack.warmOverheadP50Ms < 5,
+    },
+    {
+      figure: "actor action over WebSocket",
+      value: pair(actors.webSocket.rivet),
+      baseline: `plain DO WebSocket echo ${pair(actors.webSocket.plain)}`,
+      ratio: `${x(actors.webSocket.p50Ratio)} / ${x(actors.webSocket.p99Ratio)}`,
+      target: "≤ 1.5×",
+      pass: actors.webSocket.pass,
+    },
+    {
+      figure: "actor stateless HTTP action",
+      value: pair(actors.http.rivet),
+      baseline: `Worker → DO RPC ${pair(actors.http.plain)}`,
+      ratio: `${x(actors.http.p50Ratio)} / ${x(actors.http.p99Ratio)}`,
+      target: "≤ 1.5×",
+      pass: actors.http.pass,
+    },
+    {
+      figure: `broadcast to ${actors.broadcast.clients} clients (each delivery)`,
+      value: pair(actors.broadcast.rivet.deliveryMs),
+      baseline: `plain DO fan-out ${pair(actors.broadcast.plain.deliveryMs)}`,
+      ratio: `${x(actors.broadcast.p50Ratio)} / ${x(actors.broadcast.p99Ratio)}`,
+      target: "every client gets every event",
+      pass: actors.broadcast.rivet.complete,
+    },
+    {
+      figure: "model first delta → client",
+      value: pair(agent.firstDelta),
+      baseline: `action → own broadcast ${pair(agent.broadcastRoundTrip)}`,
+      ratio: x(
+        agent.broadcastRoundTrip.p99 > 0 ? agent.firstDelta.p99 / agent.broadcastRoundTrip.p99 : Number.NaN,
+      ),
+      target: `p99 < ${agent.firstDeltaTargetMs} ms`,
+      pass: agent.pass,
+    },
+    {
+      figure: `events to ${agent.fanout.clients} clients`,
+      value: `${agent.fanout.eventsPerSecond} events/s`,
+      baseline: "–",
+      ratio: "–",
+      target: "all delivered in order",
+      pass: agent.fanout.complete,
+    },
+    {
+      figure: "read_memory from L1",
+      value: pair(memory.readL1),
+      baseline: `from L3 (Gitea) ${pair(memory.readL3)}`,
+      ratio: `${memory.l3OverL1P50}× faster`,
+      target: "–",
+    },
+    { figure: "commit_memory", value: pair(memory.commit), baseline: "–", ratio: "–", target: "–" },
+    {
+      figure: "sub-agent relay: OpenCode event → client",
+      value: pair(subAgents.relay),
+      baseline: "–",
+      ratio: "–",
+      target: `p99 < ${subAgents.relayTargetMs} ms`,
+      pass: subAgents.pass,
+    },
+    {
+      figure: "4 parallel sub-agents",
+      value: `${subAgents.parallel.eventsPerSecond} events/s`,
+      baseline: "–",
+      ratio: "–",
+      target: "all completed",
+      pass: subAgents.parallel.allCompleted,
+    },
+    {
+      figure: "worker bundle (gzip)",
+      value: `${bundles.workerGzipKb} KB`,
+      baseline: "–",
+      ratio: "–",
+      target: "≤ 3072 KB (Workers free plan)",
+      pass: bundles.workerGzipKb <= 3072,
+    },
+    {
+      figure: "web initial JS (gzip)",
+      value: `${bundles.webInitialJsGzipKb} KB`,
+      baseline: "–",
+      ratio: "–",
+      target: "≤ 90 KB",
+      pass: bundles.webInitialJsGzipKb <= 90,
+    },
+  );
+  return rows;
+}
+
+export function summaryMarkdown(
+  rows: SummaryRow[],
+  context: { measuredAt: string; machine: string },
+): string {
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  const lines = [
+    "# Benchmarks",
+    "",
+    `Written by \`npm run bench\` on ${context.measuredAt} (${context.machine}). Baselines are measured in the same run; absolute numbers depend on the machine and its load.`,
+    "",
+    "| figure | value | baseline | ratio | target | result |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${[r.figure, r.value, r.baseline, r.ratio, r.target, r.pass === undefined ? "–" : r.pass ? "pass" : "FAIL"].map(cell).join(" | ")} |`,
+    ),
+    "",
+  ];
+  return lines.join("\n");
+}
