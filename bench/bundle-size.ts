@@ -31,7 +31,11 @@ export async function workerBundleGzipKb(): Promise<number> {
   }
 }
 
-/** The SPA's initial JS (entry and its static imports), gzipped, from a production build. */
+/**
+ * The SPA's initial JS, gzipped, from a production build: what index.html loads before anything renders, i.e. the
+ * entry and what it imports statically (lazy routes are dynamic imports and load on first use). Also the budget
+ * check of the browser tests (web/e2e/budget.e2e.test.ts).
+ */
 export async function webInitialJsGzipKb(): Promise<number> {
   const { build } = await import("vite");
   const outDir = await mkdtemp(path.join(os.tmpdir(), "growqr-web-bundle-"));
