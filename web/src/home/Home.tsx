@@ -1,17 +1,11 @@
-import { useNavigate } from "@solidjs/router";
 import { Show } from "solid-js";
 import { errorMessage } from "../api/client";
-import { useCreateThread, useThreads } from "../threads/thread-queries";
+import { useStartThread, useThreads } from "../threads/thread-queries";
 
 /** Route `/`: what to do next, with a button to start a thread. */
 export default function Home() {
   const threads = useThreads();
-  const create = useCreateThread();
-  const navigate = useNavigate();
-  const start = async () => {
-    const thread = await create.mutateAsync("").catch(() => null);
-    if (thread) navigate(`/threads/${thread.id}`);
-  };
+  const { create, start } = useStartThread();
   return (
     <section class="placeholder-page" aria-labelledby="home-heading">
       <h1 id="home-heading">Your Grow Agent</h1>

@@ -1,19 +1,13 @@
-import { A, useNavigate } from "@solidjs/router";
+import { A } from "@solidjs/router";
 import { For, Match, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { ThreadActions } from "./ThreadActions";
-import { threadTitle, useCreateThread, useThreads } from "./thread-queries";
+import { threadTitle, useStartThread, useThreads } from "./thread-queries";
 
 /** The sidebar: a button to start a thread, then the user's threads, newest first. */
 export function ThreadList() {
   const threads = useThreads();
-  const create = useCreateThread();
-  const navigate = useNavigate();
-
-  const start = async () => {
-    const thread = await create.mutateAsync("").catch(() => null);
-    if (thread) navigate(`/threads/${thread.id}`);
-  };
+  const { create, start } = useStartThread();
 
   return (
     <div class="thread-list">

@@ -1,3 +1,4 @@
+import { useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import type { Accessor } from "solid-js";
 import { ApiError, api, unwrap } from "../api/client";
@@ -49,6 +50,17 @@ export function useCreateThread() {
       client.setQueryData(threadKeys.one(thread.id), thread);
     },
   }));
+}
+
+/** Creates an untitled thread and opens it: the "new thread" button of the sidebar and of the home page. */
+export function useStartThread() {
+  const create = useCreateThread();
+  const navigate = useNavigate();
+  const start = async () => {
+    const thread = await create.mutateAsync("").catch(() => null);
+    if (thread) navigate(`/threads/${thread.id}`);
+  };
+  return { create, start };
 }
 
 export function useRenameThread() {

@@ -5,13 +5,13 @@ import { growAgentKey } from "../actors/actor-keys";
 import type { ActorsClient } from "../actors/actors.routes";
 import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
-import { createGitManager, GitNotConfiguredError } from "../git/git-manager";
+import { GitNotConfiguredError } from "../git/git-manager";
 import { GiteaError } from "../git/gitea-error";
 import { MemoryPathError } from "../git/memory-paths";
 import { authenticatedErrors, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
-import { MemoryCache } from "./memory-cache";
-import { MemoryService } from "./memory-service";
+import { memoryReader } from "./memory-reader";
+import type { MemoryService } from "./memory-service";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["memory"];
@@ -161,15 +161,7 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
 }
 
 function readerFor(c: Context<AppEnv>): MemoryService {
-  const { db, user, log } = c.var;
-  return new MemoryService({
-    db,
-    userId: user.id,
-    userRepo: async () => (await createGitManager(c.env, db, log)).userRepo(user.id),
-    cache: new MemoryCache(0),
-    scheduleRetry: () => {},
-    log,
-  });
+  return memoryReader({ env: c.env, db: c.var.db, userId: c.var.user.id, log: c.var.log });
 }
 
 const PATH_CODES = new Set(["invalid_path", "path_too_long", "forbidden_path", "invalid_content"]);

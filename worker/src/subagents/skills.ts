@@ -1,9 +1,7 @@
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import type { Env } from "../env";
-import { createGitManager } from "../git/git-manager";
-import { MemoryCache } from "../memory/memory-cache";
-import { MemoryService } from "../memory/memory-service";
+import { memoryReader } from "../memory/memory-reader";
 
 export const SKILLS_DIRECTORY = "skills";
 /** Skills go into the sub-agent's system prompt: bounded, whatever the repository holds. */
@@ -23,14 +21,7 @@ export async function loadSkills(
   deps: { env: Env; db: Database; userId: string; log: Logger },
   only?: readonly string[],
 ): Promise<Skill[]> {
-  const memory = new MemoryService({
-    db: deps.db,
-    userId: deps.userId,
-    userRepo: async () => (await createGitManager(deps.env, deps.db, deps.log)).userRepo(deps.userId),
-    cache: new MemoryCache(0),
-    scheduleRetry: () => {},
-    log: deps.log,
-  });
+  const memory = memoryReader(deps);
   try {
     const files = (await memory.list({ prefix: SKILLS_DIRECTORY })).filter(
       (entry) => entry.type === "file" && entry.path.endsWith(".md"),

@@ -1,6 +1,5 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
 import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
-import { RelayBatcher } from "./relay-batcher";
 
 export interface RelayEvent {
   type: string;
@@ -15,7 +14,7 @@ export interface SubAgentRunDeps {
   ensureStack(): Promise<void>;
   /** How to reach the user's OpenCode server (base URL + headers with its password). Never logged. */
   connection(): Promise<{ baseUrl: string; headers: Record<string, string> }>;
-  /** Hands status events to the Grow Agent (which logs and broadcasts them); called in order. */
+  /** Hands status events to the Grow Agent (which logs and broadcasts them). */
   relay(events: RelayEvent[]): Promise<void>;
   /**
    * The session exists; resolves once the Grow Agent watches it (it relays the session's own events from its
@@ -44,16 +43,14 @@ export const MAX_RESULT_CHARS = 8_000;
  * that dies or stops answering ends the run as failed with a reason, never as a hang.
  */
 export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcome> {
-  const relay = new RelayBatcher<RelayEvent>((batch) => deps.relay(batch));
-  const status = (phase: string, extra: Record<string, unknown> = {}) =>
-    relay.push({ type: "subagent.status", data: { status: phase, ...extra } });
   let sessionId: string | undefined;
   let mapper: SessionEventMapper | undefined;
   let client: ReturnType<typeof createOpencodeClient> | undefined;
   try {
-    status("waking");
+    // Awaited, so it is logged before the Grow Agent's own `running`; a failed report does not stop the task.
+    await deps.relay([{ type: "subagent.status", data: { status: "waking" } }]).catch(() => {});
     await deps.ensureStack();
-    if (deps.signal.aborted) return await finish(relay, { status: "cancelled", costUsd: 0 });
+    if (deps.signal.aborted) return { status: "cancelled", costUsd: 0 };
     const { baseUrl, headers } = await deps.connection();
     client = createOpencodeClient({ baseUrl, headers, fetch: deps.fetch });
     const created = await client.session.create({
@@ -85,12 +82,7 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
       if (progress.finished) {
         const result = await finalAnswer(client, sessionId, deps.signal);
         await stream.return?.(undefined);
-        return await finish(relay, {
-          status: "completed",
-          result,
-          costUsd: mapper.costUsd,
-          usage: mapper.usage,
-        });
+        return { status: "completed", result, costUsd: mapper.costUsd, usage: mapper.usage };
       }
     }
     if (deps.signal.aborted) throw deps.signal.reason;
@@ -100,15 +92,10 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
     const usage = mapper?.usage ?? [];
     if (deps.signal.aborted) {
       if (client && sessionId) await client.session.abort({ path: { id: sessionId } }).catch(() => {});
-      return await finish(relay, { status: "cancelled", costUsd, usage });
+      return { status: "cancelled", costUsd, usage };
     }
-    return await finish(relay, { status: "failed", error: describe(error), costUsd, usage });
+    return { status: "failed", error: describe(error), costUsd, usage };
   }
-}
-
-async function finish(relay: RelayBatcher<RelayEvent>, outcome: SubAgentOutcome): Promise<SubAgentOutcome> {
-  await relay.flush().catch(() => {});
-  return outcome;
 }
 
 /** The text of the session's last assistant message. */
