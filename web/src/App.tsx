@@ -1,8 +1,8 @@
 import { Route, Router } from "@solidjs/router";
 import { QueryClient, QueryClientProvider } from "@tanstack/solid-query";
-import { createEffect, createRoot, lazy, on, type ParentProps, Show } from "solid-js";
-import { SignIn } from "./auth/SignIn";
-import { session } from "./auth/session";
+import { createEffect, createRoot, lazy, Match, on, type ParentProps, Switch } from "solid-js";
+import { AuthLoading, SignIn } from "./auth/SignIn";
+import { auth, session } from "./auth/session";
 import Home from "./home/Home";
 import { Shell } from "./layout/Shell";
 
@@ -23,10 +23,10 @@ const queryClient = new QueryClient({
 createRoot(() =>
   createEffect(
     on(
-      () => session()?.username,
-      (username) => {
+      () => session()?.id,
+      (userId) => {
         // At sign-out (the views holding queries are gone by then); clearing at sign-in would strand them.
-        if (!username) queryClient.clear();
+        if (!userId) queryClient.clear();
       },
       { defer: true },
     ),
@@ -35,9 +35,14 @@ createRoot(() =>
 
 function Root(props: ParentProps) {
   return (
-    <Show when={session()} fallback={<SignIn />}>
-      <Shell>{props.children}</Shell>
-    </Show>
+    <Switch fallback={<SignIn />}>
+      <Match when={auth.status() === "loading"}>
+        <AuthLoading />
+      </Match>
+      <Match when={session()}>
+        <Shell>{props.children}</Shell>
+      </Match>
+    </Switch>
   );
 }
 

@@ -1,23 +1,27 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import { currentToken, signOut } from "../auth/session";
+import type { AuthProvider } from "../auth/auth-provider";
+import { auth } from "../auth/session";
 import { apiUrl } from "./base";
 import type { paths } from "./openapi.gen";
 
-/** Adds the session token to every call; a 401 means the session is gone, so the UI returns to sign-in. */
-const auth: Middleware = {
+/**
+ * Adds the provider's session token to every call; a 401 means the session is gone (or the API no longer accepts
+ * it), so the provider signs out and the UI returns to sign-in.
+ */
+export const authMiddleware = (provider: Pick<AuthProvider, "token" | "signOut">): Middleware => ({
   async onRequest({ request }) {
-    const token = await currentToken();
+    const token = await provider.token();
     if (token) request.headers.set("authorization", `Bearer ${token}`);
     return request;
   },
   onResponse({ response }) {
-    if (response.status === 401) signOut();
+    if (response.status === 401) void provider.signOut();
     return response;
   },
-};
+});
 
 export const api = createClient<paths>({ baseUrl: apiUrl("") });
-api.use(auth);
+api.use(authMiddleware(auth));
 
 export interface ApiErrorBody {
   error: { code: string; message: string; requestId: string };

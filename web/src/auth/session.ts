@@ -1,58 +1,40 @@
-import { createSignal } from "solid-js";
+import type { AuthProvider } from "./auth-provider";
+import { type ClerkAuthOptions, createClerkAuth } from "./clerk-auth";
+import { createDevAuth } from "./dev-auth";
+
+export interface AuthConfig {
+  /** Clerk's publishable key (`pk_live_…`/`pk_test_…`): sign in through Clerk. Unset: the local dev issuer. */
+  clerkPublishableKey?: string;
+}
+
+/** Build-time config: `VITE_CLERK_PUBLISHABLE_KEY=pk_live_… npm run build:web` (like `VITE_API_ORIGIN`). */
+export const authConfig = (): AuthConfig => ({
+  clerkPublishableKey:
+    (import.meta.env.VITE_CLERK_PUBLISHABLE_KEY as string | undefined)?.trim() || undefined,
+});
 
 /**
- * The signed-in session. Locally the token comes from the dev issuer (`/dev-auth`, proxied by Vite to the
- * process `npm run dev` starts); in production this is where Clerk's session token is read instead.
+ * Clerk (`@clerk/clerk-js`) as a lazy chunk of its own, loaded only when a key is configured. The condition is the
+ * build-time constant itself, so a build without a key leaves Clerk out altogether.
  */
-interface Session {
-  username: string;
-  token: string;
-  expiresAt: number;
+const loadClerk: ClerkAuthOptions["loadClerk"] | undefined = import.meta.env.VITE_CLERK_PUBLISHABLE_KEY
+  ? async (publishableKey) => (await import("./clerk-loader")).loadClerk(publishableKey)
+  : undefined;
+
+/** Clerk when a publishable key is configured, the dev issuer otherwise. */
+export function createAuthProvider(
+  config: AuthConfig,
+  clerk: Partial<Omit<ClerkAuthOptions, "publishableKey">> = {},
+): AuthProvider {
+  const load = clerk.loadClerk ?? loadClerk;
+  if (!config.clerkPublishableKey || !load) return createDevAuth();
+  return createClerkAuth({ ...clerk, loadClerk: load, publishableKey: config.clerkPublishableKey });
 }
 
-const STORAGE_KEY = "growqr.session";
-const REFRESH_MARGIN_MS = 60_000;
+/** The app's one provider: the REST client, the actor connection and the views all ask it. */
+export const auth: AuthProvider = createAuthProvider(authConfig());
 
-function load(): Session | null {
-  try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Session) : null;
-  } catch {
-    return null;
-  }
-}
+/** Who is signed in (null: nobody, or not known yet while `auth.status()` is `loading`). */
+export const session = auth.user;
 
-const [session, setSession] = createSignal<Session | null>(load());
-
-export { session };
-
-function store(next: Session | null): void {
-  if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-  else sessionStorage.removeItem(STORAGE_KEY);
-  setSession(next);
-}
-
-export async function signIn(username: string): Promise<void> {
-  const response = await fetch("/dev-auth/sign-in", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username }),
-  });
-  const body = (await response.json()) as { token?: string; expiresIn?: number; error?: { message: string } };
-  if (!response.ok || !body.token || !body.expiresIn)
-    throw new Error(body.error?.message ?? "Sign-in failed");
-  store({ username, token: body.token, expiresAt: Date.now() + body.expiresIn * 1000 });
-}
-
-export function signOut(): void {
-  store(null);
-}
-
-/** A token valid for at least another minute, renewed if needed; null when signed out. */
-export async function currentToken(): Promise<string | null> {
-  const current = session();
-  if (!current) return null;
-  if (current.expiresAt - Date.now() > REFRESH_MARGIN_MS) return current.token;
-  await signIn(current.username);
-  return session()?.token ?? null;
-}
+export const signOut = (): Promise<void> => auth.signOut();

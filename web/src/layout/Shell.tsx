@@ -56,9 +56,9 @@ export function Shell(props: { children?: JSX.Element }) {
           {(current) => (
             <div class="account">
               <span class="account-name" data-testid="signed-in-user">
-                {current().username}
+                {current().name}
               </span>
-              <button type="button" class="button subtle" onClick={signOut}>
+              <button type="button" class="button subtle" onClick={() => void signOut()}>
                 Sign out
               </button>
             </div>

@@ -2,8 +2,9 @@ import { type ActorConnRaw, type ActorConnStatus, createClient } from "rivetkit/
 import { type Accessor, createEffect, createRoot, createSignal, on } from "solid-js";
 import { API_ORIGIN } from "../api/base";
 import { api, errorMessage, unwrap } from "../api/client";
-import { currentToken, session } from "../auth/session";
+import { auth, session } from "../auth/session";
 import type { ThreadEvent } from "../chat/thread-events";
+import { actorParams } from "./actor-params";
 
 /**
  * The live connection to the user's Grow Agent actor (`growAgent`, key [userId]) through `/api/rivet`: every event
@@ -66,9 +67,7 @@ function openConnection(): AgentConnection {
     const userId = await whoAmI();
     // devtools off: on localhost RivetKit would otherwise load its devtools script from a CDN.
     const client = createClient({ endpoint: `${API_ORIGIN || location.origin}/api/rivet`, devtools: false });
-    const handle = client.getOrCreate("growAgent", [userId], {
-      getParams: async () => ({ token: (await currentToken()) ?? "" }),
-    });
+    const handle = client.getOrCreate("growAgent", [userId], { getParams: actorParams(auth) });
     const conn = handle.connect() as unknown as ActorConnRaw;
     conn.on("event", (event: ThreadEvent) => {
       for (const listener of eventListeners) listener(event);
@@ -117,14 +116,14 @@ function openConnection(): AgentConnection {
   };
 }
 
-let current: { username: string; connection: AgentConnection } | null = null;
+let current: { userId: string; connection: AgentConnection } | null = null;
 
 /** The signed-in user's connection (opened on first use). */
 export function agentConnection(): AgentConnection {
-  const username = session()?.username ?? "";
-  if (current?.username !== username) {
+  const userId = session()?.id ?? "";
+  if (current?.userId !== userId) {
     void current?.connection.dispose();
-    current = { username, connection: createRoot(() => openConnection()) };
+    current = { userId, connection: createRoot(() => openConnection()) };
   }
   return current.connection;
 }
@@ -133,9 +132,9 @@ export function agentConnection(): AgentConnection {
 createRoot(() =>
   createEffect(
     on(
-      () => session()?.username,
-      (username) => {
-        if (current && current.username !== username) {
+      () => session()?.id,
+      (userId) => {
+        if (current && current.userId !== userId) {
           void current.connection.dispose();
           current = null;
         }

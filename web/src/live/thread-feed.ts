@@ -183,10 +183,7 @@ export function releaseAllFeeds(): void {
 }
 
 // Another user (or nobody) signed in: nothing of the previous user's threads may stay in memory.
-createRoot(() => createEffect(on(() => session()?.username, releaseAllFeeds, { defer: true })));
-
-// Another user (or nobody) signed in: nothing of the previous user's threads may stay in memory.
-createRoot(() => createEffect(on(() => session()?.username, releaseAllFeeds, { defer: true })));
+createRoot(() => createEffect(on(() => session()?.id, releaseAllFeeds, { defer: true })));
 
 /** The events up to `upTo` (those a long thread's feed starts after), oldest first. */
 export async function loadEarlierEvents(threadId: string, upTo: number): Promise<ThreadEvent[]> {

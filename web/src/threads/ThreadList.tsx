@@ -1,8 +1,12 @@
 import { A } from "@solidjs/router";
-import { For, Match, Switch } from "solid-js";
+import { For, lazy, Match, Suspense, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
-import { ThreadActions } from "./ThreadActions";
+import { markThreadsPainted } from "../ui/first-paint";
 import { threadTitle, useStartThread, useThreads } from "./thread-queries";
+
+// The ⋯ menu brings Kobalte (menu, dialogs, positioning): it loads once the list is on screen, not before it, so the
+// first paint of the threads waits for none of it.
+const ThreadActions = lazy(() => import("./ThreadActions").then((m) => ({ default: m.ThreadActions })));
 
 /** The sidebar: a button to start a thread, then the user's threads, newest first. */
 export function ThreadList() {
@@ -38,7 +42,7 @@ export function ThreadList() {
         </Match>
         <Match when={threads.data}>
           {(list) => (
-            <ul class="threads" data-testid="thread-list">
+            <ul class="threads" data-testid="thread-list" ref={markThreadsPainted}>
               <For
                 each={list()}
                 fallback={
@@ -56,7 +60,9 @@ export function ThreadList() {
                     >
                       {threadTitle(thread)}
                     </A>
-                    <ThreadActions thread={thread} />
+                    <Suspense fallback={<span class="thread-menu-placeholder" />}>
+                      <ThreadActions thread={thread} />
+                    </Suspense>
                   </li>
                 )}
               </For>
