@@ -29,7 +29,12 @@ async function main(): Promise<void> {
   };
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-"));
   const modelProbe = createModelProbe();
-  const stack = await startLocalStack({ stateDir, log: () => {}, devModel: { onEvent: modelProbe.onEvent } });
+  const stack = await startLocalStack({
+    stateDir,
+    databaseInChildProcess: true,
+    log: () => {},
+    devModel: { onEvent: modelProbe.onEvent },
+  });
   try {
     const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
     const scenarios: Scenario[] = [

@@ -10,9 +10,10 @@ import { startDevGitea } from "./gitea/server";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
 import { loadOrCreateSigningKey } from "./issuer/signing-key";
 import { type DevModel, type DevModelOptions, startDevModel } from "./model/model-server";
-import { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite-server";
+import { startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
+import { startReadyChild } from "./ready-child";
 import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
@@ -28,6 +29,11 @@ export interface StackOptions {
   /** Embedded Postgres data directory; omitted means an in-memory database. */
   pgDataDir?: string;
   pgPort?: number;
+  /**
+   * Run the embedded (in-memory) Postgres in a child process, so its WASM queries do not block this process's
+   * event loop: for benchmarks and load runs whose clients and probes live in this process.
+   */
+  databaseInChildProcess?: boolean;
   proxyPort?: number;
   apiPort?: number;
   /** Start the Vite dev server for web/ on this port. */
@@ -75,6 +81,11 @@ export interface LocalStack {
   model?: DevModel;
   /** The local Stripe API (unset when STRIPE_SECRET_KEY points the Worker at Stripe). */
   stripe?: DevStripe;
+  /**
+   * The database unreachable for `forMs`: the Neon WebSocket proxy closes (open connections drop, new ones are
+   * refused) and comes back on the same address, with Postgres and its data untouched. For fault runs.
+   */
+  interruptDatabase(forMs: number): Promise<void>;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   /**
@@ -100,11 +111,19 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   try {
     await mkdir(options.stateDir, { recursive: true });
 
-    let postgres: EmbeddedPostgres | undefined;
+    /** Set when this stack started the database (not when it was given a `databaseUrl`). */
+    let closeDatabase: (() => Promise<void>) | undefined;
     let databaseUrl = options.databaseUrl;
-    if (!databaseUrl) {
-      postgres = await startEmbeddedPostgres({ dataDir: options.pgDataDir, port: options.pgPort });
-      started.push(() => postgres?.close() ?? Promise.resolve());
+    if (!databaseUrl && options.databaseInChildProcess) {
+      const child = await startReadyChild<{ databaseUrl: string }>("dev/db-server.ts");
+      closeDatabase = child.stop;
+      started.push(child.stop);
+      databaseUrl = child.ready.databaseUrl;
+      options.log("db", `embedded Postgres (PGlite) in a child process on ${databaseUrl}`);
+    } else if (!databaseUrl) {
+      const postgres = await startEmbeddedPostgres({ dataDir: options.pgDataDir, port: options.pgPort });
+      closeDatabase = postgres.close;
+      started.push(postgres.close);
       databaseUrl = postgres.databaseUrl;
       options.log(
         "db",
@@ -112,11 +131,12 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       );
     }
 
-    const proxy: WsProxy = await startWsProxy({
+    let proxy: WsProxy = await startWsProxy({
       port: options.proxyPort,
       allowedTargets: [databaseUrl],
       log: (line) => options.log("proxy", line),
     });
+    // A closure over `proxy`, which interruptDatabase replaces.
     started.push(() => proxy.close());
     options.log("proxy", `Neon WebSocket proxy on ${proxy.address}`);
 
@@ -208,9 +228,19 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       fly: fly.devFly,
       model: model.devModel,
       stripe: stripe.devStripe,
+      async interruptDatabase(forMs: number) {
+        const { port } = proxy;
+        await proxy.close();
+        await new Promise((resolve) => setTimeout(resolve, forMs));
+        proxy = await startWsProxy({
+          port,
+          allowedTargets: [databaseUrl],
+          log: (line) => options.log("proxy", line),
+        });
+      },
       async stopDatabase() {
         await proxy.close();
-        await postgres?.close();
+        await closeDatabase?.();
       },
       async restartWorkers() {
         await workers.process.stop();

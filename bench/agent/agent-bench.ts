@@ -4,6 +4,7 @@ import type { DevModelEvent } from "../../dev/model/model-server";
 import type { LocalStack } from "../../dev/stack";
 import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
+import { putOnTeamPlan } from "../team-plan";
 
 /** Target of the issue: what the Grow Agent adds between the model's first delta and a client's receipt. */
 export const FIRST_DELTA_P99_TARGET_MS = 10;
@@ -79,6 +80,7 @@ export async function benchAgent(
   });
   const authed = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const me = (await (await fetch(`${stack.apiUrl}/api/me`, { headers: authed })).json()) as { id: string };
+  await putOnTeamPlan(stack, me.id);
   const newThread = async () =>
     (
       (await (

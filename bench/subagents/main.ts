@@ -6,7 +6,7 @@ import { benchSubAgents, formatSubAgentBench } from "./subagent-bench";
 
 /** `npx tsx bench/subagents/main.ts`: the sub-agent benchmark alone (npm run bench includes it). */
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-sub-"));
-const stack = await startLocalStack({ stateDir, log: () => {} });
+const stack = await startLocalStack({ stateDir, databaseInChildProcess: true, log: () => {} });
 try {
   console.log(formatSubAgentBench(await benchSubAgents(stack)));
 } finally {

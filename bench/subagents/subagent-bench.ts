@@ -1,12 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { createOpencodeClient } from "@opencode-ai/sdk";
 import { createClient } from "rivetkit/client";
-import ws from "ws";
 import type { LocalStack } from "../../dev/stack";
-import { subscriptions } from "../../schema";
-import { createDb } from "../../schema/db";
 import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
+import { putOnTeamPlan } from "../team-plan";
 
 export const RELAY_P99_TARGET_MS = 20;
 
@@ -49,7 +47,7 @@ export async function benchSubAgents(stack: LocalStack): Promise<SubAgentBenchRe
   const api = async <T>(path: string, init: RequestInit = {}) =>
     (await (await fetch(`${stack.apiUrl}${path}`, { ...init, headers })).json()) as T;
   const me = await api<{ id: string }>("/api/me");
-  await onTeamPlan(stack, me.id);
+  await putOnTeamPlan(stack, me.id);
   const newThread = async () =>
     (await api<{ id: string }>("/api/threads", { method: "POST", body: "{}" })).id;
   const conn = createClient<Registry>({ endpoint: `${stack.apiUrl}/api/rivet` })
@@ -77,10 +75,7 @@ export async function benchSubAgents(stack: LocalStack): Promise<SubAgentBenchRe
     await turnDone(threadId);
     tap.stop();
     const relayed = received.filter((e) => e.threadId === threadId && e.type === "subagent.text");
-    const samples = relayed.flatMap((event, i) => {
-      const source = tap.deltas[i];
-      return source && source.delta === event.data.delta ? [event.at - source.at] : [];
-    });
+    const samples = relayLatencies(tap.deltas, relayed);
     const relay = latency(samples);
 
     // Four sub-agents at once: events delivered to one client per second while they run.
@@ -106,23 +101,6 @@ export async function benchSubAgents(stack: LocalStack): Promise<SubAgentBenchRe
     };
   } finally {
     await conn.dispose();
-  }
-}
-
-async function onTeamPlan(stack: LocalStack, userId: string): Promise<void> {
-  const db = createDb({ databaseUrl: stack.databaseUrl, wsProxy: stack.wsProxy, webSocketConstructor: ws });
-  try {
-    await db.insert(subscriptions).values({
-      userId,
-      stripeSubscriptionId: `sub_bench_${crypto.randomUUID()}`,
-      stripePriceId: "price_growqr_team_monthly",
-      plan: "team",
-      status: "active",
-      currentPeriodEnd: new Date(Date.now() + 30 * 86_400_000),
-      stripeEventCreatedAt: new Date(),
-    });
-  } finally {
-    await db.$client.end();
   }
 }
 
@@ -162,6 +140,35 @@ async function opencodeTap(stack: LocalStack, token: string) {
   })();
   await new Promise((resolve) => setTimeout(resolve, 300));
   return { deltas, stop: () => controller.abort() };
+}
+
+/**
+ * The Grow Agent may merge a burst of OpenCode's deltas into one event, so each delta OpenCode emitted is timed to
+ * the first client event by which the client has all text up to and including it. Deltas the client never got
+ * (the relayed text diverges from OpenCode's) are left out, and `n` shows it.
+ */
+export function relayLatencies(
+  source: ReadonlyArray<{ delta: string; at: number }>,
+  relayed: ReadonlyArray<{ at: number; data: { delta: string } }>,
+): number[] {
+  const sourceText = source.map((d) => d.delta).join("");
+  const samples: number[] = [];
+  let sourceEnd = 0;
+  let relayedEnd = 0;
+  let r = 0;
+  let relayedText = "";
+  for (const delta of source) {
+    sourceEnd += delta.delta.length;
+    while (relayedEnd < sourceEnd && r < relayed.length) {
+      const text = relayed[r]?.data.delta ?? "";
+      relayedText += text;
+      relayedEnd += text.length;
+      r++;
+    }
+    if (relayedEnd < sourceEnd || !sourceText.startsWith(relayedText.slice(0, sourceEnd))) break;
+    samples.push((relayed[r - 1]?.at ?? delta.at) - delta.at);
+  }
+  return samples;
 }
 
 async function waitFor(check: () => boolean, timeoutMs = 120_000): Promise<void> {

@@ -1,7 +1,7 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
+import { startReadyChild } from "../../dev/ready-child";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -31,25 +31,6 @@ function buildProvisioner(): string {
   return path.join(outdir, "index.js");
 }
 
-/** A child process that prints one JSON line when ready (Node-only servers cannot load under workerd conditions). */
-async function startChild<T>(script: string, args: string[] = []) {
-  const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), script, ...args], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const ready = await new Promise<T>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${script} exited with code ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line)));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return { ready, stop };
-}
-
 /**
  * Workers tests reach a database the production way: Neon driver in workerd → WebSocket proxy → Postgres.
  * The database runs as a child process because this set-up is resolved with workerd conditions, under which
@@ -57,8 +38,8 @@ async function startChild<T>(script: string, args: string[] = []) {
  */
 export default async function setup(project: TestProject) {
   const [db, gitea] = await Promise.all([
-    startChild<{ databaseUrl: string; wsProxy: string }>("dev/db-server.ts"),
-    startChild<{ url: string; adminToken: string }>("dev/gitea/main.ts", ["--ephemeral"]),
+    startReadyChild<{ databaseUrl: string; wsProxy: string }>("dev/db-server.ts"),
+    startReadyChild<{ url: string; adminToken: string }>("dev/gitea/main.ts", ["--ephemeral"]),
   ]);
   project.provide("provisionerScript", buildProvisioner());
   project.provide("databaseUrl", db.ready.databaseUrl);

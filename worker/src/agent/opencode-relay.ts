@@ -2,6 +2,7 @@ import { createOpencodeClient } from "@opencode-ai/sdk";
 import type { Logger } from "../../../platform/logger";
 import { type OpencodeEvent, SessionEventMapper } from "../subagents/opencode-events";
 import type { AgentEventData, AgentEventType } from "./agent-events";
+import { TextCoalescer } from "./text-coalescer";
 
 export interface OpencodeRelayDeps {
   /** How to reach the user's OpenCode server (provisioner's stack connection). */
@@ -12,11 +13,14 @@ export interface OpencodeRelayDeps {
 }
 
 const OPEN_TIMEOUT_MS = 15_000;
+/** How long a text delta may wait, during a burst, to be merged with the ones right behind it. */
+const COALESCE_WINDOW_MS = 4;
 
 interface Watched {
   threadId: string;
   subAgentId: string;
   mapper: SessionEventMapper;
+  coalescer: TextCoalescer;
   finished: Promise<void>;
   finish(): void;
 }
@@ -39,10 +43,27 @@ export class OpencodeRelay {
     const finished = new Promise<void>((resolve) => {
       finish = resolve;
     });
+    const coalescer = new TextCoalescer({
+      mergeType: "subagent.text",
+      windowMs: COALESCE_WINDOW_MS,
+      send: (items) => {
+        for (const item of items) {
+          // Not awaited: the event pipeline keeps call order and writes a burst together.
+          void this.deps
+            .emit(
+              input.threadId,
+              item.type as AgentEventType,
+              { ...item.data, subAgentId: input.subAgentId } as never,
+            )
+            .catch((error) => this.deps.log.warn("relaying a sub-agent event failed", { error }));
+        }
+      },
+    });
     this.#sessions.set(input.opencodeSessionId, {
       threadId: input.threadId,
       subAgentId: input.subAgentId,
       mapper: new SessionEventMapper(input.opencodeSessionId),
+      coalescer,
       finished,
       finish,
     });
@@ -68,6 +89,7 @@ export class OpencodeRelay {
     const watched = this.#sessions.get(opencodeSessionId);
     if (!watched) return;
     await Promise.race([watched.finished, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+    watched.coalescer.flush();
     this.#sessions.delete(opencodeSessionId);
     if (this.#sessions.size === 0) {
       this.#stream?.controller.abort();
@@ -112,13 +134,11 @@ export class OpencodeRelay {
       const watched = this.#sessions.get(String(event.properties?.sessionID ?? ""));
       if (!watched) continue;
       const progress = watched.mapper.map(event);
-      for (const item of progress.relay) {
-        // Not awaited: the event pipeline keeps call order and writes a burst together.
-        void this.deps
-          .emit(watched.threadId, item.type, { ...item.data, subAgentId: watched.subAgentId } as never)
-          .catch((error) => this.deps.log.warn("relaying a sub-agent event failed", { error }));
+      for (const item of progress.relay) watched.coalescer.add(item);
+      if (progress.finished) {
+        watched.coalescer.flush();
+        watched.finish();
       }
-      if (progress.finished) watched.finish();
     }
     if (first) throw new Error("OpenCode closed its event stream");
   }
