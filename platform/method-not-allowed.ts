@@ -1,5 +1,6 @@
 import type { RouterRoute } from "hono/types";
 
+// Exact, like Hono's router: `/api/threads/` is no route (404), not a 405 that names the very method used.
 const toPattern = (path: string) =>
   new RegExp(
     `^${path
@@ -7,7 +8,7 @@ const toPattern = (path: string) =>
       .map((part) =>
         part.startsWith(":") ? "[^/]+" : part === "*" ? ".*" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
       )
-      .join("/")}/?$`,
+      .join("/")}$`,
   );
 
 /** Methods that some route serves at this path; empty when the path itself is unknown. */

@@ -37,7 +37,10 @@ export class TextCoalescer {
     this.#merge(item);
     if (this.#timer) return;
     const wait = this.#lastFlush + this.options.windowMs - this.#now();
-    if (wait <= 0) return this.flush();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
     this.#timer = true;
     this.#setTimer(() => {
       this.#timer = false;

@@ -17,11 +17,19 @@ const limit = (maxSize: number) =>
 /** Stripe's events (an invoice with many lines) can exceed the default; they are signed, so size is their only risk. */
 export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
 
-const standard = limit(MAX_BODY_BYTES);
-const larger: Record<string, MiddlewareHandler> = {
-  "/api/memory/file": limit(MAX_MEMORY_BODY_BYTES),
-  "/api/webhooks/stripe": limit(MAX_WEBHOOK_BODY_BYTES),
+/** Paths allowed more than MAX_BODY_BYTES. */
+const LARGER_BYTES: Record<string, number> = {
+  "/api/memory/file": MAX_MEMORY_BODY_BYTES,
+  "/api/webhooks/stripe": MAX_WEBHOOK_BODY_BYTES,
 };
+
+/** The body size limit of a path (`/api/…`). */
+export const maxBodyBytesFor = (path: string): number => LARGER_BYTES[path] ?? MAX_BODY_BYTES;
+
+const standard = limit(MAX_BODY_BYTES);
+const larger: Record<string, MiddlewareHandler> = Object.fromEntries(
+  Object.entries(LARGER_BYTES).map(([path, bytes]) => [path, limit(bytes)]),
+);
 
 /** Refuses large bodies before they are read (Content-Length) or while streaming in (chunked). */
 export const limitBody: MiddlewareHandler = (c, next) => (larger[c.req.path] ?? standard)(c, next);

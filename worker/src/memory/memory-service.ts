@@ -35,8 +35,11 @@ const SYSTEM_FILES_TTL_MS = 60_000;
 export interface MemoryServiceDeps {
   db: Database;
   userId: string;
-  /** The user's memory repository, bootstrapped on first use (git-manager.ts). */
-  userRepo(): Promise<UserRepo>;
+  /**
+   * The user's memory repository, bootstrapped on first use (git-manager.ts). A read-only service (memory-reader.ts)
+   * answers null while the user has none yet: reads then find nothing, and never bootstrap.
+   */
+  userRepo(): Promise<UserRepo | null>;
   cache: MemoryCache;
   /** Asks for another delivery attempt after `ms` (the growAgent actor sets an alarm). */
   scheduleRetry(ms: number): void;
@@ -104,6 +107,11 @@ export class MemoryService {
       return { status: "saved", path, layer: "session" };
     }
     const message = (input.message?.trim() || `Update ${path}`).slice(0, MAX_MESSAGE_CHARS);
+    // Both are stored in Postgres (outbox payload, idempotency key), which cannot hold U+0000.
+    if (message.includes("\u0000"))
+      throw new MemoryPathError("invalid_content", "message contains a NUL byte");
+    if (input.idempotencyKey?.includes("\u0000"))
+      throw new MemoryPathError("invalid_content", "idempotency key contains a NUL byte");
     const writeId = await enqueueMemoryWrite(
       this.deps.db,
       this.deps.userId,
@@ -139,6 +147,7 @@ export class MemoryService {
       .at(-1);
     if (pending) return { path, content: pending.content, source: "pending" };
     const repo = await this.deps.userRepo();
+    if (!repo) return null;
     const file = await repo.client.getFile(repo.owner, repo.repo, path, repo.defaultBranch);
     this.deps.cache.set(path, file?.content ?? null);
     return file ? { path, content: file.content, source: "git" } : null;
@@ -154,7 +163,8 @@ export class MemoryService {
       return notes.map((n) => ({ path: `${SESSION_PREFIX}${n.key}`, type: "file", size: n.size }));
     }
     const repo = await this.deps.userRepo();
-    const entries = (await repo.client.listDirectory(repo.owner, repo.repo, dir, repo.defaultBranch)) ?? [];
+    const entries =
+      (repo && (await repo.client.listDirectory(repo.owner, repo.repo, dir, repo.defaultBranch))) ?? [];
     const listed: ListEntry[] = entries
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
@@ -180,6 +190,7 @@ export class MemoryService {
   async history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {
     const path = validateMemoryPath(input.path);
     const repo = await this.deps.userRepo();
+    if (!repo) return [];
     const commits = await repo.client.listCommits(repo.owner, repo.repo, { path, limit: input.limit ?? 50 });
     return commits.map((c) => ({
       sha: c.sha ?? "",
@@ -247,7 +258,9 @@ export class MemoryService {
     if (pending.length === 0) return delivered;
     let repo: UserRepo;
     try {
-      repo = await this.deps.userRepo();
+      const found = await this.deps.userRepo();
+      if (!found) throw new Error("memory writes need a service that bootstraps the repository");
+      repo = found;
     } catch (error) {
       this.#retryLater(pending[0]?.attempts ?? 0, error);
       return delivered;

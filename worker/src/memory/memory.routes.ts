@@ -7,8 +7,14 @@ import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
 import { GitNotConfiguredError } from "../git/git-manager";
 import { GiteaError } from "../git/gitea-error";
-import { MemoryPathError } from "../git/memory-paths";
-import { authenticatedErrors, jsonResponse, notFound } from "../openapi/common.schemas";
+import { MemoryPathError, validateMemoryContent, validateMemoryPath } from "../git/memory-paths";
+import {
+  authenticatedErrors,
+  jsonResponse,
+  NO_NUL,
+  NO_NUL_MESSAGE,
+  notFound,
+} from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { memoryReader } from "./memory-reader";
 import type { MemoryService } from "./memory-service";
@@ -55,7 +61,7 @@ const WriteBody = z
     path: z.string().min(1).max(255),
     // Checked in bytes by the memory service (413 content_too_large), not in characters here.
     content: z.string().openapi({ description: "The whole file, at most 256 KiB of UTF-8" }),
-    message: z.string().max(200).optional(),
+    message: z.string().max(200).regex(NO_NUL, NO_NUL_MESSAGE).optional(),
   })
   .openapi("MemoryWrite");
 
@@ -151,6 +157,13 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
       if (!actorsClient)
         throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
       const body = c.req.valid("json");
+      // Refused here, before the Grow Agent is woken for a write it would refuse anyway (the same pure checks).
+      try {
+        validateMemoryPath(body.path);
+        validateMemoryContent(body.content);
+      } catch (error) {
+        toApiError(error);
+      }
       const token = bearerToken(c.req.header("authorization"));
       const result = await actorsClient(c.env)
         .growAgent.getOrCreate(growAgentKey(c.var.user.id), { params: { token } })

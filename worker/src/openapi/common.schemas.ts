@@ -25,6 +25,14 @@ export const authenticatedErrors = {
 
 export const notFound = { 404: errorResponse("No such resource, or not yours") } as const;
 
+/**
+ * Postgres cannot store U+0000 in text or jsonb: a string that reaches the database must be refused with a 400
+ * rather than failing the query (a 500). Add to every client string that is stored: `z.string().regex(NO_NUL, …)`.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
+export const NO_NUL = /^[^\u0000]*$/;
+export const NO_NUL_MESSAGE = "must not contain NUL characters";
+
 export const Uuid = z.uuid().openapi({ example: "019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b" });
 
 export const PageLimit = z.coerce

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Cursor, PageLimit, pageOf, Uuid } from "../openapi/common.schemas";
+import { Cursor, NO_NUL, NO_NUL_MESSAGE, PageLimit, pageOf, Uuid } from "../openapi/common.schemas";
 
 export const MAX_TITLE_LENGTH = 200;
 
@@ -7,6 +7,7 @@ const Title = z
   .string()
   .trim()
   .max(MAX_TITLE_LENGTH)
+  .regex(NO_NUL, NO_NUL_MESSAGE)
   .openapi({ description: `Up to ${MAX_TITLE_LENGTH} characters`, example: "Plan my week" });
 
 export const ThreadSchema = z

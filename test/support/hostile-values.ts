@@ -1,0 +1,275 @@
+import fc from "fast-check";
+import { baseType, type JsonSchema } from "./openapi-operations";
+
+/** fast-check generators of hostile input: wrong types, oversized and nasty strings, traversal paths. */
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Bits that have broken parsers, databases, terminals, templates and file systems before. */
+export const NASTY_FRAGMENTS = [
+  "\u0000",
+  "\u0001",
+  "\u001b[31m",
+  "\u007f",
+  "\r\n",
+  "\t",
+  "\u202e",
+  "\u200b",
+  "\ufeff",
+  "\ud800",
+  "\udfff",
+  "\uffff",
+  "👩‍👩‍👧‍👦",
+  "𝕏",
+  "é",
+  "ﷺ",
+  "İ",
+  "../",
+  "..\\",
+  "%2e%2e%2f",
+  "%00",
+  "/etc/passwd",
+  "C:\\Windows",
+  ".git/config",
+  "' OR 1=1 --",
+  '"; DROP TABLE threads; --',
+  "$(id)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4j-style lookup, as an attacker sends it.
+  "${jndi:ldap://x/a}",
+  "{{7*7}}",
+  "<script>alert(1)</script>",
+  "__proto__",
+  "constructor",
+  "null",
+  "NaN",
+] as const;
+
+/** Any text of at most `maxLength` UTF-16 units (at least `minLength`): unicode, control characters, NUL, fragments. */
+export function nastyText(maxLength: number, minLength = 0): fc.Arbitrary<string> {
+  const cap = Math.max(0, Math.min(maxLength, 400));
+  return fc
+    .oneof(
+      fc.string({ unit: "grapheme", maxLength: cap }),
+      fc.string({ unit: "binary", maxLength: cap }),
+      fc.string({ unit: "binary-ascii", maxLength: cap }),
+      fc
+        .array(fc.oneof(fc.constantFrom(...NASTY_FRAGMENTS), fc.string({ unit: "grapheme", maxLength: 3 })), {
+          minLength: 1,
+          maxLength: 8,
+        })
+        .map((parts) => parts.join("")),
+    )
+    .map((text) => {
+      const cut = text.slice(0, maxLength);
+      return cut.length >= minLength ? cut : cut + "x".repeat(minLength - cut.length);
+    });
+}
+
+/** Longer than `maxLength` in every count (UTF-16 units, code points, bytes), and nothing trims it back. */
+export function tooLong(maxLength: number): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.integer({ min: maxLength + 1, max: maxLength * 2 + 16 }), fc.constantFrom("x", "é", "中", "🙂"))
+    .map(([length, unit]) => unit.repeat(length));
+}
+
+/** Memory paths the API must refuse: traversal, `.git`, absolute, backslashes, control characters, too long. */
+export function invalidMemoryPath(): fc.Arbitrary<string> {
+  const segment = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,11}$/).filter((s) => s !== "." && s !== "..");
+  return fc.oneof(
+    fc.tuple(segment, segment).map(([a, b]) => `${a}/../${b}`),
+    fc.tuple(segment, fc.constantFrom("../", "../../", "../../../etc/passwd")).map(([a, up]) => `${up}${a}`),
+    fc.tuple(segment, fc.constantFrom(".git", ".GIT", ".Git")).map(([a, git]) => `${git}/${a}`),
+    fc.tuple(segment, fc.constantFrom(".git/config", ".git/HEAD")).map(([a, git]) => `${a}/${git}`),
+    segment.map((a) => `/${a}`),
+    // Not "/" alone: as a listing prefix that is the root (a trailing "/" is tolerated there).
+    fc.constantFrom("/etc/passwd", "//", "./x", "x/./y", "x//y"),
+    fc.tuple(segment, segment).map(([a, b]) => `${a}\\${b}`),
+    fc
+      .tuple(segment, fc.integer({ min: 0, max: 31 }))
+      .map(([a, code]) => `${a}${String.fromCharCode(code)}.md`),
+    fc.integer({ min: 256, max: 600 }).map((n) => `notes/${"a".repeat(n)}.md`),
+    fc.integer({ min: 86, max: 200 }).map((n) => "中".repeat(n)),
+  );
+}
+
+const isUuid = (value: string) => UUID.test(value);
+
+/** Path segment values for a `format: uuid` parameter that are not UUIDs (and not `.`/`..`, which leave the route). */
+export function notAUuid(): fc.Arbitrary<string> {
+  return fc
+    .oneof(
+      fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 40 }),
+      fc.constantFrom(
+        "not-a-uuid",
+        "../../etc/passwd",
+        "..%2f..",
+        "019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b' OR '1'='1",
+        "019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5",
+        "019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5bb",
+        "019a8f7e8c1a7b3e9f003c2d1e0f4a5b",
+        "{019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b}",
+        "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",
+        "\u0000",
+        "null",
+        "-1",
+        "1e400",
+        "__proto__",
+      ),
+      fc.integer({ min: 100, max: 4000 }).map((n) => "a".repeat(n)),
+    )
+    .filter((value) => !isUuid(value) && value !== "." && value !== ".." && value.trim() !== "");
+}
+
+/** Malformed escapes sent as they are (not encoded) in a path segment. */
+export const RAW_PATH_SEGMENTS = ["%", "%ZZ", "%E0%A4%A", "%00", "%C0%AF", "%2e%2e%2fetc", "%FF%FE"] as const;
+
+/** Whether a query string value is what `z.coerce.number().int()` within the schema's bounds accepts. */
+export function coercesToValidInteger(value: string, schema: JsonSchema): boolean {
+  const number = Number(value);
+  return (
+    Number.isInteger(number) &&
+    number >= (schema.minimum ?? Number.MIN_SAFE_INTEGER) &&
+    number <= (schema.maximum ?? Number.MAX_SAFE_INTEGER)
+  );
+}
+
+/** Query string values a parameter of this schema must refuse. */
+export function invalidQueryValue(schema: JsonSchema): fc.Arbitrary<string> | undefined {
+  const type = baseType(schema);
+  if (type === "integer" || type === "number") {
+    const outside: fc.Arbitrary<string>[] = [];
+    if (schema.maximum !== undefined)
+      outside.push(fc.bigInt({ min: BigInt(schema.maximum) + 1n, max: 10n ** 30n }).map(String));
+    if (schema.minimum !== undefined)
+      outside.push(fc.bigInt({ min: -(10n ** 30n), max: BigInt(schema.minimum) - 1n }).map(String));
+    return fc
+      .oneof(
+        fc.constantFrom(
+          "abc",
+          "1.5",
+          "-1",
+          "1e400",
+          "NaN",
+          "Infinity",
+          "-Infinity",
+          "9007199254740993",
+          "١٢",
+          "1_000",
+          "true",
+          "[]",
+          "{}",
+          "null",
+          "0x",
+          "5abc",
+        ),
+        fc.double({ noDefaultInfinity: false }).map(String),
+        nastyText(40),
+        ...outside,
+      )
+      .filter((value) => !coercesToValidInteger(value, schema));
+  }
+  if (type === "string") {
+    const options: fc.Arbitrary<string>[] = [];
+    if (schema.maxLength !== undefined) options.push(tooLong(schema.maxLength));
+    if ((schema.minLength ?? 0) >= 1) options.push(fc.constant(""));
+    if (schema.enum) options.push(nastyText(40).filter((value) => !schema.enum?.includes(value)));
+    if (schema.pattern) {
+      const pattern = new RegExp(schema.pattern, "u");
+      options.push(nastyText(40).filter((value) => !pattern.test(value)));
+    }
+    if (schema.format === "uuid") options.push(notAUuid());
+    return options.length > 0 ? fc.oneof(...options) : undefined;
+  }
+  return undefined;
+}
+
+/** Header values (printable ASCII: anything else cannot be sent) a header of this schema must refuse. */
+export function invalidHeaderValue(schema: JsonSchema): fc.Arbitrary<string> | undefined {
+  const options: fc.Arbitrary<string>[] = [];
+  if (schema.maxLength !== undefined)
+    options.push(
+      fc.integer({ min: schema.maxLength + 1, max: schema.maxLength * 4 }).map((n) => "k".repeat(n)),
+    );
+  if (schema.pattern) {
+    const pattern = new RegExp(schema.pattern, "u");
+    options.push(
+      fc
+        .oneof(
+          fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 40 }),
+          fc.constantFrom("-1", "1.5", "1234567890123456", "abc", "0x10", "1e3"),
+        )
+        .map((value) => value.trim())
+        .filter((value) => value !== "" && !pattern.test(value)),
+    );
+  }
+  return options.length > 0 ? fc.oneof(...options) : undefined;
+}
+
+/** JSON values of any type but the schema's (and out-of-range ones of its type). */
+export function invalidJsonValue(schema: JsonSchema): fc.Arbitrary<unknown> {
+  const type = baseType(schema);
+  const nullable = Array.isArray(schema.type) && schema.type.includes("null");
+  const others: fc.Arbitrary<unknown>[] = [
+    fc.boolean(),
+    fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
+  ];
+  if (!nullable) others.push(fc.constant(null));
+  if (type !== "string") others.push(nastyText(40));
+  if (type !== "integer" && type !== "number") others.push(fc.integer(), fc.double({ noNaN: true }));
+  if (type === "string") {
+    const wrong = invalidQueryValue(schema);
+    if (wrong) others.push(wrong);
+  }
+  if (type === "integer" || type === "number") {
+    others.push(fc.constantFrom(1.5, -0.5, 1e308, -1e308, 2 ** 53 + 2));
+    if (schema.maximum !== undefined) others.push(fc.integer({ min: schema.maximum + 1 }));
+    if (schema.minimum !== undefined) others.push(fc.integer({ max: schema.minimum - 1 }));
+  }
+  return fc.oneof(...others).filter((value) => {
+    if (type === "integer") return !(Number.isInteger(value) && inRange(value as number, schema));
+    if (type === "number") return !(typeof value === "number" && inRange(value, schema));
+    if (type === "object") return typeof value !== "object" || value === null || Array.isArray(value);
+    return true;
+  });
+}
+
+const inRange = (value: number, schema: JsonSchema) =>
+  value >= (schema.minimum ?? Number.NEGATIVE_INFINITY) &&
+  value <= (schema.maximum ?? Number.POSITIVE_INFINITY);
+
+/** JSON text nested `depth` levels deep: `[[[…]]]` or `{"a":{"a":…}}`. */
+export function deeplyNested(depth: number, kind: "array" | "object"): string {
+  return kind === "array"
+    ? `${"[".repeat(depth)}${"]".repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+}
+
+/** Bodies that are not JSON at all, or not the JSON they claim to be. */
+export const MALFORMED_JSON = [
+  "",
+  "{",
+  '{"title":',
+  "{'title':'x'}",
+  '{"title":"x",}',
+  "[1,2,",
+  "undefined",
+  "NaN",
+  "\u0000",
+  '{"a":1}{"b":2}',
+  "<xml/>",
+  "title=x",
+  '{"title":"\\ud800\\u"}',
+] as const;
+
+/** Content types a JSON route must refuse (415). */
+export const WRONG_CONTENT_TYPES = [
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "text/json",
+  "application/jsonx",
+  "application/json-patch",
+] as const;
