@@ -1071,7 +1071,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
     expect(await own.describe()).toMatchObject({ status: "idle", task: "own task" });
   });
 
-  it.fails("KNOWN BUG (worker/src/actors, reported): an actor created under another user's key, even without a token, is refused but still listed in that user's account", async () => {
+  it("an actor created under another user's key, even without a token, is refused and not listed in that user's account", async () => {
     const target = await signUp("planted");
     const listed = async () =>
       ((await (await call("/api/actors", target.token)).json()) as { items: unknown[] }).items.length;
@@ -1587,7 +1587,7 @@ describe("regressions this suite found", () => {
 });
 
 describe("known bugs outside this suite's areas (reported; flip to `it` when fixed)", () => {
-  it.fails("KNOWN BUG (worker/src/agent, reported): a message with a NUL character is refused with 400 rather than failing with 500", async () => {
+  it("a message with a NUL character is refused with 400 rather than failing with 500", async () => {
     const user = await signUp("nul");
     const thread = await call("/api/threads", user.token, { method: "POST", body: "{}" });
     const { id } = (await thread.json()) as { id: string };

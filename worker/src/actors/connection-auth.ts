@@ -1,10 +1,10 @@
 import { UserError } from "rivetkit/errors";
-import { ApiError } from "../../../platform/api-error";
 import { readAuthConfig } from "../auth/auth-config";
 import { verifySessionToken } from "../auth/verify-token";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { ensureUser, UserCache } from "../users/ensure-user";
+import { toActorError } from "./actor-errors";
 import { type ActorType, assertOwnsKey } from "./actor-keys";
 import { verifyInternalParams } from "./internal-auth";
 
@@ -29,9 +29,6 @@ export interface ConnState {
 }
 
 const userCache = new UserCache();
-
-const toUserError = (error: unknown): unknown =>
-  error instanceof ApiError ? new UserError(error.message, { code: error.code }) : error;
 
 /**
  * Verifies the connection's token with the same code as the REST API and checks that its user owns the actor
@@ -60,7 +57,7 @@ export async function authenticateConnection(
     assertOwnsKey(actor.type, actor.key, user.id);
     return { userId: user.id, clerkUserId: claims.sub, tokenExpiresAt: claims.expiresAt * 1000 };
   } catch (error) {
-    throw toUserError(error);
+    toActorError(error);
   } finally {
     await db.$client.end().catch(() => {});
   }

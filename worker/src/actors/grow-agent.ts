@@ -7,6 +7,7 @@ import type { Env } from "../env";
 import { MemoryPathError } from "../git/memory-paths";
 import type { RelayEvent, SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
+import { toActorError } from "./actor-errors";
 import { subAgentKey } from "./actor-keys";
 import {
   assertCaller,
@@ -29,7 +30,7 @@ const log = createLogger({ service: "grow-agent" });
  */
 export const growAgent = actor({
   // createState (not onCreate) so createdAt is in the actor's first write (see sub-agent.ts).
-  createState: () => ({ createdAt: Date.now(), lastActiveAt: 0 }),
+  createState: () => ({ createdAt: Date.now(), lastActiveAt: 0, listed: false as boolean }),
   createVars: (c) => ({
     agent: new AgentRuntime({
       env: env as Env,
@@ -56,16 +57,26 @@ export const growAgent = actor({
       log: log.child({ actorId: c.actorId }),
     }),
   }),
-  createConnState: (c, params: ConnParams) =>
-    authenticateConnection(env as Env, params, { type: TYPE, key: c.key }),
-  onCreate: async (c) => {
-    await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "active");
+  // Listed (GET /api/actors) only once its owner (or one of the owner's actors) has connected, never at
+  // creation: anyone can create an actor under any key, and only the connection proves who is asking.
+  createConnState: async (c, params: ConnParams) => {
+    const caller = await authenticateConnection(env as Env, params, { type: TYPE, key: c.key });
+    if (!c.state.listed) {
+      c.state.listed = await mirrorLifecycle(
+        env as Env,
+        { type: TYPE, key: c.key, actorId: c.actorId },
+        "active",
+      );
+    }
+    return caller;
   },
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
   },
-  onDestroy: (c) => mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed"),
+  onDestroy: async (c) => {
+    await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed");
+  },
   actions: {
     /** Who the actor thinks the caller is; proves the identity came from the token. */
     whoami: (c) => {
@@ -85,7 +96,7 @@ export const growAgent = actor({
     sendMessage: (c, threadId: string, text: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
-      return c.vars.agent.sendMessage(String(threadId ?? ""), String(text ?? ""));
+      return c.vars.agent.sendMessage(String(threadId ?? ""), String(text ?? "")).catch(toUserError);
     },
     cancel: (c, threadId: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
@@ -150,10 +161,13 @@ function memoryInput(input: unknown) {
   };
 }
 
-/** Refused paths and contents reach the caller as user errors with their code (mapped to 400/413 by REST). */
+/**
+ * Refused paths and contents reach the caller as user errors with their code (mapped to 400/413 by REST), a
+ * database outage as the retryable `unavailable` (503).
+ */
 function toUserError(error: unknown): never {
   if (error instanceof MemoryPathError) throw new UserError(error.message, { code: error.code });
-  throw error;
+  toActorError(error);
 }
 
 function touch(c: { state: { lastActiveAt: number }; key: string[]; actorId: string }): void {

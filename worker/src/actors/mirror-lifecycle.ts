@@ -11,15 +11,16 @@ export const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Writes an actor's lifecycle to Postgres. The mirror serves listings only; the actor is the source of truth,
- * so a failed write is logged and retried at the next lifecycle change instead of failing the actor.
+ * so a failed write is logged and retried at the next lifecycle change instead of failing the actor. True when
+ * the write went through.
  */
 export async function mirrorLifecycle(
   env: Env,
   actor: { type: ActorType; key: readonly string[]; actorId: string },
   status: ActorStatus,
-): Promise<void> {
+): Promise<boolean> {
   const userId = actor.key[0];
-  if (!userId) return;
+  if (!userId) return false;
   const db = openDatabase(env);
   try {
     if (status === "active") {
@@ -27,8 +28,10 @@ export async function mirrorLifecycle(
     } else {
       await recordActorStatus(db, actor.actorId, status);
     }
+    return true;
   } catch (error) {
     log.warn("actor mirror write failed", { actorId: actor.actorId, status, error });
+    return false;
   } finally {
     await db.$client.end().catch(() => {});
   }

@@ -9,6 +9,7 @@ import { opencodeConnection } from "../subagents/opencode-connection";
 import { findSession, finishSession, markSessionRunning } from "../subagents/sessions.repository";
 import { loadSkills, skillsPrompt } from "../subagents/skills";
 import { runSubAgent, type SubAgentOutcome } from "../subagents/subagent-runner";
+import { toActorError } from "./actor-errors";
 import { growAgentKey } from "./actor-keys";
 import {
   assertCaller,
@@ -38,6 +39,8 @@ interface SubAgentState {
   skills: string[];
   createdAt: number;
   opencodeSessionId: string | null;
+  /** Whether its row in the actor listing is written (at the first authenticated connection, see below). */
+  listed: boolean;
 }
 
 /**
@@ -55,12 +58,22 @@ export const subAgent = actor({
     status: "idle",
     createdAt: Date.now(),
     opencodeSessionId: null,
+    listed: false,
   }),
   createVars: () => ({ controller: undefined as AbortController | undefined }),
-  createConnState: (c, params: ConnParams) =>
-    authenticateConnection(env as Env, params, { type: TYPE, key: c.key }),
-  onCreate: async (c) => {
-    await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "active");
+  // Listed (GET /api/actors) only once its owner or the owner's Grow Agent has connected, never at creation:
+  // anyone can create an actor under any key (with any input), and only the connection proves who is asking.
+  // Such a planted actor is refused at every connection and stays invisible to the user named in its key.
+  createConnState: async (c, params: ConnParams) => {
+    const caller = await authenticateConnection(env as Env, params, { type: TYPE, key: c.key });
+    if (!c.state.listed) {
+      c.state.listed = await mirrorLifecycle(
+        env as Env,
+        { type: TYPE, key: c.key, actorId: c.actorId },
+        "active",
+      );
+    }
+    return caller;
   },
   onWake: (c) => {
     // Running in the state but no run in memory: the Durable Object restarted mid-task. The OpenCode session may
@@ -69,7 +82,9 @@ export const subAgent = actor({
       c.waitUntil(complete(c, { status: "failed", error: "Interrupted by a restart", costUsd: 0 }));
     }
   },
-  onDestroy: (c) => mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed"),
+  onDestroy: async (c) => {
+    await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed");
+  },
   actions: {
     describe: (c) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
@@ -90,7 +105,7 @@ export const subAgent = actor({
       assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
       if (c.state.status !== "idle") return { started: false, status: c.state.status };
       const [userId = "", subAgentId = ""] = c.key;
-      if (!(await isReserved(userId, subAgentId))) {
+      if (!(await isReserved(userId, subAgentId).catch(toActorError))) {
         throw new UserError("This sub-agent was not reserved by your Grow Agent", { code: "forbidden" });
       }
       c.state.status = "running";

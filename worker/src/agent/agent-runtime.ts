@@ -11,6 +11,7 @@ import { MemoryCache } from "../memory/memory-cache";
 import { MemoryService } from "../memory/memory-service";
 import { opencodeConnection } from "../subagents/opencode-connection";
 import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
+import { findThread } from "../threads/threads.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
 import { selectContext } from "./context-window";
@@ -164,6 +165,11 @@ export class AgentRuntime {
       throw new UserError(`The message is longer than ${this.config.maxMessageChars} characters`, {
         code: "message_too_long",
       });
+    }
+    if (text.includes("\u0000")) {
+      // Postgres cannot store NUL in jsonb. Another user's thread is still just "not found".
+      if (!(await findThread(this.db, this.deps.userId, threadId))) throw threadNotFound();
+      throw new UserError("The message must not contain NUL characters", { code: "message_invalid" });
     }
     await this.#assertAllowance(threadId);
     const message = await appendMessage(this.db, {

@@ -1,10 +1,17 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "../actors/actor-errors";
 import { growAgentKey } from "../actors/actor-keys";
 import type { ActorsClient } from "../actors/actors.routes";
 import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
-import { authenticatedErrors, jsonResponse, notFound } from "../openapi/common.schemas";
+import {
+  authenticatedErrors,
+  jsonResponse,
+  NO_NUL,
+  NO_NUL_MESSAGE,
+  notFound,
+} from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { findThread } from "../threads/threads.repository";
 import { ThreadIdParams } from "../threads/threads.schemas";
@@ -14,7 +21,13 @@ const security = [{ bearerAuth: [] }];
 
 /** Hard ceiling for the schema; the configured AGENT_MAX_MESSAGE_CHARS (lower) is checked by the agent. */
 const SendMessageBody = z
-  .strictObject({ text: z.string().max(200_000).openapi({ example: "What's in my notes about Fly?" }) })
+  .strictObject({
+    text: z
+      .string()
+      .max(200_000)
+      .regex(NO_NUL, NO_NUL_MESSAGE)
+      .openapi({ example: "What's in my notes about Fly?" }),
+  })
   .openapi("SendMessage");
 
 const SendMessageResult = z
@@ -125,20 +138,29 @@ export function agentRoutes(actorsClient: ActorsClient | undefined) {
     });
 }
 
-const STATUS_OF_CODE: Record<string, 400 | 401 | 402 | 403 | 404> = {
+const STATUS_OF_CODE: Record<string, 400 | 401 | 402 | 403 | 404 | 503> = {
   allowance_exceeded: 402,
   thread_not_found: 404,
   message_empty: 400,
   message_too_long: 400,
+  message_invalid: 400,
+  unavailable: 503,
   token_expired: 401,
   invalid_token: 401,
   forbidden: 403,
 };
 
-/** The actor's user errors become the API's error shape; anything else stays a 500. */
+/**
+ * The actor's user errors become the API's error shape (`unavailable`, a database outage, a retryable 503);
+ * anything else stays a 500.
+ */
 function toApiError(error: unknown): never {
   const { code, message } = error as { code?: string; message?: string };
   const status = code ? STATUS_OF_CODE[code] : undefined;
-  if (code && status) throw new ApiError(status, code, message ?? code);
+  if (code && status) {
+    const headers: Record<string, string> =
+      status === 503 ? { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) } : {};
+    throw new ApiError(status, code, message ?? code, headers);
+  }
   throw error;
 }
