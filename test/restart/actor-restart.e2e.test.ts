@@ -18,7 +18,7 @@ describe("actors across a wrangler dev restart", () => {
     });
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ workerVars: { AGENT_TURN_WATCH_SECONDS: "2" } });
     token = await stack.issuer.mint("restart-user");
     userId = ((await (await authed("/api/me")).json()) as { id: string }).id;
   }, 120_000);
@@ -66,6 +66,24 @@ describe("actors across a wrangler dev restart", () => {
     } finally {
       await after.dispose();
     }
+  }, 120_000);
+
+  it("ends a turn cut by a restart even when no client comes back (the turn-watch alarm wakes the actor)", async () => {
+    const thread = (await (await authed("/api/threads", { method: "POST", body: "{}" })).json()) as {
+      id: string;
+    };
+    const client = await connectAgent(stack.apiUrl, userId, token);
+    await client.conn.sendMessage(thread.id, "Another long one [[slow:150]] [[words:400]]");
+    await client.until(thread.id, () => client.events.filter((e) => e.threadId === thread.id).length >= 5);
+    await client.dispose();
+
+    await stack.restartWorkers();
+
+    // Only REST reads from here on: they never wake the actor, so whatever ends the turn is the alarm.
+    const events = await logUntil(thread.id, (log) => log.some((e) => e.type === "turn.interrupted"));
+    const turnId = events.find((e) => e.type === "turn.started")?.data.turnId;
+    expect(events.find((e) => e.type === "turn.interrupted")?.data.turnId).toBe(turnId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   }, 120_000);
 
   async function logUntil(threadId: string, done: (events: AgentEvent[]) => boolean): Promise<AgentEvent[]> {

@@ -13,7 +13,7 @@ export const TEST_WEB_ORIGIN = "http://growqr.test";
 
 /** The whole app as `npm run dev` runs it, on free loopback ports with an in-memory database and fresh state. */
 export async function startTestStack(
-  options: { issuerKeyFile?: (stateDir: string) => string } = {},
+  options: { issuerKeyFile?: (stateDir: string) => string; workerVars?: Record<string, string> } = {},
 ): Promise<TestStack> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-stack-"));
   const issuerKeyFile = options.issuerKeyFile?.(stateDir);
@@ -23,6 +23,7 @@ export async function startTestStack(
       stateDir,
       issuerKeyFile,
       webOrigins: [TEST_WEB_ORIGIN],
+      workerVars: options.workerVars,
       log: (service, line) => logs.push(`[${service}] ${line}`),
     });
     return {

@@ -39,6 +39,7 @@ export const growAgent = actor({
       broadcast: (event) => c.broadcast("event", eventJson(event)),
       keepAlive: (work) => c.waitUntil(work.then(() => {})),
       scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
+      scheduleTurnWatch: (ms) => void c.schedule.after(ms, "watchTurns"),
       subAgentActors: {
         start: async (subAgentId, input) => {
           const userId = c.key[0] ?? "";
@@ -121,6 +122,14 @@ export const growAgent = actor({
      */
     drainMemory: async (c) => {
       await c.vars.agent.memory.drain();
+      return { ok: true };
+    },
+    /**
+     * Turn-watch alarm (scheduled by the actor itself): being woken by it is the point, since waking runs the
+     * recovery. Reveals only how many turns run, to no one but the scheduler.
+     */
+    watchTurns: (c) => {
+      c.vars.agent.watchTurns();
       return { ok: true };
     },
     /** From the user's sub-agents (internal credentials): their events, logged and broadcast on the thread. */

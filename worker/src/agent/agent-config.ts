@@ -14,6 +14,8 @@ export interface AgentEnv {
   AGENT_MAX_PARALLEL_SUBAGENTS?: string;
   /** How long spawn_sub_agent waits for a sub-agent before cancelling it. */
   AGENT_SUBAGENT_TIMEOUT_SECONDS?: string;
+  /** While turns run, how far ahead the actor keeps an alarm that wakes it after a restart. */
+  AGENT_TURN_WATCH_SECONDS?: string;
 }
 
 export interface AgentConfig {
@@ -26,6 +28,7 @@ export interface AgentConfig {
   maxOutputTokens: number;
   maxParallelSubAgents: number;
   subAgentTimeoutMs: number;
+  turnWatchMs: number;
 }
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -45,6 +48,7 @@ export function readAgentConfig(env: AgentEnv): AgentConfig {
     maxOutputTokens: intSetting(env.AGENT_MAX_OUTPUT_TOKENS, 4_096, 16, 64_000),
     maxParallelSubAgents: intSetting(env.AGENT_MAX_PARALLEL_SUBAGENTS, 32, 1, 32),
     subAgentTimeoutMs: intSetting(env.AGENT_SUBAGENT_TIMEOUT_SECONDS, 900, 10, 3_600) * 1_000,
+    turnWatchMs: intSetting(env.AGENT_TURN_WATCH_SECONDS, 30, 1, 600) * 1_000,
   };
 }
 

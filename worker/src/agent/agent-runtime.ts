@@ -23,10 +23,11 @@ import { runTurn, type StoredMessage } from "./run-turn";
 import { type SubAgentActors, SubAgentCoordinator } from "./sub-agent-coordinator";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
-import { findInterruptedTurns, findUnansweredMessages } from "./turn-recovery";
+import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { recordUsage } from "./usage-meter";
 
 const RECOVERY_WAIT_MS = 10_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -42,6 +43,8 @@ export interface AgentRuntimeDeps {
   subAgentActors: SubAgentActors;
   /** Asks for `drainMemory` after `ms` (an actor schedule, i.e. a Durable Object alarm). */
   scheduleMemoryRetry(ms: number): void;
+  /** Asks for `watchTurns` after `ms` (an alarm: it survives a restart and wakes the actor). */
+  scheduleTurnWatch(ms: number): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
   keepAlive(work: Promise<unknown>): void;
   log: Logger;
@@ -70,6 +73,8 @@ export class AgentRuntime {
   readonly subAgents: SubAgentCoordinator;
   #db?: Database;
   #recovering?: Promise<void>;
+  /** When the pending turn-watch alarm fires (0: none pending from this instance). */
+  #watchAt = 0;
   #memory?: MemoryService;
   #git?: Promise<GitManager>;
 
@@ -220,6 +225,24 @@ export class AgentRuntime {
     return { running: turns?.running?.turnId ?? null, queued: turns?.queue.length ?? 0 };
   }
 
+  /** The turn-watch alarm fired: while turns still run here, set the next one (after a restart, `recover` ran). */
+  watchTurns(): { running: number } {
+    this.#watchAt = 0;
+    const running = [...this.#threads.values()].filter((t) => t.running).length;
+    if (running > 0) this.#keepWatch();
+    return { running };
+  }
+
+  /**
+   * While turns run, an alarm stays pending (`AGENT_TURN_WATCH_SECONDS` ahead): if the Worker restarts mid-turn and
+   * no client comes back, it still wakes the actor, whose recovery ends the turn and ships what was logged locally.
+   */
+  #keepWatch(): void {
+    if (this.#watchAt > Date.now()) return;
+    this.#watchAt = Date.now() + this.config.turnWatchMs;
+    this.deps.scheduleTurnWatch(this.config.turnWatchMs);
+  }
+
   /**
    * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
    * message), and messages that were waiting behind them get their turns.
@@ -247,6 +270,10 @@ export class AgentRuntime {
     for (const [threadId, events] of await this.#outbox.pending()) this.#shipper.enqueue(threadId, events);
     await Promise.race([this.#shipper.idle(), sleep(RECOVERY_WAIT_MS)]);
     for (const turn of await findInterruptedTurns(this.db, userId)) {
+      // Sub-agents the turn was waiting for lost their runner too: ended (row, actor, log) before the turn is.
+      for (const subAgentId of await findUnfinishedSubAgents(this.db, turn.threadId, turn.turnId)) {
+        await this.subAgents.abandon(turn.threadId, subAgentId, "Interrupted by a restart");
+      }
       if (turn.partialText) {
         const saved = await this.#saveMessage(turn.threadId, {
           role: "assistant",
@@ -290,6 +317,7 @@ export class AgentRuntime {
     }
     const running = { turnId: uuidv7(), controller: new AbortController() };
     turns.running = running;
+    this.#keepWatch();
     const work = this.#runTurn(
       threadId,
       messageId,

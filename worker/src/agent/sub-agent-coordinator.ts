@@ -130,6 +130,11 @@ export class SubAgentCoordinator {
     }
   }
 
+  /** A sub-agent whose runner is gone (the Worker restarted): ended as failed, its actor told to stop. */
+  async abandon(threadId: string, subAgentId: string, reason: string): Promise<void> {
+    await this.#giveUp(threadId, subAgentId, "failed", reason);
+  }
+
   /** Ends a sub-agent on the Grow Agent's side: its row (so it no longer counts against the cap) and the log. */
   async #giveUp(
     threadId: string,

@@ -53,3 +53,20 @@ export async function findUnansweredMessages(
     order by u.thread_id, u.seq`);
   return result.rows.map((row) => ({ threadId: row.thread_id, messageId: row.message_id }));
 }
+
+/** Sub-agents a turn spawned whose end was never logged (the Worker restarted while they ran). */
+export async function findUnfinishedSubAgents(
+  db: Database,
+  threadId: string,
+  turnId: string,
+): Promise<string[]> {
+  const result = await db.execute<{ sub_agent_id: string }>(sql`
+    select s.data->>'subAgentId' as sub_agent_id
+    from events s
+    where s.thread_id = ${threadId} and s.type = 'subagent.spawned' and s.data->>'turnId' = ${turnId}
+      and not exists (
+        select 1 from events f where f.thread_id = s.thread_id and f.seq > s.seq and f.type = 'subagent.finished'
+          and f.data->>'subAgentId' = s.data->>'subAgentId')
+    order by s.seq`);
+  return result.rows.map((row) => row.sub_agent_id);
+}
