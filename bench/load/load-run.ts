@@ -1,0 +1,302 @@
+import { performance } from "node:perf_hooks";
+import { createClient } from "rivetkit/client";
+import type { LocalStack } from "../../dev/stack";
+import type { Registry } from "../../worker/src/actors/registry";
+import { type Latency, latency } from "../actors/stats";
+import { putOnTeamPlan } from "../team-plan";
+import { type FaultPlan, runFaults } from "./faults";
+import { type SeqEvent, ThreadTracker } from "./thread-tracker";
+
+export interface LoadSettings {
+  users: number;
+  /** How long each user keeps sending messages. */
+  durationMs: number;
+  /** Share of users whose first message delegates a task to a sub-agent (real OpenCode per user). */
+  subAgentShare: number;
+  faults: boolean;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings {
+  return {
+    users: Number(env.LOAD_USERS ?? 50),
+    durationMs: Number(env.LOAD_SECONDS ?? 40) * 1_000,
+    subAgentShare: Number(env.LOAD_SUBAGENT_SHARE ?? 0.1),
+    faults: env.LOAD_FAULTS !== "0",
+  };
+}
+
+interface WireEvent extends SeqEvent {
+  threadId: string;
+  data: Record<string, unknown>;
+}
+
+export interface LoadResult {
+  settings: LoadSettings;
+  turns: { sent: number; completed: number; failed: number; interrupted: number; latency: Latency };
+  /** sendMessage calls refused (e.g. while the database was away) and retried by the client. */
+  refusedAndRetried: number;
+  /** Connections the clients replaced after repeated failures (then resumed from the log). */
+  reconnects: number;
+  events: { received: number; perSecond: number; duplicateBroadcasts: number; resumes: number };
+  subAgents: { spawned: number; completed: number; failed: number };
+  faults: string[];
+  /** Every thread: the client's events equal the log exactly once, in order; every message exactly once. */
+  exactlyOnce: boolean;
+  problems: string[];
+  seconds: number;
+}
+
+type Conn = ReturnType<
+  ReturnType<ReturnType<typeof createClient<Registry>>["growAgent"]["getOrCreate"]>["connect"]
+>;
+
+const TURN_END = new Set(["turn.completed", "turn.failed", "turn.interrupted", "turn.cancelled"]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An actor call on a connection that died with the Worker may never settle: give up after `ms`. */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * N users, each with a live connection to their Grow Agent, sending messages one after another for a while (some
+ * delegating to sub-agents) while faults are injected; then every thread is checked against its log.
+ */
+export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (line: string) => void) {
+  const client = createClient<Registry>({ endpoint: `${stack.apiUrl}/api/rivet` });
+  const started = performance.now();
+  const stop = started + settings.durationMs;
+  const turnLatencies: number[] = [];
+  const counts = { sent: 0, completed: 0, failed: 0, interrupted: 0, refused: 0, received: 0, reconnects: 0 };
+  const problems: string[] = [];
+  const subAgentUsers = Math.round(settings.users * settings.subAgentShare);
+
+  const faultLog: string[] = [];
+  const faults: Promise<void> = settings.faults
+    ? runFaults(stack, defaultFaultPlan(settings.durationMs), (line) => {
+        faultLog.push(line);
+        log(`fault: ${line}`);
+      })
+    : Promise.resolve();
+
+  const users = await Promise.all(
+    Array.from({ length: settings.users }, (_, i) => simulateUser(i, i < subAgentUsers)),
+  );
+  await faults;
+  const seconds = (performance.now() - started) / 1_000;
+
+  let duplicateBroadcasts = 0;
+  let resumes = 0;
+  const subAgents = { spawned: 0, completed: 0, failed: 0 };
+  for (const user of users) {
+    const logged = await readLog(user.token, user.threadId);
+    const trackerProblems = user.tracker.compare(logged);
+    problems.push(...trackerProblems.map((p) => `user ${user.index}: ${p}`));
+    duplicateBroadcasts += user.tracker.duplicateBroadcasts;
+    resumes += user.tracker.resumes;
+    for (const nonce of user.acknowledged) {
+      const copies = logged.filter((e) => e.type === "message.user" && String(e.data.text).includes(nonce));
+      if (copies.length !== 1) problems.push(`user ${user.index}: message ${nonce} logged ${copies.length}×`);
+    }
+    const startedTurns = logged.filter((e) => e.type === "turn.started").length;
+    const endedTurns = logged.filter((e) => TURN_END.has(e.type)).length;
+    if (startedTurns !== endedTurns)
+      problems.push(`user ${user.index}: ${startedTurns} turns started, ${endedTurns} ended`);
+    subAgents.spawned += logged.filter((e) => e.type === "subagent.spawned").length;
+    for (const e of logged.filter((e) => e.type === "subagent.finished")) {
+      if (e.data.status === "completed") subAgents.completed++;
+      else subAgents.failed++;
+    }
+    await within(user.conn.dispose(), 5_000).catch(() => {});
+  }
+
+  return {
+    settings,
+    turns: {
+      sent: counts.sent,
+      completed: counts.completed,
+      failed: counts.failed,
+      interrupted: counts.interrupted,
+      latency: latency(turnLatencies),
+    },
+    refusedAndRetried: counts.refused,
+    reconnects: counts.reconnects,
+    events: {
+      received: counts.received,
+      perSecond: Math.round(counts.received / seconds),
+      duplicateBroadcasts,
+      resumes,
+    },
+    subAgents,
+    faults: faultLog,
+    exactlyOnce: problems.length === 0,
+    problems,
+    seconds: Math.round(seconds * 10) / 10,
+  } satisfies LoadResult;
+
+  async function simulateUser(index: number, delegates: boolean) {
+    const token = await stack.issuer.mint(`load-${index}-${crypto.randomUUID().slice(0, 6)}`, {
+      ttlSeconds: 3_600,
+    });
+    const me = (await api<{ id: string }>(token, "/api/me")).id;
+    await putOnTeamPlan(stack, me);
+    const threadId = (await api<{ id: string }>(token, "/api/threads", { method: "POST", body: "{}" })).id;
+    const tracker = new ThreadTracker();
+    const ended: WireEvent[] = [];
+    let resuming: Promise<void> | undefined;
+    let lastResume = 0;
+    const resume = () => {
+      lastResume = performance.now();
+      resuming ??= readLog(token, threadId, tracker.lastSeq)
+        .then((events) => {
+          ended.push(...tracker.resume(events).filter((e) => TURN_END.has(e.type)));
+        })
+        .catch(() => {})
+        .finally(() => {
+          resuming = undefined;
+        });
+      return resuming;
+    };
+    const onEvent = (event: WireEvent) => {
+      if (event.threadId !== threadId) return;
+      counts.received++;
+      const outcome = tracker.live(event);
+      if (outcome === "gap")
+        void resume().then(() => {
+          if (tracker.live(event) === "accepted" && TURN_END.has(event.type)) ended.push(event);
+        });
+      if (outcome === "accepted" && TURN_END.has(event.type)) ended.push(event);
+    };
+    const connect = () => {
+      const next: Conn = client.growAgent.getOrCreate([me], { params: { token } }).connect();
+      next.on("event", onEvent);
+      return next;
+    };
+    // What the SPA does after a dropped connection that does not come back: a new one, then a resume.
+    const user = {
+      conn: connect(),
+      async reconnect() {
+        const old = user.conn;
+        user.conn = connect();
+        void within(old.dispose(), 5_000).catch(() => {});
+        counts.reconnects++;
+        await resume();
+      },
+    };
+    await within(user.conn.whoami(), 30_000);
+
+    const acknowledged: string[] = [];
+    for (let turn = 0; performance.now() < stop; turn++) {
+      const nonce = `n${index}-${turn}-${crypto.randomUUID().slice(0, 6)}`;
+      const text =
+        delegates && turn === 0
+          ? `delegate this: write one line about load run ${nonce}`
+          : `load message ${nonce} [[words:30]]`;
+      const sentAt = performance.now();
+      const endsBefore = ended.length;
+      if (!(await sendOnce(user, token, threadId, text, nonce, tracker))) continue;
+      acknowledged.push(nonce);
+      counts.sent++;
+      // The turn's end, live or (after a dropped connection) from the log.
+      const deadline = sentAt + 180_000;
+      while (ended.length === endsBefore && performance.now() < deadline) {
+        await sleep(250);
+        if (performance.now() - sentAt > 3_000 && performance.now() - lastResume > 2_000) await resume();
+      }
+      const end = ended[endsBefore];
+      if (!end) {
+        problems.push(`user ${index}: no end for turn ${turn}`);
+        continue;
+      }
+      turnLatencies.push(performance.now() - sentAt);
+      if (end.type === "turn.completed") counts.completed++;
+      else if (end.type === "turn.interrupted") counts.interrupted++;
+      else counts.failed++;
+      await sleep(100 + Math.random() * 400);
+    }
+    await resume();
+    return { index, token, threadId, tracker, conn: user.conn, acknowledged };
+  }
+
+  /**
+   * Sends a message; a refused call (the database away, the Worker restarting) is retried with backoff, but only
+   * after the log shows it was not stored, so an answer lost on the way back cannot send it twice.
+   */
+  async function sendOnce(
+    user: { conn: Conn; reconnect(): Promise<void> },
+    token: string,
+    threadId: string,
+    text: string,
+    nonce: string,
+    tracker: ThreadTracker,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      try {
+        await within(user.conn.sendMessage(threadId, text), 15_000);
+        return true;
+      } catch {
+        counts.refused++;
+        if (attempt >= 1) await user.reconnect();
+        await sleep(Math.min(8_000, 250 * 2 ** attempt));
+        const since = await readLog(token, threadId, tracker.lastSeq).catch(() => undefined);
+        if (since?.some((e) => e.type === "message.user" && String(e.data.text).includes(nonce))) return true;
+      }
+    }
+    problems.push(`message ${nonce} refused 8 times`);
+    return false;
+  }
+
+  async function api<T>(token: string, path: string, init: RequestInit = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      }).catch(() => undefined);
+      if (response?.ok) return (await response.json()) as T;
+      if (attempt >= 8) throw new Error(`${path}: ${response?.status ?? "no answer"}`);
+      await sleep(Math.min(8_000, 250 * 2 ** attempt));
+    }
+  }
+
+  /** The thread's log after `after`, paged, as any API consumer reads it. */
+  async function readLog(token: string, threadId: string, after = 0): Promise<WireEvent[]> {
+    const all: WireEvent[] = [];
+    for (;;) {
+      const page = await api<{ items: WireEvent[] }>(
+        token,
+        `/api/threads/${threadId}/events?after=${after + all.length}&limit=100`,
+      );
+      all.push(...page.items);
+      if (page.items.length < 100) return all;
+    }
+  }
+}
+
+/** Faults spread over the run, each over before the next starts. */
+export function defaultFaultPlan(durationMs: number): FaultPlan {
+  const at = (share: number) => Math.round(durationMs * share);
+  return [
+    { atMs: at(0.05), kind: "fly-errors" },
+    { atMs: at(0.25), kind: "database-down", forMs: 3_000 },
+    { atMs: at(0.45), kind: "kill-opencode" },
+    { atMs: at(0.6), kind: "restart-workers" },
+  ];
+}
+
+export function formatLoad(result: LoadResult): string {
+  const { turns, events, subAgents } = result;
+  return [
+    `Load: ${result.settings.users} users for ${result.seconds} s (faults: ${result.settings.faults ? "on" : "off"})`,
+    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms`,
+    `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
+    `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
+    `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed`,
+    ...result.faults.map((f) => `  fault: ${f}`),
+    `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,
+    ...result.problems.slice(0, 20).map((p) => `    ${p}`),
+  ].join("\n");
+}

@@ -1,0 +1,26 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { repoRoot, startLocalStack } from "../../dev/stack";
+import { formatLoad, loadSettings, runLoad } from "./load-run";
+
+/**
+ * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS=0
+ * to run without faults). Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
+ */
+const settings = loadSettings();
+const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
+const stack = await startLocalStack({ stateDir, databaseInChildProcess: true, log: () => {} });
+let ok = false;
+try {
+  const result = await runLoad(stack, settings, (line) => console.log(line));
+  console.log(formatLoad(result));
+  const out = path.join(repoRoot, "bench/results");
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, "load.json"), `${JSON.stringify(result, null, 2)}\n`);
+  ok = result.exactlyOnce;
+} finally {
+  await stack.stop();
+  await rm(stateDir, { recursive: true, force: true });
+}
+process.exit(ok ? 0 : 1);
