@@ -86,6 +86,8 @@ export interface LocalStack {
    * refused) and comes back on the same address, with Postgres and its data untouched. For fault runs.
    */
   interruptDatabase(forMs: number): Promise<void>;
+  /** The dev Gitea unreachable for `forMs`, then back with its data (no-op with a real Gitea). For fault runs. */
+  interruptGit(forMs: number): Promise<void>;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
   /**
@@ -153,7 +155,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     options.log("auth", `dev issuer on ${issuer.url} (JWKS at /.well-known/jwks.json)`);
 
     const gitea = await startGitea(options);
-    started.push(gitea.stop);
+    // Closures, since interruptGit replaces the server.
+    started.push(() => gitea.stop());
     const fly = await startFly(options);
     if (fly.devFly) started.push(() => fly.devFly?.close() ?? Promise.resolve());
     const model = await startModel(options);
@@ -228,6 +231,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       fly: fly.devFly,
       model: model.devModel,
       stripe: stripe.devStripe,
+      interruptGit: (forMs: number) => gitea.interrupt(forMs),
       async interruptDatabase(forMs: number) {
         const { port } = proxy;
         await proxy.close();
@@ -261,14 +265,27 @@ async function startGitea(options: StackOptions) {
   const tokenKey = options.giteaTokenKey ?? secrets.tokenKey;
   if (options.gitea) {
     options.log("git", `using Gitea at ${options.gitea.url}`);
-    return { ...options.gitea, tokenKey, stop: async () => {} };
+    const noop = async () => {};
+    return { ...options.gitea, tokenKey, stop: noop, interrupt: noop };
   }
-  const gitea = await startDevGitea({
-    dataDir: options.giteaDataDir,
-    adminToken: secrets.adminToken,
-    log: (line) => options.log("git", line),
-  });
-  return { url: gitea.url, adminToken: gitea.adminToken, tokenKey, stop: () => gitea.close() };
+  // In the stack's state directory (not a temporary one of its own), so an interrupted Gitea comes back whole.
+  const dataDir = options.giteaDataDir ?? path.join(options.stateDir, "gitea");
+  const start = (port?: number) =>
+    startDevGitea({ dataDir, port, adminToken: secrets.adminToken, log: (line) => options.log("git", line) });
+  let gitea = await start();
+  const port = Number(new URL(gitea.url).port);
+  return {
+    url: gitea.url,
+    adminToken: gitea.adminToken,
+    tokenKey,
+    stop: () => gitea.close(),
+    /** Gitea gone for `forMs` (connections refused), then back on the same port with the same data. */
+    async interrupt(forMs: number) {
+      await gitea.close();
+      await new Promise((resolve) => setTimeout(resolve, forMs));
+      gitea = await start(port);
+    },
+  };
 }
 
 /**

@@ -3,6 +3,8 @@ import type { LocalStack } from "../../dev/stack";
 export type Fault =
   /** The Machines API answers 429 then 503 for a while: provisioning must retry and recover. */
   | { kind: "fly-errors" }
+  /** The git server unreachable: memory writes wait in the outbox and all land once it is back. */
+  | { kind: "git-down"; forMs: number }
   /** The database unreachable: clear refusals, no crash, recovery without a restart. */
   | { kind: "database-down"; forMs: number }
   /** A user's OpenCode machine stopped under a running sub-agent: that sub-agent fails cleanly. */
@@ -41,6 +43,9 @@ async function inject(stack: LocalStack, fault: Fault): Promise<string> {
       });
       return "Machines API answers 429 ×3 then 503 ×3";
     }
+    case "git-down":
+      await stack.interruptGit(fault.forMs);
+      return `git server unreachable for ${fault.forMs} ms`;
     case "database-down":
       await stack.interruptDatabase(fault.forMs);
       return `database unreachable for ${fault.forMs} ms`;

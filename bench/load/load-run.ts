@@ -39,6 +39,8 @@ export interface LoadResult {
   reconnects: number;
   events: { received: number; perSecond: number; duplicateBroadcasts: number; resumes: number };
   subAgents: { spawned: number; completed: number; failed: number };
+  /** commit_memory calls the agent reported done, and how many of them are commits in the user's repository. */
+  memory: { acknowledged: number; pendingWhenAcknowledged: number; landed: number };
   faults: string[];
   /** Every thread: the client's events equal the log exactly once, in order; every message exactly once. */
   exactlyOnce: boolean;
@@ -92,6 +94,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   let duplicateBroadcasts = 0;
   let resumes = 0;
   const subAgents = { spawned: 0, completed: 0, failed: 0 };
+  const memory = { acknowledged: 0, pendingWhenAcknowledged: 0, landed: 0 };
   for (const user of users) {
     const logged = await readLog(user.token, user.threadId);
     const trackerProblems = user.tracker.compare(logged);
@@ -106,6 +109,18 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
     const endedTurns = logged.filter((e) => TURN_END.has(e.type)).length;
     if (startedTurns !== endedTurns)
       problems.push(`user ${user.index}: ${startedTurns} turns started, ${endedTurns} ended`);
+    const acknowledgedWrites = memoryWritesAcknowledged(logged);
+    memory.acknowledged += acknowledgedWrites.length;
+    memory.pendingWhenAcknowledged += logged.filter(
+      (e) =>
+        e.type === "tool.result" &&
+        e.data.name === "commit_memory" &&
+        String(e.data.content).includes('"pending"'),
+    ).length;
+    for (const path of acknowledgedWrites) {
+      if (await landedInGit(user.token, path)) memory.landed++;
+      else problems.push(`user ${user.index}: memory write ${path} acknowledged but not in git`);
+    }
     subAgents.spawned += logged.filter((e) => e.type === "subagent.spawned").length;
     for (const e of logged.filter((e) => e.type === "subagent.finished")) {
       if (e.data.status === "completed") subAgents.completed++;
@@ -132,6 +147,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       resumes,
     },
     subAgents,
+    memory,
     faults: faultLog,
     exactlyOnce: problems.length === 0,
     problems,
@@ -139,6 +155,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   } satisfies LoadResult;
 
   async function simulateUser(index: number, delegates: boolean) {
+    const remembers = index % 5 === 2;
     const token = await stack.issuer.mint(`load-${index}-${crypto.randomUUID().slice(0, 6)}`, {
       ttlSeconds: 3_600,
     });
@@ -195,7 +212,9 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       const text =
         delegates && turn === 0
           ? `delegate this: write one line about load run ${nonce}`
-          : `load message ${nonce} [[words:30]]`;
+          : remembers && turn % 3 === 1
+            ? `remember load note ${nonce}`
+            : `load message ${nonce} [[words:30]]`;
       const sentAt = performance.now();
       const endsBefore = ended.length;
       if (!(await sendOnce(user, token, threadId, text, nonce, tracker))) continue;
@@ -262,6 +281,20 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
     }
   }
 
+  /** A write acknowledged while git was down waits in the outbox; the actor's retry alarm commits it later. */
+  async function landedInGit(token: string, path: string): Promise<boolean> {
+    const deadline = performance.now() + 90_000;
+    while (performance.now() < deadline) {
+      const history = await api<{ items: unknown[] }>(
+        token,
+        `/api/memory/history?path=${encodeURIComponent(path)}`,
+      ).catch(() => ({ items: [] }));
+      if (history.items.length > 0) return true;
+      await sleep(1_000);
+    }
+    return false;
+  }
+
   /** The thread's log after `after`, paged, as any API consumer reads it. */
   async function readLog(token: string, threadId: string, after = 0): Promise<WireEvent[]> {
     const all: WireEvent[] = [];
@@ -276,12 +309,27 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   }
 }
 
+/** Paths of the thread's commit_memory calls whose result was a success. */
+function memoryWritesAcknowledged(logged: readonly WireEvent[]): string[] {
+  const ok = new Set(
+    logged
+      .filter((e) => e.type === "tool.result" && e.data.name === "commit_memory" && e.data.isError === false)
+      .map((e) => String(e.data.toolUseId)),
+  );
+  return logged
+    .filter(
+      (e) => e.type === "tool.call" && e.data.name === "commit_memory" && ok.has(String(e.data.toolUseId)),
+    )
+    .map((e) => String((e.data.input as { path?: string }).path));
+}
+
 /** Faults spread over the run, each over before the next starts. */
 export function defaultFaultPlan(durationMs: number): FaultPlan {
   const at = (share: number) => Math.round(durationMs * share);
   return [
     { atMs: at(0.05), kind: "fly-errors" },
-    { atMs: at(0.25), kind: "database-down", forMs: 3_000 },
+    { atMs: at(0.12), kind: "git-down", forMs: 5_000 },
+    { atMs: at(0.3), kind: "database-down", forMs: 3_000 },
     { atMs: at(0.45), kind: "kill-opencode" },
     { atMs: at(0.6), kind: "restart-workers" },
   ];
@@ -295,6 +343,7 @@ export function formatLoad(result: LoadResult): string {
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed`,
+    `  memory writes: ${result.memory.acknowledged} acknowledged (${result.memory.pendingWhenAcknowledged} while git was down, answered "pending"), ${result.memory.landed} committed to git`,
     ...result.faults.map((f) => `  fault: ${f}`),
     `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,
     ...result.problems.slice(0, 20).map((p) => `    ${p}`),
