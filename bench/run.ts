@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../dev/stack";
@@ -7,12 +7,13 @@ import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-be
 import { webInitialJsGzipKb, workerBundleGzipKb } from "./bundle-size";
 import { type LoadSettings, measure, type Scenario } from "./measure";
 import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
+import { compareRuns, repeatabilityMarkdown } from "./repeatability";
 import { compare, formatTable } from "./report";
 import { runToCompletion } from "./run-command";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
-import { summaryMarkdown, summaryRows } from "./summary";
+import { type BenchReport, summaryMarkdown, summaryRows } from "./summary";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
+    const previous = await previousReport(path.join(outDir, "latest.json"), report.machine.cpus);
+    const repeat = previous ? compareRuns(previous, report) : [];
     await writeFile(path.join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
     const summary = summaryRows(report);
     await mkdir(path.join(repoRoot, "docs"), { recursive: true });
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
       summaryMarkdown(summary, {
         measuredAt: report.measuredAt,
         machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}`,
-      }),
+      }) + (previous ? `\n${repeatabilityMarkdown(repeat, previous.measuredAt)}` : ""),
     );
     // Aligned the way `npm run check` wants every markdown file.
     await runToCompletion(process.execPath, [
@@ -114,6 +117,15 @@ async function main(): Promise<void> {
     console.log(`\n${formatAgentBench(agentResult)}`);
     console.log(`\n${formatMemoryBench(memoryResult)}`);
     console.log(`\n${formatSubAgentBench(subAgentResult)}`);
+    if (previous) {
+      const within = repeat.filter((r) => r.within).length;
+      console.log(
+        `\nrepeatability against ${previous.measuredAt}: ${within}/${repeat.length} figures within tolerance`,
+      );
+      for (const r of repeat.filter((row) => !row.within)) {
+        console.log(`  outside: ${r.figure} ${r.previous} → ${r.current}`);
+      }
+    }
     console.log("\nwritten to bench/results/latest.json and docs/benchmarks.md");
     const failures = rows.filter((r) => r.non2xx + r.errors > 0);
     if (failures.length > 0) {
@@ -123,6 +135,22 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
     await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** The last run's report, if it was made on a machine with as many CPUs (otherwise not comparable). */
+async function previousReport(
+  file: string,
+  cpus: number,
+): Promise<(BenchReport & { measuredAt: string }) | undefined> {
+  try {
+    const report = JSON.parse(await readFile(file, "utf8")) as BenchReport & {
+      measuredAt: string;
+      machine?: { cpus?: number };
+    };
+    return report.machine?.cpus === cpus ? report : undefined;
+  } catch {
+    return undefined;
   }
 }
 
