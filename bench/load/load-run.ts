@@ -237,6 +237,8 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       else counts.failed++;
       await sleep(100 + Math.random() * 400);
     }
+    // A fresh read after any that is in flight, so it covers the turn's last events.
+    while (resuming) await resuming;
     await resume();
     return { index, token, threadId, tracker, conn: user.conn, acknowledged };
   }

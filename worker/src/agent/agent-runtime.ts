@@ -28,6 +28,7 @@ import { recordUsage } from "./usage-meter";
 
 const RECOVERY_WAIT_MS = 10_000;
 
+const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -269,7 +270,11 @@ export class AgentRuntime {
     // it is read for unfinished turns. Bounded: a batch Postgres keeps refusing must not stall recovery.
     for (const [threadId, events] of await this.#outbox.pending()) this.#shipper.enqueue(threadId, events);
     await Promise.race([this.#shipper.idle(), sleep(RECOVERY_WAIT_MS)]);
+    // What Postgres cannot show yet: events still waiting in the local outbox (the wait above is bounded) and
+    // turns this instance started meanwhile (new work waits for recovery only so long).
+    const known = this.#knownLocally(await this.#outbox.pending());
     for (const turn of await findInterruptedTurns(this.db, userId)) {
+      if (known.turns.has(turn.turnId)) continue;
       // Sub-agents the turn was waiting for lost their runner too: ended (row, actor, log) before the turn is.
       for (const subAgentId of await findUnfinishedSubAgents(this.db, turn.threadId, turn.turnId)) {
         await this.subAgents.abandon(turn.threadId, subAgentId, "Interrupted by a restart");
@@ -289,6 +294,7 @@ export class AgentRuntime {
       await this.emit(turn.threadId, "turn.interrupted", { turnId: turn.turnId });
     }
     for (const { threadId, messageId } of await findUnansweredMessages(this.db, userId)) {
+      if (known.messages.has(messageId) || this.#turns(threadId).queue.includes(messageId)) continue;
       this.#turns(threadId).queue.push(messageId);
       this.#startNext(threadId);
     }
@@ -296,6 +302,21 @@ export class AgentRuntime {
     this.deps.keepAlive(
       this.memory.drain().catch((error) => this.deps.log.warn("memory drain failed", { error })),
     );
+  }
+
+  /** Turns that ended or run here, and messages whose turn started, as far as only this actor knows yet. */
+  #knownLocally(pending: Map<string, StoredEvent[]>): { turns: Set<string>; messages: Set<string> } {
+    const turns = new Set<string>();
+    const messages = new Set<string>();
+    for (const { running } of this.#threads.values()) if (running) turns.add(running.turnId);
+    for (const events of pending.values()) {
+      for (const event of events) {
+        const data = event.data as { turnId?: string; messageId?: string };
+        if (event.type === "turn.started" && data.messageId) messages.add(data.messageId);
+        if (TURN_ENDS.has(event.type) && data.turnId) turns.add(data.turnId);
+      }
+    }
+    return { turns, messages };
   }
 
   #turns(threadId: string): ThreadTurns {
