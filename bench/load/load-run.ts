@@ -105,10 +105,13 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       const copies = logged.filter((e) => e.type === "message.user" && String(e.data.text).includes(nonce));
       if (copies.length !== 1) problems.push(`user ${user.index}: message ${nonce} logged ${copies.length}×`);
     }
-    const startedTurns = logged.filter((e) => e.type === "turn.started").length;
-    const endedTurns = logged.filter((e) => TURN_END.has(e.type)).length;
-    if (startedTurns !== endedTurns)
-      problems.push(`user ${user.index}: ${startedTurns} turns started, ${endedTurns} ended`);
+    const turnProblems = turnEndProblems(logged);
+    if (turnProblems.length > 0) {
+      const outline = logged
+        .filter((e) => e.type.startsWith("turn.") || e.type === "message.user")
+        .map((e) => `${e.seq}:${e.type}:${String(e.data.turnId ?? e.data.messageId ?? "").slice(-6)}`);
+      problems.push(`user ${user.index}: ${turnProblems.join("; ")}: ${outline.join(" ")}`);
+    }
     const acknowledgedWrites = memoryWritesAcknowledged(logged);
     memory.acknowledged += acknowledgedWrites.length;
     memory.pendingWhenAcknowledged += logged.filter(
@@ -309,6 +312,23 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       if (page.items.length < 100) return all;
     }
   }
+}
+
+/** Every started turn ends exactly once; no turn ends twice (a turn may fail before it starts). */
+export function turnEndProblems(
+  logged: readonly { type: string; data: Record<string, unknown> }[],
+): string[] {
+  const ends = new Map<string, number>();
+  for (const e of logged) {
+    if (TURN_END.has(e.type)) ends.set(String(e.data.turnId), (ends.get(String(e.data.turnId)) ?? 0) + 1);
+  }
+  const problems: string[] = [];
+  for (const e of logged) {
+    if (e.type === "turn.started" && !ends.has(String(e.data.turnId)))
+      problems.push(`turn ${e.data.turnId} never ended`);
+  }
+  for (const [turnId, count] of ends) if (count > 1) problems.push(`turn ${turnId} ended ${count}×`);
+  return problems;
 }
 
 /** Paths of the thread's commit_memory calls whose result was a success. */

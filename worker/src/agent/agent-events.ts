@@ -24,7 +24,8 @@ export interface AgentEventData {
   "message.assistant": { turnId: string; messageId: string; status: "complete" | "partial" | "error" };
   "turn.completed": { turnId: string; stopReason: string; steps: number };
   "turn.cancelled": { turnId: string };
-  "turn.failed": { turnId: string; code: string; message: string; retryable: boolean };
+  /** `messageId` when the turn failed before it started (the message then counts as answered). */
+  "turn.failed": { turnId: string; code: string; message: string; retryable: boolean; messageId?: string };
   /** The Worker restarted while the turn ran; what had streamed is kept as a partial message. */
   "turn.interrupted": { turnId: string };
   /**

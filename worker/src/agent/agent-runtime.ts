@@ -312,7 +312,8 @@ export class AgentRuntime {
     for (const events of pending.values()) {
       for (const event of events) {
         const data = event.data as { turnId?: string; messageId?: string };
-        if (event.type === "turn.started" && data.messageId) messages.add(data.messageId);
+        if ((event.type === "turn.started" || event.type === "turn.failed") && data.messageId)
+          messages.add(data.messageId);
         if (TURN_ENDS.has(event.type) && data.turnId) turns.add(data.turnId);
       }
     }
@@ -354,6 +355,7 @@ export class AgentRuntime {
           code: "turn_failed",
           message: "The turn failed unexpectedly; the thread is still usable",
           retryable: true,
+          messageId,
         }).catch(() => {});
       })
       .finally(() => {

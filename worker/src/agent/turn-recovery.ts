@@ -38,7 +38,10 @@ export async function findInterruptedTurns(db: Database, userId: string): Promis
   }));
 }
 
-/** User messages stored (and acknowledged) whose turn never started: queued behind a turn that was interrupted. */
+/**
+ * User messages stored (and acknowledged) whose turn never started: queued behind a turn that was interrupted. A
+ * turn that failed before it started names its message, which then counts as answered (the user saw the failure).
+ */
 export async function findUnansweredMessages(
   db: Database,
   userId: string,
@@ -48,8 +51,8 @@ export async function findUnansweredMessages(
     from events u
     where u.user_id = ${userId} and u.type = 'message.user' and u.at > now() - ${RECOVERY_WINDOW}
       and not exists (
-        select 1 from events t where t.thread_id = u.thread_id and t.seq > u.seq and t.type = 'turn.started'
-          and t.data->>'messageId' = u.data->>'messageId')
+        select 1 from events t where t.thread_id = u.thread_id and t.seq > u.seq
+          and t.type in ('turn.started', 'turn.failed') and t.data->>'messageId' = u.data->>'messageId')
     order by u.thread_id, u.seq`);
   return result.rows.map((row) => ({ threadId: row.thread_id, messageId: row.message_id }));
 }
