@@ -38,7 +38,8 @@ export interface LoadResult {
   /** Connections the clients replaced after repeated failures (then resumed from the log). */
   reconnects: number;
   events: { received: number; perSecond: number; duplicateBroadcasts: number; resumes: number };
-  subAgents: { spawned: number; completed: number; failed: number };
+  /** `reasons`: why the failed ones failed, with counts. */
+  subAgents: { spawned: number; completed: number; failed: number; reasons: Record<string, number> };
   /** commit_memory calls the agent reported done, and how many of them are commits in the user's repository. */
   memory: { acknowledged: number; pendingWhenAcknowledged: number; landed: number };
   faults: string[];
@@ -93,7 +94,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
 
   let duplicateBroadcasts = 0;
   let resumes = 0;
-  const subAgents = { spawned: 0, completed: 0, failed: 0 };
+  const subAgents = { spawned: 0, completed: 0, failed: 0, reasons: {} as Record<string, number> };
   const memory = { acknowledged: 0, pendingWhenAcknowledged: 0, landed: 0 };
   for (const user of users) {
     const logged = await readLog(user.token, user.threadId);
@@ -127,7 +128,11 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
     subAgents.spawned += logged.filter((e) => e.type === "subagent.spawned").length;
     for (const e of logged.filter((e) => e.type === "subagent.finished")) {
       if (e.data.status === "completed") subAgents.completed++;
-      else subAgents.failed++;
+      else {
+        subAgents.failed++;
+        const reason = String(e.data.error ?? e.data.status);
+        subAgents.reasons[reason] = (subAgents.reasons[reason] ?? 0) + 1;
+      }
     }
     await within(user.conn.dispose(), 5_000).catch(() => {});
   }
@@ -364,7 +369,7 @@ export function formatLoad(result: LoadResult): string {
     `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms`,
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
-    `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed`,
+    `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,
     `  memory writes: ${result.memory.acknowledged} acknowledged (${result.memory.pendingWhenAcknowledged} while git was down, answered "pending"), ${result.memory.landed} committed to git`,
     ...result.faults.map((f) => `  fault: ${f}`),
     `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,
