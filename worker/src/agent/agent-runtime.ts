@@ -19,16 +19,15 @@ import { loadHistory } from "./conversation-history";
 import { EventPipeline, type StoredEvent, ThreadGoneError } from "./event-pipeline";
 import { EventShipper } from "./event-shipper";
 import { LocalEventOutbox, type TextKv } from "./local-event-outbox";
+import { recoverAfterRestart } from "./restart-recovery";
 import { runTurn, type StoredMessage } from "./run-turn";
 import { type SubAgentActors, SubAgentCoordinator } from "./sub-agent-coordinator";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
-import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { recordUsage } from "./usage-meter";
 
 const RECOVERY_WAIT_MS = 10_000;
 
-const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -265,59 +264,38 @@ export class AgentRuntime {
   }
 
   async #recover(): Promise<void> {
-    const { userId } = this.deps;
-    // Events the last run wrote locally but had not shipped go to Postgres first: the log must be whole before
-    // it is read for unfinished turns. Bounded: a batch Postgres keeps refusing must not stall recovery.
-    for (const [threadId, events] of await this.#outbox.pending()) this.#shipper.enqueue(threadId, events);
-    await Promise.race([this.#shipper.idle(), sleep(RECOVERY_WAIT_MS)]);
-    // What Postgres cannot show yet: events still waiting in the local outbox (the wait above is bounded) and
-    // turns this instance started meanwhile (new work waits for recovery only so long).
-    const known = this.#knownLocally(await this.#outbox.pending());
-    for (const turn of await findInterruptedTurns(this.db, userId)) {
-      if (known.turns.has(turn.turnId)) continue;
-      // Sub-agents the turn was waiting for lost their runner too: ended (row, actor, log) before the turn is.
-      for (const subAgentId of await findUnfinishedSubAgents(this.db, turn.threadId, turn.turnId)) {
-        await this.subAgents.abandon(turn.threadId, subAgentId, "Interrupted by a restart");
-      }
-      if (turn.partialText) {
-        const saved = await this.#saveMessage(turn.threadId, {
-          role: "assistant",
-          content: [{ type: "text", text: turn.partialText }],
-          status: "partial",
-        });
-        await this.emit(turn.threadId, "message.assistant", {
-          turnId: turn.turnId,
-          messageId: saved,
-          status: "partial",
-        });
-      }
-      await this.emit(turn.threadId, "turn.interrupted", { turnId: turn.turnId });
-    }
-    for (const { threadId, messageId } of await findUnansweredMessages(this.db, userId)) {
-      if (known.messages.has(messageId) || this.#turns(threadId).queue.includes(messageId)) continue;
-      this.#turns(threadId).queue.push(messageId);
-      this.#startNext(threadId);
-    }
+    await recoverAfterRestart(
+      {
+        db: this.db,
+        userId: this.deps.userId,
+        pendingLocal: () => this.#outbox.pending(),
+        shipPending: async (pending, waitMs) => {
+          for (const [threadId, events] of pending) this.#shipper.enqueue(threadId, events);
+          await Promise.race([this.#shipper.idle(), sleep(waitMs)]);
+        },
+        runningTurnIds: () =>
+          [...this.#threads.values()].flatMap(({ running }) => (running ? [running.turnId] : [])),
+        isQueued: (threadId, messageId) => this.#turns(threadId).queue.includes(messageId),
+        answer: (threadId, messageId) => {
+          this.#turns(threadId).queue.push(messageId);
+          this.#startNext(threadId);
+        },
+        abandonSubAgent: (threadId, subAgentId, reason) =>
+          this.subAgents.abandon(threadId, subAgentId, reason),
+        savePartial: (threadId, text) =>
+          this.#saveMessage(threadId, {
+            role: "assistant",
+            content: [{ type: "text", text }],
+            status: "partial",
+          }),
+        emit: (threadId, type, data) => this.emit(threadId, type, data),
+      },
+      RECOVERY_WAIT_MS,
+    );
     // Memory writes acknowledged before the restart and not yet in git.
     this.deps.keepAlive(
       this.memory.drain().catch((error) => this.deps.log.warn("memory drain failed", { error })),
     );
-  }
-
-  /** Turns that ended or run here, and messages whose turn started, as far as only this actor knows yet. */
-  #knownLocally(pending: Map<string, StoredEvent[]>): { turns: Set<string>; messages: Set<string> } {
-    const turns = new Set<string>();
-    const messages = new Set<string>();
-    for (const { running } of this.#threads.values()) if (running) turns.add(running.turnId);
-    for (const events of pending.values()) {
-      for (const event of events) {
-        const data = event.data as { turnId?: string; messageId?: string };
-        if ((event.type === "turn.started" || event.type === "turn.failed") && data.messageId)
-          messages.add(data.messageId);
-        if (TURN_ENDS.has(event.type) && data.turnId) turns.add(data.turnId);
-      }
-    }
-    return { turns, messages };
   }
 
   #turns(threadId: string): ThreadTurns {
