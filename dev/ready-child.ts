@@ -30,7 +30,15 @@ export async function startReadyChild<T>(script: string, args: string[] = []): P
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = await new Promise<T>((resolve, reject) => {
     void exited.then((code) => reject(new Error(`${script} exited with code ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line) as T));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      try {
+        resolve(JSON.parse(line) as T);
+      } catch {
+        reject(
+          new Error(`${script} printed ${JSON.stringify(line.slice(0, 200))} instead of its ready line`),
+        );
+      }
+    });
   });
   return {
     ready,

@@ -86,10 +86,16 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       })
     : Promise.resolve();
 
-  const users = await Promise.all(
+  // Faults are awaited even when a user fails, so none fires (restarting Gitea, say) after the stack stops.
+  const simulated = await Promise.allSettled(
     Array.from({ length: settings.users }, (_, i) => simulateUser(i, i < subAgentUsers)),
   );
   await faults;
+  const users = simulated.flatMap((r, i) => {
+    if (r.status === "fulfilled") return [r.value];
+    problems.push(`user ${i}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+    return [];
+  });
   const seconds = (performance.now() - started) / 1_000;
 
   let duplicateBroadcasts = 0;
@@ -271,8 +277,13 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
         counts.refused++;
         if (attempt >= 1) await user.reconnect();
         await sleep(Math.min(8_000, 250 * 2 ** attempt));
-        const since = await readLog(token, threadId, tracker.lastSeq).catch(() => undefined);
-        if (since?.some((e) => e.type === "message.user" && String(e.data.text).includes(nonce))) return true;
+        // The actor may have stored it with the answer lost; its event reaches Postgres shortly after.
+        for (let look = 0; look < 3; look++) {
+          const since = await readLog(token, threadId, tracker.lastSeq).catch(() => undefined);
+          if (since?.some((e) => e.type === "message.user" && String(e.data.text).includes(nonce)))
+            return true;
+          await sleep(2_000);
+        }
       }
     }
     problems.push(`message ${nonce} refused 8 times`);

@@ -126,7 +126,7 @@ export const growAgent = actor({
     },
     /**
      * Turn-watch alarm (scheduled by the actor itself): being woken by it is the point, since waking runs the
-     * recovery. Reveals only how many turns run, to no one but the scheduler.
+     * recovery. Reaches only the owner's own actor (connections are authenticated) and an early call is ignored.
      */
     watchTurns: (c) => {
       c.vars.agent.watchTurns();

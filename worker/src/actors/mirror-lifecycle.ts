@@ -14,6 +14,8 @@ export const TOUCH_INTERVAL_MS = 60_000;
  * so a failed write is logged and retried at the next lifecycle change instead of failing the actor. True when
  * the write went through.
  */
+const MIRROR_WRITE_TIMEOUT_MS = 1_500;
+
 export async function mirrorLifecycle(
   env: Env,
   actor: { type: ActorType; key: readonly string[]; actorId: string },
@@ -23,11 +25,17 @@ export async function mirrorLifecycle(
   if (!userId) return false;
   const db = openDatabase(env);
   try {
-    if (status === "active") {
-      await recordActorActive(db, { type: actor.type, key: actor.key, userId, rivetActorId: actor.actorId });
-    } else {
-      await recordActorStatus(db, actor.actorId, status);
-    }
+    const write =
+      status === "active"
+        ? recordActorActive(db, { type: actor.type, key: actor.key, userId, rivetActorId: actor.actorId })
+        : recordActorStatus(db, actor.actorId, status);
+    // Called while a connection opens (RivetKit gives that 5 s): a slow database must not cost the user the
+    // connection. A write that loses the race may still land; the next connection writes again (an upsert).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("actor mirror write timed out")), MIRROR_WRITE_TIMEOUT_MS);
+    });
+    await Promise.race([write, timedOut]).finally(() => clearTimeout(timer));
     return true;
   } catch (error) {
     log.warn("actor mirror write failed", { actorId: actor.actorId, status, error });

@@ -24,6 +24,7 @@ import { runTurn, type StoredMessage } from "./run-turn";
 import { type SubAgentActors, SubAgentCoordinator } from "./sub-agent-coordinator";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
+import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { recordUsage } from "./usage-meter";
 
 const RECOVERY_WAIT_MS = 10_000;
@@ -75,6 +76,10 @@ export class AgentRuntime {
   #recovering?: Promise<void>;
   /** When the pending turn-watch alarm fires (0: none pending from this instance). */
   #watchAt = 0;
+  /** Turns this instance started and the messages they answer: what recovery must leave alone. */
+  readonly #startedHere = { turns: new Set<string>(), messages: new Set<string>() };
+  /** The last recovery could not finish (database away, log not whole): the turn-watch alarm runs it again. */
+  #recoveryUnfinished = false;
   #memory?: MemoryService;
   #git?: Promise<GitManager>;
 
@@ -225,12 +230,17 @@ export class AgentRuntime {
     return { running: turns?.running?.turnId ?? null, queued: turns?.queue.length ?? 0 };
   }
 
-  /** The turn-watch alarm fired: while turns still run here, set the next one (after a restart, `recover` ran). */
-  watchTurns(): { running: number } {
+  /**
+   * The turn-watch alarm fired: while turns still run here, set the next one; an unfinished recovery runs again.
+   * A call before this instance's alarm is due (a stale alarm from before a restart, or a client) changes nothing,
+   * so there is only ever one chain of alarms.
+   */
+  watchTurns(): void {
+    if (this.#watchAt > Date.now() + 1_000) return;
     this.#watchAt = 0;
-    const running = [...this.#threads.values()].filter((t) => t.running).length;
-    if (running > 0) this.#keepWatch();
-    return { running };
+    if (this.#recoveryUnfinished && !this.#recovering) void this.recover().catch(() => {});
+    const running = [...this.#threads.values()].some((t) => t.running);
+    if (running || this.#recoveryUnfinished) this.#keepWatch();
   }
 
   /**
@@ -248,9 +258,20 @@ export class AgentRuntime {
    * message), and messages that were waiting behind them get their turns.
    */
   recover(): Promise<void> {
-    this.#recovering = this.#recover().finally(() => {
-      this.#recovering = undefined;
-    });
+    this.#recovering = this.#recover()
+      .then(
+        () => {
+          this.#recoveryUnfinished = false;
+        },
+        (error: unknown) => {
+          this.#recoveryUnfinished = true;
+          this.#keepWatch();
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.#recovering = undefined;
+      });
     return this.#recovering;
   }
 
@@ -266,16 +287,19 @@ export class AgentRuntime {
   async #recover(): Promise<void> {
     await recoverAfterRestart(
       {
-        db: this.db,
-        userId: this.deps.userId,
+        log: {
+          interruptedTurns: () => findInterruptedTurns(this.db, this.deps.userId),
+          unfinishedSubAgents: (threadId, turnId) => findUnfinishedSubAgents(this.db, threadId, turnId),
+          unansweredMessages: () => findUnansweredMessages(this.db, this.deps.userId),
+        },
         pendingLocal: () => this.#outbox.pending(),
         shipPending: async (pending, waitMs) => {
           for (const [threadId, events] of pending) this.#shipper.enqueue(threadId, events);
           await Promise.race([this.#shipper.idle(), sleep(waitMs)]);
         },
-        runningTurnIds: () =>
-          [...this.#threads.values()].flatMap(({ running }) => (running ? [running.turnId] : [])),
-        isQueued: (threadId, messageId) => this.#turns(threadId).queue.includes(messageId),
+        turnStartedHere: (turnId) => this.#startedHere.turns.has(turnId),
+        messageTakenHere: (threadId, messageId) =>
+          this.#startedHere.messages.has(messageId) || this.#turns(threadId).queue.includes(messageId),
         answer: (threadId, messageId) => {
           this.#turns(threadId).queue.push(messageId);
           this.#startNext(threadId);
@@ -317,6 +341,8 @@ export class AgentRuntime {
     }
     const running = { turnId: uuidv7(), controller: new AbortController() };
     turns.running = running;
+    this.#startedHere.turns.add(running.turnId);
+    this.#startedHere.messages.add(messageId);
     this.#keepWatch();
     const work = this.#runTurn(
       threadId,

@@ -1,21 +1,24 @@
-import type { Database } from "../../../schema/db";
 import type { AgentEventData, AgentEventType } from "./agent-events";
 import type { StoredEvent } from "./event-pipeline";
-import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
-
-const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
+import type { InterruptedTurn } from "./turn-recovery";
 
 /** What recovery needs from the Grow Agent's runtime. */
+/** The log's view (Postgres, `turn-recovery.ts`). */
+export interface RecoveryLog {
+  interruptedTurns(): Promise<InterruptedTurn[]>;
+  unfinishedSubAgents(threadId: string, turnId: string): Promise<string[]>;
+  unansweredMessages(): Promise<Array<{ threadId: string; messageId: string }>>;
+}
+
 export interface RecoveryDeps {
-  db: Database;
-  userId: string;
+  log: RecoveryLog;
   /** Events written to the actor's local outbox and not yet in Postgres. */
   pendingLocal(): Promise<Map<string, StoredEvent[]>>;
   /** Ships those to Postgres and resolves once they are there (or `waitMs` passed). */
   shipPending(pending: Map<string, StoredEvent[]>, waitMs: number): Promise<void>;
-  /** Turns this instance runs now and messages waiting in its queues. */
-  runningTurnIds(): Iterable<string>;
-  isQueued(threadId: string, messageId: string): boolean;
+  /** Turns and messages this instance took on since it woke (asked at decision time, not from a snapshot). */
+  turnStartedHere(turnId: string): boolean;
+  messageTakenHere(threadId: string, messageId: string): boolean;
   /** Queues a message for a turn. */
   answer(threadId: string, messageId: string): void;
   abandonSubAgent(threadId: string, subAgentId: string, reason: string): Promise<void>;
@@ -24,22 +27,35 @@ export interface RecoveryDeps {
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<unknown>;
 }
 
+/** The last run's events are not all in Postgres yet, so the log cannot tell which turns were cut: try later. */
+export class LogNotWholeError extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} events of the last run are not in Postgres yet`);
+    this.name = "LogNotWholeError";
+  }
+}
+
 /**
  * After a restart: turns that were running are ended as interrupted (their streamed text kept as a partial message,
  * their sub-agents failed), and messages that were waiting behind them get their turns. The event log is the
- * record, so this needs nothing the actor may not have saved in time.
+ * record, so recovery first ships what the last run left in the local outbox and decides only on a whole log
+ * (otherwise it throws LogNotWholeError and the caller tries again later). New work may run meanwhile; what it
+ * started is asked about at each decision.
  */
 export async function recoverAfterRestart(deps: RecoveryDeps, shipWaitMs: number): Promise<void> {
-  // Events the last run wrote locally but had not shipped go to Postgres first: the log must be whole before it is
-  // read for unfinished turns. Bounded: a batch Postgres keeps refusing must not stall recovery.
-  await deps.shipPending(await deps.pendingLocal(), shipWaitMs);
-  // What Postgres cannot show yet: events still in the local outbox (the wait above is bounded) and turns this
-  // instance started meanwhile (new work waits for recovery only so long).
-  const known = knownLocally(await deps.pendingLocal(), deps.runningTurnIds());
-  for (const turn of await findInterruptedTurns(deps.db, deps.userId)) {
-    if (known.turns.has(turn.turnId)) continue;
+  const leftOver = await deps.pendingLocal();
+  await deps.shipPending(leftOver, shipWaitMs);
+  const stillPending = await deps.pendingLocal();
+  const waiting = [...leftOver].reduce((n, [threadId, events]) => {
+    const seqs = new Set((stillPending.get(threadId) ?? []).map((e) => e.seq));
+    return n + events.filter((e) => seqs.has(e.seq)).length;
+  }, 0);
+  if (waiting > 0) throw new LogNotWholeError(waiting);
+
+  for (const turn of await deps.log.interruptedTurns()) {
+    if (deps.turnStartedHere(turn.turnId)) continue;
     // Sub-agents the turn was waiting for lost their runner too: ended (row, actor, log) before the turn is.
-    for (const subAgentId of await findUnfinishedSubAgents(deps.db, turn.threadId, turn.turnId)) {
+    for (const subAgentId of await deps.log.unfinishedSubAgents(turn.threadId, turn.turnId)) {
       await deps.abandonSubAgent(turn.threadId, subAgentId, "Interrupted by a restart");
     }
     if (turn.partialText) {
@@ -52,29 +68,7 @@ export async function recoverAfterRestart(deps: RecoveryDeps, shipWaitMs: number
     }
     await deps.emit(turn.threadId, "turn.interrupted", { turnId: turn.turnId });
   }
-  for (const { threadId, messageId } of await findUnansweredMessages(deps.db, deps.userId)) {
-    if (known.messages.has(messageId) || deps.isQueued(threadId, messageId)) continue;
-    deps.answer(threadId, messageId);
+  for (const { threadId, messageId } of await deps.log.unansweredMessages()) {
+    if (!deps.messageTakenHere(threadId, messageId)) deps.answer(threadId, messageId);
   }
-}
-
-/**
- * Turns that ended or run here, and messages whose turn started or failed, as far as only this actor knows yet.
- * Pure, for tests.
- */
-export function knownLocally(
-  pending: Map<string, readonly StoredEvent[]>,
-  runningTurnIds: Iterable<string>,
-): { turns: Set<string>; messages: Set<string> } {
-  const turns = new Set<string>(runningTurnIds);
-  const messages = new Set<string>();
-  for (const events of pending.values()) {
-    for (const event of events) {
-      const data = event.data as { turnId?: string; messageId?: string };
-      if ((event.type === "turn.started" || event.type === "turn.failed") && data.messageId)
-        messages.add(data.messageId);
-      if (TURN_ENDS.has(event.type) && data.turnId) turns.add(data.turnId);
-    }
-  }
-  return { turns, messages };
 }
