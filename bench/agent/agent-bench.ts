@@ -64,7 +64,7 @@ export interface AgentBenchSettings {
 
 export function agentBenchSettings(env: NodeJS.ProcessEnv = process.env): AgentBenchSettings {
   return {
-    turns: Number(env.BENCH_AGENT_TURNS ?? 60),
+    turns: Number(env.BENCH_AGENT_TURNS ?? 200),
     clients: Number(env.BENCH_AGENT_CLIENTS ?? 100),
     fanoutWords: Number(env.BENCH_AGENT_WORDS ?? 2_000),
   };
