@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { createClient } from "rivetkit/client";
 import type { LocalStack } from "../../dev/stack";
+import { withTimeout } from "../../platform/with-timeout";
 import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
@@ -55,15 +56,6 @@ type Conn = ReturnType<
 
 const TURN_END = new Set(["turn.completed", "turn.failed", "turn.interrupted", "turn.cancelled"]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An actor call on a connection that died with the Worker may never settle: give up after `ms`. */
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * N users, each with a live connection to their Grow Agent, sending messages one after another for a while (some
@@ -140,7 +132,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
         subAgents.reasons[reason] = (subAgents.reasons[reason] ?? 0) + 1;
       }
     }
-    await within(user.conn.dispose(), 5_000).catch(() => {});
+    await withTimeout(user.conn.dispose(), 5_000).catch(() => {});
   }
 
   return {
@@ -213,12 +205,12 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       async reconnect() {
         const old = user.conn;
         user.conn = connect();
-        void within(old.dispose(), 5_000).catch(() => {});
+        void withTimeout(old.dispose(), 5_000).catch(() => {});
         counts.reconnects++;
         await resume();
       },
     };
-    await within(user.conn.whoami(), 30_000);
+    await withTimeout(user.conn.whoami(), 30_000);
 
     const acknowledged: string[] = [];
     for (let turn = 0; performance.now() < stop; turn++) {
@@ -271,7 +263,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
-        await within(user.conn.sendMessage(threadId, text), 15_000);
+        await withTimeout(user.conn.sendMessage(threadId, text), 15_000);
         return true;
       } catch {
         counts.refused++;

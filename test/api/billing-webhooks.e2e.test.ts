@@ -3,35 +3,22 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { processedWebhookEvents, subscriptions } from "../../schema";
 import type { Database } from "../../schema/db";
-import { apiUrl, call, type ErrorBody, signedInClient, stackDb } from "../support/api";
-
-interface EventJson {
-  id: string;
-  type: string;
-  created: number;
-  data: { object: Record<string, unknown> };
-  [key: string]: unknown;
-}
+import { call, type ErrorBody, signedInClient, stackDb } from "../support/api";
+import { type EventJson, postStripeWebhook, signStripePayload } from "../support/stripe-webhooks";
 
 const stripeUrl = () => inject("stripeUrl");
-const secret = () => inject("stripeWebhookSecret");
 
 /** POSTs a webhook body to the Worker as Stripe would, signed with `signWith` at `timestamp` (or unsigned). */
-async function deliver(
+function deliver(
   payload: string,
   options: { signWith?: string | null; timestamp?: number; signature?: string } = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  const signWith = options.signWith === undefined ? secret() : options.signWith;
-  if (options.signature) headers["stripe-signature"] = options.signature;
-  else if (signWith) {
-    headers["stripe-signature"] = Stripe.webhooks.generateTestHeaderString({
-      payload,
-      secret: signWith,
-      timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
-    });
-  }
-  return fetch(`${apiUrl()}/api/webhooks/stripe`, { method: "POST", headers, body: payload });
+  if (options.signature) return postStripeWebhook(payload, options.signature);
+  if (options.signWith === null) return postStripeWebhook(payload, null);
+  return postStripeWebhook(
+    payload,
+    signStripePayload(payload, { secret: options.signWith, timestamp: options.timestamp }),
+  );
 }
 
 const deliverEvent = (event: EventJson) => deliver(JSON.stringify(event));
@@ -128,7 +115,7 @@ describe("Stripe webhook endpoint", () => {
       ["garbage header", await deliver(payload, { signature: "t=1,v1=deadbeef" })],
     ];
     // Signed, then changed in flight.
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: secret() });
+    const signature = signStripePayload(payload);
     attempts.push(["tampered", await deliver(payload.replace('"active"', '"canceled"'), { signature })]);
 
     for (const [what, response] of attempts) {

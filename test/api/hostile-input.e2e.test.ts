@@ -30,6 +30,7 @@ import {
   validExample,
   wellFormed,
 } from "../support/openapi-operations";
+import { type EventJson, nowSeconds, postStripeWebhook, signStripePayload } from "../support/stripe-webhooks";
 
 /**
  * Hostile input against every operation of the served OpenAPI document and every actor action (issue #12):
@@ -1087,27 +1088,8 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
 // ---------------------------------------------------------------------------------------------------------------
 // Stripe webhooks
 
-interface EventJson {
-  id: string;
-  type: string;
-  created: number;
-  data: { object: Record<string, unknown> };
-  [key: string]: unknown;
-}
-
-const webhookSecret = () => inject("stripeWebhookSecret");
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sign = (payload: string, options: { secret?: string; timestamp?: number } = {}) =>
-  Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: options.secret ?? webhookSecret(),
-    timestamp: options.timestamp ?? nowSeconds(),
-  });
-
 async function deliver(payload: string, signature: string | null) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (signature !== null) headers["stripe-signature"] = signature;
-  const response = await fetch(`${apiUrl()}/api/webhooks/stripe`, { method: "POST", headers, body: payload });
+  const response = await postStripeWebhook(payload, signature);
   return {
     status: response.status,
     text: await response.text(),
@@ -1239,13 +1221,13 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
           case "garbage":
             return how.value;
           case "wrong-secret":
-            return sign(payload, { secret: "whsec_not_the_secret" });
+            return signStripePayload(payload, { secret: "whsec_not_the_secret" });
           case "stale":
-            return sign(payload, { timestamp: nowSeconds() - how.seconds });
+            return signStripePayload(payload, { timestamp: nowSeconds() - how.seconds });
           case "future":
-            return sign(payload, { timestamp: nowSeconds() + how.seconds });
+            return signStripePayload(payload, { timestamp: nowSeconds() + how.seconds });
           case "tampered":
-            return sign(`${payload} `);
+            return signStripePayload(`${payload} `);
         }
       })();
       return { payload, how, outcome: await deliver(payload, header) };
@@ -1384,7 +1366,7 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
     );
     const outcomes = await mapLimit(cases, CONCURRENCY, async (c) => ({
       c,
-      outcome: await deliver(c.payload, sign(c.payload)),
+      outcome: await deliver(c.payload, signStripePayload(c.payload)),
     }));
     const problems: string[] = [];
     for (const { c, outcome } of outcomes) {
@@ -1437,15 +1419,15 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
         )
       ).rows;
 
-    const firstSignature = sign(payload);
+    const firstSignature = signStripePayload(payload);
     const first = await deliver(payload, firstSignature);
     expect(JSON.parse(first.text)).toEqual({ received: true, outcome: "applied" });
 
     // The very same request again, re-signed deliveries, and a burst at once: each a duplicate.
     const replays = [
       await deliver(payload, firstSignature),
-      await deliver(payload, sign(payload)),
-      ...(await Promise.all(Array.from({ length: 4 }, () => deliver(payload, sign(payload))))),
+      await deliver(payload, signStripePayload(payload)),
+      ...(await Promise.all(Array.from({ length: 4 }, () => deliver(payload, signStripePayload(payload))))),
     ];
     for (const replay of replays) {
       expect(replay.status).toBe(200);
@@ -1453,11 +1435,14 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
     }
 
     // Replayed with an old timestamp: refused before it is even looked at, like a new event signed long ago.
-    const stale = await deliver(payload, sign(payload, { timestamp: nowSeconds() - 600 }));
+    const stale = await deliver(payload, signStripePayload(payload, { timestamp: nowSeconds() - 600 }));
     expect(stale.status).toBe(400);
     expect((JSON.parse(stale.text) as ErrorBody).error.code).toBe("invalid_signature");
     const cancelled = JSON.stringify(subscriptionEvent(customer, subscriptionId, { status: "canceled" }));
-    const staleNew = await deliver(cancelled, sign(cancelled, { timestamp: nowSeconds() - 600 }));
+    const staleNew = await deliver(
+      cancelled,
+      signStripePayload(cancelled, { timestamp: nowSeconds() - 600 }),
+    );
     expect(staleNew.status).toBe(400);
 
     expect(await processed(event.id)).toBe(1);
@@ -1576,7 +1561,7 @@ describe("regressions this suite found", () => {
       200,
     ],
   ])("answers a signed webhook body with %s without a 500", async (_, payload, status) => {
-    const response = await deliver(payload, sign(payload));
+    const response = await deliver(payload, signStripePayload(payload));
     expect(response.status, response.text).toBe(status);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorClient } from "../support/actors";
 import { type AgentEvent, connectAgent, streamedText } from "../support/agent";
-import { startTestStack, type TestStack } from "../support/stack";
+import { signIn, startTestStack, type TestStack } from "../support/stack";
 
 /**
  * Its own stack (not the shared API one): restarting `wrangler dev` here would cut every other test's
@@ -11,16 +11,11 @@ describe("actors across a wrangler dev restart", () => {
   let stack: TestStack;
   let token: string;
   let userId: string;
-  const authed = (path: string, init: RequestInit = {}) =>
-    fetch(`${stack.apiUrl}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    });
+  let authed: Awaited<ReturnType<typeof signIn>>["authed"];
 
   beforeAll(async () => {
     stack = await startTestStack({ workerVars: { AGENT_TURN_WATCH_SECONDS: "2" } });
-    token = await stack.issuer.mint("restart-user");
-    userId = ((await (await authed("/api/me")).json()) as { id: string }).id;
+    ({ token, userId, authed } = await signIn(stack, "restart-user"));
   }, 120_000);
   afterAll(() => stack?.stop());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode } from "../support/actors";
 import { type AgentEvent, connectAgent } from "../support/agent";
-import { startTestStack, type TestStack } from "../support/stack";
+import { signIn, startTestStack, type TestStack } from "../support/stack";
 
 /**
  * Its own stack (not the shared API one): cutting the database here would fail every other test's requests.
@@ -11,16 +11,11 @@ describe("Grow Agent while the database is unreachable", () => {
   let stack: TestStack;
   let token: string;
   let userId: string;
-  const authed = (path: string, init: RequestInit = {}) =>
-    fetch(`${stack.apiUrl}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    });
+  let authed: Awaited<ReturnType<typeof signIn>>["authed"];
 
   beforeAll(async () => {
     stack = await startTestStack();
-    token = await stack.issuer.mint("outage-user");
-    userId = ((await (await authed("/api/me")).json()) as { id: string }).id;
+    ({ token, userId, authed } = await signIn(stack, "outage-user"));
   }, 120_000);
   afterAll(() => stack?.stop());
 

@@ -41,3 +41,15 @@ export async function startTestStack(
     throw error;
   }
 }
+
+/** A dev user signed in on `stack`: the token, their user id, and `fetch` on the API with that token. */
+export async function signIn(stack: LocalStack, username: string) {
+  const token = await stack.issuer.mint(username);
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.apiUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+  const userId = ((await (await authed("/api/me")).json()) as { id: string }).id;
+  return { token, userId, authed };
+}

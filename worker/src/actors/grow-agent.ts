@@ -9,14 +9,9 @@ import type { RelayEvent, SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
 import { toActorError } from "./actor-errors";
 import { subAgentKey } from "./actor-keys";
-import {
-  assertCaller,
-  assertInternalCaller,
-  authenticateConnection,
-  type ConnParams,
-} from "./connection-auth";
+import { assertCaller, assertInternalCaller, type ConnParams } from "./connection-auth";
 import { internalParams } from "./internal-auth";
-import { mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
+import { admitAndList, mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
 import type { Registry } from "./registry";
 
 const TYPE = "growAgent";
@@ -58,19 +53,8 @@ export const growAgent = actor({
       log: log.child({ actorId: c.actorId }),
     }),
   }),
-  // Listed (GET /api/actors) only once its owner (or one of the owner's actors) has connected, never at
-  // creation: anyone can create an actor under any key, and only the connection proves who is asking.
-  createConnState: async (c, params: ConnParams) => {
-    const caller = await authenticateConnection(env as Env, params, { type: TYPE, key: c.key });
-    if (!c.state.listed) {
-      c.state.listed = await mirrorLifecycle(
-        env as Env,
-        { type: TYPE, key: c.key, actorId: c.actorId },
-        "active",
-      );
-    }
-    return caller;
-  },
+  createConnState: (c, params: ConnParams) =>
+    admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));

@@ -1,8 +1,10 @@
 import { createLogger } from "../../../platform/logger";
+import { withTimeout } from "../../../platform/with-timeout";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import type { ActorType } from "./actor-keys";
 import { type ActorStatus, recordActorActive, recordActorStatus } from "./actor-mirror";
+import { authenticateConnection, type ConnParams, type ConnState } from "./connection-auth";
 
 const log = createLogger({ service: "actors" });
 
@@ -31,11 +33,7 @@ export async function mirrorLifecycle(
         : recordActorStatus(db, actor.actorId, status);
     // Called while a connection opens (RivetKit gives that 5 s): a slow database must not cost the user the
     // connection. A write that loses the race may still land; the next connection writes again (an upsert).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("actor mirror write timed out")), MIRROR_WRITE_TIMEOUT_MS);
-    });
-    await Promise.race([write, timedOut]).finally(() => clearTimeout(timer));
+    await withTimeout(write, MIRROR_WRITE_TIMEOUT_MS, "actor mirror write timed out");
     return true;
   } catch (error) {
     log.warn("actor mirror write failed", { actorId: actor.actorId, status, error });
@@ -43,4 +41,19 @@ export async function mirrorLifecycle(
   } finally {
     await db.$client.end().catch(() => {});
   }
+}
+
+/**
+ * An actor's `createConnState`: authenticate the caller, and on the first authorised connection list the actor
+ * (GET /api/actors). Never at creation: anyone can create an actor under any key (with any input), and only the
+ * connection proves who is asking, so a planted actor is refused at every connection and stays unlisted.
+ */
+export async function admitAndList(
+  env: Env,
+  actor: { type: ActorType; key: readonly string[]; actorId: string; state: { listed: boolean } },
+  params: ConnParams,
+): Promise<ConnState> {
+  const caller = await authenticateConnection(env, params, actor);
+  if (!actor.state.listed) actor.state.listed = await mirrorLifecycle(env, actor, "active");
+  return caller;
 }

@@ -11,14 +11,9 @@ import { loadSkills, skillsPrompt } from "../subagents/skills";
 import { runSubAgent, type SubAgentOutcome } from "../subagents/subagent-runner";
 import { toActorError } from "./actor-errors";
 import { growAgentKey } from "./actor-keys";
-import {
-  assertCaller,
-  assertInternalCaller,
-  authenticateConnection,
-  type ConnParams,
-} from "./connection-auth";
+import { assertCaller, assertInternalCaller, type ConnParams } from "./connection-auth";
 import { internalParams } from "./internal-auth";
-import { mirrorLifecycle } from "./mirror-lifecycle";
+import { admitAndList, mirrorLifecycle } from "./mirror-lifecycle";
 import type { Registry } from "./registry";
 
 const TYPE = "subAgent";
@@ -61,20 +56,8 @@ export const subAgent = actor({
     listed: false,
   }),
   createVars: () => ({ controller: undefined as AbortController | undefined }),
-  // Listed (GET /api/actors) only once its owner or the owner's Grow Agent has connected, never at creation:
-  // anyone can create an actor under any key (with any input), and only the connection proves who is asking.
-  // Such a planted actor is refused at every connection and stays invisible to the user named in its key.
-  createConnState: async (c, params: ConnParams) => {
-    const caller = await authenticateConnection(env as Env, params, { type: TYPE, key: c.key });
-    if (!c.state.listed) {
-      c.state.listed = await mirrorLifecycle(
-        env as Env,
-        { type: TYPE, key: c.key, actorId: c.actorId },
-        "active",
-      );
-    }
-    return caller;
-  },
+  createConnState: (c, params: ConnParams) =>
+    admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
   onWake: (c) => {
     // Running in the state but no run in memory: the Durable Object restarted mid-task. The OpenCode session may
     // live on, but nobody relays it any more: end it as failed so the Grow Agent's turn does not wait forever.

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "../../../platform/logger";
+import { withTimeout } from "../../../platform/with-timeout";
 import type { Database } from "../../../schema/db";
 
 export interface DependencyStatus {
@@ -9,14 +10,6 @@ export interface DependencyStatus {
 }
 
 const DEFAULT_TIMEOUT_MS = 3_000;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 interface Probe {
   dependency: string;

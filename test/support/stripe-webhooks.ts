@@ -1,0 +1,29 @@
+import Stripe from "stripe";
+import { inject } from "vitest";
+import { apiUrl } from "./api";
+
+/** A Stripe event as the webhook receives it (the fields the tests set; Stripe sends more). */
+export interface EventJson {
+  id: string;
+  type: string;
+  created: number;
+  data: { object: Record<string, unknown> };
+  [key: string]: unknown;
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A `stripe-signature` header for `payload`, by Stripe's own library (the stack's secret unless given). */
+export const signStripePayload = (payload: string, options: { secret?: string; timestamp?: number } = {}) =>
+  Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? inject("stripeWebhookSecret"),
+    timestamp: options.timestamp ?? nowSeconds(),
+  });
+
+/** POSTs a webhook body to the Worker as Stripe would; `signature` null sends none. */
+export function postStripeWebhook(payload: string, signature: string | null): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signature !== null) headers["stripe-signature"] = signature;
+  return fetch(`${apiUrl()}/api/webhooks/stripe`, { method: "POST", headers, body: payload });
+}
