@@ -5,7 +5,7 @@ import type { BenchReport } from "./summary";
 function report(overrides: { threadsRatio: number; relayP50: number }): BenchReport {
   return {
     results: [{ name: "GET /api/threads (auth, 20 threads)", p50Ratio: overrides.threadsRatio }],
-    subAgents: { relay: { p50: overrides.relayP50 } },
+    subAgents: { paced: { p50: overrides.relayP50 } },
   } as unknown as BenchReport;
 }
 

@@ -70,9 +70,11 @@ const report = {
   },
   memory: { readL1: l(0.01, 0.1), readL3: l(70, 90), l3OverL1P50: 7000, commit: l(200, 300) },
   subAgents: {
-    relay: l(300, 500),
+    paced: l(300, 500),
+    paceMs: 10,
     relayTargetMs: 20,
     pass: false,
+    burst: l(400, 600),
     parallel: { subAgents: 4, events: 300, seconds: 3, eventsPerSecond: 100, allCompleted: true },
   },
   bundles: { workerGzipKb: 800, webInitialJsGzipKb: 64 },

@@ -847,7 +847,6 @@ const GROW_AGENT_ACTIONS = [
   "commitMemory",
   "drainMemory",
   "relaySubAgentEvents",
-  "watchSubAgentSession",
   "subAgentFinished",
   "model",
 ] as const;
@@ -1033,7 +1032,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         memoryInput.map((m) => ({ type: "growAgent", action: "commitMemory", args: [m] })),
         text.map((t) => ({ type: "growAgent", action: "ping", args: [t] })),
         fc
-          .tuple(fc.constantFrom("relaySubAgentEvents", "watchSubAgentSession", "subAgentFinished"), junk)
+          .tuple(fc.constantFrom("relaySubAgentEvents", "subAgentFinished"), junk)
           .map(([action, args]) => ({ type: "growAgent", action, args })),
         fc
           .tuple(fc.constantFrom("describe", "start", "cancel"), junk)
@@ -1055,7 +1054,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
       );
     // Actions only the user's own actors may call stay refused for the user.
     for (const { c, outcome } of outcomes) {
-      const internalOnly = ["relaySubAgentEvents", "watchSubAgentSession", "subAgentFinished", "start"];
+      const internalOnly = ["relaySubAgentEvents", "subAgentFinished", "start"];
       if (internalOnly.includes(c.action) && outcome.ok)
         problems.push(`${c.type} ${c.action} succeeded for a client`);
       if (c.action === "sendMessage" && outcome.ok)

@@ -182,9 +182,12 @@ describe("sub-agents (real OpenCode, dev/model, dev/fly)", () => {
       await expect(asBob.describe()).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
       // Nor can a client pose as a sub-agent to inject events into A's thread.
       await expect(
-        bob.agent.conn.relaySubAgentEvents(await bob.newThread(), "x", [
-          { type: "subagent.text", data: { delta: "hi" } },
-        ]),
+        bob.agent.conn.relaySubAgentEvents(
+          await bob.newThread(),
+          "x",
+          [{ type: "subagent.text", data: { delta: "hi" } }],
+          1,
+        ),
       ).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
     } finally {
       await bob.agent.dispose();

@@ -117,19 +117,18 @@ export const growAgent = actor({
       return { ok: true };
     },
     /** From the user's sub-agents (internal credentials): their events, logged and broadcast on the thread. */
-    relaySubAgentEvents: (c, threadId: string, subAgentId: string, events: RelayEvent[]) => {
+    relaySubAgentEvents: (c, threadId: string, subAgentId: string, events: RelayEvent[], batch: number) => {
       assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
-      return c.vars.agent.subAgents.relay(
+      if (!Number.isSafeInteger(batch) || batch < 1) {
+        throw new UserError("batch must be a positive integer", { code: "invalid_batch" });
+      }
+      c.vars.agent.subAgents.relay(
         String(threadId),
         String(subAgentId),
         Array.isArray(events) ? events : [],
+        batch,
       );
-    },
-    /** From a sub-agent (internal credentials): its OpenCode session is open; relay it before the task is sent. */
-    watchSubAgentSession: async (c, threadId: string, subAgentId: string, opencodeSessionId: string) => {
-      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
-      await c.vars.agent.subAgents.watch(String(threadId), String(subAgentId), String(opencodeSessionId));
-      return { watching: true };
+      return { queued: true };
     },
     subAgentFinished: async (c, threadId: string, subAgentId: string, outcome: SubAgentOutcome) => {
       assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });

@@ -126,8 +126,9 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
   const [userId = "", subAgentId = ""] = c.key;
   const appEnv = env as Env;
   const db = openDatabase(appEnv);
-  // One handle for the whole run: resolving the Grow Agent for every relayed batch would add a lookup each time.
-  let growAgent: ReturnType<typeof growAgentOf> | undefined;
+  // One connection for the whole run: a stateless call per batch would resolve the Grow Agent and verify the
+  // credentials every time.
+  let relayTo: Promise<GrowAgentConnection> | undefined;
   try {
     const skills = await loadSkills({ env: appEnv, db, userId, log }, c.state.skills);
     const outcome = await runSubAgent({
@@ -143,13 +144,17 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       onSessionCreated: async (opencodeSessionId) => {
         c.state.opencodeSessionId = opencodeSessionId;
         await markSessionRunning(db, userId, subAgentId, opencodeSessionId);
-        growAgent ??= growAgentOf(c);
-        await (await growAgent).watchSubAgentSession(c.state.threadId, subAgentId, opencodeSessionId);
       },
-      relay: async (events) => {
-        growAgent ??= growAgentOf(c);
-        await (await growAgent).relaySubAgentEvents(c.state.threadId, subAgentId, events);
+      relay: async (events, batch) => {
+        relayTo ??= growAgentOf(c).then((handle) => handle.connect());
+        await (await relayTo).relaySubAgentEvents(c.state.threadId, subAgentId, events, batch);
       },
+      onRelayDropped: (events, error) =>
+        log.warn("could not relay a sub-agent's events to its Grow Agent", {
+          subAgentId,
+          events: events.length,
+          error,
+        }),
     });
     await complete(c, outcome);
   } catch (error) {
@@ -157,9 +162,12 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
     await complete(c, { status: "failed", error: "The sub-agent crashed", costUsd: 0 });
   } finally {
     c.vars.controller = undefined;
+    await relayTo?.then((conn) => conn.dispose()).catch(() => {});
     await db.$client.end().catch(() => {});
   }
 }
+
+type GrowAgentConnection = ReturnType<Awaited<ReturnType<typeof growAgentOf>>["connect"]>;
 
 async function isReserved(userId: string, subAgentId: string): Promise<boolean> {
   const db = openDatabase(env as Env);

@@ -9,7 +9,6 @@ import type { Env } from "../env";
 import { createGitManager, type GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
 import { MemoryService } from "../memory/memory-service";
-import { opencodeConnection } from "../subagents/opencode-connection";
 import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
 import { findThread } from "../threads/threads.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
@@ -109,8 +108,6 @@ export class AgentRuntime {
           this.config.maxParallelSubAgents,
         ),
       timeoutMs: this.config.subAgentTimeoutMs,
-      opencode: () => opencodeConnection(deps.env, deps.userId),
-      keepAlive: (work) => deps.keepAlive(work),
       log: deps.log,
     });
     this.#pipeline = new EventPipeline({

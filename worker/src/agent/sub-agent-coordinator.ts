@@ -1,9 +1,9 @@
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
+import type { RelayEvent } from "../subagents/relay-batcher";
 import { createSessionWithinCap, finishSession } from "../subagents/sessions.repository";
-import type { RelayEvent, SubAgentOutcome } from "../subagents/subagent-runner";
+import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import type { AgentEventData, AgentEventType } from "./agent-events";
-import { OpencodeRelay } from "./opencode-relay";
 import type { SpawnedSubAgent } from "./tool-registry";
 
 /** How the Grow Agent reaches its sub-agent actors (wired by the growAgent actor with internal credentials). */
@@ -20,9 +20,6 @@ export interface SubAgentCoordinatorDeps {
   /** The user's cap; throws (a refusal the model explains) when the user may start none, e.g. past the allowance. */
   maxParallel(): Promise<number>;
   timeoutMs: number;
-  /** How to reach the user's OpenCode server, for the relay's own event subscription. */
-  opencode(): Promise<{ baseUrl: string; headers: Record<string, string> }>;
-  keepAlive(work: Promise<unknown>): void;
   log: Logger;
 }
 
@@ -32,8 +29,8 @@ const LOST_AFTER_MS = 30_000;
 const cancelQuietly = (actors: SubAgentActors, subAgentId: string) =>
   void actors.cancel(subAgentId).catch(() => {});
 
-/** What a sub-agent actor itself may report; its session's text and tool events come from the relay. */
-const RELAYED = new Set(["subagent.status"]);
+/** What a sub-agent may put on its thread. */
+const RELAYED = new Set<string>(["subagent.status", "subagent.text", "subagent.tool", "subagent.file"]);
 
 /**
  * The Grow Agent's side of sub-agents: spawn within the user's cap, relay what they report into the thread's
@@ -42,29 +39,14 @@ const RELAYED = new Set(["subagent.status"]);
  */
 export class SubAgentCoordinator {
   readonly #waiting = new Map<string, (outcome: SubAgentOutcome) => void>();
-  /** subAgentId → its OpenCode session, while the relay watches it. */
-  readonly #sessions = new Map<string, string>();
-  readonly #relay: OpencodeRelay;
+  /** subAgentId → the last relayed batch it logged: a retried delivery of a logged batch is not logged twice. */
+  readonly #relayedBatches = new Map<string, number>();
   /** Sub-agents whose end is logged: a late report after the Grow Agent gave up is not logged twice. */
   readonly #ended = new Set<string>();
   /** Spawns of one user run one at a time, so two parallel tool calls cannot both slip under the cap. */
   #spawnLock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: SubAgentCoordinatorDeps) {
-    this.#relay = new OpencodeRelay({
-      connection: () => deps.opencode(),
-      emit: (threadId, type, data) => deps.emit(threadId, type, data),
-      keepAlive: (work) => deps.keepAlive(work),
-      log: deps.log,
-    });
-  }
-
-  /** The sub-agent opened its OpenCode session: relay it from now on (resolves once the relay listens). */
-  async watch(threadId: string, subAgentId: string, opencodeSessionId: string): Promise<void> {
-    await this.#relay.watch({ opencodeSessionId, threadId, subAgentId });
-    this.#sessions.set(subAgentId, opencodeSessionId);
-    await this.deps.emit(threadId, "subagent.status", { subAgentId, status: "running", opencodeSessionId });
-  }
+  constructor(private readonly deps: SubAgentCoordinatorDeps) {}
 
   async spawn(input: {
     threadId: string;
@@ -150,28 +132,32 @@ export class SubAgentCoordinator {
     return { subAgentId, status, error };
   }
 
-  /** Events a sub-agent relays: logged and broadcast on its thread, in the order they were sent. */
-  async relay(threadId: string, subAgentId: string, events: RelayEvent[]): Promise<void> {
-    // Emitted together (the event pipeline keeps call order): one local write for the whole batch.
-    await Promise.all(
+  /**
+   * A batch of events from a sub-agent: logged and broadcast on its thread in the order sent. Batches arrive one at
+   * a time per sub-agent, numbered; one already logged (a retry after a lost answer) is skipped.
+   *
+   * Returns once the batch is queued, not written: the sub-agent's next batch waits for this answer, and the event
+   * pipeline keeps the order of everything queued (its end, reported later, included). A write that fails here
+   * (the thread was deleted) would fail again on a retry, so it is only logged.
+   */
+  relay(threadId: string, subAgentId: string, events: RelayEvent[], batch: number): void {
+    if (this.#ended.has(subAgentId) || batch <= (this.#relayedBatches.get(subAgentId) ?? 0)) return;
+    this.#relayedBatches.set(subAgentId, batch);
+    // Emitted together: one local write for the whole batch.
+    Promise.all(
       events
-        .filter((event) => RELAYED.has(event.type))
+        .filter((event) => RELAYED.has(event?.type) && typeof event.data === "object" && event.data !== null)
         .map((event) =>
           this.deps.emit(threadId, event.type as AgentEventType, { ...event.data, subAgentId } as never),
         ),
-    );
+    ).catch((error) => this.deps.log.warn("could not log a sub-agent's events", { subAgentId, error }));
   }
 
   /** A sub-agent's outcome: logged, and handed to the tool call waiting for it (if this runtime started it). */
   async finished(threadId: string, subAgentId: string, outcome: SubAgentOutcome): Promise<void> {
     if (this.#ended.has(subAgentId)) return;
     this.#ended.add(subAgentId);
-    const session = this.#sessions.get(subAgentId);
-    if (session) {
-      this.#sessions.delete(subAgentId);
-      // Its last deltas may still be on their way through the relay's stream: they belong before the end.
-      await this.#relay.settle(session, outcome.status === "completed" ? 2_000 : 0);
-    }
+    this.#relayedBatches.delete(subAgentId);
     await this.deps
       .emit(threadId, "subagent.finished", {
         subAgentId,

@@ -1,10 +1,9 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
+import { opencodeEvents } from "./opencode-event-stream";
 import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
+import { RelayBatcher, type RelayEvent } from "./relay-batcher";
 
-export interface RelayEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { RelayEvent } from "./relay-batcher";
 
 export interface SubAgentRunDeps {
   task: string;
@@ -14,12 +13,14 @@ export interface SubAgentRunDeps {
   ensureStack(): Promise<void>;
   /** How to reach the user's OpenCode server (base URL + headers with its password). Never logged. */
   connection(): Promise<{ baseUrl: string; headers: Record<string, string> }>;
-  /** Hands status events to the Grow Agent (which logs and broadcasts them). */
-  relay(events: RelayEvent[]): Promise<void>;
   /**
-   * The session exists; resolves once the Grow Agent watches it (it relays the session's own events from its
-   * subscription to OpenCode), so nothing the task does can be missed.
+   * Hands a batch of events to the Grow Agent (which logs and broadcasts them); batches are numbered from 1 and a
+   * failed delivery is retried with the same number.
    */
+  relay(events: RelayEvent[], batch: number): Promise<void>;
+  /** Events that could not be delivered after retries (the Grow Agent is unreachable): for the log. */
+  onRelayDropped?(events: RelayEvent[], error: unknown): void;
+  /** The session exists (recorded before the task is sent). */
   onSessionCreated(opencodeSessionId: string): Promise<void>;
   signal: AbortSignal;
   fetch?: typeof fetch;
@@ -34,21 +35,39 @@ export interface SubAgentOutcome {
   usage?: ModelCallUsage[];
 }
 
+/** See RelayBatcher: long enough to read a burst, short next to the 20 ms an event may take to reach a client. */
+const RELAY_GAP_MS = 5;
+
 /** The sub-agent's answer goes back to the Grow Agent's model as a tool result: keep it readable. */
 export const MAX_RESULT_CHARS = 8_000;
 
 /**
- * One delegated task: wake the sandbox, open an OpenCode session, have the Grow Agent watch it, send the task,
- * wait until the session goes idle, and return its final answer. Cancel (the signal) aborts the OpenCode session. A server
- * that dies or stops answering ends the run as failed with a reason, never as a hang.
+ * One delegated task: wake the sandbox, open an OpenCode session, send the task, relay what the session does to the
+ * Grow Agent while it runs, and return its final answer once the session goes idle (after everything it did has been
+ * relayed). Cancel (the signal) aborts the OpenCode session. A server that dies or stops answering ends the run as
+ * failed with a reason, never as a hang.
  */
 export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcome> {
+  const relay = new RelayBatcher({
+    send: (events, batch) => deps.relay(events, batch),
+    mergeType: "subagent.text",
+    gapMs: RELAY_GAP_MS,
+    onDropped: (events, error) => deps.onRelayDropped?.(events, error),
+  });
+  try {
+    return await run(deps, relay);
+  } finally {
+    // Everything the session did reaches the thread before the sub-agent's end does.
+    await relay.drain();
+  }
+}
+
+async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgentOutcome> {
   let sessionId: string | undefined;
   let mapper: SessionEventMapper | undefined;
   let client: ReturnType<typeof createOpencodeClient> | undefined;
   try {
-    // Awaited, so it is logged before the Grow Agent's own `running`; a failed report does not stop the task.
-    await deps.relay([{ type: "subagent.status", data: { status: "waking" } }]).catch(() => {});
+    relay.add([{ type: "subagent.status", data: { status: "waking" } }]);
     await deps.ensureStack();
     if (deps.signal.aborted) return { status: "cancelled", costUsd: 0 };
     const { baseUrl, headers } = await deps.connection();
@@ -62,28 +81,32 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
     mapper = new SessionEventMapper(sessionId);
 
     // No retries: a broken stream means the server died or restarted, and the run it carried is gone with it.
-    const events = await client.event.subscribe({ signal: deps.signal, sseMaxRetryAttempts: 1 });
-    const stream = events.stream[Symbol.asyncIterator]();
-    // Listen before sending: a quick task could otherwise finish before the subscription is open.
-    const first = await stream.next();
-    if (first.done) throw new Error("OpenCode closed its event stream");
-    await deps.onSessionCreated(sessionId);
-    const sent = await client.session.promptAsync({
-      path: { id: sessionId },
-      body: { parts: [{ type: "text", text: deps.task }], ...(deps.system ? { system: deps.system } : {}) },
-      signal: deps.signal,
-    });
-    if (sent.error) throw new Error(`OpenCode refused the task (${sent.response.status})`);
+    const stream = opencodeEvents({ baseUrl, headers, signal: deps.signal, fetch: deps.fetch });
+    try {
+      // Listen before sending: a quick task could otherwise finish before the subscription is open.
+      const first = await stream.next();
+      if (first.done) throw new Error("OpenCode closed its event stream");
+      await deps.onSessionCreated(sessionId);
+      relay.add([{ type: "subagent.status", data: { status: "running", opencodeSessionId: sessionId } }]);
+      const sent = await client.session.promptAsync({
+        path: { id: sessionId },
+        body: { parts: [{ type: "text", text: deps.task }], ...(deps.system ? { system: deps.system } : {}) },
+        signal: deps.signal,
+      });
+      if (sent.error) throw new Error(`OpenCode refused the task (${sent.response.status})`);
 
-    for (let next = await stream.next(); !next.done; next = await stream.next()) {
-      // This stream only decides when the task is over; the Grow Agent relays the session's events itself.
-      const progress = mapper.map(next.value as OpencodeEvent);
-      if (progress.error) throw new Error(progress.error);
-      if (progress.finished) {
-        const result = await finalAnswer(client, sessionId, deps.signal);
-        await stream.return?.(undefined);
-        return { status: "completed", result, costUsd: mapper.costUsd, usage: mapper.usage };
+      for (let next: IteratorResult<OpencodeEvent[]> = first; !next.done; next = await stream.next()) {
+        const progress = mapEvents(mapper, next.value);
+        // Never awaited here: the next chunk is read while a batch is on its way (see RelayBatcher).
+        relay.add(progress.relay);
+        if (progress.error) throw new Error(progress.error);
+        if (progress.finished) {
+          const result = await finalAnswer(client, sessionId, deps.signal);
+          return { status: "completed", result, costUsd: mapper.costUsd, usage: mapper.usage };
+        }
       }
+    } finally {
+      await stream.return(undefined).catch(() => {});
     }
     if (deps.signal.aborted) throw deps.signal.reason;
     throw new Error("OpenCode stopped sending events before the task finished");
@@ -96,6 +119,17 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
     }
     return { status: "failed", error: describe(error), costUsd, usage };
   }
+}
+
+/** One chunk's events: what to relay (all of it, so it goes out as one batch), and the first end or error. */
+function mapEvents(mapper: SessionEventMapper, events: readonly OpencodeEvent[]) {
+  const relay: RelayEvent[] = [];
+  for (const event of events) {
+    const progress = mapper.map(event);
+    relay.push(...progress.relay);
+    if (progress.error || progress.finished) return { ...progress, relay };
+  }
+  return { relay, finished: false, error: undefined };
 }
 
 /** The text of the session's last assistant message. */
