@@ -12,9 +12,10 @@ export interface RelayBatcherOptions {
   attempts?: number;
   retryDelayMs?: number;
   /**
-   * Pause before delivering what arrived while the previous delivery was on its way (a burst). During a delivery a
-   * Durable Object reads (measured) about one further chunk of OpenCode's stream; this pause is when the rest of
-   * the burst is read, so that it goes out as one batch. Events that arrive one by one never wait for it.
+   * Pause after each delivery before the next may start. While a delivery is on its way a Durable Object reads no
+   * further chunk of OpenCode's stream (measured); this pause is when the rest of a burst is read, so that it goes
+   * out as one batch instead of one event per delivery. (Pausing only when something arrived during the delivery
+   * does not work: nothing does, the reads wait.)
    */
   gapMs?: number;
   onDropped?(events: RelayEvent[], error: unknown): void;
