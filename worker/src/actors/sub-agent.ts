@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
 import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
+import { withTimeout } from "../../../platform/with-timeout";
 import { recordUsage } from "../agent/usage-meter";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
@@ -147,7 +148,21 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       },
       relay: async (events, batch) => {
         relayTo ??= growAgentOf(c).then((handle) => handle.connect());
-        await (await relayTo).relaySubAgentEvents(c.state.threadId, subAgentId, events, batch);
+        const opening = relayTo;
+        try {
+          await (await opening).relaySubAgentEvents(c.state.threadId, subAgentId, events, batch);
+        } catch (error) {
+          // A connection that could not even be opened is opened afresh for the retry.
+          if (
+            relayTo === opening &&
+            (await opening.then(
+              () => false,
+              () => true,
+            ))
+          )
+            relayTo = undefined;
+          throw error;
+        }
       },
       onRelayDropped: (events, error) =>
         log.warn("could not relay a sub-agent's events to its Grow Agent", {
@@ -162,8 +177,8 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
     await complete(c, { status: "failed", error: "The sub-agent crashed", costUsd: 0 });
   } finally {
     c.vars.controller = undefined;
-    await relayTo?.then((conn) => conn.dispose()).catch(() => {});
     await db.$client.end().catch(() => {});
+    await withTimeout(relayTo?.then((conn) => conn.dispose()) ?? Promise.resolve(), 5_000).catch(() => {});
   }
 }
 

@@ -16,6 +16,13 @@ describe("ServerSentEventParser", () => {
     expect(parser.push(bytes(stream.slice(cut)))).toEqual([c]);
   });
 
+  it("finds an event end split across chunks, byte by byte, with CRLF line ends", () => {
+    const parser = new ServerSentEventParser();
+    const text = `data: {"type":"big","properties":{"text":"${"x".repeat(500)}"}}\r\n\r\ndata: {"type":"next"}\r\n\r\n`;
+    const events = [...bytes(text)].flatMap((byte) => parser.push(new Uint8Array([byte])));
+    expect(events.map((e) => e.type)).toEqual(["big", "next"]);
+  });
+
   it("joins a multi-byte character split across chunks", () => {
     const parser = new ServerSentEventParser();
     const encoded = bytes(sse({ type: "t", properties: { delta: "é😀" } }));

@@ -14,7 +14,7 @@ export interface EventStreamTarget {
  */
 export async function* opencodeEvents(target: EventStreamTarget): AsyncGenerator<OpencodeEvent[]> {
   const doFetch = target.fetch ?? fetch;
-  const response = await doFetch(new URL("/event", target.baseUrl), {
+  const response = await doFetch(`${target.baseUrl.replace(/\/+$/, "")}/event`, {
     headers: { ...target.headers, accept: "text/event-stream" },
     signal: target.signal,
   });
@@ -40,15 +40,24 @@ export async function* opencodeEvents(target: EventStreamTarget): AsyncGenerator
 export class ServerSentEventParser {
   readonly #decoder = new TextDecoder();
   #buffer = "";
+  /** How far the buffer is known to hold no event end (a large event arrives over many chunks). */
+  #scanned = 0;
 
   push(chunk: Uint8Array): OpencodeEvent[] {
     this.#buffer += this.#decoder.decode(chunk, { stream: true });
     const events: OpencodeEvent[] = [];
     for (;;) {
-      const end = this.#buffer.search(/\r\n\r\n|\n\n|\r\r/);
-      if (end < 0) return events;
+      // Back up 3 characters: an event end ("\r\n\r\n") may straddle the previous chunk's last bytes.
+      const from = Math.max(0, this.#scanned - 3);
+      const found = this.#buffer.slice(from).search(/\r\n\r\n|\n\n|\r\r/);
+      if (found < 0) {
+        this.#scanned = this.#buffer.length;
+        return events;
+      }
+      const end = from + found;
       const block = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith("\r\n\r\n", end) ? 4 : 2));
+      this.#scanned = 0;
       const event = parseBlock(block);
       if (event) events.push(event);
     }

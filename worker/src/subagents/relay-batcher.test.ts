@@ -5,15 +5,20 @@ const text = (delta: string): RelayEvent => ({ type: "subagent.text", data: { de
 const tool = (callId: string): RelayEvent => ({ type: "subagent.tool", data: { callId } });
 
 /** A Grow Agent whose deliveries the test completes by hand. */
-function harness(options: { failures?: number; attempts?: number } = {}) {
+function harness(options: { failures?: number; retryForMs?: number } = {}) {
   const calls: Array<{ events: RelayEvent[]; batch: number; done(): void; fail(): void }> = [];
   const delivered: Array<{ events: RelayEvent[]; batch: number }> = [];
   const dropped: RelayEvent[][] = [];
   let failures = options.failures ?? 0;
+  let clock = 0;
   const batcher = new RelayBatcher({
     mergeType: "subagent.text",
-    attempts: options.attempts,
-    sleep: async () => {},
+    retryForMs: options.retryForMs,
+    // Time passes only in the batcher's own sleeps (retry backoff, the pause after a delivery).
+    now: () => clock,
+    sleep: async (ms) => {
+      clock += ms;
+    },
     onDropped: (events) => dropped.push(events),
     send: (events, batch) =>
       new Promise<void>((resolve, reject) => {
@@ -85,16 +90,55 @@ describe("RelayBatcher", () => {
     expect(delivered).toEqual([{ events: [text("a")], batch: 1 }]);
   });
 
-  it("gives a batch up after its attempts and goes on with the next", async () => {
-    const { batcher, calls, dropped, delivered, settle } = harness({ failures: 2, attempts: 2 });
+  it("gives a batch up once its retry time is spent, and goes on with the next", async () => {
+    // Backoff 100, 200, 400 ms: a fourth attempt would start past 500 ms.
+    const { batcher, calls, dropped, delivered, settle } = harness({ failures: 3, retryForMs: 500 });
     batcher.add([text("lost")]);
     await settle();
+    expect(calls.map((c) => c.batch)).toEqual([1, 1, 1]);
     expect(dropped).toEqual([[text("lost")]]);
     batcher.add([text("next")]);
     calls.at(-1)?.done();
     await batcher.drain();
-    expect(calls.map((c) => c.batch)).toEqual([1, 1, 2]);
     expect(delivered).toEqual([{ events: [text("next")], batch: 2 }]);
+  });
+
+  it("does not lose an event added just as a delivery run ends", async () => {
+    // Where exactly "just as" falls depends on promise ticks: try each point of the run's ending.
+    for (let ticks = 0; ticks < 12; ticks++) {
+      const { batcher, calls, delivered } = harness();
+      batcher.add([text("a")]);
+      calls[0]?.done();
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      batcher.add([tool("b")]);
+      const drained = batcher.drain();
+      for (let i = 0; i < 20 && calls.length < 2; i++) await new Promise((r) => setTimeout(r, 0));
+      calls[1]?.done();
+      await drained;
+      expect(
+        delivered.flatMap((d) => d.events),
+        `added after ${ticks} ticks`,
+      ).toEqual([text("a"), tool("b")]);
+    }
+  });
+
+  it("splits a large backlog into batches that fit one message, keeping the order", async () => {
+    const { batcher, calls, delivered, settle } = harness();
+    batcher.add([tool("first")]);
+    // 300 events arrive while the first delivery is out; text merges stop at 32 000 characters.
+    for (let i = 0; i < 150; i++) batcher.add([tool(`t${i}`), text("x".repeat(1_000))]);
+    for (let i = 0; i < 10 && delivered.length < 3; i++) {
+      calls.at(-1)?.done();
+      await settle();
+    }
+    await batcher.drain();
+    const sizes = delivered.map((d) => d.events.length);
+    expect(sizes[0]).toBe(1);
+    expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(200);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(301);
+    expect(delivered.flatMap((d) => d.events).filter((e) => e.type === "subagent.tool")[150]).toEqual(
+      tool("t149"),
+    );
   });
 
   it("does nothing for an empty add", () => {
@@ -116,5 +160,13 @@ describe("pushMerging", () => {
       tool("t"),
       text("c"),
     ]);
+  });
+
+  it("starts a new text event once the merged one would pass 32 000 characters", () => {
+    const events: RelayEvent[] = [];
+    pushMerging(events, text("x".repeat(31_999)), "subagent.text");
+    pushMerging(events, text("y"), "subagent.text");
+    pushMerging(events, text("z"), "subagent.text");
+    expect(events.map((e) => String(e.data.delta).length)).toEqual([32_000, 1]);
   });
 });

@@ -1,4 +1,5 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
+import { withTimeout } from "../../../platform/with-timeout";
 import { opencodeEvents } from "./opencode-event-stream";
 import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
 import { RelayBatcher, type RelayEvent } from "./relay-batcher";
@@ -37,6 +38,9 @@ export interface SubAgentOutcome {
 
 /** See RelayBatcher: long enough to read a burst, short next to the 20 ms an event may take to reach a client. */
 const RELAY_GAP_MS = 5;
+/** The end is reported after the relay drained, but never waits longer than this for an unreachable Grow Agent. */
+const RELAY_DRAIN_MS = 45_000;
+const STREAM_OPEN_MS = 15_000;
 
 /** The sub-agent's answer goes back to the Grow Agent's model as a tool result: keep it readable. */
 export const MAX_RESULT_CHARS = 8_000;
@@ -58,7 +62,7 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
     return await run(deps, relay);
   } finally {
     // Everything the session did reaches the thread before the sub-agent's end does.
-    await relay.drain();
+    await withTimeout(relay.drain(), RELAY_DRAIN_MS).catch((error) => deps.onRelayDropped?.([], error));
   }
 }
 
@@ -84,7 +88,7 @@ async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgent
     const stream = opencodeEvents({ baseUrl, headers, signal: deps.signal, fetch: deps.fetch });
     try {
       // Listen before sending: a quick task could otherwise finish before the subscription is open.
-      const first = await stream.next();
+      const first = await withTimeout(stream.next(), STREAM_OPEN_MS, "OpenCode's event stream did not open");
       if (first.done) throw new Error("OpenCode closed its event stream");
       await deps.onSessionCreated(sessionId);
       relay.add([{ type: "subagent.status", data: { status: "running", opencodeSessionId: sessionId } }]);
