@@ -56,6 +56,10 @@ interface ThreadTurns {
   queue: string[];
 }
 
+/** Deltas wait up to this long to be shipped to Postgres together (clients have them at once from the outbox). */
+const SHIP_LINGER_MS = 50;
+const STREAMED_DELTAS: ReadonlySet<string> = new Set(["text.delta", "subagent.text"]);
+
 /**
  * The Grow Agent's conversations: one turn at a time per thread (later messages queue), any number of threads
  * at once. Lives in the growAgent actor's vars; everything durable is in Postgres, so a fresh runtime after a
@@ -95,6 +99,7 @@ export class AgentRuntime {
       onThreadGone: (threadId) => this.cancel(threadId),
       onRetry: (threadId, attempt, error) =>
         deps.log.warn("event shipping to Postgres failed; retrying", { threadId, attempt, error }),
+      linger: { types: STREAMED_DELTAS, ms: SHIP_LINGER_MS },
     });
     this.subAgents = new SubAgentCoordinator({
       db: () => this.db,

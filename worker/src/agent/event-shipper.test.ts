@@ -45,6 +45,46 @@ describe("LocalEventOutbox", () => {
 });
 
 describe("EventShipper", () => {
+  function lingering() {
+    const writes: number[][] = [];
+    let endSleep = () => {};
+    const shipper = new EventShipper({
+      ship: async (_thread, events) => {
+        writes.push(events.map((e) => e.seq));
+        return "stored";
+      },
+      shipped: async () => {},
+      linger: { types: new Set(["text.delta"]), ms: 50 },
+      // The linger's window ends only when the test says so.
+      sleep: () =>
+        new Promise<void>((resolve) => {
+          endSleep = resolve;
+        }),
+    });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    return { shipper, writes, tick, endWindow: () => endSleep() };
+  }
+
+  it("lets a stream of deltas wait for its window and ships them in one write", async () => {
+    const { shipper, writes, tick, endWindow } = lingering();
+    shipper.enqueue("t", [event("t", 1)]);
+    shipper.enqueue("t", [event("t", 2)]);
+    await tick();
+    expect(writes).toEqual([]);
+    endWindow();
+    await shipper.idle();
+    expect(writes).toEqual([[1, 2]]);
+  });
+
+  it("ships at once, deltas before it included, when another kind of event arrives", async () => {
+    const { shipper, writes, tick } = lingering();
+    shipper.enqueue("t", [event("t", 1)]);
+    await tick();
+    shipper.enqueue("t", [{ ...event("t", 2), type: "turn.completed" }]);
+    await shipper.idle();
+    expect(writes).toEqual([[1, 2]]);
+  });
+
   it("retries while the database is down and lands every event once, in order", async () => {
     const stored: number[] = [];
     let failures = 3;

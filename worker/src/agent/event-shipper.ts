@@ -13,6 +13,12 @@ export interface EventShipperOptions {
   /** Backoff after a failed write: base × 2^attempt, capped, with jitter. */
   backoff?: { baseMs: number; maxMs: number };
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * While only events of these types (stream deltas) wait, shipping waits up to `lingerMs` for more: a streamed
+   * answer then costs Postgres one write per window instead of one per delta, and the database's CPU stays off the
+   * streaming path. Any other event (a turn's end, a tool result) ships at once, with everything before it.
+   */
+  linger?: { types: ReadonlySet<string>; ms: number };
 }
 
 /**
@@ -23,6 +29,8 @@ export interface EventShipperOptions {
 export class EventShipper {
   readonly #queues = new Map<string, StoredEvent[]>();
   readonly #running = new Map<string, Promise<void>>();
+  /** Ends a thread's linger early (an event arrived that must not wait). */
+  readonly #wake = new Map<string, () => void>();
   readonly #maxBatch: number;
   readonly #backoff: { baseMs: number; maxMs: number };
   readonly #sleep: (ms: number) => Promise<void>;
@@ -38,6 +46,7 @@ export class EventShipper {
     const queue = this.#queues.get(threadId) ?? [];
     queue.push(...events);
     this.#queues.set(threadId, queue);
+    if (!this.#mayLinger(events)) this.#wake.get(threadId)?.();
     let running = this.#running.get(threadId);
     if (!running) {
       running = this.#drain(threadId).finally(() => this.#running.delete(threadId));
@@ -51,6 +60,24 @@ export class EventShipper {
     while (this.#running.size > 0) await Promise.all(this.#running.values());
   }
 
+  #mayLinger(events: readonly StoredEvent[]): boolean {
+    const types = this.options.linger?.types;
+    return types !== undefined && events.every((event) => types.has(event.type));
+  }
+
+  async #linger(threadId: string): Promise<void> {
+    let wake = () => {};
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.#wake.set(threadId, wake);
+    try {
+      await Promise.race([woken, this.#sleep(this.options.linger?.ms ?? 0)]);
+    } finally {
+      this.#wake.delete(threadId);
+    }
+  }
+
   async #drain(threadId: string): Promise<void> {
     let attempt = 0;
     for (;;) {
@@ -59,6 +86,7 @@ export class EventShipper {
         this.#queues.delete(threadId);
         return;
       }
+      if (this.#mayLinger(queue)) await this.#linger(threadId);
       const batch = queue.slice(0, this.#maxBatch);
       try {
         const result = await this.options.ship(threadId, batch);
