@@ -33,7 +33,15 @@ interface WireEvent extends SeqEvent {
 
 export interface LoadResult {
   settings: LoadSettings;
-  turns: { sent: number; completed: number; failed: number; interrupted: number; latency: Latency };
+  /** `failures`: the failed turns' codes (`turn.failed` data), with counts. */
+  turns: {
+    sent: number;
+    completed: number;
+    failed: number;
+    interrupted: number;
+    latency: Latency;
+    failures: Record<string, number>;
+  };
   /** sendMessage calls refused (e.g. while the database was away) and retried by the client. */
   refusedAndRetried: number;
   /** Connections the clients replaced after repeated failures (then resumed from the log). */
@@ -66,6 +74,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   const started = performance.now();
   const stop = started + settings.durationMs;
   const turnLatencies: number[] = [];
+  const turnFailures: Record<string, number> = {};
   const counts = { sent: 0, completed: 0, failed: 0, interrupted: 0, refused: 0, received: 0, reconnects: 0 };
   const problems: string[] = [];
   const subAgentUsers = Math.round(settings.users * settings.subAgentShare);
@@ -143,6 +152,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       failed: counts.failed,
       interrupted: counts.interrupted,
       latency: latency(turnLatencies),
+      failures: turnFailures,
     },
     refusedAndRetried: counts.refused,
     reconnects: counts.reconnects,
@@ -240,7 +250,11 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       turnLatencies.push(performance.now() - sentAt);
       if (end.type === "turn.completed") counts.completed++;
       else if (end.type === "turn.interrupted") counts.interrupted++;
-      else counts.failed++;
+      else {
+        counts.failed++;
+        const code = String(end.data?.code ?? end.type);
+        turnFailures[code] = (turnFailures[code] ?? 0) + 1;
+      }
       await sleep(100 + Math.random() * 400);
     }
     // A fresh read after any that is in flight, so it covers the turn's last events.
@@ -369,7 +383,7 @@ export function formatLoad(result: LoadResult): string {
   const { turns, events, subAgents } = result;
   return [
     `Load: ${result.settings.users} users for ${result.seconds} s (faults: ${result.settings.faults ? "on" : "off"})`,
-    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms`,
+    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms`,
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,

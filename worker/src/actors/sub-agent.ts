@@ -144,7 +144,19 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       connection: () => opencodeConnection(appEnv, userId),
       onSessionCreated: async (opencodeSessionId) => {
         c.state.opencodeSessionId = opencodeSessionId;
-        await markSessionRunning(db, userId, subAgentId, opencodeSessionId);
+        // Idempotent, so a database busy under load (seen in the load run) gets a few more tries.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await markSessionRunning(db, userId, subAgentId, opencodeSessionId);
+            return;
+          } catch (error) {
+            if (attempt >= 3) {
+              log.error("could not record the sub-agent's OpenCode session", { subAgentId, error });
+              throw new Error("The sub-agent's session could not be recorded (database unavailable)");
+            }
+            await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+          }
+        }
       },
       relay: async (events, batch) => {
         relayTo ??= growAgentOf(c).then((handle) => handle.connect());

@@ -121,7 +121,7 @@ async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgent
       if (client && sessionId) await client.session.abort({ path: { id: sessionId } }).catch(() => {});
       return { status: "cancelled", costUsd, usage };
     }
-    return { status: "failed", error: describe(error), costUsd, usage };
+    return { status: "failed", error: failureReason(error), costUsd, usage };
   }
 }
 
@@ -152,8 +152,11 @@ async function finalAnswer(
 }
 
 /** A reason for the user and the model; no URLs or credentials (the connection carries the password). */
-function describe(error: unknown): string {
+export function failureReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // A query's text and parameters are not for the user (or the model).
+  if (/^Failed query:/i.test(message))
+    return "The sub-agent's records could not be written (database unavailable)";
   if (/fetch failed|ECONNREFUSED|network|connect/i.test(message))
     return "The sandbox (OpenCode) is unreachable";
   return message.replace(/https?:\/\/\S+/g, "<sandbox>").slice(0, 500);
