@@ -130,6 +130,14 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
   // One connection for the whole run: a stateless call per batch would resolve the Grow Agent and verify the
   // credentials every time.
   let relayTo: Promise<GrowAgentConnection> | undefined;
+  const openRelay = () => {
+    const opening = growAgentOf(c).then((handle) => handle.connect());
+    // One that could not even be opened is opened afresh for the next attempt.
+    opening.catch(() => {
+      if (relayTo === opening) relayTo = undefined;
+    });
+    return opening;
+  };
   try {
     const skills = await loadSkills({ env: appEnv, db, userId, log }, c.state.skills);
     const outcome = await runSubAgent({
@@ -145,36 +153,14 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       onSessionCreated: async (opencodeSessionId) => {
         c.state.opencodeSessionId = opencodeSessionId;
         // Idempotent, so a database busy under load (seen in the load run) gets a few more tries.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await markSessionRunning(db, userId, subAgentId, opencodeSessionId);
-            return;
-          } catch (error) {
-            if (attempt >= 3) {
-              log.error("could not record the sub-agent's OpenCode session", { subAgentId, error });
-              throw new Error("The sub-agent's session could not be recorded (database unavailable)");
-            }
-            await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-          }
-        }
+        await retried(() => markSessionRunning(db, userId, subAgentId, opencodeSessionId)).catch((error) => {
+          log.error("could not record the sub-agent's OpenCode session", { subAgentId, error });
+          throw new Error("The sub-agent's session could not be recorded (database unavailable)");
+        });
       },
       relay: async (events, batch) => {
-        relayTo ??= growAgentOf(c).then((handle) => handle.connect());
-        const opening = relayTo;
-        try {
-          await (await opening).relaySubAgentEvents(c.state.threadId, subAgentId, events, batch);
-        } catch (error) {
-          // A connection that could not even be opened is opened afresh for the retry.
-          if (
-            relayTo === opening &&
-            (await opening.then(
-              () => false,
-              () => true,
-            ))
-          )
-            relayTo = undefined;
-          throw error;
-        }
+        relayTo ??= openRelay();
+        await (await relayTo).relaySubAgentEvents(c.state.threadId, subAgentId, events, batch);
       },
       onRelayDropped: (events, error) =>
         log.warn("could not relay a sub-agent's events to its Grow Agent", {
@@ -195,6 +181,18 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
 }
 
 type GrowAgentConnection = ReturnType<Awaited<ReturnType<typeof growAgentOf>>["connect"]>;
+
+/** `work`, tried up to three times with 0.5 s and 1 s between attempts. */
+async function retried<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
 
 async function isReserved(userId: string, subAgentId: string): Promise<boolean> {
   const db = openDatabase(env as Env);
