@@ -47,8 +47,11 @@ export class RelayBatcher {
   #pending: RelayEvent[] = [];
   #delivering?: Promise<void>;
   #batch = 0;
+  readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly options: RelayBatcherOptions) {}
+  constructor(private readonly options: RelayBatcherOptions) {
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   add(events: readonly RelayEvent[]): void {
     for (const event of events) pushMerging(this.#pending, event, this.options.mergeType);
@@ -112,11 +115,6 @@ export class RelayBatcher {
         await this.#sleep(delay);
       }
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    return sleep(ms);
   }
 }
 

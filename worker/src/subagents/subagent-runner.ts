@@ -4,8 +4,6 @@ import { opencodeEvents } from "./opencode-event-stream";
 import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
 import { RelayBatcher, type RelayEvent } from "./relay-batcher";
 
-export type { RelayEvent } from "./relay-batcher";
-
 export interface SubAgentRunDeps {
   task: string;
   /** Added to the session's system prompt (the user's skills). */
