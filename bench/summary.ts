@@ -123,8 +123,8 @@ export function summaryRows(report: BenchReport): SummaryRow[] {
     },
     { figure: "commit_memory", value: pair(memory.commit), baseline: "–", ratio: "–", target: "–" },
     {
-      figure: `sub-agent relay: OpenCode event → client (a delta every ${subAgents.paceMs} ms)`,
-      value: pair(subAgents.paced),
+      figure: `sub-agent relay: OpenCode event → client (a delta every ${subAgents.paceMs} ms, n=${subAgents.paced.n})`,
+      value: `${pair(subAgents.paced)}${subAgents.opencodeCpuPercent === undefined ? "" : `; OpenCode meanwhile used ${subAgents.opencodeCpuPercent}% of a core`}`,
       baseline: "–",
       ratio: "–",
       target: `p99 < ${subAgents.relayTargetMs} ms`,

@@ -27,7 +27,15 @@ export interface DevFly {
   faults: Faults;
   /** Every API request served (method, path, status), for tests. */
   requests: Array<{ method: string; path: string; status: number }>;
-  machines(): Array<{ id: string; app: string; name: string; state: MachineState; port?: number }>;
+  machines(): Array<{
+    id: string;
+    app: string;
+    name: string;
+    state: MachineState;
+    port?: number;
+    /** The local process, while it runs (benchmarks read its CPU time). */
+    pid?: number;
+  }>;
   close(): Promise<void>;
 }
 
@@ -149,6 +157,7 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
       name: m.name,
       state: m.local.state,
       port: m.local.port,
+      pid: m.local.pid,
     }));
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));

@@ -43,6 +43,10 @@ export class LocalMachine extends EventEmitter {
     super();
   }
 
+  get pid(): number | undefined {
+    return this.process?.child.pid;
+  }
+
   private setState(state: MachineState) {
     this.state = state;
     this.emit("state", state);

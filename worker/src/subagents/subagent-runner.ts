@@ -34,8 +34,11 @@ export interface SubAgentOutcome {
   usage?: ModelCallUsage[];
 }
 
-/** See RelayBatcher: long enough to read a burst, short next to the 20 ms an event may take to reach a client. */
-const RELAY_GAP_MS = 5;
+/**
+ * See RelayBatcher. 1 ms lets the reads that waited during a delivery run (a burst still goes out in a few
+ * batches); at 5 ms every event that arrived meanwhile waited that much longer (benchmark: p50 ~2× higher).
+ */
+const RELAY_GAP_MS = 1;
 /** The end is reported after the relay drained, but never waits longer than this for an unreachable Grow Agent. */
 const RELAY_DRAIN_MS = 45_000;
 const STREAM_OPEN_MS = 15_000;
