@@ -57,10 +57,13 @@ export const messages = pgTable(
     content: jsonb("content").notNull(),
     status: text("status", { enum: messageStatuses }).notNull().default("complete"),
     usage: jsonb("usage"),
+    // Set by a client on a user message so that a resent request stores it once (NULLs never clash).
+    idempotencyKey: text("idempotency_key"),
     createdAt: createdAt(),
   },
   (t) => [
     unique("messages_thread_id_seq_unique").on(t.threadId, t.seq),
+    unique("messages_thread_id_idempotency_key_unique").on(t.threadId, t.idempotencyKey),
     check("messages_role_valid", oneOf(t.role, messageRoles)),
     check("messages_status_valid", oneOf(t.status, messageStatuses)),
   ],

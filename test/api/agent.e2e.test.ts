@@ -9,6 +9,12 @@ interface Thread {
   id: string;
 }
 
+interface SentMessage {
+  messageId: string;
+  queued: boolean;
+  replayed: boolean;
+}
+
 async function user(prefix: string) {
   const username = uniqueUser(prefix);
   const token = await mintToken(username);
@@ -263,6 +269,72 @@ describe("POST /api/threads/:id/messages", () => {
     expect((await call(`/api/threads/${thread.id}/cancel`, other, { method: "POST" })).status).toBe(404);
     expect(await messagesOf(token, thread.id)).toEqual([]);
     expect(await loggedEvents(token, thread.id)).toEqual([]);
+  });
+
+  it("stores a message resent with the same Idempotency-Key once and runs one turn", async () => {
+    const token = await mintToken(uniqueUser("resend"));
+    const thread = (await (
+      await call("/api/threads", token, { method: "POST", body: "{}" })
+    ).json()) as Thread;
+    const send = (key: string, text = "only once please") =>
+      call(`/api/threads/${thread.id}/messages`, token, {
+        method: "POST",
+        headers: { "idempotency-key": key },
+        body: JSON.stringify({ text }),
+      });
+    const key = crypto.randomUUID();
+    // Two at once (a client that retried before the first answer came back), then one more later.
+    const [first, second] = await Promise.all([send(key), send(key)]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    const answers = [(await first.json()) as SentMessage, (await second.json()) as SentMessage];
+    expect(answers[0]?.messageId).toBe(answers[1]?.messageId);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([false, true]);
+    let events: AgentEvent[] = [];
+    for (let i = 0; i < 100 && !events.some((e) => e.type === "turn.completed"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      events = await loggedEvents(token, thread.id);
+    }
+    const later = await send(key);
+    expect(await later.json()).toEqual({ messageId: answers[0]?.messageId, queued: false, replayed: true });
+
+    const users = (await messagesOf(token, thread.id)).filter((m) => m.role === "user");
+    expect(users).toHaveLength(1);
+    expect(ofTurn(await loggedEvents(token, thread.id), "message.user")).toHaveLength(1);
+    expect(ofTurn(await loggedEvents(token, thread.id), "turn.started")).toHaveLength(1);
+    // A new key is a new message, even with the same text.
+    expect(((await (await send(crypto.randomUUID())).json()) as SentMessage).replayed).toBe(false);
+    expect((await messagesOf(token, thread.id)).filter((m) => m.role === "user")).toHaveLength(2);
+  });
+
+  it("keeps idempotency keys per thread and user, and refuses a malformed key", async () => {
+    const alice = await mintToken(uniqueUser("key-a"));
+    const bob = await mintToken(uniqueUser("key-b"));
+    const threadOf = async (token: string) =>
+      ((await (await call("/api/threads", token, { method: "POST", body: "{}" })).json()) as Thread).id;
+    const [a1, a2, b1] = await Promise.all([threadOf(alice), threadOf(alice), threadOf(bob)]);
+    const key = `shared-${crypto.randomUUID()}`;
+    const send = (token: string, threadId: string, idempotencyKey: string) =>
+      call(`/api/threads/${threadId}/messages`, token, {
+        method: "POST",
+        headers: { "idempotency-key": idempotencyKey },
+        body: JSON.stringify({ text: "same key elsewhere" }),
+      });
+    for (const [token, threadId] of [
+      [alice, a1],
+      [alice, a2],
+      [bob, b1],
+    ] as const) {
+      const sent = await send(token, threadId, key);
+      expect(sent.status).toBe(202);
+      expect(((await sent.json()) as SentMessage).replayed).toBe(false);
+    }
+    // Bob cannot learn about Alice's message by replaying her key on her thread.
+    expect((await send(bob, a1, key)).status).toBe(404);
+
+    const bad = await send(alice, a1, "x".repeat(201));
+    expect(bad.status).toBe(400);
+    const control = await send(alice, a1, "tab\there");
+    expect(control.status).toBe(400);
   });
 
   it("refuses a new turn with 402 once the plan's tokens are used up, and says so in the thread", async () => {

@@ -594,12 +594,14 @@ export interface paths {
         put?: never;
         /**
          * Send a message to your Grow Agent in this thread
-         * @description Stores the message and starts the agent's turn (or queues it behind the running one) and answers at once. Follow the turn on `GET /threads/{id}/events` (SSE).
+         * @description Stores the message and starts the agent's turn (or queues it behind the running one) and answers at once. Follow the turn on `GET /threads/{id}/events` (SSE). Send `Idempotency-Key` (e.g. a UUID per message) to make a resent request count once.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2306,6 +2308,8 @@ export interface components {
             messageId: string;
             /** @description True when it waits for the thread's running turn */
             queued: boolean;
+            /** @description True when a message with this `Idempotency-Key` was already stored: nothing new was stored or run */
+            replayed: boolean;
         };
         SendMessage: {
             /** @example What's in my notes about Fly? */

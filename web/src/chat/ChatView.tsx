@@ -58,12 +58,16 @@ function ThreadChat(props: { threadId: string }) {
   });
   const [cancelling, setCancelling] = createSignal(false);
 
+  // A message that failed to send keeps its key: if the first request was stored after all (only its answer was
+  // lost), sending it again does not store it twice.
+  let unsent: { text: string; key: string } | undefined;
   const send = async (text: string): Promise<boolean> => {
     setSendError(null);
+    if (unsent?.text !== text) unsent = { text, key: crypto.randomUUID() };
     try {
       unwrap(
         await api.POST("/threads/{id}/messages", {
-          params: { path: { id: props.threadId } },
+          params: { path: { id: props.threadId }, header: { "idempotency-key": unsent.key } },
           body: { text },
         }),
       );
@@ -71,6 +75,7 @@ function ThreadChat(props: { threadId: string }) {
       setSendError(failed(failure));
       return false;
     }
+    unsent = undefined;
     requestAnimationFrame(() => scroller?.scrollTo({ top: scroller.scrollHeight }));
     void feed.sync();
     void nameUntitled(text);

@@ -17,7 +17,11 @@ import { actorParams } from "./actor-params";
  * clash with the DOM's.)
  */
 export interface GrowAgentActions {
-  sendMessage(threadId: string, text: string): Promise<{ messageId: string; queued: boolean }>;
+  sendMessage(
+    threadId: string,
+    text: string,
+    options?: { idempotencyKey?: string },
+  ): Promise<{ messageId: string; queued: boolean; replayed: boolean }>;
   cancel(threadId: string): Promise<{ cancelled: boolean }>;
   threadStatus(threadId: string): Promise<{ running: string | null; queued: number }>;
   model(): Promise<{ model: string; endpoint: string }>;

@@ -78,11 +78,19 @@ export const growAgent = actor({
       c.broadcast("pong", event);
       return event;
     },
-    /** Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. */
-    sendMessage: (c, threadId: string, text: string) => {
+    /**
+     * Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. With an
+     * idempotency key, a resend after a lost answer stores nothing new and answers `replayed: true`.
+     */
+    sendMessage: (c, threadId: string, text: string, options?: { idempotencyKey?: string }) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
-      return c.vars.agent.sendMessage(String(threadId ?? ""), String(text ?? "")).catch(toUserError);
+      const key = options?.idempotencyKey;
+      return c.vars.agent
+        .sendMessage(String(threadId ?? ""), String(text ?? ""), {
+          idempotencyKey: key === undefined || key === null ? undefined : String(key),
+        })
+        .catch(toUserError);
     },
     cancel: (c, threadId: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });

@@ -9,7 +9,13 @@ import type { Env } from "../env";
 import { createGitManager, type GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
 import { MemoryService } from "../memory/memory-service";
-import { appendMessage, lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
+import {
+  appendMessage,
+  appendUserMessage,
+  findMessageByIdempotencyKey,
+  lastEventSeq,
+  storeSequencedEvents,
+} from "../threads/thread-log.repository";
 import { findThread } from "../threads/threads.repository";
 import { type AgentConfig, createModelClient, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -31,6 +37,8 @@ const RECOVERY_WAIT_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What a client may use as an idempotency key: printable ASCII (a UUID, say), as for memory writes. */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
 
 export interface AgentRuntimeDeps {
   env: Env;
@@ -167,10 +175,23 @@ export class AgentRuntime {
     return this.#pipeline.emit(threadId, type, data);
   }
 
-  /** Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one. */
-  async sendMessage(threadId: string, text: string): Promise<{ messageId: string; queued: boolean }> {
+  /**
+   * Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one.
+   * A resend with the idempotency key of a stored message answers with that message (`replayed`) and runs nothing.
+   */
+  async sendMessage(
+    threadId: string,
+    text: string,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ messageId: string; queued: boolean; replayed: boolean }> {
     await this.#afterRecovery();
     if (!UUID.test(threadId)) throw threadNotFound();
+    const { idempotencyKey } = options;
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new UserError("The idempotency key must be 1 to 200 printable characters", {
+        code: "idempotency_key_invalid",
+      });
+    }
     const trimmed = text.trim();
     if (trimmed.length === 0) throw new UserError("The message is empty", { code: "message_empty" });
     if (text.length > this.config.maxMessageChars) {
@@ -183,20 +204,32 @@ export class AgentRuntime {
       if (!(await findThread(this.db, this.deps.userId, threadId))) throw threadNotFound();
       throw new UserError("The message must not contain NUL characters", { code: "message_invalid" });
     }
+    const owner = { userId: this.deps.userId, threadId };
+    const earlier =
+      idempotencyKey === undefined
+        ? undefined
+        : await findMessageByIdempotencyKey(this.db, { ...owner, idempotencyKey });
+    // Before the allowance: the message was stored while there were tokens left.
+    if (earlier) return this.#replayed(threadId, earlier.id);
     await this.#assertAllowance(threadId);
-    const message = await appendMessage(this.db, {
-      userId: this.deps.userId,
-      threadId,
-      role: "user",
+    const stored = await appendUserMessage(this.db, {
+      ...owner,
       content: [{ type: "text", text }],
+      idempotencyKey,
     });
-    if (!message) throw threadNotFound();
+    if (!stored) throw threadNotFound();
+    if (stored.replayed) return this.#replayed(threadId, stored.message.id);
+    const message = stored.message;
     const turns = this.#turns(threadId);
     const queued = turns.running !== undefined || turns.queue.length > 0;
     turns.queue.push(message.id);
     await this.emit(threadId, "message.user", { messageId: message.id, text, queued });
     this.#startNext(threadId);
-    return { messageId: message.id, queued };
+    return { messageId: message.id, queued, replayed: false };
+  }
+
+  #replayed(threadId: string, messageId: string) {
+    return { messageId, queued: this.#turns(threadId).queue.includes(messageId), replayed: true };
   }
 
   /**

@@ -30,10 +30,22 @@ const SendMessageBody = z
   })
   .openapi("SendMessage");
 
+const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x20-\x7e]+$/, "printable ASCII only")
+  .optional()
+  .openapi({ example: "7d9c2f0e-3b1a-4c55-9e0f-2a6b8c1d4e77" });
+
 const SendMessageResult = z
   .object({
     messageId: z.uuid(),
     queued: z.boolean().openapi({ description: "True when it waits for the thread's running turn" }),
+    replayed: z.boolean().openapi({
+      description:
+        "True when a message with this `Idempotency-Key` was already stored: nothing new was stored or run",
+    }),
   })
   .openapi("SentMessage");
 
@@ -54,9 +66,10 @@ const send = createRoute({
   security,
   summary: "Send a message to your Grow Agent in this thread",
   description:
-    "Stores the message and starts the agent's turn (or queues it behind the running one) and answers at once. Follow the turn on `GET /threads/{id}/events` (SSE).",
+    "Stores the message and starts the agent's turn (or queues it behind the running one) and answers at once. Follow the turn on `GET /threads/{id}/events` (SSE). Send `Idempotency-Key` (e.g. a UUID per message) to make a resent request count once.",
   request: {
     params: ThreadIdParams,
+    headers: z.object({ "idempotency-key": IdempotencyKeyHeader }),
     body: { required: true, content: { "application/json": { schema: SendMessageBody } } },
   },
   responses: {
@@ -116,7 +129,9 @@ export function agentRoutes(actorsClient: ActorsClient | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(send, async (c) => {
       const result = await agentOf(c)
-        .sendMessage(c.req.valid("param").id, c.req.valid("json").text)
+        .sendMessage(c.req.valid("param").id, c.req.valid("json").text, {
+          idempotencyKey: c.req.valid("header")["idempotency-key"],
+        })
         .catch(toApiError);
       return c.json(result, 202);
     })

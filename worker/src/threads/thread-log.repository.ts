@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { events, messages, threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
+import { isUniqueViolation } from "../db/database-errors";
 import { splitPage } from "./cursor";
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -131,7 +132,7 @@ export async function lastEventSeq(
 export async function appendMessage(
   db: Database,
   input: Pick<MessageRow, "userId" | "threadId" | "role" | "content"> &
-    Partial<Pick<MessageRow, "status" | "usage">>,
+    Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey">>,
 ): Promise<MessageRow | undefined> {
   return db.transaction(async (tx) => {
     const [thread] = await tx
@@ -146,4 +147,42 @@ export async function appendMessage(
       .returning();
     return row;
   });
+}
+
+/** The user's message in the thread that was sent with this idempotency key, if any. */
+export async function findMessageByIdempotencyKey(
+  db: Database,
+  input: { userId: string; threadId: string; idempotencyKey: string },
+): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.threadId, input.threadId),
+        eq(messages.userId, input.userId),
+        eq(messages.idempotencyKey, input.idempotencyKey),
+      ),
+    );
+  return row;
+}
+
+/**
+ * Stores a user's message, once per idempotency key: when another request with the same key got there first
+ * (both sent at once), its message is returned, marked `replayed`. Undefined when the thread is not the user's.
+ */
+export async function appendUserMessage(
+  db: Database,
+  input: { userId: string; threadId: string; content: unknown; idempotencyKey?: string },
+): Promise<{ message: MessageRow; replayed: boolean } | undefined> {
+  const { userId, threadId, content, idempotencyKey } = input;
+  try {
+    const message = await appendMessage(db, { userId, threadId, role: "user", content, idempotencyKey });
+    return message && { message, replayed: false };
+  } catch (error) {
+    if (idempotencyKey === undefined || !isUniqueViolation(error)) throw error;
+    const winner = await findMessageByIdempotencyKey(db, { userId, threadId, idempotencyKey });
+    if (!winner) throw error;
+    return { message: winner, replayed: true };
+  }
 }

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { threads, users } from "../../../schema";
+import type { Database } from "../../../schema/db";
+import { applyMigrations } from "../../../schema/migrate";
+import { type LocalDatabase, startLocalDatabase } from "../../../test/support/local-db";
+import { appendUserMessage, findMessageByIdempotencyKey, listMessages } from "./thread-log.repository";
+
+describe("appendUserMessage (real Postgres via PGlite)", () => {
+  let local: LocalDatabase;
+  let db: Database;
+  let seq = 0;
+
+  beforeAll(async () => {
+    local = await startLocalDatabase();
+    await applyMigrations(local.settings);
+    db = local.connect();
+  });
+  afterAll(() => local.close());
+
+  async function userWithThread() {
+    seq += 1;
+    const [user] = await db
+      .insert(users)
+      .values({ clerkUserId: `user_msg_${seq}` })
+      .returning();
+    if (!user) throw new Error("no user");
+    const [thread] = await db.insert(threads).values({ userId: user.id, title: "t" }).returning();
+    if (!thread) throw new Error("no thread");
+    return { userId: user.id, threadId: thread.id };
+  }
+  const content = [{ type: "text", text: "hi" }];
+
+  it("stores a key once: the clash answers with the first message, and the seq stays gapless", async () => {
+    const owner = await userWithThread();
+    const first = await appendUserMessage(db, { ...owner, content, idempotencyKey: "k1" });
+    const again = await appendUserMessage(db, { ...owner, content, idempotencyKey: "k1" });
+    expect(first?.replayed).toBe(false);
+    expect(again).toMatchObject({ replayed: true, message: { id: first?.message.id } });
+    const next = await appendUserMessage(db, { ...owner, content, idempotencyKey: "k2" });
+    const page = await listMessages(db, owner.threadId, { limit: 10, afterSeq: 0 });
+    expect(page.rows.map((m) => [m.id, m.seq])).toEqual([
+      [first?.message.id, 1],
+      [next?.message.id, 2],
+    ]);
+  });
+
+  it("stores every message sent without a key, and a key again in another thread", async () => {
+    const owner = await userWithThread();
+    const other = await userWithThread();
+    await appendUserMessage(db, { ...owner, content });
+    await appendUserMessage(db, { ...owner, content });
+    await appendUserMessage(db, { ...owner, content, idempotencyKey: "same" });
+    const elsewhere = await appendUserMessage(db, { ...other, content, idempotencyKey: "same" });
+    expect(elsewhere?.replayed).toBe(false);
+    expect((await listMessages(db, owner.threadId, { limit: 10, afterSeq: 0 })).rows).toHaveLength(3);
+  });
+
+  it("finds a key only in the owner's thread and stores nothing in someone else's", async () => {
+    const owner = await userWithThread();
+    const stranger = await userWithThread();
+    await appendUserMessage(db, { ...owner, content, idempotencyKey: "mine" });
+    const probe = { userId: stranger.userId, threadId: owner.threadId, idempotencyKey: "mine" };
+    expect(await findMessageByIdempotencyKey(db, probe)).toBeUndefined();
+    expect(await appendUserMessage(db, { ...probe, content })).toBeUndefined();
+  });
+});
