@@ -294,6 +294,7 @@ describe("POST /api/threads/:id/messages", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       events = await loggedEvents(token, thread.id);
     }
+    expect(ofTurn(events, "turn.completed")).toHaveLength(1);
     const later = await send(key);
     expect(await later.json()).toEqual({ messageId: answers[0]?.messageId, queued: false, replayed: true });
 
@@ -301,6 +302,11 @@ describe("POST /api/threads/:id/messages", () => {
     expect(users).toHaveLength(1);
     expect(ofTurn(await loggedEvents(token, thread.id), "message.user")).toHaveLength(1);
     expect(ofTurn(await loggedEvents(token, thread.id), "turn.started")).toHaveLength(1);
+    // The key of a stored message with other text is refused, and nothing is stored.
+    const reused = await send(key, "something else");
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe("idempotency_key_reused");
+    expect((await messagesOf(token, thread.id)).filter((m) => m.role === "user")).toHaveLength(1);
     // A new key is a new message, even with the same text.
     expect(((await (await send(crypto.randomUUID())).json()) as SentMessage).replayed).toBe(false);
     expect((await messagesOf(token, thread.id)).filter((m) => m.role === "user")).toHaveLength(2);

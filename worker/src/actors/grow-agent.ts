@@ -86,10 +86,11 @@ export const growAgent = actor({
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
       const key = options?.idempotencyKey;
+      if (key !== undefined && key !== null && typeof key !== "string") {
+        throw new UserError("The idempotency key must be a string", { code: "idempotency_key_invalid" });
+      }
       return c.vars.agent
-        .sendMessage(String(threadId ?? ""), String(text ?? ""), {
-          idempotencyKey: key === undefined || key === null ? undefined : String(key),
-        })
+        .sendMessage(String(threadId ?? ""), String(text ?? ""), { idempotencyKey: key ?? undefined })
         .catch(toUserError);
     },
     cancel: (c, threadId: string) => {

@@ -37,6 +37,17 @@ const RECOVERY_WAIT_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The text of a stored user message (content blocks as sent to the model). */
+const textOf = (content: unknown) =>
+  Array.isArray(content)
+    ? content.map((block: { text?: unknown }) => String(block?.text ?? "")).join("")
+    : "";
+
+const keyReused = () =>
+  new UserError("This idempotency key was already used for a different message", {
+    code: "idempotency_key_reused",
+  });
+
 /** What a client may use as an idempotency key: printable ASCII (a UUID, say), as for memory writes. */
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
 
@@ -209,8 +220,11 @@ export class AgentRuntime {
       idempotencyKey === undefined
         ? undefined
         : await findMessageByIdempotencyKey(this.db, { ...owner, idempotencyKey });
-    // Before the allowance: the message was stored while there were tokens left.
-    if (earlier) return this.#replayed(threadId, earlier.id);
+    if (earlier) {
+      if (textOf(earlier.content) !== text) throw keyReused();
+      // Before the allowance: the message was stored while there were tokens left.
+      return this.#replayed(threadId, earlier.id);
+    }
     await this.#assertAllowance(threadId);
     const stored = await appendUserMessage(this.db, {
       ...owner,
@@ -218,18 +232,27 @@ export class AgentRuntime {
       idempotencyKey,
     });
     if (!stored) throw threadNotFound();
-    if (stored.replayed) return this.#replayed(threadId, stored.message.id);
+    if (stored.replayed) {
+      if (textOf(stored.message.content) !== text) throw keyReused();
+      return this.#replayed(threadId, stored.message.id);
+    }
     const message = stored.message;
     const turns = this.#turns(threadId);
     const queued = turns.running !== undefined || turns.queue.length > 0;
     turns.queue.push(message.id);
-    await this.emit(threadId, "message.user", { messageId: message.id, text, queued });
-    this.#startNext(threadId);
+    try {
+      await this.emit(threadId, "message.user", { messageId: message.id, text, queued });
+    } finally {
+      // Even when the event could not be written: the message is stored, and a resend with its key (answered
+      // `replayed`) must not leave it waiting for a turn nobody starts.
+      this.#startNext(threadId);
+    }
     return { messageId: message.id, queued, replayed: false };
   }
 
   #replayed(threadId: string, messageId: string) {
-    return { messageId, queued: this.#turns(threadId).queue.includes(messageId), replayed: true };
+    const queued = this.#threads.get(threadId)?.queue.includes(messageId) ?? false;
+    return { messageId, queued, replayed: true };
   }
 
   /**

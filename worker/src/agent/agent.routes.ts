@@ -79,6 +79,11 @@ const send = createRoute({
       description:
         "The plan's tokens for this period are used up (`allowance_exceeded`); upgrade at /billing",
     },
+    422: {
+      ...authenticatedErrors[400],
+      description:
+        "The `Idempotency-Key` was already used for a different message (`idempotency_key_reused`)",
+    },
     ...authenticatedErrors,
     ...notFound,
   },
@@ -153,8 +158,10 @@ export function agentRoutes(actorsClient: ActorsClient | undefined) {
     });
 }
 
-const STATUS_OF_CODE: Record<string, 400 | 401 | 402 | 403 | 404 | 503> = {
+const STATUS_OF_CODE: Record<string, 400 | 401 | 402 | 403 | 404 | 422 | 503> = {
   allowance_exceeded: 402,
+  idempotency_key_invalid: 400,
+  idempotency_key_reused: 422,
   thread_not_found: 404,
   message_empty: 400,
   message_too_long: 400,
