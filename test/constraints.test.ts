@@ -17,7 +17,7 @@ import {
 } from "../schema";
 import type { Database } from "../schema/db";
 import { applyMigrations } from "../schema/migrate";
-import { type LocalDatabase, startLocalDatabase } from "./support/local-db";
+import { insertUserWithThread, type LocalDatabase, startLocalDatabase } from "./support/local-db";
 
 /** Postgres SQLSTATE of the error a rejected statement raised (drizzle wraps the driver error in `cause`). */
 async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
@@ -37,7 +37,6 @@ const CHECK_VIOLATION = "23514";
 describe("schema constraints", () => {
   let local: LocalDatabase;
   let db: Database;
-  let seq = 0;
 
   beforeAll(async () => {
     local = await startLocalDatabase();
@@ -46,17 +45,7 @@ describe("schema constraints", () => {
   });
   afterAll(() => local.close());
 
-  async function userWithThread() {
-    seq += 1;
-    const [user] = await db
-      .insert(users)
-      .values({ clerkUserId: `user_${seq}` })
-      .returning();
-    if (!user) throw new Error("no user");
-    const [thread] = await db.insert(threads).values({ userId: user.id, title: "t" }).returning();
-    if (!thread) throw new Error("no thread");
-    return { user, thread };
-  }
+  const userWithThread = () => insertUserWithThread(db);
 
   it("rejects a second event with the same seq in one thread, allows it in another", async () => {
     const a = await userWithThread();

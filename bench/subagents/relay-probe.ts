@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { createOpencodeClient } from "@opencode-ai/sdk";
 import { createClient } from "rivetkit/client";
 import type { Registry } from "../../worker/src/actors/registry";
+import { waitFor } from "./subagent-bench";
 
 /**
  * The relay benchmark's client, run as its own process (`RELAY_PROBE` holds its input as JSON): it taps the user's
@@ -82,11 +83,7 @@ async function probe(input: RelayProbeInput): Promise<RelayProbeResult> {
     for (const [i, turn] of input.turns.entries()) {
       if (i === input.turns.length - 1) measured = turn.threadId;
       await conn.sendMessage(turn.threadId, turn.message);
-      const deadline = Date.now() + 120_000;
-      while (!ended.has(turn.threadId)) {
-        if (Date.now() > deadline) throw new Error("a relay probe turn did not end within 120 s");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor(() => ended.has(turn.threadId));
     }
     return { deltas, relayed };
   } finally {

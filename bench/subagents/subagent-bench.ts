@@ -214,7 +214,8 @@ export function relayLatencies(
   return samples;
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 120_000): Promise<void> {
+/** Polls `check` every 50 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error("sub-agent benchmark timed out");

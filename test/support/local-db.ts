@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import ws from "ws";
 import { startEmbeddedPostgres } from "../../dev/pglite-server";
 import { startWsProxy } from "../../dev/ws-proxy";
+import { threads, users } from "../../schema";
 import { createDb, type Database, type DbSettings } from "../../schema/db";
 
 export interface LocalDatabase {
@@ -41,4 +42,16 @@ export async function tableNames(db: Database): Promise<string[]> {
     sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
   );
   return result.rows.map((row) => row.table_name);
+}
+
+/** A new user (unique Clerk id) with one thread, for tests that need rows to hang others on. */
+export async function insertUserWithThread(db: Database) {
+  const [user] = await db
+    .insert(users)
+    .values({ clerkUserId: `user_${crypto.randomUUID()}` })
+    .returning();
+  if (!user) throw new Error("no user");
+  const [thread] = await db.insert(threads).values({ userId: user.id, title: "t" }).returning();
+  if (!thread) throw new Error("no thread");
+  return { user, thread };
 }

@@ -43,11 +43,6 @@ const textOf = (content: unknown) =>
     ? content.map((block: { text?: unknown }) => String(block?.text ?? "")).join("")
     : "";
 
-const keyReused = () =>
-  new UserError("This idempotency key was already used for a different message", {
-    code: "idempotency_key_reused",
-  });
-
 /** What a client may use as an idempotency key: printable ASCII (a UUID, say), as for memory writes. */
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
 
@@ -220,11 +215,8 @@ export class AgentRuntime {
       idempotencyKey === undefined
         ? undefined
         : await findMessageByIdempotencyKey(this.db, { ...owner, idempotencyKey });
-    if (earlier) {
-      if (textOf(earlier.content) !== text) throw keyReused();
-      // Before the allowance: the message was stored while there were tokens left.
-      return this.#replayed(threadId, earlier.id);
-    }
+    // Before the allowance: the message was stored while there were tokens left.
+    if (earlier) return this.#replayed(threadId, earlier, text);
     await this.#assertAllowance(threadId);
     const stored = await appendUserMessage(this.db, {
       ...owner,
@@ -232,10 +224,7 @@ export class AgentRuntime {
       idempotencyKey,
     });
     if (!stored) throw threadNotFound();
-    if (stored.replayed) {
-      if (textOf(stored.message.content) !== text) throw keyReused();
-      return this.#replayed(threadId, stored.message.id);
-    }
+    if (stored.replayed) return this.#replayed(threadId, stored.message, text);
     const message = stored.message;
     const turns = this.#turns(threadId);
     const queued = turns.running !== undefined || turns.queue.length > 0;
@@ -250,9 +239,15 @@ export class AgentRuntime {
     return { messageId: message.id, queued, replayed: false };
   }
 
-  #replayed(threadId: string, messageId: string) {
-    const queued = this.#threads.get(threadId)?.queue.includes(messageId) ?? false;
-    return { messageId, queued, replayed: true };
+  /** The answer to a resend of `message` (stored under the same key), unless the key came with other text. */
+  #replayed(threadId: string, message: { id: string; content: unknown }, text: string) {
+    if (textOf(message.content) !== text) {
+      throw new UserError("This idempotency key was already used for a different message", {
+        code: "idempotency_key_reused",
+      });
+    }
+    const queued = this.#threads.get(threadId)?.queue.includes(message.id) ?? false;
+    return { messageId: message.id, queued, replayed: true };
   }
 
   /**

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { threads, users } from "../../../schema";
 import type { Database } from "../../../schema/db";
 import { applyMigrations } from "../../../schema/migrate";
-import { type LocalDatabase, startLocalDatabase } from "../../../test/support/local-db";
+import { insertUserWithThread, type LocalDatabase, startLocalDatabase } from "../../../test/support/local-db";
 import { appendUserMessage, findMessageByIdempotencyKey, listMessages } from "./thread-log.repository";
 
 describe("appendUserMessage (real Postgres via PGlite)", () => {
   let local: LocalDatabase;
   let db: Database;
-  let seq = 0;
 
   beforeAll(async () => {
     local = await startLocalDatabase();
@@ -17,17 +15,10 @@ describe("appendUserMessage (real Postgres via PGlite)", () => {
   });
   afterAll(() => local.close());
 
-  async function userWithThread() {
-    seq += 1;
-    const [user] = await db
-      .insert(users)
-      .values({ clerkUserId: `user_msg_${seq}` })
-      .returning();
-    if (!user) throw new Error("no user");
-    const [thread] = await db.insert(threads).values({ userId: user.id, title: "t" }).returning();
-    if (!thread) throw new Error("no thread");
+  const userWithThread = async () => {
+    const { user, thread } = await insertUserWithThread(db);
     return { userId: user.id, threadId: thread.id };
-  }
+  };
   const content = [{ type: "text", text: "hi" }];
 
   it("stores a key once: the clash answers with the first message, and the seq stays gapless", async () => {
