@@ -102,7 +102,9 @@ describe("sub-agents in the chat, the console and the list", () => {
 
   it("cancels a running sub-agent from its card", async () => {
     const { page } = user;
-    await send(page, "delegate this [[slow:250]] and take your time over it");
+    // A long answer (~100 deltas, 250 ms apart) inside the tool call: the cancel cannot lose a race with its end,
+    // and the Grow Agent's own reply stays quick.
+    await send(page, '[[tool:spawn_sub_agent {"task":"take your time over it [[words:200]] [[slow:250]]"}]]');
     const card = page.getByTestId("subagent-card").nth(1);
     await eventually(() => card.getAttribute("data-status"), 30_000).toBe("running");
     await card.getByTestId("subagent-cancel").click();
