@@ -26,7 +26,8 @@ export interface SubAgentBenchResult {
   paced: Latency;
   /**
    * How much of one core OpenCode used while the paced figure was measured. OpenCode shares this machine's cores
-   * with everything on the measured path (in production it has a machine of its own).
+   * with everything on the measured path (in production it has a machine of its own), at the lowest CPU priority
+   * like every dev/fly machine (dev/fly/guest-priority.ts).
    */
   opencodeCpuPercent?: number;
   paceMs: number;
@@ -227,7 +228,7 @@ export function formatSubAgentBench(result: SubAgentBenchResult): string {
   const { paced, burst, parallel } = result;
   return [
     "Sub-agents (real OpenCode on dev/fly, dev/model)",
-    `  OpenCode event → client (relayed via the Grow Agent), a delta every ${result.paceMs} ms: p50 ${paced.p50} ms, p99 ${paced.p99} ms (n=${paced.n}; target p99 < ${result.relayTargetMs} ms: ${result.pass ? "pass" : "FAIL"})${result.opencodeCpuPercent === undefined ? "" : `; OpenCode used ${result.opencodeCpuPercent}% of a core meanwhile`}`,
+    `  OpenCode event → client (relayed via the Grow Agent), a delta every ${result.paceMs} ms: p50 ${paced.p50} ms, p99 ${paced.p99} ms (n=${paced.n}; target p99 < ${result.relayTargetMs} ms: ${result.pass ? "pass" : "FAIL"})${result.opencodeCpuPercent === undefined ? "" : `; OpenCode used ${result.opencodeCpuPercent}% of a core meanwhile, at the lowest CPU priority`}`,
     `  the same, whole answer at once: p50 ${burst.p50} ms, p99 ${burst.p99} ms (n=${burst.n})`,
     `  4 parallel sub-agents: ${parallel.events} events in ${parallel.seconds} s → ${parallel.eventsPerSecond} events/s to one client; all completed: ${parallel.allCompleted}`,
   ].join("\n");

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { freePort } from "../ports";
 import { type ManagedProcess, startProcess } from "../processes";
+import { atLowestPriority, lowerSessionPriority } from "./guest-priority";
 import type { ImageRunner } from "./images";
 
 export type MachineState =
@@ -19,7 +20,8 @@ export type MachineState =
 
 /**
  * One Fly machine as a real local process. Start spawns it (or resumes it with SIGCONT after a suspend), stop
- * ends it, suspend freezes it with SIGSTOP (memory kept, like Fly's snapshot), destroy ends it for good.
+ * ends it, suspend freezes it with SIGSTOP (memory kept, like Fly's snapshot), destroy ends it for good. It runs
+ * at the lowest CPU priority, as if on hardware of its own (see guest-priority.ts).
  */
 export class LocalMachine extends EventEmitter {
   state: MachineState = "created";
@@ -77,13 +79,15 @@ export class LocalMachine extends EventEmitter {
           mounts: this.options.mounts,
           machineDir: this.options.machineDir,
         });
-        const child = startProcess(this.id, command.command, command.args, {
+        const lowest = atLowestPriority(command.command, command.args);
+        const child = startProcess(this.id, lowest.command, lowest.args, {
           cwd: command.cwd ?? this.options.machineDir,
           // Only what a machine would see: its own config env, not the developer's shell.
           env: { PATH: process.env.PATH ?? "", ...this.options.env, ...command.env, PORT: String(this.port) },
           log: this.options.log,
         });
         this.process = child;
+        if (child.child.pid !== undefined) await lowerSessionPriority(child.child.pid);
         child.exited.then((code) => {
           if (this.process !== child) return;
           this.process = undefined;
