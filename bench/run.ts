@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../dev/stack";
@@ -12,6 +12,7 @@ import { compare, formatTable } from "./report";
 import { runToCompletion } from "./run-command";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
+import { benchStateDir } from "./state-dir";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
 import { type BenchReport, summaryMarkdown, summaryRows } from "./summary";
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     durationSeconds: Number(process.env.BENCH_SECONDS ?? 5),
     connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   };
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-"));
+  const { dir: stateDir, inMemory: stateInMemory } = await benchStateDir("growqr-bench-");
   const modelProbe = createModelProbe();
   const stack = await startLocalStack({
     stateDir,
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
 
     const report = {
       measuredAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version, stateInMemory },
       load,
       baseline: BASELINE.name,
       results: rows,
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     };
     const outDir = path.join(repoRoot, "bench/results");
     await mkdir(outDir, { recursive: true });
-    const previous = await previousReport(path.join(outDir, "latest.json"), report.machine.cpus);
+    const previous = await previousReport(path.join(outDir, "latest.json"), report.machine);
     const repeat = previous ? compareRuns(previous, report) : [];
     await writeFile(path.join(outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
     const summary = summaryRows(report);
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       summaryFile,
       summaryMarkdown(summary, {
         measuredAt: report.measuredAt,
-        machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}`,
+        machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}, stack state ${stateInMemory ? "in memory (bench/state-dir.ts)" : "on disk"}`,
       }) + (previous ? `\n${repeatabilityMarkdown(repeat, previous.measuredAt)}` : ""),
     );
     // Aligned the way `npm run check` wants every markdown file.
@@ -138,17 +139,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** The last run's report, if it was made on a machine with as many CPUs (otherwise not comparable). */
+/**
+ * The last run's report, if it was made on a machine with as many CPUs and with the stack's state on the same kind
+ * of storage (otherwise not comparable).
+ */
 async function previousReport(
   file: string,
-  cpus: number,
+  machine: { cpus: number; stateInMemory: boolean },
 ): Promise<(BenchReport & { measuredAt: string }) | undefined> {
   try {
     const report = JSON.parse(await readFile(file, "utf8")) as BenchReport & {
       measuredAt: string;
-      machine?: { cpus?: number };
+      machine?: { cpus?: number; stateInMemory?: boolean };
     };
-    return report.machine?.cpus === cpus ? report : undefined;
+    const comparable =
+      report.machine?.cpus === machine.cpus &&
+      (report.machine?.stateInMemory ?? false) === machine.stateInMemory;
+    return comparable ? report : undefined;
   } catch {
     return undefined;
   }

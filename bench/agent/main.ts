@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { startLocalStack } from "../../dev/stack";
+import { benchStateDir } from "../state-dir";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent-bench";
 
 /** `npx tsx bench/agent/main.ts`: the Grow Agent streaming benchmark alone (npm run bench includes it). */
 const probe = createModelProbe();
-const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-bench-agent-"));
+const { dir: stateDir } = await benchStateDir("growqr-bench-agent-");
 const stack = await startLocalStack({
   stateDir,
   databaseInChildProcess: true,
