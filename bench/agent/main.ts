@@ -1,20 +1,9 @@
-import { rm } from "node:fs/promises";
-import { startLocalStack } from "../../dev/stack";
-import { benchStateDir } from "../state-dir";
+import { onFreshStack } from "../fresh-stack";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent-bench";
 
 /** `npx tsx bench/agent/main.ts`: the Grow Agent streaming benchmark alone (npm run bench includes it). */
 const probe = createModelProbe();
-const { dir: stateDir } = await benchStateDir("growqr-bench-agent-");
-const stack = await startLocalStack({
-  stateDir,
-  databaseInChildProcess: true,
-  log: () => {},
+const result = await onFreshStack("growqr-bench-agent-", (stack) => benchAgent(stack, probe), {
   devModel: { onEvent: probe.onEvent },
 });
-try {
-  console.log(formatAgentBench(await benchAgent(stack, probe)));
-} finally {
-  await stack.stop();
-  await rm(stateDir, { recursive: true, force: true });
-}
+console.log(formatAgentBench(result));
