@@ -1,27 +1,31 @@
-import { rm } from "node:fs/promises";
-import { type LocalStack, type StackOptions, startLocalStack } from "../dev/stack";
-import { benchStateDir } from "./state-dir";
+import type { LocalStack, StackOptions } from "../dev/stack";
+import { startLocalStack } from "../dev/stack";
+import { benchStateDirs } from "./state-dir";
 
 /**
- * Runs one benchmark on a local stack of its own (state from benchStateDir) and removes the stack after, so a
- * figure does not depend on what another benchmark left in the same workerd.
+ * Runs benchmarks on a local stack of their own (state from benchStateDirs) and removes the stack and its state
+ * after, also when the stack failed to start.
  */
 export async function onFreshStack<T>(
   prefix: string,
-  run: (stack: LocalStack, state: { inMemory: boolean }) => Promise<T>,
+  run: (stack: LocalStack, state: { machinesInMemory: boolean }) => Promise<T>,
   options: Partial<StackOptions> = {},
 ): Promise<T> {
-  const { dir, inMemory } = await benchStateDir(prefix);
-  const stack = await startLocalStack({
-    stateDir: dir,
-    databaseInChildProcess: true,
-    log: () => {},
-    ...options,
-  });
+  const state = await benchStateDirs(prefix);
   try {
-    return await run(stack, { inMemory });
+    const stack = await startLocalStack({
+      stateDir: state.dir,
+      flyStateDir: state.machinesDir,
+      databaseInChildProcess: true,
+      log: () => {},
+      ...options,
+    });
+    try {
+      return await run(stack, { machinesInMemory: state.machinesInMemory });
+    } finally {
+      await stack.stop();
+    }
   } finally {
-    await stack.stop();
-    await rm(dir, { recursive: true, force: true });
+    await state.remove();
   }
 }

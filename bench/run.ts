@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       return {
         rows,
         roundTrips,
-        stateInMemory: state.inMemory,
+        machinesInMemory: state.machinesInMemory,
         stackResult: await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2)),
         agentResult: await benchAgent(stack, modelProbe),
         memoryResult: await benchMemory(stack),
@@ -54,11 +54,11 @@ async function main(): Promise<void> {
   };
   // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
   const actorsResult = await benchActors();
-  const { rows, roundTrips, stateInMemory, stackResult, agentResult, memoryResult } = shared;
+  const { rows, roundTrips, machinesInMemory, stackResult, agentResult, memoryResult } = shared;
 
   const report = {
     measuredAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, stateInMemory },
+    machine: { cpus: os.cpus().length, node: process.version, machinesInMemory },
     load,
     baseline: BASELINE.name,
     results: rows,
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     summaryFile,
     summaryMarkdown(summary, {
       measuredAt: report.measuredAt,
-      machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}, stack state ${stateInMemory ? "in memory (bench/state-dir.ts)" : "on disk"}`,
+      machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}, dev/fly machines ${machinesInMemory ? "in memory (bench/state-dir.ts)" : "on disk"}`,
     }) + (previous ? `\n${repeatabilityMarkdown(repeat, previous.measuredAt)}` : ""),
   );
   // Aligned the way `npm run check` wants every markdown file.
@@ -147,21 +147,20 @@ async function benchRoutes(stack: LocalStack, load: LoadSettings) {
 }
 
 /**
- * The last run's report, if it was made on a machine with as many CPUs and with the stack's state on the same kind
- * of storage (otherwise not comparable).
+ * The last run's report, if it was made on a machine with as many CPUs and with the machines' state on the same
+ * kind of storage (otherwise not comparable; reports from before that was recorded are not either).
  */
 async function previousReport(
   file: string,
-  machine: { cpus: number; stateInMemory: boolean },
+  machine: { cpus: number; machinesInMemory: boolean },
 ): Promise<(BenchReport & { measuredAt: string }) | undefined> {
   try {
     const report = JSON.parse(await readFile(file, "utf8")) as BenchReport & {
       measuredAt: string;
-      machine?: { cpus?: number; stateInMemory?: boolean };
+      machine?: { cpus?: number; machinesInMemory?: boolean };
     };
     const comparable =
-      report.machine?.cpus === machine.cpus &&
-      (report.machine?.stateInMemory ?? false) === machine.stateInMemory;
+      report.machine?.cpus === machine.cpus && report.machine?.machinesInMemory === machine.machinesInMemory;
     return comparable ? report : undefined;
   } catch {
     return undefined;

@@ -1,27 +1,39 @@
-import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { benchStateDir } from "./state-dir";
+import { type BenchStateDirs, benchStateDirs } from "./state-dir";
 
-const made: string[] = [];
+const made: BenchStateDirs[] = [];
 afterEach(async () => {
   vi.unstubAllEnvs();
-  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const state of made.splice(0)) await state.remove();
 });
 
-describe("benchStateDir", () => {
-  it.runIf(process.platform === "linux")("keeps a benchmark's stack state in memory", async () => {
-    const state = await benchStateDir("growqr-state-test-");
-    made.push(state.dir);
-    expect(state).toMatchObject({ inMemory: true });
-    expect(state.dir.startsWith("/dev/shm/growqr-state-test-")).toBe(true);
+describe("benchStateDirs", () => {
+  it.runIf(process.platform === "linux")(
+    "keeps dev/fly's machines in memory and the rest of the stack on disk",
+    async () => {
+      vi.stubEnv("BENCH_STATE_ON_DISK", "");
+      const state = await benchStateDirs("growqr-state-test-");
+      made.push(state);
+      expect(state.machinesInMemory).toBe(true);
+      expect(state.machinesDir.startsWith("/dev/shm/growqr-state-test-")).toBe(true);
+      expect(state.dir.startsWith(os.tmpdir())).toBe(true);
+    },
+  );
+
+  it("keeps the machines on disk when asked, to compare", async () => {
+    vi.stubEnv("BENCH_STATE_ON_DISK", "1");
+    const state = await benchStateDirs("growqr-state-test-");
+    made.push(state);
+    expect(state.machinesInMemory).toBe(false);
+    expect(state.machinesDir.startsWith(state.dir)).toBe(true);
   });
 
-  it("keeps it on disk when asked, to compare", async () => {
-    vi.stubEnv("BENCH_STATE_ON_DISK", "1");
-    const state = await benchStateDir("growqr-state-test-");
-    made.push(state.dir);
-    expect(state.inMemory).toBe(false);
-    expect(state.dir.startsWith(os.tmpdir())).toBe(true);
+  it.runIf(process.platform === "linux")("removes both directories", async () => {
+    vi.stubEnv("BENCH_STATE_ON_DISK", "");
+    const state = await benchStateDirs("growqr-state-test-");
+    await state.remove();
+    expect([existsSync(state.dir), existsSync(state.machinesDir)]).toEqual([false, false]);
   });
 });

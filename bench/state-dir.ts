@@ -1,30 +1,44 @@
 import { accessSync, constants } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 /** Linux's shared-memory filesystem: present on every Debian machine and CI runner we use. */
 const IN_MEMORY = "/dev/shm";
 
-export interface BenchStateDir {
+export interface BenchStateDirs {
+  /** The stack's state (wrangler's Durable Object storage among it): on disk, like `npm run dev`'s. */
   dir: string;
-  /** Whether the state (and so every storage write of the stack) lives in memory; recorded with the figures. */
-  inMemory: boolean;
+  /** dev/fly's machines: their volumes and OpenCode's own database. */
+  machinesDir: string;
+  /** Whether `machinesDir` is in memory; recorded with the figures. */
+  machinesInMemory: boolean;
+  remove(): Promise<void>;
 }
 
 /**
- * A benchmark's throwaway stack state (wrangler's Durable Object storage, the database, dev/fly's machine
- * volumes): in memory where possible. Here one virtual disk carries what production spreads over separate
- * systems (Cloudflare's Durable Object storage, Neon, each user's own Fly volume), and OpenCode writes to its
- * database for every streamed delta; on that shared disk the writes stalled the Grow Agent's storage commits,
- * and with them its broadcasts, by up to ~120 ms. Measured in full `npm run bench` runs on 2 cores
- * (2026-11-26): sub-agent relay p99 19, 25, 27, 41 ms on disk; 10.1, 10.9 ms in memory.
- * `BENCH_STATE_ON_DISK=1` keeps the state on disk (the OS temp dir) to compare.
+ * A benchmark's throwaway stack state. Everything stays on disk except dev/fly's machines, which go to memory
+ * where possible: in production each machine writes to a Fly volume of its own, while here they share this
+ * machine's one virtual disk with wrangler's Durable Object storage, and OpenCode writes to its database for
+ * every streamed delta. On the shared disk those writes stalled the Grow Agent's storage commits, and with them
+ * its broadcasts (figures: README, "Status and next steps"). `BENCH_STATE_ON_DISK=1` keeps the machines on disk
+ * too, to compare.
  */
-export async function benchStateDir(prefix: string): Promise<BenchStateDir> {
-  const inMemory = process.env.BENCH_STATE_ON_DISK !== "1" && writable(IN_MEMORY);
-  const parent = inMemory ? IN_MEMORY : os.tmpdir();
-  return { dir: await mkdtemp(path.join(parent, prefix)), inMemory };
+export async function benchStateDirs(prefix: string): Promise<BenchStateDirs> {
+  const machinesInMemory = process.env.BENCH_STATE_ON_DISK !== "1" && writable(IN_MEMORY);
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const machinesDir = machinesInMemory
+    ? await mkdtemp(path.join(IN_MEMORY, `${prefix}machines-`))
+    : path.join(dir, "fly");
+  return {
+    dir,
+    machinesDir,
+    machinesInMemory,
+    async remove() {
+      await rm(dir, { recursive: true, force: true });
+      await rm(machinesDir, { recursive: true, force: true });
+    },
+  };
 }
 
 function writable(dir: string): boolean {

@@ -55,6 +55,8 @@ export interface StackOptions {
   stateDir: string;
   /** Image tag → local process for dev/fly (tests swap in fast placeholders); default: real OpenCode. */
   flyImages?: Record<string, ImageRunner>;
+  /** Where dev/fly keeps its machines (their volumes, OpenCode's data); default `<stateDir>/fly`. */
+  flyStateDir?: string;
   /** Extra provisioner settings (e.g. a short STACK_HEALTH_TIMEOUT_SECONDS in tests). */
   provisionerVars?: Record<string, string>;
   /** Options for dev/model (started unless ANTHROPIC_API_KEY is set), e.g. an `onEvent` probe for benchmarks. */
@@ -308,7 +310,7 @@ async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars:
   const devFly = await startDevFly({
     token,
     apps: [app],
-    stateDir: path.join(options.stateDir, "fly"),
+    stateDir: options.flyStateDir ?? path.join(options.stateDir, "fly"),
     images: options.flyImages,
     log: (line) => options.log("fly", line),
   });

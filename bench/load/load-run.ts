@@ -233,7 +233,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
             : `load message ${nonce} [[words:30]]`;
       const sentAt = performance.now();
       const endsBefore = ended.length;
-      if (!(await sendOnce(user, token, threadId, text, nonce, tracker))) continue;
+      if (!(await sendOnce(user, threadId, text, nonce))) continue;
       acknowledged.push(nonce);
       counts.sent++;
       // The turn's end, live or (after a dropped connection) from the log.
@@ -264,32 +264,24 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   }
 
   /**
-   * Sends a message; a refused call (the database away, the Worker restarting) is retried with backoff, but only
-   * after the log shows it was not stored, so an answer lost on the way back cannot send it twice.
+   * Sends a message; a refused call (the database away, the Worker restarting) is retried with backoff under the
+   * same idempotency key (the nonce), so an answer lost on the way back cannot store it twice: the resend is
+   * answered `replayed`.
    */
   async function sendOnce(
     user: { conn: Conn; reconnect(): Promise<void> },
-    token: string,
     threadId: string,
     text: string,
     nonce: string,
-    tracker: ThreadTracker,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
-        await withTimeout(user.conn.sendMessage(threadId, text), 15_000);
+        await withTimeout(user.conn.sendMessage(threadId, text, { idempotencyKey: nonce }), 15_000);
         return true;
       } catch {
         counts.refused++;
         if (attempt >= 1) await user.reconnect();
         await sleep(Math.min(8_000, 250 * 2 ** attempt));
-        // The actor may have stored it with the answer lost; its event reaches Postgres shortly after.
-        for (let look = 0; look < 3; look++) {
-          const since = await readLog(token, threadId, tracker.lastSeq).catch(() => undefined);
-          if (since?.some((e) => e.type === "message.user" && String(e.data.text).includes(nonce)))
-            return true;
-          await sleep(2_000);
-        }
       }
     }
     problems.push(`message ${nonce} refused 8 times`);

@@ -87,7 +87,7 @@ export class LocalMachine extends EventEmitter {
           log: this.options.log,
         });
         this.process = child;
-        if (child.child.pid !== undefined) await lowerSessionPriority(child.child.pid);
+        if (child.child.pid !== undefined) await lowerSessionPriority(child.child.pid, this.options.log);
         child.exited.then((code) => {
           if (this.process !== child) return;
           this.process = undefined;
