@@ -1,10 +1,12 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statfsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 /** Linux's shared-memory filesystem: present on every Debian machine and CI runner we use. */
 const IN_MEMORY = "/dev/shm";
+/** Room for OpenCode's data and caches; a container's default 64 MB /dev/shm is not enough, so such runs use disk. */
+const MIN_FREE_BYTES = 1024 ** 3;
 
 export interface BenchStateDirs {
   /** The stack's state (wrangler's Durable Object storage among it): on disk, like `npm run dev`'s. */
@@ -25,7 +27,7 @@ export interface BenchStateDirs {
  * too, to compare.
  */
 export async function benchStateDirs(prefix: string): Promise<BenchStateDirs> {
-  const machinesInMemory = process.env.BENCH_STATE_ON_DISK !== "1" && writable(IN_MEMORY);
+  const machinesInMemory = process.env.BENCH_STATE_ON_DISK !== "1" && roomy(IN_MEMORY);
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const machinesDir = machinesInMemory
     ? await mkdtemp(path.join(IN_MEMORY, `${prefix}machines-`))
@@ -41,10 +43,11 @@ export async function benchStateDirs(prefix: string): Promise<BenchStateDirs> {
   };
 }
 
-function writable(dir: string): boolean {
+function roomy(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
-    return true;
+    const { bavail, bsize } = statfsSync(dir);
+    return bavail * bsize >= MIN_FREE_BYTES;
   } catch {
     return false;
   }

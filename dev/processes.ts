@@ -43,7 +43,14 @@ export function startProcess(
       if (line.trim() && !NOISE.test(line)) log(line);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    // A command that cannot be started (missing, not executable) never exits: report it and count it as ended.
+    child.once("error", (error) => {
+      log(`could not start ${command}: ${error.message}`);
+      resolve(null);
+    });
+  });
 
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child.pid === undefined || child.exitCode !== null) return;
