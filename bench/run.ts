@@ -45,8 +45,8 @@ async function main(): Promise<void> {
     },
     { devModel: { onEvent: modelProbe.onEvent } },
   );
-  // On a stack of its own: in the same workerd after everything above, 2 of 8 runs had relay stalls of 20-80 ms
-  // (the machine half idle meanwhile) that a fresh stack never showed (8 of 8 runs p99 <= 8.5 ms).
+  // On a stack of its own: in the same workerd after everything above, the relay had stalls that a fresh stack
+  // did not show (figures: README, "Status and next steps", item 1).
   const subAgentResult = await onFreshStack("growqr-bench-sub-", benchSubAgents);
   const bundles = {
     workerGzipKb: await workerBundleGzipKb(),
