@@ -16,8 +16,7 @@ import {
   users,
 } from "../schema";
 import type { Database } from "../schema/db";
-import { applyMigrations } from "../schema/migrate";
-import { insertUserWithThread, type LocalDatabase, startLocalDatabase } from "./support/local-db";
+import { insertUserWithThread, type MigratedDatabase, startMigratedDatabase } from "./support/local-db";
 
 /** Postgres SQLSTATE of the error a rejected statement raised (drizzle wraps the driver error in `cause`). */
 async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
@@ -35,13 +34,12 @@ const FOREIGN_KEY_VIOLATION = "23503";
 const CHECK_VIOLATION = "23514";
 
 describe("schema constraints", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
   });
   afterAll(() => local.close());
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscriptions, usageRecords, users } from "../../schema";
 import type { Database } from "../../schema/db";
-import { applyMigrations } from "../../schema/migrate";
 import {
   AllowanceExceededError,
   assertCanStartTurn,
@@ -9,18 +8,17 @@ import {
 } from "../../worker/src/billing/entitlements";
 import { PLANS } from "../../worker/src/billing/plans";
 import { countQueries } from "../../worker/src/db/query-counter";
-import { type LocalDatabase, startLocalDatabase } from "../support/local-db";
+import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
 const DAY = 24 * 3600 * 1000;
 
 describe("entitlements", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
   });
   afterAll(() => local?.close());
 

@@ -5,11 +5,10 @@ import { type DevStripe, startDevStripe } from "../../dev/stripe/stripe-server";
 import { createLogger } from "../../platform/logger";
 import { usageRecords, usageReports, users } from "../../schema";
 import type { Database } from "../../schema/db";
-import { applyMigrations } from "../../schema/migrate";
 import { ensureCustomer } from "../../worker/src/billing/customers";
 import { createStripe } from "../../worker/src/billing/stripe-client";
 import { meterIdentifier, reportUsage } from "../../worker/src/billing/usage-reporter";
-import { type LocalDatabase, startLocalDatabase } from "../support/local-db";
+import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
 const log = createLogger({ service: "test" }, () => {});
 const EVENT = "growqr_tokens";
@@ -17,15 +16,14 @@ const METER_PATH = "/v1/billing/meter_events";
 
 /** The usage reporter against PGlite and dev/stripe, with Stripe failing in the ways that lose or double usage. */
 describe("usage reporter", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
   let devStripe: DevStripe;
   let stripe: Stripe;
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
     devStripe = await startDevStripe();
     // No SDK retries: each failure below reaches the reporter.
     stripe = createStripe(devStripe.workerVars, { maxNetworkRetries: 0 });

@@ -6,13 +6,12 @@ import type { StripeEventJson } from "../../dev/stripe/webhook-sender";
 import { createLogger } from "../../platform/logger";
 import { processedWebhookEvents, subscriptions, users } from "../../schema";
 import type { Database } from "../../schema/db";
-import { applyMigrations } from "../../schema/migrate";
 import { ensureCustomer } from "../../worker/src/billing/customers";
 import { entitlements } from "../../worker/src/billing/entitlements";
 import { DEFAULT_PRICE_IDS } from "../../worker/src/billing/plans";
 import { createStripe } from "../../worker/src/billing/stripe-client";
 import { processStripeEvent, type WebhookDeps } from "../../worker/src/billing/webhook-events";
-import { type LocalDatabase, startLocalDatabase } from "../support/local-db";
+import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
 const log = createLogger({ service: "test" }, () => {});
 
@@ -21,16 +20,15 @@ const log = createLogger({ service: "test" }, () => {});
  * orders Stripe may deliver them. dev/stripe has no webhook URL here: the test delivers its events itself.
  */
 describe("stripe webhook events", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
   let devStripe: DevStripe;
   let stripe: Stripe;
   let deps: WebhookDeps;
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
     devStripe = await startDevStripe();
     stripe = createStripe(devStripe.workerVars, { maxNetworkRetries: 0 });
     deps = { db, stripe: () => stripe, env: {}, log };

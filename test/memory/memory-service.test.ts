@@ -7,18 +7,17 @@ import { type DevGitea, startDevGitea } from "../../dev/gitea/server";
 import { createLogger } from "../../platform/logger";
 import { outbox, threads, users } from "../../schema";
 import type { Database } from "../../schema/db";
-import { applyMigrations } from "../../schema/migrate";
 import { createGitManager } from "../../worker/src/git/git-manager";
 import { MemoryCache } from "../../worker/src/memory/memory-cache";
 import { MemoryService } from "../../worker/src/memory/memory-service";
 import { cloneAndLog } from "../support/gitea";
-import { type LocalDatabase, startLocalDatabase } from "../support/local-db";
+import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
 const log = createLogger({ service: "test" }, () => {});
 
 /** The memory service in Node against the dev Gitea (real git) and PGlite through the Neon driver. */
 describe("memory service", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
   let gitea: DevGitea;
   let giteaDir: string;
@@ -69,9 +68,8 @@ describe("memory service", () => {
   }
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
     giteaDir = await mkdtemp(path.join(os.tmpdir(), "memory-gitea-"));
     giteaPort = 0;
     await startGitea();

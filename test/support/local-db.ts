@@ -4,6 +4,7 @@ import { startEmbeddedPostgres } from "../../dev/pglite-server";
 import { startWsProxy } from "../../dev/ws-proxy";
 import { threads, users } from "../../schema";
 import { createDb, type Database, type DbSettings } from "../../schema/db";
+import { applyMigrations } from "../../schema/migrate";
 
 export interface LocalDatabase {
   settings: DbSettings;
@@ -35,6 +36,20 @@ export async function startLocalDatabase(): Promise<LocalDatabase> {
       await postgres.close();
     },
   };
+}
+
+export type MigratedDatabase = LocalDatabase & { db: Database };
+
+/** An empty database with every migration applied and one pool on it: where most database tests start. */
+export async function startMigratedDatabase(): Promise<MigratedDatabase> {
+  const local = await startLocalDatabase();
+  try {
+    await applyMigrations(local.settings);
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+  return { ...local, db: local.connect() };
 }
 
 export async function tableNames(db: Database): Promise<string[]> {

@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../../schema";
 import type { Database } from "../../../schema/db";
-import { applyMigrations } from "../../../schema/migrate";
-import { type LocalDatabase, startLocalDatabase } from "../../../test/support/local-db";
+import { type MigratedDatabase, startMigratedDatabase } from "../../../test/support/local-db";
 import { growAgentKey } from "./actor-keys";
 import { findUserActor, listUserActors, recordActorActive, recordActorStatus } from "./actor-mirror";
 
 describe("actor mirror", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
     const rows = await db
       .insert(users)
       .values([{ clerkUserId: "a" }, { clerkUserId: "b" }])

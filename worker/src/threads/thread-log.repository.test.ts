@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../../schema/db";
-import { applyMigrations } from "../../../schema/migrate";
-import { insertUserWithThread, type LocalDatabase, startLocalDatabase } from "../../../test/support/local-db";
+import {
+  insertUserWithThread,
+  type MigratedDatabase,
+  startMigratedDatabase,
+} from "../../../test/support/local-db";
 import { appendUserMessage, findMessageByIdempotencyKey, listMessages } from "./thread-log.repository";
 
 describe("appendUserMessage (real Postgres via PGlite)", () => {
-  let local: LocalDatabase;
+  let local: MigratedDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    local = await startLocalDatabase();
-    await applyMigrations(local.settings);
-    db = local.connect();
+    local = await startMigratedDatabase();
+    db = local.db;
   });
   afterAll(() => local.close());
 
