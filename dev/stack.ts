@@ -166,11 +166,16 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const stripe = await startStripe(options);
     if (stripe.devStripe) started.push(() => stripe.devStripe?.close() ?? Promise.resolve());
 
+    // Known before wrangler starts: the provisioner gives it to machines as their model gateway.
+    const apiPort = options.apiPort ?? (await freePort());
     const workerVars = {
       ...fly.vars,
       ...model.vars,
       ...stripe.vars,
       STACK_SECRETS_KEY: process.env.STACK_SECRETS_KEY || (await loadOrCreateSecretsKey(options.stateDir)),
+      // OpenCode machines reach the model only through the Worker's gateway (which forwards to dev/model or
+      // Claude with the Worker's key); dev/fly's machines are local processes, so loopback reaches it.
+      MODEL_GATEWAY_URL: process.env.MODEL_GATEWAY_URL || `http://127.0.0.1:${apiPort}/api/model-gateway`,
       ...options.provisionerVars,
       DATABASE_URL: databaseUrl,
       DB_WS_PROXY: proxy.address,
@@ -185,7 +190,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       ACTOR_INTERNAL_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       ...options.workerVars,
     };
-    let workers = await startWorkers(options, workerVars);
+    let workers = await startWorkers({ ...options, apiPort }, workerVars);
     started.push(() => workers.process.stop());
     // The port is known only now; events made before this wait in dev/stripe.
     stripe.devStripe?.setWebhookUrl(`${workers.apiUrl}/api/webhooks/stripe`);
@@ -297,8 +302,7 @@ async function startGitea(options: StackOptions) {
 async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars: Record<string, string> }> {
   const fromEnv = Object.fromEntries(
     Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        /^(FLY_[A-Z_]+|ANTHROPIC_API_KEY|ANTHROPIC_BASE_URL)$/.test(entry[0]) && !!entry[1],
+      (entry): entry is [string, string] => /^FLY_[A-Z_]+$/.test(entry[0]) && !!entry[1],
     ),
   );
   if (process.env.FLY_API_TOKEN) {
@@ -398,7 +402,8 @@ async function loadOrCreateSecretsKey(stateDir: string): Promise<string> {
   return key;
 }
 
-const PROVISIONER_VARS = /^(DATABASE_URL|DB_WS_PROXY|FLY_[A-Z_]+|STACK_[A-Z_]+|ANTHROPIC_[A-Z_]+)$/;
+// No ANTHROPIC_*: the provisioner holds no model key (machines get their stack's gateway credential).
+const PROVISIONER_VARS = /^(DATABASE_URL|DB_WS_PROXY|FLY_[A-Z_]+|STACK_[A-Z_]+|MODEL_GATEWAY_URL)$/;
 
 /**
  * `wrangler dev` applies `--env-file` to the first config only, so the provisioner gets its local settings as

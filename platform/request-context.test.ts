@@ -14,6 +14,14 @@ function app() {
     .get("/http", () => {
       throw new HTTPException(413, { message: "Body too large" });
     })
+    .get("/page", (c) => {
+      c.header("Content-Security-Policy", "default-src 'self'");
+      return c.html("<p>page</p>");
+    })
+    .get("/private", (c) => {
+      if (!c.req.header("authorization")) throw new ApiError(401, "missing_token", "Sign in");
+      return c.json({ mine: true });
+    })
     .get("/crash", () => {
       throw new Error("secret internal detail at db.ts:42");
     })
@@ -47,6 +55,38 @@ describe("requestContext", () => {
     const entry = JSON.parse(lines.at(-1) ?? "{}");
     expect(entry).toMatchObject({ msg: "request", method: "GET", path: "/ok", status: 200, service: "test" });
     expect(entry.requestId).toBe(response.headers.get("x-request-id"));
+  });
+});
+
+describe("security headers", () => {
+  it("marks every response nosniff, unframeable, inert as a document and without referrer", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    for (const path of ["/ok", "/nope", "/crash"]) {
+      const response = await app().request(path);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+      expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    }
+  });
+
+  it("keeps the policy of a route that serves a page", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const response = await app().request("/page");
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'self'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+  });
+
+  it("forbids caching answers to requests with credentials, and their refusals", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const authed = await app().request("/private", { headers: { authorization: "Bearer t" } });
+    expect(authed.status).toBe(200);
+    expect(authed.headers.get("cache-control")).toBe("no-store");
+    const refused = await app().request("/private");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+    expect((await app().request("/ok")).headers.get("cache-control")).toBeNull();
   });
 });
 

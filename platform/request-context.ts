@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, codeForStatus, errorBody } from "./api-error";
 import { createLogger, type Logger } from "./logger";
+import { applySecurityHeaders } from "./security-headers";
 
 /** Variables every request of either Worker carries. */
 export interface RequestVariables {
@@ -15,7 +16,10 @@ type RequestEnv = { Variables: RequestVariables };
 // A caller-supplied id is kept for end-to-end tracing only if it cannot smuggle anything into logs or headers.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** Gives the request an id, a logger bound to it, `X-Request-Id` on the response, and one access-log line. */
+/**
+ * Gives the request an id, a logger bound to it, `X-Request-Id` and the security headers (security-headers.ts)
+ * on the response, and one access-log line.
+ */
 export function requestContext(service: string): MiddlewareHandler<RequestEnv> {
   const baseLogger = createLogger({ service });
   return async (c, next) => {
@@ -27,6 +31,13 @@ export function requestContext(service: string): MiddlewareHandler<RequestEnv> {
     const started = performance.now();
     await next();
     c.header("X-Request-Id", requestId);
+    // A WebSocket upgrade's headers reach no document; its Response must stay the runtime's own.
+    if (c.res.status !== 101) {
+      applySecurityHeaders(c.res.headers, {
+        authorization: c.req.header("authorization"),
+        status: c.res.status,
+      });
+    }
     log.info("request", {
       method: c.req.method,
       path: c.req.path,

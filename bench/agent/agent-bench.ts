@@ -89,7 +89,10 @@ export async function benchAgent(
         id: string;
       }
     ).id;
-  const client = createClient<Registry>({ endpoint: `${stack.apiUrl}/api/rivet` });
+  const client = createClient<Registry>({
+    endpoint: `${stack.apiUrl}/api/rivet`,
+    headers: { authorization: `Bearer ${token}` },
+  });
   const connect = () => client.growAgent.getOrCreate([me.id], { params: { token } }).connect();
 
   const main = connect();

@@ -70,7 +70,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * delegating to sub-agents) while faults are injected; then every thread is checked against its log.
  */
 export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (line: string) => void) {
-  const client = createClient<Registry>({ endpoint: `${stack.apiUrl}/api/rivet` });
   const started = performance.now();
   const stop = started + settings.durationMs;
   const turnLatencies: number[] = [];
@@ -204,6 +203,11 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
         });
       if (outcome === "accepted" && TURN_END.has(event.type)) ended.push(event);
     };
+    // RivetKit's lookups carry only the client's fixed headers, so each user has a client of their own.
+    const client = createClient<Registry>({
+      endpoint: `${stack.apiUrl}/api/rivet`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     const connect = () => {
       const next: Conn = client.growAgent.getOrCreate([me], { params: { token } }).connect();
       next.on("event", onEvent);

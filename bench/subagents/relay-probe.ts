@@ -67,7 +67,10 @@ async function probe(input: RelayProbeInput): Promise<RelayProbeResult> {
     }
   })();
 
-  const conn = createClient<Registry>({ endpoint: `${input.apiUrl}/api/rivet` })
+  const conn = createClient<Registry>({
+    endpoint: `${input.apiUrl}/api/rivet`,
+    headers: { authorization: `Bearer ${input.token}` },
+  })
     .growAgent.getOrCreate([input.userId], { params: { token: input.token } })
     .connect();
   conn.on("event", (event: WireEvent) => {

@@ -145,7 +145,10 @@ export async function benchSubAgents(stack: LocalStack): Promise<SubAgentBenchRe
 
 /** A Grow Agent connection that keeps every event it gets, with when it got it. */
 async function connect(stack: LocalStack, userId: string, token: string) {
-  const conn = createClient<Registry>({ endpoint: `${stack.apiUrl}/api/rivet` })
+  const conn = createClient<Registry>({
+    endpoint: `${stack.apiUrl}/api/rivet`,
+    headers: { authorization: `Bearer ${token}` },
+  })
     .growAgent.getOrCreate([userId], { params: { token } })
     .connect();
   const received: Array<WireEvent & { at: number }> = [];

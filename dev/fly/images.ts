@@ -64,7 +64,10 @@ export const opencodeImage: ImageRunner = async ({ port, env, mounts, machineDir
   };
 };
 
-/** Same shape as runtime/opencode/entrypoint.sh writes: Anthropic only, base URL from the env when set. */
+/**
+ * Same shape as runtime/opencode/entrypoint.sh writes: Anthropic only, through the model gateway (base URL from
+ * the env), the key read from the env at run time, so the file on the user's volume holds no credential.
+ */
 export function opencodeConfig(env: Record<string, string>) {
   const model = env.OPENCODE_MODEL ?? "anthropic/claude-sonnet-4-5";
   return {
@@ -76,7 +79,7 @@ export function opencodeConfig(env: Record<string, string>) {
       anthropic: {
         options: {
           ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
-          apiKey: env.ANTHROPIC_API_KEY ?? "local-scripted-model",
+          apiKey: "{env:ANTHROPIC_API_KEY}",
         },
       },
     },

@@ -34,7 +34,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /**
  * Local stand-in for Clerk's token issuance, a Node process that only `npm run dev` and the tests start: it is
  * never part of a Worker bundle. `GET /.well-known/jwks.json` publishes the key; `POST /sign-in {username}`
- * returns a session token for that dev user (the SPA reaches it through Vite at /dev-auth).
+ * returns a session token for that dev user (the SPA reaches it through Vite at /dev-auth), valid 15 min or
+ * `ttlSeconds` (5 s or more) when the body asks for less.
  */
 export async function startDevIssuer(options: {
   key: SigningKey;
@@ -56,15 +57,20 @@ export async function startDevIssuer(options: {
         return send(res, 200, { keys: [options.key.publicJwk] });
       }
       if (req.method === "POST" && req.url === "/sign-in") {
-        const body = (await readJson(req)) as { username?: unknown };
+        const body = (await readJson(req)) as { username?: unknown; ttlSeconds?: unknown };
         const username = typeof body.username === "string" ? body.username.trim().toLowerCase() : "";
         if (!USERNAME.test(username)) {
           return send(res, 400, {
             error: { code: "invalid_username", message: "Use 1–32 of a-z, 0-9, _ and -" },
           });
         }
-        const token = await mint(username, { ttlSeconds: SIGN_IN_TTL_SECONDS });
-        return send(res, 200, { token, expiresIn: SIGN_IN_TTL_SECONDS, username });
+        // Shorter-lived tokens on request, so browser tests can watch a session's token expire (never longer).
+        const ttl =
+          Number.isInteger(body.ttlSeconds) && (body.ttlSeconds as number) >= 5
+            ? Math.min(body.ttlSeconds as number, SIGN_IN_TTL_SECONDS)
+            : SIGN_IN_TTL_SECONDS;
+        const token = await mint(username, { ttlSeconds: ttl });
+        return send(res, 200, { token, expiresIn: ttl, username });
       }
       send(res, 404, {
         error: { code: "not_found", message: "Dev issuer: GET /.well-known/jwks.json, POST /sign-in" },

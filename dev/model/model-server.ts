@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -39,6 +39,15 @@ export interface RecordedRequest {
   /** The parsed JSON body, or undefined if it was not JSON. */
   body: unknown;
   status?: number;
+  /** SHA-256 (hex) of the key it was called with: tests tell which key reached the model without seeing it. */
+  keySha256?: string;
+  /** The usage it reported (streamed or not), for answers that got that far. */
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens?: number | null;
+    cache_creation_input_tokens?: number | null;
+  };
 }
 
 export interface DevModel {
@@ -52,7 +61,8 @@ export interface DevModel {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_RECORDED = 100;
+// Enough for a whole test run's concurrent files to look back at their own requests.
+const MAX_RECORDED = 500;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 const SECRET_HEADERS = new Set(["x-api-key", "authorization"]);
 
@@ -108,6 +118,7 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
       method,
       path,
       headers: redacted(request.headers),
+      keySha256: keyFingerprint(request.headers),
       body: body === "too_large" ? undefined : parseJson(body),
     };
     recorded.push(record);
@@ -156,6 +167,7 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
       model: parsed.request.model,
       input: inputUsage(measureInput(parsed.request), promptCache),
     });
+    record.usage = message.usage;
     const gone = new AbortController();
     response.on("close", () => {
       if (!response.writableFinished) {
@@ -235,6 +247,11 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function keyFingerprint(headers: http.IncomingHttpHeaders): string | undefined {
+  const key = headers["x-api-key"] || /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
+  return typeof key === "string" && key ? createHash("sha256").update(key).digest("hex") : undefined;
 }
 
 function hasCredentials(headers: http.IncomingHttpHeaders): boolean {

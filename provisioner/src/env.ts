@@ -21,9 +21,12 @@ export interface Env {
   STACK_SECRETS_KEY: string;
   STACK_IDLE_SUSPEND_SECONDS?: string;
   STACK_HEALTH_TIMEOUT_SECONDS?: string;
-  /** Given to OpenCode for its Anthropic provider; unset means OpenCode's defaults. */
-  ANTHROPIC_BASE_URL?: string;
-  ANTHROPIC_API_KEY?: string;
+  /**
+   * Public root URL of the main Worker's model gateway (`https://<api host>/api/model-gateway`), given to OpenCode
+   * as its Anthropic base URL. The provisioner holds no model key: machines authenticate with their stack's
+   * credential.
+   */
+  MODEL_GATEWAY_URL?: string;
 }
 
 export type ProvisionerEnv = { Bindings: Env; Variables: RequestVariables };

@@ -26,10 +26,18 @@ export const memoryEntries = pgTable(
 );
 
 export const outboxStatuses = ["pending", "processing", "done", "failed"] as const;
+/**
+ * Why a row ended `failed`: the target refused it for good (`rejected`, e.g. Gitea's 422), its path can never be
+ * written (`invalid_path`, a row stored before today's path rules), or transient failures went on too long
+ * (`retries_exhausted`). `last_error` keeps the detail.
+ */
+export const outboxFailureReasons = ["rejected", "invalid_path", "retries_exhausted"] as const;
 
 /**
  * Durable outbox for writes to external systems (Gitea commits, …). A row is written in the same transaction
- * as the change that caused it and retried until delivered; the idempotency key keeps a retry from applying twice.
+ * as the change that caused it and retried (with backoff, a bounded number of times) until delivered or set aside
+ * as `failed` with its reason; the idempotency key keeps a retry from applying twice. A delivered row keeps only
+ * what an idempotent replay needs (no content).
  */
 export const outbox = pgTable(
   "outbox",
@@ -45,6 +53,7 @@ export const outbox = pgTable(
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
     lastError: text("last_error"),
+    failureReason: text("failure_reason", { enum: outboxFailureReasons }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
@@ -54,5 +63,9 @@ export const outbox = pgTable(
     index("outbox_user_id_idx").on(t.userId),
     check("outbox_status_valid", oneOf(t.status, outboxStatuses)),
     check("outbox_attempts_non_negative", sql`${t.attempts} >= 0`),
+    check(
+      "outbox_failure_reason_valid",
+      sql`(${t.status} = 'failed') = (${t.failureReason} is not null) and (${t.failureReason} is null or ${oneOf(t.failureReason, outboxFailureReasons)})`,
+    ),
   ],
 );

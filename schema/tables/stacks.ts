@@ -31,6 +31,9 @@ export const userStacks = pgTable(
     giteaUrl: text("gitea_url"),
     lastError: text("last_error"),
     lastWokenAt: timestamp("last_woken_at", { withTimezone: true }),
+    // SHA-256 (base64url) of the stack's model-gateway credential; the credential itself lives only in the
+    // machine's env and, sealed, in the provisioner's Durable Object. Null: no credential (revoked).
+    gatewayKeyHash: text("gateway_key_hash").unique(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actorClient, errorCode, eventually, startDroppableRelay } from "../support/actors";
+import { actorClient, errorCode, eventually, spawnSubAgent, startDroppableRelay } from "../support/actors";
 import { apiUrl, call, mintToken, uniqueUser } from "../support/api";
 
 interface Me {
@@ -37,10 +37,19 @@ describe("actors: ownership and per-connection auth", () => {
   });
 
   it("refuses another user's Grow Agent over a connection and over a stateless call", async () => {
+    // Finding it by key is refused (the manager call carries Bob's token as a bearer header).
     const handle = client().growAgent.getOrCreate([alice.id], { params: { token: bob.token } });
     await expect(handle.whoami()).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
 
-    const conn = handle.connect();
+    // So is reaching it by its id, should Bob learn it: by a call and by a connection.
+    const aliceActorId = await client()
+      .growAgent.getOrCreate([alice.id], { params: { token: alice.token } })
+      .resolve();
+    const byId = actorClient(apiUrl(), bob.token).growAgent.getForId(aliceActorId, {
+      params: { token: bob.token },
+    });
+    await expect(byId.whoami()).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
+    const conn = byId.connect();
     const refused = new Promise<unknown>((resolve) => conn.onError(resolve));
     try {
       expect(errorCode(await refused)).toBe("forbidden");
@@ -51,27 +60,31 @@ describe("actors: ownership and per-connection auth", () => {
   });
 
   it("refuses another user's sub-agent; lists and stops only the caller's own actors", async () => {
-    const aliceClient = client();
-    const sub = await aliceClient.subAgent.create([alice.id, "task-1"], {
-      params: { token: alice.token },
-      input: { task: "summarise my notes" },
-    });
-    expect(await sub.describe()).toMatchObject({ subAgentId: "task-1", task: "summarise my notes" });
+    // Clients cannot create sub-agents: Alice's Grow Agent starts this one (dev/model delegates, OpenCode runs it).
+    const subAgentId = await spawnSubAgent(apiUrl(), alice);
+    const sub = client().subAgent.get([alice.id, subAgentId], { params: { token: alice.token } });
+    expect(await sub.describe()).toMatchObject({ subAgentId, status: "completed" });
 
-    const asBob = client().subAgent.get([alice.id, "task-1"], { params: { token: bob.token } });
+    const asBob = client().subAgent.get([alice.id, subAgentId], { params: { token: bob.token } });
     await expect(asBob.describe()).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
     await expect(asBob.stop()).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
-    // Bob cannot create actors under Alice's key either.
-    await expect(
-      client()
-        .subAgent.create([alice.id, "bobs"], { params: { token: bob.token } })
-        .then((h) => h.describe()),
-    ).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
+    // No client creates a sub-agent: Bob not under Alice's key, Alice not under her own.
+    for (const [token, key] of [
+      [bob.token, [alice.id, "bobs"]],
+      [alice.token, [alice.id, "own"]],
+    ] as const) {
+      await expect(
+        client()
+          .subAgent.create(key as unknown as [string, string], { params: { token }, input: { task: "x" } })
+          .then((h) => h.describe()),
+      ).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
+    }
 
     const aliceList = (await (await call("/api/actors", alice.token)).json()) as {
       items: Array<{ id: string; type: string; key: string[]; status: string }>;
     };
-    const aliceSub = aliceList.items.find((a) => a.type === "subAgent" && a.key[1] === "task-1");
+    expect(aliceList.items.some((a) => a.type === "subAgent" && a.key[1] !== subAgentId)).toBe(false);
+    const aliceSub = aliceList.items.find((a) => a.type === "subAgent" && a.key[1] === subAgentId);
     expect(aliceSub?.status).toBe("active");
     const bobList = (await (await call("/api/actors", bob.token)).json()) as {
       items: Array<{ key: string[] }>;
@@ -84,17 +97,22 @@ describe("actors: ownership and per-connection auth", () => {
     expect(((await stopped.json()) as { status: string }).status).toBe("destroyed");
     // A handle resolved before the stop must not reach a later actor under the same key.
     await expect(sub.describe()).rejects.toBeDefined();
-  });
+  }, 150_000);
 
-  it("refuses an expired token at connect", async () => {
+  it("refuses an expired token at connect and when finding the actor", async () => {
     const token = await expiredTokenFor(alice.username);
-    const conn = client().growAgent.getOrCreate([alice.id], { params: { token } }).connect();
+    const conn = actorClient(apiUrl(), alice.token)
+      .growAgent.getOrCreate([alice.id], { params: { token } })
+      .connect();
     const refused = new Promise<unknown>((resolve) => conn.onError(resolve));
     try {
       expect(errorCode(await refused)).toBe("token_expired");
     } finally {
       await conn.dispose();
     }
+    await expect(
+      actorClient(apiUrl(), token).growAgent.getOrCreate([alice.id], { params: { token } }).resolve(),
+    ).rejects.toSatisfy((e) => errorCode(e) === "token_expired");
   });
 
   describe("reconnect", () => {
@@ -106,7 +124,8 @@ describe("actors: ownership and per-connection auth", () => {
 
     it("fetches fresh params on reconnect and refuses the reconnect when that token has expired", async () => {
       let nextToken = alice.token;
-      const conn = actorClient(relay.url)
+      // The manager call that finds the actor carries the token as a bearer header, as the SPA sends it.
+      const conn = actorClient(relay.url, alice.token)
         .growAgent.getOrCreate([alice.id], { getParams: async () => ({ token: nextToken }) })
         .connect();
       const errors: unknown[] = [];

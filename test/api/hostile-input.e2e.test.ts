@@ -3,13 +3,17 @@ import fc from "fast-check";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import WebSocket from "ws";
 import { opencodeSessions, processedWebhookEvents } from "../../schema";
 import type { Database } from "../../schema/db";
 import { maxBodyBytesFor } from "../../worker/src/http/body-limit";
-import { actorClient, errorCode } from "../support/actors";
+import { actorClient, errorCode, spawnSubAgent } from "../support/actors";
 import { apiUrl, call, type ErrorBody, mintToken, stackDb, uniqueUser } from "../support/api";
 import {
+  badConnParams,
   deeplyNested,
+  foreignOrMalformedKey,
+  garbageActionBody,
   invalidHeaderValue,
   invalidJsonValue,
   invalidMemoryPath,
@@ -26,6 +30,9 @@ import {
   loadOperations,
   type Operation,
   type PathValue,
+  RIVET_CLOSED_ROUTES,
+  RIVET_ROUTES,
+  type RivetRoute,
   urlFor,
   validExample,
   wellFormed,
@@ -150,10 +157,31 @@ interface Victim extends User {
   threadTitle: string;
   memoryPath: string;
   memoryContent: string;
+  /** Key and RivetKit actor ids of the victim's actors. */
+  subAgentKey: [string, string];
+  growAgentActorId: string;
+  subAgentActorId: string;
   subAgentActorRowId: string;
   growAgentActorRowId: string;
   subAgentSessionId: string;
   ids: string[];
+}
+
+/** The RivetKit id of one of `user`'s actors, found as its owner (RivetKit-serialized key: `a/b`). */
+async function actorIdOf(user: User, name: string, key: string): Promise<string> {
+  const response = await fetch(`${apiUrl()}/api/rivet/actors?name=${name}&key=${encodeURIComponent(key)}`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  });
+  const found = (await response.json()) as { actors: Array<{ actor_id: string }> };
+  const id = found.actors[0]?.actor_id;
+  if (!id) throw new Error(`${user.username} has no ${name} ${key}: ${JSON.stringify(found)}`);
+  return id;
+}
+
+/** Every `actors` row of a user (the footprint counts only sub-agents'). */
+async function actorRows(userId: string): Promise<number> {
+  const result = await db.execute(sql`select count(*)::int as n from actors where user_id = ${userId}`);
+  return (result.rows[0] as { n: number }).n;
 }
 
 async function makeVictim(): Promise<Victim> {
@@ -171,11 +199,8 @@ async function makeVictim(): Promise<Victim> {
     body: JSON.stringify({ path: memoryPath, content: memoryContent }),
   });
   expect(write.status, await write.clone().text()).toBe(200);
-  const sub = await actorClient(apiUrl()).subAgent.create([user.id, "victim-task"], {
-    params: { token: user.token },
-    input: { task: "victim's task" },
-  });
-  await sub.describe();
+  // Clients cannot create sub-agents: the victim's Grow Agent starts one (dev/model delegates, OpenCode runs it).
+  const subAgentId = await spawnSubAgent(apiUrl(), user, "victim's task");
   const actors = (await (await call("/api/actors", user.token)).json()) as {
     items: Array<{ id: string; type: string }>;
   };
@@ -192,6 +217,9 @@ async function makeVictim(): Promise<Victim> {
     threadTitle,
     memoryPath,
     memoryContent,
+    subAgentKey: [user.id, subAgentId],
+    growAgentActorId: await actorIdOf(user, "growAgent", user.id),
+    subAgentActorId: await actorIdOf(user, "subAgent", `${user.id}/${subAgentId}`),
     subAgentActorRowId,
     growAgentActorRowId,
     subAgentSessionId,
@@ -724,13 +752,20 @@ let victimBefore: Awaited<ReturnType<typeof victimView>>;
 let intruder: User;
 let badAuth: string[];
 
+/** A user fuzzing their own actors (hostile arguments, garbage action bodies), with a sub-agent of their own. */
+let owner: User & { subAgentId: string };
+
 beforeAll(async () => {
   db = stackDb();
-  victim = await makeVictim();
+  const makeOwner = async () => {
+    const user = await signUp("actorfuzz");
+    return { ...user, subAgentId: await spawnSubAgent(apiUrl(), user, "own task") };
+  };
+  [victim, owner] = await Promise.all([makeVictim(), makeOwner()]);
   victimBefore = await victimView(victim);
   intruder = await signUp("intruder");
   badAuth = await badAuthorizations(intruder.username);
-});
+}, 240_000);
 
 afterAll(() => db?.$client.end());
 
@@ -820,6 +855,8 @@ const REFUSED_CONNECTION = [
   "unauthorized",
   "not_found",
   "incoming_too_long",
+  "idempotency_key_reused",
+  "memory_write_failed",
 ];
 const REFUSED_ARGUMENT = [
   "thread_not_found",
@@ -833,6 +870,8 @@ const REFUSED_ARGUMENT = [
   "content_too_large",
   "forbidden",
   "incoming_too_long",
+  "idempotency_key_reused",
+  "memory_write_failed",
 ];
 
 type ActorCall = (...args: unknown[]) => Promise<unknown>;
@@ -925,7 +964,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         // Someone else's sub-agent (it exists), or keys no client may use.
         fc.record({
           type: fc.constant("subAgent" as const),
-          key: fc.oneof(fc.constant([victim.id, "victim-task"]), malformedKey),
+          key: fc.oneof(fc.constant(victim.subAgentKey as string[]), malformedKey),
           params: anyParams,
           action: fc.constantFrom(...SUB_AGENT_ACTIONS),
           args,
@@ -945,7 +984,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
       const options = c.params === undefined ? {} : { params: c.params };
       // Existing actors and one's own key may be got-or-created; anything else is only looked up, never created.
       const own = c.key.length === 1 && c.key[0] === intruder.id;
-      const exists = c.key[0] === victim.id && (c.key.length === 1 || c.key[1] === "victim-task");
+      const exists = c.key[0] === victim.id && (c.key.length === 1 || c.key[1] === victim.subAgentKey[1]);
       const handle =
         own || exists
           ? accessor.getOrCreate(c.key as never, options as never)
@@ -965,16 +1004,18 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
 
   it("refuses a connection (WebSocket) to another user's actor or with a bad token", async () => {
     const expired = await mintToken(intruder.username, { now: Math.floor(Date.now() / 1000) - 7_200 });
-    const attempts: Array<[string, string[], object | undefined]> = [
-      ["another user's Grow Agent", [victim.id], { token: intruder.token }],
-      ["no params", [intruder.id], undefined],
-      ["a numeric token", [intruder.id], { token: 42 }],
-      ["an expired token", [intruder.id], { token: expired }],
-      ["forged internal credentials", [victim.id], { internal: "x", userId: victim.id }],
+    // Connecting by id skips the lookup, which would refuse these first: the WebSocket itself must refuse them.
+    const attempts: Array<[string, string, object | undefined]> = [
+      ["another user's Grow Agent", victim.growAgentActorId, { token: intruder.token }],
+      ["another user's sub-agent", victim.subAgentActorId, { token: intruder.token }],
+      ["no params", victim.growAgentActorId, undefined],
+      ["a numeric token", victim.growAgentActorId, { token: 42 }],
+      ["an expired token", victim.growAgentActorId, { token: expired }],
+      ["forged internal credentials", victim.growAgentActorId, { internal: `v1.${victim.id}.growAgent.1.x` }],
     ];
-    for (const [what, key, params] of attempts) {
-      const conn = client()
-        .growAgent.getOrCreate(key, params ? { params } : {})
+    for (const [what, actorId, params] of attempts) {
+      const conn = actorClient(apiUrl(), intruder.token)
+        .growAgent.getForId(actorId, params ? { params } : {})
         .connect();
       try {
         const refused = await new Promise<unknown>((resolve) => conn.onError(resolve));
@@ -987,10 +1028,9 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
   });
 
   it("refuses hostile arguments to the caller's own actors cleanly, and keeps only what succeeded", async () => {
-    const owner = await signUp("actorfuzz");
     const params = { token: owner.token };
-    const own = await client().subAgent.create([owner.id, "mine"], { params, input: { task: "own task" } });
-    await own.describe();
+    const own = client().subAgent.get([owner.id, owner.subAgentId], { params });
+    const described = await own.describe();
     const before = await footprint(owner.id);
     const threadId = fc.oneof(
       fc.constantFrom(victim.threadId, crypto.randomUUID()),
@@ -1041,7 +1081,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
       RUNS * 2,
     );
     const agent = client().growAgent.getOrCreate([owner.id], { params });
-    const sub = client().subAgent.get([owner.id, "mine"], { params });
+    const sub = client().subAgent.get([owner.id, owner.subAgentId], { params });
     const outcomes = await mapLimit(calls, 4, async (c) => ({
       c,
       outcome: await attempt(() => actionOf(c.type === "growAgent" ? agent : sub, c.action)(...c.args)),
@@ -1068,7 +1108,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
       outbox: before.outbox + commits,
       repos: commits > 0 ? 1 : before.repos,
     });
-    expect(await own.describe()).toMatchObject({ status: "idle", task: "own task" });
+    expect(await own.describe()).toEqual(described);
   });
 
   it("an actor created under another user's key, even without a token, is refused and not listed in that user's account", async () => {
@@ -1081,6 +1121,499 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
     );
     expect(planted.code).toBe("missing_token");
     expect(await listed()).toBe(before);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// RivetKit's manager routes (`/api/rivet/*`)
+
+/** How the guard in front of RivetKit refuses (worker/src/actors/manager-guard.ts), RivetKit's error codes. */
+const RIVET_AUTH_CODES = [
+  "missing_token",
+  "invalid_token",
+  "token_expired",
+  "token_not_yet_valid",
+  "forbidden",
+];
+const RIVET_CODES_OF_KIND: Record<RivetCase["kind"], readonly string[]> = {
+  auth: RIVET_AUTH_CODES,
+  foreign: ["forbidden", "not_found"],
+  key: ["forbidden", "invalid_request"],
+  // Manager calls: the API's code; actions: RivetKit's own for a message past maxIncomingMessageSize.
+  oversize: ["payload_too_large", "incoming_too_long"],
+  garbage: ["invalid_request", "invalid_encoding"],
+  "action-name": ["not_found", "forbidden", "action_not_found", "invalid_request"],
+  offer: ["invalid_request"],
+};
+
+interface RivetCase {
+  kind: "auth" | "foreign" | "key" | "oversize" | "garbage" | "action-name" | "offer";
+  note: string;
+  route: RivetRoute;
+  /** The Authorization header (manager calls); undefined sends none. */
+  authorization?: string;
+  /** Connection params (x-rivet-conn-params or the WebSocket sub-protocol); undefined sends none. */
+  params?: unknown;
+  name?: string;
+  key?: string;
+  actorId?: string;
+  action?: string;
+  body?: { bytes: Uint8Array; contentType?: string; encoding?: string; chunked?: boolean };
+  /** WebSocket offer override (sub-protocols). */
+  protocols?: readonly string[];
+  expect: readonly number[];
+}
+
+interface RivetOutcome {
+  status: number;
+  text: string;
+  /** A WebSocket's close reason, and how many messages came before it. */
+  closeReason?: string;
+  messages?: number;
+}
+
+const rivetUrl = (path: string) => `${apiUrl()}/api/rivet${path}`;
+const encodeText = (text: string) => new TextEncoder().encode(text);
+
+function actorRequestBody(name: string | undefined, key: string | undefined): Uint8Array {
+  return encodeText(JSON.stringify({ name, key, runner_name_selector: "default", crash_policy: "sleep" }));
+}
+
+async function sendRivet(c: RivetCase): Promise<RivetOutcome> {
+  if (c.route.webSocket) return openRivetSocket(c);
+  const headers = new Headers();
+  if (c.authorization !== undefined) headers.set("authorization", c.authorization);
+  if (c.params !== undefined) headers.set("x-rivet-conn-params", JSON.stringify(c.params));
+  let url: string;
+  let body: Uint8Array | undefined;
+  if (c.route.target === "query") {
+    url = rivetUrl(`/actors?name=${encodeURIComponent(c.name ?? "")}&key=${encodeURIComponent(c.key ?? "")}`);
+  } else if (c.route.target === "body") {
+    url = rivetUrl("/actors");
+    body = c.body?.bytes ?? actorRequestBody(c.name, c.key);
+    headers.set("content-type", c.body?.contentType ?? "application/json");
+  } else {
+    url = rivetUrl(
+      `/gateway/${encodeURIComponent(c.actorId ?? "")}/action/${encodeURIComponent(c.action ?? "")}`,
+    );
+    body = c.body?.bytes ?? encodeText('{"args":[]}');
+    const encoding = c.body ? c.body.encoding : "json";
+    if (encoding !== undefined) headers.set("x-rivet-encoding", encoding);
+    if (c.body?.contentType) headers.set("content-type", c.body.contentType);
+  }
+  const chunks = body;
+  const response = await fetch(url, {
+    method: c.route.method,
+    headers,
+    body:
+      chunks && c.body?.chunked
+        ? new ReadableStream({
+            start(controller) {
+              for (let at = 0; at < chunks.length; at += 16_384)
+                controller.enqueue(chunks.slice(at, at + 16_384));
+              controller.close();
+            },
+          })
+        : chunks,
+    ...(c.body?.chunked ? { duplex: "half" } : {}),
+  } as RequestInit);
+  return { status: response.status, text: await response.text() };
+}
+
+/** A WebSocket as RivetKit's client opens it: refused ones are closed at once with `group.code`. */
+function openRivetSocket(c: RivetCase): Promise<RivetOutcome> {
+  const protocols = [...(c.protocols ?? ["rivet", "rivet_encoding.json"])];
+  // As RivetKit's client encodes them, plus the few characters encodeURIComponent keeps that a sub-protocol may not
+  // contain; the server decodes them back to the same params.
+  const encodeParams = (params: unknown) =>
+    encodeURIComponent(JSON.stringify(params)).replace(
+      /[!'()*]/g,
+      (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+  if (!c.protocols && c.params !== undefined) protocols.push(`rivet_conn_params.${encodeParams(c.params)}`);
+  const url = rivetUrl(`/gateway/${encodeURIComponent(c.actorId ?? "")}/connect`).replace(/^http/, "ws");
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, protocols);
+    let messages = 0;
+    const done = (outcome: RivetOutcome) => {
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => {
+      done({ status: 101, text: "", closeReason: "still open after 10 s", messages });
+      socket.terminate();
+    }, 10_000);
+    socket.on("message", () => {
+      messages++;
+    });
+    socket.on("unexpected-response", (_request, response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on("end", () => done({ status: response.statusCode ?? 0, text }));
+    });
+    socket.on("close", (_code, reason) =>
+      done({ status: 101, text: "", closeReason: reason.toString(), messages }),
+    );
+    socket.on("error", () => {});
+  });
+}
+
+/** What is wrong with the answer to a case that must be refused (or, for own calls, may succeed). */
+function rivetProblem(c: RivetCase, outcome: RivetOutcome): string | undefined {
+  if (outcome.status >= 500) return "a server error";
+  if (STACK_TRACE.test(outcome.text)) return "a stack trace in the body";
+  if (outcome.status === 101) {
+    if (!c.expect.includes(101)) return "a WebSocket that was accepted";
+    if (outcome.messages !== 0) return `${outcome.messages} messages on a refused connection`;
+    const [group, code] = (outcome.closeReason ?? "").split(".");
+    if (!group || !code) return `closed without a RivetKit reason (${outcome.closeReason})`;
+    if (!RIVET_CODES_OF_KIND[c.kind].includes(code)) return `close reason ${outcome.closeReason}`;
+    return undefined;
+  }
+  if (!c.expect.includes(outcome.status)) return `not one of ${c.expect.join("/")}`;
+  if (outcome.status < 300) return undefined;
+  let error: { group?: unknown; code?: unknown; message?: unknown };
+  try {
+    error = JSON.parse(outcome.text) as typeof error;
+  } catch {
+    return "an error body that is not JSON";
+  }
+  if (typeof error.group !== "string" || typeof error.code !== "string" || typeof error.message !== "string")
+    return "not RivetKit's error shape";
+  if (!RIVET_CODES_OF_KIND[c.kind].includes(error.code)) return `error code ${error.group}.${error.code}`;
+  return undefined;
+}
+
+const showRivetCase = (c: RivetCase) => {
+  const cut = (value: unknown) => {
+    const text = JSON.stringify(value) ?? "undefined";
+    return text.length > 120 ? `${text.slice(0, 120)}…(${text.length})` : text;
+  };
+  const parts = [`${c.route.key} [${c.kind}] ${c.note}`];
+  if (c.authorization !== undefined) parts.push(`authorization=${cut(c.authorization)}`);
+  if (c.params !== undefined) parts.push(`params=${cut(c.params)}`);
+  if (c.name !== undefined || c.key !== undefined) parts.push(`name=${cut(c.name)} key=${cut(c.key)}`);
+  if (c.actorId !== undefined) parts.push(`actor=${c.actorId.slice(0, 12)}… action=${cut(c.action)}`);
+  if (c.body) parts.push(`body=${c.body.bytes.length} bytes (${c.body.encoding ?? c.body.contentType})`);
+  return parts.join(" ");
+};
+
+/** An actor id of the right form that no actor has (ids carry a MAC: this one is not of the namespace). */
+const unknownActorId = fc
+  .array(fc.integer({ min: 0, max: 15 }), { minLength: 64, maxLength: 64 })
+  .map((digits) => `${digits.map((d) => d.toString(16)).join("")}:0`);
+
+/**
+ * Cases for one route. `fuzzer` has no actor and must end with none; `owner` owns a Grow Agent (for the bodies of
+ * action calls, which are read only once the caller is known to own the actor).
+ */
+function rivetCases(route: RivetRoute, fuzzer: User, owner: User & { growAgentActorId: string }) {
+  const rawBadTokens = badAuth.filter((h) => h.startsWith("Bearer ")).map((h) => h.slice("Bearer ".length));
+  const badParams = badConnParams(rawBadTokens, [fuzzer.id, victim.id]);
+  const victimKeys = fc.constantFrom(
+    ["growAgent", victim.id],
+    ["subAgent", victim.subAgentKey.join("/")],
+    ["subAgent", `${victim.id}/planted`],
+  );
+  const victimActorIds = fc.constantFrom(victim.growAgentActorId, victim.subAgentActorId);
+  const options: fc.Arbitrary<RivetCase>[] = [];
+  const base = { route, expect: [] as readonly number[] };
+
+  if (route.credentials === "bearer") {
+    // Bad credentials, against the fuzzer's own key (which would be created if they were accepted).
+    options.push(
+      fc
+        .oneof(
+          fc.constantFrom(...badAuth).map((authorization) => ({ authorization, params: undefined })),
+          fc.constant({ authorization: undefined, params: undefined }),
+          badParams.map((params) => ({ authorization: undefined, params })),
+          fc
+            .string({ unit: "grapheme-ascii", maxLength: 300 })
+            .map((s) => ({ authorization: `Bearer ${s}`, params: undefined })),
+        )
+        .map(({ authorization, params }) => ({
+          ...base,
+          kind: "auth" as const,
+          note: "bad credentials",
+          authorization,
+          params,
+          name: "growAgent",
+          key: fuzzer.id,
+          expect: [401, 403],
+        })),
+    );
+    // A valid token, on another user's keys or keys nobody may use.
+    options.push(
+      fc
+        .oneof(
+          victimKeys,
+          fc.tuple(
+            fc.oneof(
+              fc.constantFrom("growAgent", "subAgent"),
+              nastyText(20).map((n) => n.replace(/[\ud800-\udfff]/g, "x")),
+            ),
+            foreignOrMalformedKey(fuzzer.id, victim.id),
+          ),
+        )
+        .filter(([name, key]) => !(name === "growAgent" && key === fuzzer.id))
+        .map(([name, key]) => ({
+          ...base,
+          kind: "key" as const,
+          note: "a key that is not the caller's",
+          authorization: `Bearer ${fuzzer.token}`,
+          name,
+          key,
+          // The caller's own sub-agent key may be looked up (it finds nothing); never created.
+          expect: route.target === "query" && key.startsWith(`${fuzzer.id}/`) ? [200, 403] : [400, 403],
+        })),
+    );
+  } else {
+    const target = fc.oneof(victimActorIds, unknownActorId);
+    options.push(
+      fc.tuple(badParams, target).map(([params, actorId]) => ({
+        ...base,
+        kind: "auth" as const,
+        note: "bad connection params",
+        params,
+        actorId,
+        action: "whoami",
+        expect: route.webSocket ? [101] : [401, 403],
+      })),
+      fc
+        .tuple(victimActorIds, fc.constantFrom("whoami", "describe", "sendMessage", "ping", "stop"))
+        .map(([actorId, action]) => ({
+          ...base,
+          kind: "foreign" as const,
+          note: "another user's actor",
+          params: { token: fuzzer.token },
+          actorId,
+          action,
+          expect: route.webSocket ? [101] : [403],
+        })),
+      unknownActorId.map((actorId) => ({
+        ...base,
+        kind: "foreign" as const,
+        note: "an actor nobody has",
+        params: { token: fuzzer.token },
+        actorId,
+        action: "whoami",
+        expect: route.webSocket ? [101] : [404],
+      })),
+    );
+  }
+
+  if (route.maxBodyBytes !== undefined) {
+    const max = route.maxBodyBytes;
+    const oversized = fc.tuple(fc.integer({ min: max + 1, max: Math.ceil(max * 1.25) }), fc.boolean());
+    options.push(
+      oversized.map(([size, chunked]) => ({
+        ...base,
+        kind: "oversize" as const,
+        note: `${size} bytes${chunked ? ", chunked" : ""}`,
+        ...(route.credentials === "bearer"
+          ? { authorization: `Bearer ${fuzzer.token}`, name: "growAgent", key: fuzzer.id }
+          : { params: { token: owner.token }, actorId: owner.growAgentActorId, action: "ping" }),
+        body: {
+          bytes: encodeText(
+            route.credentials === "bearer"
+              ? JSON.stringify({ name: "growAgent", key: fuzzer.id, pad: "p".repeat(size) })
+              : JSON.stringify({ args: ["p".repeat(size)] }),
+          ),
+          encoding: "json",
+          contentType: "application/json",
+          chunked,
+        },
+        expect: [413],
+      })),
+    );
+    if (route.credentials === "bearer") {
+      options.push(
+        fc
+          .oneof(
+            fc.constantFrom(...MALFORMED_JSON).map((text) => ({ text, contentType: "application/json" })),
+            invalidJsonValue({ type: "object" }).map((value) => ({
+              text: JSON.stringify(value),
+              contentType: "application/json",
+            })),
+            fc.record({
+              text: fc.constant(JSON.stringify({ name: "growAgent", key: fuzzer.id, input: "oWF4AQ==" })),
+              contentType: fc.constantFrom(...WRONG_CONTENT_TYPES),
+            }),
+            fc
+              .record({ name: fc.jsonValue({ maxDepth: 1 }), key: fc.jsonValue({ maxDepth: 1 }) })
+              .map((v) => ({
+                text: JSON.stringify(v),
+                contentType: "application/json",
+              })),
+          )
+          .map(({ text, contentType }) => ({
+            ...base,
+            kind: "garbage" as const,
+            note: "a body that is no actor request of the caller's",
+            authorization: `Bearer ${fuzzer.token}`,
+            body: { bytes: encodeText(text), contentType },
+            // Some are well-formed requests for keys that are not the caller's: refused as such.
+            expect: [400, 403],
+          })),
+      );
+    } else {
+      options.push(
+        garbageActionBody().map(({ bytes, encoding }) => ({
+          ...base,
+          kind: "garbage" as const,
+          note: "an action body in no encoding",
+          params: { token: owner.token },
+          actorId: owner.growAgentActorId,
+          action: "whoami",
+          body: { bytes, encoding },
+          // A body that happens to be valid runs `whoami` (read-only).
+          expect: [200, 400],
+        })),
+        fc
+          .constantFrom(
+            "nope",
+            "toString",
+            "constructor",
+            "__proto__",
+            "hasOwnProperty",
+            "relaySubAgentEvents",
+            "subAgentFinished",
+            "a".repeat(65),
+            "x-y",
+            "%2e%2e",
+          )
+          .map((action) => ({
+            ...base,
+            kind: "action-name" as const,
+            note: "an action the client may not call",
+            params: { token: owner.token },
+            actorId: owner.growAgentActorId,
+            action,
+            expect: [400, 403, 404],
+          })),
+      );
+    }
+  }
+  if (route.webSocket) {
+    options.push(
+      fc
+        .constantFrom(
+          ["chat"],
+          ["rivet", "rivet_encoding.xml"],
+          ["rivet", "rivet_conn_params.%7Bnope"],
+          ["rivet", `rivet_conn_params.${"%E0%A4%A"}`],
+          ["rivet_encoding.json"],
+        )
+        .map((protocols) => ({
+          ...base,
+          kind: "offer" as const,
+          note: "not a RivetKit offer",
+          protocols,
+          actorId: owner.growAgentActorId,
+          expect: [400],
+        })),
+    );
+  }
+  return fc.oneof(...options);
+}
+
+describe("RivetKit's manager routes (/api/rivet): credentials, keys, bodies, encodings", () => {
+  const rivetStats = new Map<string, number[]>();
+  afterAll(() => {
+    const rows = [...rivetStats].map(([key, statuses]) => {
+      const counts = new Map<number, number>();
+      for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+      const spread = [...counts].map(([status, n]) => `${status}×${n}`).join(" ");
+      return `  ${key.padEnd(44)} ${String(statuses.length).padStart(4)}  ${spread}`;
+    });
+    console.info(`hostile-input: RivetKit routes\n${rows.join("\n")}`);
+  });
+
+  for (const route of RIVET_ROUTES) {
+    it(`${route.key}: refuses strangers, bad tokens, other users' keys, oversized and garbage bodies; creates nothing`, async () => {
+      // Each route its own users: the valid-token cases stay within one user's rate limit.
+      const fuzzer = await signUp("rivetfuzz");
+      const ownerUser = await signUp("rivetowner");
+      const ownerActor = await fetch(rivetUrl("/actors"), {
+        method: "PUT",
+        headers: { authorization: `Bearer ${ownerUser.token}`, "content-type": "application/json" },
+        body: actorRequestBody("growAgent", ownerUser.id),
+      });
+      expect(ownerActor.status).toBe(200);
+      const rivetOwner = {
+        ...ownerUser,
+        growAgentActorId: await actorIdOf(ownerUser, "growAgent", ownerUser.id),
+      };
+      // One call of their own first: an actor is listed in `actors` on its first connection.
+      await actorClient(apiUrl(), ownerUser.token)
+        .growAgent.getForId(rivetOwner.growAgentActorId, { params: { token: ownerUser.token } })
+        .whoami();
+      const ownerBefore = { rows: await footprint(ownerUser.id), actors: await actorRows(ownerUser.id) };
+
+      const cases = sample(rivetCases(route, fuzzer, rivetOwner), RUNS * 2);
+      const outcomes = await mapLimit(cases, route.webSocket ? 3 : CONCURRENCY, async (c) => ({
+        c,
+        outcome: await sendRivet(c),
+      }));
+      rivetStats.set(
+        route.key,
+        outcomes.map((o) => o.outcome.status),
+      );
+      const problems = outcomes
+        .map(({ c, outcome }) => {
+          const problem = rivetProblem(c, outcome);
+          return (
+            problem &&
+            `${showRivetCase(c)}\n    → ${outcome.status} ${outcome.closeReason ?? ""} (${problem}): ${outcome.text.slice(0, 300)}`
+          );
+        })
+        .filter((p): p is string => p !== undefined);
+      expect(problems, problems.join("\n")).toEqual([]);
+
+      // Nothing was created: the fuzzer has no actor (not even under their own key), the owner nothing new, and
+      // the victim's lookups find no actor planted under their keys.
+      expect(await footprint(fuzzer.id)).toEqual(NOTHING);
+      expect(await actorRows(fuzzer.id)).toBe(0);
+      const fuzzerOwn = await fetch(rivetUrl(`/actors?name=growAgent&key=${fuzzer.id}`), {
+        headers: { authorization: `Bearer ${fuzzer.token}` },
+      });
+      expect(await fuzzerOwn.json()).toEqual({ actors: [] });
+      expect({ rows: await footprint(ownerUser.id), actors: await actorRows(ownerUser.id) }).toEqual(
+        ownerBefore,
+      );
+      const planted = await fetch(rivetUrl(`/actors?name=subAgent&key=${victim.id}/planted`), {
+        headers: { authorization: `Bearer ${victim.token}` },
+      });
+      expect(await planted.json()).toEqual({ actors: [] });
+    });
+  }
+
+  it("routes no client needs (KV, listing, inspector, raw requests, test routes) answer 404 to anyone", async () => {
+    const tokens = [undefined, intruder.token, victim.token];
+    const problems: string[] = [];
+    for (const [method, template] of RIVET_CLOSED_ROUTES) {
+      for (const actorId of [victim.growAgentActorId, victim.subAgentActorId]) {
+        const path = template
+          .replaceAll("{id}", encodeURIComponent(actorId))
+          .replaceAll("{kvKey}", encodeURIComponent(btoa("persist")));
+        for (const token of tokens) {
+          const response = await fetch(rivetUrl(path), {
+            method,
+            headers: token
+              ? { authorization: `Bearer ${token}`, "x-rivet-conn-params": JSON.stringify({ token }) }
+              : {},
+          });
+          const text = await response.text();
+          if (response.status !== 404 || !text.includes('"code":"not_found"'))
+            problems.push(
+              `${method} ${path} (${token ? "with a token" : "no token"}) → ${response.status} ${text.slice(0, 200)}`,
+            );
+        }
+      }
+    }
+    expect(problems, problems.join("\n")).toEqual([]);
   });
 });
 

@@ -89,6 +89,126 @@ describe("Memory API", () => {
     expect(root.items.map((e) => e.path).sort()).toEqual(["README.md", "notes", "system"]);
   });
 
+  it("refuses with 400 every path git would refuse or treat specially, storing nothing", async () => {
+    const alice = await user("gitpath");
+    for (const path of [
+      ".git./x",
+      ".GIT /x",
+      "git~1/config",
+      ".g\u200cit/x",
+      "notes/.gitmodules",
+      ".gitattributes",
+      ".github/workflows/run.yml",
+      "a:b.md",
+      "notes./a.md",
+    ]) {
+      const response = await put(alice.token, { path, content: "x" });
+      expect(response.status, path).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code, path).toMatch(
+        /^(invalid_path|forbidden_path)$/,
+      );
+    }
+    // Nothing was stored, so nothing is waiting or failed, and the next write is not held back.
+    expect((await put(alice.token, { path: "notes/ok.md", content: "ok" })).status).toBe(200);
+    const failed = (await (await call("/api/memory/writes?status=failed", alice.token)).json()) as {
+      items: unknown[];
+    };
+    expect(failed.items).toEqual([]);
+  });
+
+  it("answers 422 idempotency_key_reused for a reused Idempotency-Key with another write; the same write replays", async () => {
+    const alice = await user("reuse");
+    const body = { path: "notes/k.md", content: "first", message: "First" };
+    const first = await put(alice.token, body, { "idempotency-key": "key-1" });
+    expect(first.status).toBe(200);
+    const firstBody = await first.json();
+    for (const other of [
+      { ...body, content: "second" },
+      { ...body, path: "notes/other.md" },
+      { ...body, message: "Second" },
+    ]) {
+      const reused = await put(alice.token, other, { "idempotency-key": "key-1" });
+      expect(reused.status).toBe(422);
+      expect(((await reused.json()) as { error: { code: string } }).error.code).toBe(
+        "idempotency_key_reused",
+      );
+    }
+    const replay = await put(alice.token, body, { "idempotency-key": "key-1" });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual(firstBody);
+    const file = (await (await call("/api/memory/file?path=notes/k.md", alice.token)).json()) as {
+      content: string;
+    };
+    expect(file.content).toBe("first");
+    expect((await call("/api/memory/file?path=notes/other.md", alice.token)).status).toBe(404);
+  });
+
+  it("a write git refuses for good is a 422, is listed with its reason, and does not hold back later writes", async () => {
+    const [alice, bob] = [await user("refused"), await user("bystander")];
+    expect((await put(alice.token, { path: "notes/a.md", content: "a" })).status).toBe(200);
+    // "notes" is a directory now: Gitea will never take a file there.
+    const refused = await put(alice.token, { path: "notes", content: "x", message: "Into a directory" });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("memory_write_failed");
+    const next = await put(alice.token, { path: "notes/b.md", content: "b" });
+    expect(next.status).toBe(200);
+    expect(await next.json()).toMatchObject({ status: "committed" });
+
+    const failed = (await (await call("/api/memory/writes?status=failed", alice.token)).json()) as {
+      items: Array<{ path: string; message: string; reason: string; error: string; attempts: number }>;
+    };
+    expect(failed.items).toEqual([
+      expect.objectContaining({
+        path: "notes",
+        message: "Into a directory",
+        reason: "rejected",
+        attempts: 1,
+      }),
+    ]);
+    expect(failed.items[0]?.error).toMatch(/422/);
+    const bobs = (await (await call("/api/memory/writes", bob.token)).json()) as { items: unknown[] };
+    expect(bobs.items).toEqual([]);
+    expect((await call("/api/memory/writes", undefined)).status).toBe(401);
+  });
+
+  it("a commit_memory write git refuses is an error for the model, and the thread is told with the reason", async () => {
+    const alice = await user("agentfail");
+    // dev/model saves "remember that I like tea" to notes/that-i-like-tea.md: make that path a folder first.
+    expect((await put(alice.token, { path: "notes/that-i-like-tea.md/x.md", content: "x" })).status).toBe(
+      200,
+    );
+    const agent = await connectAgent(apiUrl(), alice.id, alice.token);
+    try {
+      const thread = (await (
+        await call("/api/threads", alice.token, { method: "POST", body: "{}" })
+      ).json()) as { id: string };
+      await agent.conn.sendMessage(thread.id, "remember that I like tea");
+      const events = await agent.until(thread.id);
+      const result = events.find((e) => e.type === "tool.result" && e.data.name === "commit_memory");
+      expect(result?.data.isError).toBe(true);
+      expect(result?.data.content).toMatch(/refused \(rejected\)/);
+      const notice = events.find((e) => e.type === "memory.write_failed");
+      expect(notice?.data).toMatchObject({ path: "notes/that-i-like-tea.md", reason: "rejected" });
+      // Also in the thread's stored log (shipped to Postgres just after), not only on the live connection.
+      const storedTypes = async () =>
+        (
+          (await (await call(`/api/threads/${thread.id}/events`, alice.token)).json()) as {
+            items: Array<{ type: string }>;
+          }
+        ).items.map((e) => e.type);
+      for (let i = 0; i < 50 && !(await storedTypes()).includes("memory.write_failed"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await storedTypes()).toContain("memory.write_failed");
+    } finally {
+      await agent.dispose();
+    }
+    const failed = (await (await call("/api/memory/writes", alice.token)).json()) as {
+      items: Array<{ path: string }>;
+    };
+    expect(failed.items.map((w) => w.path)).toEqual(["notes/that-i-like-tea.md"]);
+  });
+
   it("the Grow Agent remembers through commit_memory, and the file is in the repository", async () => {
     const alice = await user("agent");
     const agent = await connectAgent(apiUrl(), alice.id, alice.token);

@@ -9,7 +9,11 @@ import { outbox, threads, users } from "../../schema";
 import type { Database } from "../../schema/db";
 import { createGitManager } from "../../worker/src/git/git-manager";
 import { MemoryCache } from "../../worker/src/memory/memory-cache";
-import { MemoryService } from "../../worker/src/memory/memory-service";
+import {
+  MAX_WRITE_ATTEMPTS,
+  MemoryService,
+  type WriteFailureNotice,
+} from "../../worker/src/memory/memory-service";
 import { cloneAndLog } from "../support/gitea";
 import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
@@ -40,6 +44,9 @@ describe("memory service", () => {
       .values({ userId: user?.id ?? "" })
       .returning();
     const retries: number[] = [];
+    const failures: WriteFailureNotice[] = [];
+    /** The service's clock: moved forward to stand for the retry alarm's time. */
+    const clock = { offset: 0 };
     const env = {
       GITEA_URL: `http://127.0.0.1:${giteaPort}`,
       GITEA_ADMIN_TOKEN: adminToken,
@@ -52,9 +59,11 @@ describe("memory service", () => {
       userRepo: async () => (await git).userRepo(user?.id ?? ""),
       cache: new MemoryCache(),
       scheduleRetry: (ms) => retries.push(ms),
+      onWriteFailed: (failure) => failures.push(failure),
+      now: () => Date.now() + clock.offset,
       log,
     });
-    return { userId: user?.id ?? "", threadId: thread?.id ?? "", memory, retries, git };
+    return { userId: user?.id ?? "", threadId: thread?.id ?? "", memory, retries, failures, clock, git };
   }
 
   async function gitLog(userId: string, git: ReturnType<typeof createGitManager>) {
@@ -188,6 +197,157 @@ describe("memory service", () => {
       { path: "session/plan.md", type: "file", size: 6 },
     ]);
     expect((await memory.list({ prefix: "" })).some((e) => e.path === "session")).toBe(false);
+  });
+
+  /** The user's outbox rows, oldest first. */
+  const rowsOf = async (userId: string) =>
+    (await db.select().from(outbox).where(eq(outbox.userId, userId))).sort((a, b) =>
+      a.id.localeCompare(b.id),
+    );
+  const subjects = async (userId: string, git: ReturnType<typeof createGitManager>) =>
+    (await gitLog(userId, git)).log.map((c) => c.subject);
+
+  it("a poisoned write stored before the path rules (.git./x) does not hold back the next, which reaches git", async () => {
+    const { userId, memory, git, failures } = await newUser();
+    await memory.commit({ path: "notes/warm.md", content: "repo exists", message: "Warm up" });
+    // As an old row would be: stored before validation refused such paths (git refuses it on every attempt).
+    await db.insert(outbox).values({
+      userId,
+      kind: "memory.write",
+      idempotencyKey: `${userId}:old-poison`,
+      payload: { path: ".git./x", content: "poison", message: "Poison" },
+    });
+    const next = await memory.commit({ path: "notes/next.md", content: "after the poison", message: "Next" });
+    expect(next.status).toBe("committed");
+    expect(await subjects(userId, git)).toContain("Next");
+    const poisoned = (await rowsOf(userId)).find((r) => (r.payload as { path: string }).path === ".git./x");
+    expect(poisoned).toMatchObject({ status: "failed", failureReason: "invalid_path" });
+    expect(poisoned?.lastError).toMatch(/git/);
+    expect((await memory.failedWrites()).map((w) => [w.path, w.reason])).toEqual([
+      [".git./x", "invalid_path"],
+    ]);
+    expect(failures.map((f) => f.path)).toEqual([".git./x"]);
+  });
+
+  it("a write Gitea refuses (422) is set aside at once with its reason, and the thread is told", async () => {
+    const { userId, threadId, memory, git, failures } = await newUser();
+    await memory.commit({ path: "notes/a.md", content: "a", message: "A" });
+    // "notes" is a directory: Gitea will never take a file there.
+    const refused = await memory.commit({ path: "notes", content: "x", message: "Refused", threadId });
+    expect(refused).toMatchObject({
+      status: "failed",
+      reason: "rejected",
+      error: expect.stringMatching(/422/),
+    });
+    expect(failures).toEqual([expect.objectContaining({ path: "notes", reason: "rejected", threadId })]);
+    // Not retried, not in the way, not read back as if it were memory.
+    expect(await memory.commit({ path: "notes/b.md", content: "b", message: "B" })).toMatchObject({
+      status: "committed",
+    });
+    expect(await memory.read({ path: "notes/b.md" })).toMatchObject({ content: "b" });
+    expect((await subjects(userId, git)).filter((s) => ["A", "B", "Refused"].includes(s))).toEqual([
+      "B",
+      "A",
+    ]);
+    expect((await memory.failedWrites()).map((w) => [w.path, w.reason, w.attempts])).toEqual([
+      ["notes", "rejected", 1],
+    ]);
+    // Once a later write of a failed write's path lands, the failure is no longer listed.
+    await db.insert(outbox).values({
+      userId,
+      kind: "memory.write",
+      idempotencyKey: `${userId}:failed-earlier`,
+      payload: { path: "notes/c.md", content: "c0", message: "C0" },
+      status: "failed",
+      failureReason: "rejected",
+      lastError: "Gitea answered 422: refused",
+    });
+    expect((await memory.failedWrites()).map((w) => w.path)).toEqual(["notes/c.md", "notes"]);
+    await memory.commit({ path: "notes/c.md", content: "c1", message: "C1" });
+    expect((await memory.failedWrites()).map((w) => w.path)).toEqual(["notes"]);
+  });
+
+  it("a write that keeps failing is retried with growing backoff, holds back only its own path, then is set aside", async () => {
+    const { userId, memory, git, clock, retries } = await newUser();
+    await memory.commit({ path: "f.md", content: "a file", message: "File" });
+    // A file cannot also be a directory: git fails this commit inside Gitea (a 500), every time.
+    const stuck = await memory.commit({ path: "f.md/child.md", content: "x", message: "Stuck" });
+    expect(stuck.status).toBe("pending");
+    const behind = await memory.commit({ path: "f.md/child.md", content: "y", message: "Behind" });
+    expect(behind.status).toBe("pending");
+    expect(await memory.commit({ path: "other.md", content: "o", message: "Other" })).toMatchObject({
+      status: "committed",
+    });
+    expect(await subjects(userId, git)).toContain("Other");
+
+    const stuckRow = async () =>
+      (await rowsOf(userId)).find((r) => r.id === (stuck as { writeId: string }).writeId);
+    const waits: number[] = [];
+    for (let round = 0; round < MAX_WRITE_ATTEMPTS + 2; round++) {
+      const row = await stuckRow();
+      if (row?.status !== "pending") break;
+      waits.push(row.nextAttemptAt.getTime() - (Date.now() + clock.offset));
+      // Before it is due, a drain leaves it (and the write behind it) alone.
+      await memory.drain();
+      expect((await stuckRow())?.attempts).toBe(row.attempts);
+      clock.offset += 2 * 3_600_000;
+      await memory.drain();
+    }
+    const row = await stuckRow();
+    expect(row).toMatchObject({
+      status: "failed",
+      failureReason: "retries_exhausted",
+      attempts: MAX_WRITE_ATTEMPTS,
+    });
+    expect(row?.lastError).toMatch(/Gitea answered 5\d\d/);
+    // Backoff: each wait longer than the one before (5-10 s first, about 20 min at the end).
+    expect(waits[0]).toBeGreaterThan(4_000);
+    expect(waits.at(-1)).toBeGreaterThan(9 * 60_000);
+    expect(retries.length).toBeGreaterThan(0);
+    // The write behind it, on the same path, was never tried while it waited, and goes on now.
+    const behindRow = (await rowsOf(userId)).find((r) => r.id === (behind as { writeId: string }).writeId);
+    expect(behindRow).toMatchObject({ status: "pending", attempts: 1 });
+  }, 120_000);
+
+  it("a reused Idempotency-Key with a different write is refused (422); the same write replays the first answer", async () => {
+    const { userId, memory } = await newUser();
+    const first = await memory.commit({
+      path: "notes/k.md",
+      content: "one",
+      message: "K",
+      idempotencyKey: "key-1",
+    });
+    expect(first.status).toBe("committed");
+    for (const other of [
+      { path: "notes/k.md", content: "two", message: "K" },
+      { path: "notes/other.md", content: "one", message: "K" },
+      { path: "notes/k.md", content: "one", message: "Different" },
+    ]) {
+      await expect(memory.commit({ ...other, idempotencyKey: "key-1" })).rejects.toMatchObject({
+        status: 422,
+        code: "idempotency_key_reused",
+      });
+    }
+    expect(
+      await memory.commit({ path: "notes/k.md", content: "one", message: "K", idempotencyKey: "key-1" }),
+    ).toEqual(first);
+    expect(await rowsOf(userId)).toHaveLength(1);
+    expect(await memory.read({ path: "notes/k.md" })).toMatchObject({ content: "one" });
+  });
+
+  it("a committed write keeps no content in the outbox, only what a replay needs", async () => {
+    const { userId, memory } = await newUser();
+    const result = await memory.commit({ path: "notes/secret.md", content: "my secret", message: "S" });
+    expect(result.status).toBe("committed");
+    const [row] = await rowsOf(userId);
+    expect(row?.status).toBe("done");
+    expect(JSON.stringify(row?.payload)).not.toContain("my secret");
+    expect(row?.payload).toEqual({
+      path: "notes/secret.md",
+      message: "S",
+      contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      commitSha: (result as { commitSha: string }).commitSha,
+    });
   });
 });
 

@@ -60,9 +60,24 @@ export class MapStorage implements StackStorage {
   }
 }
 
+/** The gateway's view of stack credentials (`user_stacks.gateway_key_hash` in production). */
+export class GatewayKeys {
+  /** Every hash registered, in order. */
+  readonly registered: string[] = [];
+  current: string | undefined;
+  async register(keyHash: string) {
+    this.registered.push(keyHash);
+    this.current = keyHash;
+  }
+  async revoke() {
+    this.current = undefined;
+  }
+}
+
 export interface TestStack {
   controller: StackController;
   storage: MapStorage;
+  gatewayKeys: GatewayKeys;
   mirrored: StackRecord[];
   events: StackEvent[];
   alarms: Array<number | undefined>;
@@ -80,6 +95,7 @@ export async function stackFor(
   const mirrored: StackRecord[] = [];
   const events: StackEvent[] = [];
   const alarms: Array<number | undefined> = [];
+  const gatewayKeys = new GatewayKeys();
   const controller = new StackController({
     userId,
     storage,
@@ -92,6 +108,7 @@ export async function stackFor(
     lifecycle: { idleSuspendMs: 600_000, maxFailures: 3, retryCooldownMs: 60_000, ...options.lifecycle },
     edgeUrl: fly.edgeUrl,
     secretsKey: await secretsKey,
+    gatewayKeys,
     mirror: async (record) => {
       mirrored.push(record);
     },
@@ -104,7 +121,7 @@ export async function stackFor(
     now: options.now,
     log: silent,
   });
-  return { controller, storage, mirrored, events, alarms };
+  return { controller, storage, gatewayKeys, mirrored, events, alarms };
 }
 
 /** Fly API requests (method and path) made while `work` ran. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestsDuring, stackFor, startTestFly } from "./harness";
+import { createFlyClient } from "../../provisioner/src/fly/fly-client";
+import { GATEWAY_KEY_PATTERN, hashGatewayKey } from "../../provisioner/src/stack/gateway-key";
+import { requestsDuring, stackFor, startTestFly, TEST_APP, TEST_TOKEN } from "./harness";
 
 let env: Awaited<ReturnType<typeof startTestFly>>;
 beforeAll(async () => {
@@ -158,6 +160,35 @@ describe("UserStack lifecycle against dev/fly", () => {
     expect(machinesOf(idsB).map((m) => m.state)).toEqual(["started", "started"]);
     expect(machinesOf(idsA).map((m) => m.state)).toEqual(["destroyed", "destroyed"]);
     expect((await b.controller.ensure()).status).toBe("ready");
+  });
+
+  it("gives the OpenCode machine a registered gateway credential, revokes it on destroy, rotates it on recreate", async () => {
+    const { controller, gatewayKeys } = await stackFor(env.fly, "user-gateway-key");
+    const fly = createFlyClient({ baseUrl: env.fly.apiUrl, token: TEST_TOKEN });
+    const keyOf = async () => {
+      const id = (await controller.view()).machines.opencode?.machineId ?? "";
+      return (await fly.machines.get(TEST_APP, id)).config?.env?.ANTHROPIC_API_KEY ?? "";
+    };
+
+    await controller.ensure();
+    const first = await keyOf();
+    expect(first).toMatch(GATEWAY_KEY_PATTERN);
+    // The gateway knows exactly the credential the machine holds (by its hash only).
+    expect(gatewayKeys.current).toBe(await hashGatewayKey(first));
+    expect(gatewayKeys.registered).toHaveLength(1);
+    expect(JSON.stringify(await controller.connection())).not.toContain(first);
+
+    // A wake keeps the credential; a destroy revokes it; a recreated stack has a new one.
+    await controller.suspend();
+    await controller.ensure();
+    expect(await keyOf()).toBe(first);
+    await controller.destroy();
+    expect(gatewayKeys.current).toBeUndefined();
+    await controller.ensure();
+    const second = await keyOf();
+    expect(second).toMatch(GATEWAY_KEY_PATTERN);
+    expect(second).not.toBe(first);
+    expect(gatewayKeys.current).toBe(await hashGatewayKey(second));
   });
 
   it("suspends an idle stack from its alarm, and only once idle", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actorClient } from "../support/actors";
+import { actorClient, spawnSubAgent } from "../support/actors";
 import { type AgentEvent, connectAgent, streamedText } from "../support/agent";
 import { signIn, startTestStack, type TestStack } from "../support/stack";
 
@@ -25,15 +25,18 @@ describe("actors across a wrangler dev restart", () => {
     };
     const before = await connectAgent(stack.apiUrl, userId, token);
     const { createdAt } = await before.conn.whoami();
-    const sub = await actorClient(stack.apiUrl).subAgent.create([userId, "survivor"], {
-      params: { token },
-      input: { task: "outlive the restart" },
-    });
+    // Clients cannot create sub-agents (only the Grow Agent can): this one is spawned by a real turn.
+    const subAgentId = await spawnSubAgent(stack.apiUrl, { id: userId, token }, "outlive the restart");
+    const sub = actorClient(stack.apiUrl, token).subAgent.get([userId, subAgentId], { params: { token } });
+    const subBefore = await sub.describe();
 
     await before.conn.sendMessage(thread.id, "A long one [[slow:150]] [[words:400]]");
     const queued = await before.conn.sendMessage(thread.id, "and then this");
     expect(queued.queued).toBe(true);
-    await before.until(thread.id, () => before.events.filter((e) => e.type === "text.delta").length >= 5);
+    await before.until(
+      thread.id,
+      () => before.events.filter((e) => e.threadId === thread.id && e.type === "text.delta").length >= 5,
+    );
     await before.dispose();
 
     await stack.restartWorkers();
@@ -41,7 +44,7 @@ describe("actors across a wrangler dev restart", () => {
     const after = await connectAgent(stack.apiUrl, userId, token);
     try {
       expect((await after.conn.whoami()).createdAt).toBe(createdAt);
-      expect(await sub.describe()).toMatchObject({ task: "outlive the restart" });
+      expect(await sub.describe()).toEqual(subBefore);
 
       // Waking the actor recovers: the interrupted turn ends, then the queued message gets its turn.
       const events = await logUntil(thread.id, (log) => log.some((e) => e.type === "turn.completed"));
@@ -61,7 +64,7 @@ describe("actors across a wrangler dev restart", () => {
     } finally {
       await after.dispose();
     }
-  }, 120_000);
+  }, 300_000);
 
   it("ends a turn cut by a restart even when no client comes back (the turn-watch alarm wakes the actor)", async () => {
     const thread = (await (await authed("/api/threads", { method: "POST", body: "{}" })).json()) as {

@@ -1,9 +1,84 @@
 import net from "node:net";
-import { createClient } from "rivetkit/client";
+import { type Client, createClient } from "rivetkit/client";
 import type { Registry } from "../../worker/src/actors/registry";
 
-/** The typed RivetKit client the SPA and API consumers use, pointed at a stack's `/api/rivet`. */
-export const actorClient = (apiUrl: string) => createClient<Registry>({ endpoint: `${apiUrl}/api/rivet` });
+type ActorClient = Client<Registry>;
+
+/**
+ * The typed RivetKit client the SPA and API consumers use, pointed at a stack's `/api/rivet`.
+ *
+ * RivetKit's manager calls (finding or creating an actor: `get`, `getOrCreate`, `create`) carry no connection
+ * params, so `/api/rivet` wants the session token there as `Authorization: Bearer` (the client's `headers`
+ * option), as the SPA sends it. Pass `token` for a client of one user; without it, each handle's own
+ * `params.token` is used for its manager calls (a handle with only `getParams` or no params sends none).
+ */
+export function actorClient(apiUrl: string, token?: string): ActorClient {
+  const clientFor = (bearer?: string) =>
+    createClient<Registry>({
+      endpoint: `${apiUrl}/api/rivet`,
+      headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
+    });
+  if (token !== undefined) return clientFor(token);
+  const anonymous = clientFor();
+  return new Proxy(anonymous, {
+    get(target, property, receiver) {
+      if (property !== "growAgent" && property !== "subAgent") return Reflect.get(target, property, receiver);
+      // `client.growAgent.getOrCreate(key, { params })`: the accessor's methods take their options second.
+      return new Proxy(
+        {},
+        {
+          get(_accessor, method) {
+            return (...args: unknown[]) => {
+              const paramsToken = (args[1] as { params?: { token?: unknown } } | undefined)?.params?.token;
+              const client = typeof paramsToken === "string" ? clientFor(paramsToken) : target;
+              const accessor = client[property] as unknown as Record<
+                PropertyKey,
+                (...a: unknown[]) => unknown
+              >;
+              return accessor[method]?.(...args);
+            };
+          },
+        },
+      );
+    },
+  });
+}
+
+/**
+ * Has the user's Grow Agent start a sub-agent (no client may create one) on a new thread and waits until the turn
+ * that delegated it has ended; the sub-agent's id (its key is `[userId, id]`). Runs real OpenCode on dev/fly.
+ */
+export async function spawnSubAgent(
+  apiUrl: string,
+  user: { id: string; token: string },
+  task = "say hello",
+): Promise<string> {
+  const created = await fetch(`${apiUrl}/api/threads`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  const threadId = ((await created.json()) as { id: string }).id;
+  const conn = actorClient(apiUrl, user.token)
+    .growAgent.getOrCreate([user.id], { params: { token: user.token } })
+    .connect();
+  const events: Array<{ threadId: string; type: string; data: { subAgentId?: string } }> = [];
+  conn.on("event", (event: (typeof events)[number]) => {
+    if (event.threadId === threadId) events.push(event);
+  });
+  try {
+    await conn.sendMessage(threadId, `delegate: ${task}`);
+    return await eventually(() => {
+      const spawned = events.find((e) => e.type === "subagent.spawned")?.data.subAgentId;
+      const ended = events.some((e) => e.type.startsWith("turn.") && e.type !== "turn.started");
+      if (!spawned || !ended)
+        throw new Error(`no finished sub-agent yet: ${events.map((e) => e.type).join(" ")}`);
+      return spawned;
+    }, 120_000);
+  } finally {
+    await conn.dispose();
+  }
+}
 
 /** The RivetKit error code a refused call or connection surfaced, whatever the transport. */
 export const errorCode = (error: unknown): string | undefined =>

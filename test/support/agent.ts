@@ -9,9 +9,23 @@ export interface AgentEvent {
   at: string;
 }
 
-/** A live connection to a user's Grow Agent that records every broadcast event. */
-export async function connectAgent(apiUrl: string, userId: string, token: string) {
-  const conn = actorClient(apiUrl).growAgent.getOrCreate([userId], { params: { token } }).connect();
+/**
+ * A live connection to a user's Grow Agent that records every broadcast event. `token` finds the actor (RivetKit's
+ * manager calls) and opens the connection; with `connectWith`, the connection's token is asked of it on every
+ * (re)connect instead, as the SPA's `getParams` is (e.g. to hand a fresh token after one expired).
+ */
+export async function connectAgent(
+  apiUrl: string,
+  userId: string,
+  token: string,
+  options: { connectWith?: () => Promise<string> } = {},
+) {
+  const { connectWith } = options;
+  const agents = actorClient(apiUrl, token).growAgent;
+  const handle = connectWith
+    ? agents.getOrCreate([userId], { getParams: async () => ({ token: await connectWith() }) })
+    : agents.getOrCreate([userId], { params: { token } });
+  const conn = handle.connect();
   const events: AgentEvent[] = [];
   const waiters = new Set<() => void>();
   conn.on("event", (event: AgentEvent) => {

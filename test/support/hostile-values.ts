@@ -280,3 +280,75 @@ export const WRONG_CONTENT_TYPES = [
   "application/jsonx",
   "application/json-patch",
 ] as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// RivetKit's manager routes (`/api/rivet/*`)
+
+/**
+ * Connection params no actor may accept: none, wrong types, junk and bad tokens (given), forged internal
+ * credentials for `userIds`. Printable ASCII only where they travel in a header or a sub-protocol as JSON.
+ */
+export function badConnParams(
+  badTokens: readonly string[],
+  userIds: readonly string[],
+): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constant(undefined),
+    fc.constant({}),
+    fc.record({
+      token: fc.oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(""),
+        fc.array(fc.string(), { maxLength: 2 }),
+        fc.string({ unit: "grapheme-ascii", maxLength: 300 }),
+        // Past the 8 KiB token limit, within what a header may carry.
+        fc.integer({ min: 8_200, max: 9_000 }).map((n) => "a".repeat(n)),
+        fc.constantFrom(...badTokens),
+      ),
+    }),
+    fc.record({
+      internal: fc.oneof(
+        fc.jsonValue({ maxDepth: 1 }),
+        fc
+          .tuple(fc.constantFrom(...userIds), fc.constantFrom("growAgent", "subAgent"), fc.base64String())
+          .map(([user, audience, mac]) => `v1.${user}.${audience}.9999999999.${mac}`),
+      ),
+    }),
+    fc.jsonValue({ maxDepth: 1 }).filter((v) => typeof v !== "object" || v === null || Array.isArray(v)),
+  );
+}
+
+/** RivetKit-serialized actor keys no client may use for `ownerId`: malformed, escaped, empty or someone else's. */
+export function foreignOrMalformedKey(ownerId: string, otherId: string): fc.Arbitrary<string> {
+  const part = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
+  return fc.oneof(
+    fc.constant(otherId),
+    part.map((p) => `${otherId}/${p}`),
+    fc.constantFrom("/", "", "\\0", `${ownerId}/`, `/${ownerId}`, `${ownerId}\\/x`, `${ownerId}/a/b`),
+    fc.constant(ownerId.toUpperCase()),
+    nastyText(60).map(wellFormedText),
+    fc.integer({ min: 300, max: 2_000 }).map((n) => `${ownerId}/${"k".repeat(n)}`),
+  );
+}
+
+/** Bytes that are not an action request in any encoding (or that claim an encoding they are not). */
+export function garbageActionBody(): fc.Arbitrary<{ bytes: Uint8Array; encoding: string | undefined }> {
+  return fc.record({
+    bytes: fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.constantFrom(...MALFORMED_JSON).map((text) => new TextEncoder().encode(text)),
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((value) => !Array.isArray(value))
+        .map((value) => new TextEncoder().encode(JSON.stringify({ args: value }))),
+      fc.constant(new Uint8Array([3, 0, 0x81, 0x00, 0x80])),
+      fc.constant(new Uint8Array([0xff, 0xff, 0x05, 1, 2, 3, 4, 5])),
+    ),
+    encoding: fc.oneof(fc.constantFrom("json", "cbor", "bare", undefined), fc.string({ maxLength: 10 })),
+  });
+}
+
+/** Lone surrogates cannot be sent in a URL or header; everything else can. */
+const wellFormedText = (text: string) => text.replace(/[\ud800-\udfff]/g, "x");

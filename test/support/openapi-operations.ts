@@ -3,6 +3,8 @@
  * hostile-input suite): a route added to the Worker is covered without touching the tests.
  */
 
+import { MAX_RIVET_ACTION_BODY_BYTES, MAX_RIVET_MANAGER_BODY_BYTES } from "../../worker/src/http/limits";
+
 /** The subset of JSON Schema the Worker's zod schemas produce (zod-to-openapi, OpenAPI 3.1). */
 export interface JsonSchema {
   $ref?: string;
@@ -184,3 +186,71 @@ export function validExample(schema: JsonSchema): unknown {
 /** The schema's type without `null`. */
 export const baseType = (schema: JsonSchema): string | undefined =>
   Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
+
+/**
+ * RivetKit's manager routes (`/api/rivet/*`), which are not in the OpenAPI document (RivetKit serves them): the ones
+ * a client of ours uses (worker/src/actors/manager-routes.ts), with how each carries its credentials and body.
+ */
+export interface RivetRoute {
+  key: string;
+  method: "GET" | "PUT" | "POST";
+  /** Credentials: a bearer header (manager calls), or connection params (header for HTTP, sub-protocol for WS). */
+  credentials: "bearer" | "params";
+  /** What names the actor: a name+key (query or JSON body), or the actor id in the path. */
+  target: "query" | "body" | "actor-id";
+  /** The body limit, when the route takes a body (worker/src/http/body-limit.ts). */
+  maxBodyBytes?: number;
+  webSocket?: boolean;
+}
+
+export const RIVET_ROUTES: readonly RivetRoute[] = [
+  { key: "GET /rivet/actors?name&key", method: "GET", credentials: "bearer", target: "query" },
+  {
+    key: "PUT /rivet/actors",
+    method: "PUT",
+    credentials: "bearer",
+    target: "body",
+    maxBodyBytes: MAX_RIVET_MANAGER_BODY_BYTES,
+  },
+  {
+    key: "POST /rivet/actors",
+    method: "POST",
+    credentials: "bearer",
+    target: "body",
+    maxBodyBytes: MAX_RIVET_MANAGER_BODY_BYTES,
+  },
+  {
+    key: "POST /rivet/gateway/{id}/action/{name}",
+    method: "POST",
+    credentials: "params",
+    target: "actor-id",
+    maxBodyBytes: MAX_RIVET_ACTION_BODY_BYTES,
+  },
+  {
+    key: "GET /rivet/gateway/{id}/connect (WebSocket)",
+    method: "GET",
+    credentials: "params",
+    target: "actor-id",
+    webSocket: true,
+  },
+];
+
+/** Routes RivetKit serves that no client of ours needs: 404 to anyone, whatever the token (`{id}`: an actor id). */
+export const RIVET_CLOSED_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = [
+  ["GET", "/actors/{id}/kv/keys/{kvKey}"],
+  ["GET", "/actors?name=growAgent"],
+  ["GET", "/actors?name=subAgent"],
+  ["GET", "/actors?actor_ids={id}"],
+  ["GET", "/actors/names?namespace=default"],
+  ["DELETE", "/actors/{id}"],
+  ["GET", "/health"],
+  ["GET", "/"],
+  ["GET", "/ui/"],
+  ["GET", "/gateway/{id}/inspector/state"],
+  ["GET", "/gateway/{id}/inspector/connections"],
+  ["GET", "/gateway/{id}/request/anything"],
+  ["POST", "/gateway/{id}/queue/q"],
+  ["GET", "/gateway/{id}/action/whoami"],
+  ["POST", "/.test/inline-driver/call"],
+  ["POST", "/.test/force-disconnect?actor={id}&conn=x"],
+];

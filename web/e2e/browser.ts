@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -29,9 +29,10 @@ export async function newUserPage(
   browser: Browser,
   webUrl: string,
   viewport = DESKTOP,
-): Promise<{ context: BrowserContext; page: Page }> {
+): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
   // Reduced motion: no drawer animation half-way through a screenshot.
   const context = await browser.newContext({ baseURL: webUrl, viewport, reducedMotion: "reduce" });
+  const cspViolations = await watchCsp(context);
   // Lets a test cut the page's WebSockets the way a network drop does (the client then reconnects on its own).
   await context.addInitScript(() => {
     const sockets: WebSocket[] = [];
@@ -40,9 +41,13 @@ export async function newUserPage(
     class Tracked extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
         // Only the actor connection (Vite's HMR socket reloads the page when cut). While blocked, new ones go
-        // nowhere (port 9) and fail, as during an outage.
+        // to a path of the same origin that refuses the upgrade (the API's 404), so they fail at once, as during
+        // an outage. Not to another origin: the CSP refuses those, and a refusal by policy is not an outage.
         const live = String(url).includes("/api/rivet/");
-        super(live && test.__blockSockets ? "ws://127.0.0.1:9/" : url, protocols);
+        const nowhere = new URL(String(url));
+        nowhere.pathname = "/api/__blocked-socket";
+        nowhere.search = "";
+        super(live && test.__blockSockets ? nowhere.href : url, protocols);
         if (live) sockets.push(this);
       }
     }
@@ -58,7 +63,35 @@ export async function newUserPage(
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  return { context, page };
+  page.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(`console: ${message.text()}`);
+  });
+  return { context, page, cspViolations };
+}
+
+/**
+ * Every Content Security Policy violation in the context's pages, as readable lines: the pages report each
+ * `securitypolicyviolation` event to the test through a binding, which survives navigations and reloads.
+ */
+async function watchCsp(context: BrowserContext): Promise<string[]> {
+  const seen: string[] = [];
+  await context.exposeBinding("__reportCspViolation", ({ page }, line: string) => {
+    seen.push(`${page.url()}: ${line}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      // RivetKit's client bundles cbor-x and zod, which probe once with `new Function("")` whether eval is
+      // allowed and, refused, take their eval-free path. Refusing eval is the point of the policy; the probe is
+      // not a break (the views that use the connection are exercised by the same tests).
+      if (event.blockedURI === "eval" && /rivetkit/.test(event.sourceFile)) return;
+      const report = (window as unknown as { __reportCspViolation: (line: string) => void })
+        .__reportCspViolation;
+      report(
+        `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
+  return seen;
 }
 
 /** Signs in through the dev issuer's form and waits for the app shell. */
@@ -83,7 +116,8 @@ interface AxeResult {
 /** axe-core's scan of the page as it is: serious and critical violations, as readable lines. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   const loaded = await page.evaluate(() => "axe" in window);
-  if (!loaded) await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  // Evaluated by the DevTools protocol rather than added as a <script>, which the page's CSP would refuse.
+  if (!loaded) await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
   const result = (await page.evaluate(() =>
     (window as unknown as { axe: { run: (context?: unknown) => Promise<unknown> } }).axe.run(document),
   )) as AxeResult;

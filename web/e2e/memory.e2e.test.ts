@@ -95,4 +95,28 @@ describe("memory browser", () => {
       await page.setViewportSize(DESKTOP);
     }
   });
+
+  it("lists a write git refused beside the tree, with the reason, and it holds nothing back", async () => {
+    const { page } = user;
+    // The SPA's own session token, to make a write the page itself has no way to make.
+    const seen = page.waitForRequest((r) => r.url().includes("/api/memory") && !!r.headers().authorization);
+    await page.goto("/memory");
+    const request = await seen;
+    const write = (path: string, message: string) =>
+      fetch(new URL("/api/memory/file", request.url()), {
+        method: "PUT",
+        headers: { authorization: request.headers().authorization ?? "", "content-type": "application/json" },
+        body: JSON.stringify({ path, content: "x", message }),
+      });
+    // "ideas" is a folder (ideas/garden.md): git will never take a file there.
+    expect((await write("ideas", "A file where a folder is")).status).toBe(422);
+    expect((await write("ideas/later.md", "Later")).status).toBe(200);
+    await page.reload();
+    const failed = page.getByTestId("failed-write");
+    await failed.waitFor();
+    expect(await failed.count()).toBe(1);
+    expect(await failed.getAttribute("data-reason")).toBe("rejected");
+    expect(await failed.textContent()).toMatch(/ideas.*A file where a folder is.*git refused it/s);
+    await expectAccessible(page, "memory browser (failed writes)");
+  });
 });

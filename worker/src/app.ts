@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { allowedMethods } from "../../platform/method-not-allowed";
 import { handleError, handleNotFound, jsonError, requestContext } from "../../platform/request-context";
 import { type ActorsClient, actorRoutes } from "./actors/actors.routes";
+import { corsForRivet, guardRivet, type RivetMount } from "./actors/manager-guard";
 import { agentRoutes } from "./agent/agent.routes";
 import { requireUser } from "./auth/require-user";
 import { billingRoutes } from "./billing/billing.routes";
@@ -10,6 +11,7 @@ import { webhookRoutes } from "./billing/webhook.routes";
 import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
 import type { AppEnv } from "./env";
+import { gatewayRoutes } from "./gateway/gateway.routes";
 import { healthRoutes } from "./health/health.routes";
 import { limitBody } from "./http/body-limit";
 import { corsForSpa } from "./http/cors";
@@ -23,10 +25,7 @@ import { meRoutes } from "./users/me.routes";
 
 export interface AppDeps {
   /** RivetKit on Durable Objects; absent where no Workers runtime is (OpenAPI generation in Node). */
-  rivet?: {
-    fetch(request: Request, env: object): Promise<Response>;
-    client: ActorsClient;
-  };
+  rivet?: RivetMount & { client: ActorsClient };
 }
 
 /** Everything under /api; also the source of the OpenAPI document (`api.getOpenAPI31Document`). */
@@ -61,10 +60,13 @@ export function createApi(deps: AppDeps = {}) {
 export function createApp(deps: AppDeps = {}) {
   const api = createApi(deps);
   const app = new Hono<AppEnv>().use(requestContext("worker"));
-  // RivetKit's manager API (actor connections and calls) has its own auth per connection and its own body
-  // handling, so it sits beside the REST API rather than behind its middleware.
+  // RivetKit's manager API (actor lookups, calls and connections) sits beside the REST API: its errors have
+  // RivetKit's shape and its credentials travel in connection params. The guard gives it the REST API's
+  // protections on those terms: credentials and key ownership, allowlisted CORS, body and per-user rate limits.
   const rivet = deps.rivet;
-  if (rivet) app.all("/api/rivet/*", (c) => rivet.fetch(c.req.raw, c.env));
+  if (rivet) app.all("/api/rivet/*", corsForRivet, database, guardRivet(rivet));
+  // OpenCode machines' model calls: authenticated by their stack credential, not a session (worker/src/gateway/).
+  app.route("/api/model-gateway", gatewayRoutes);
   app.route("/api", api);
   return app
     .notFound((c) => {

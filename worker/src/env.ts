@@ -21,6 +21,11 @@ export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, Billin
   ACTOR_DO: DurableObjectNamespace;
   /** Workers Rate Limiting binding, keyed per user. */
   USER_RATE_LIMITER?: RateLimit;
+  /**
+   * Models the model gateway forwards for OpenCode machines (comma-separated); unset: any Claude model name.
+   * The gateway uses ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, like the Grow Agent.
+   */
+  MODEL_GATEWAY_MODELS?: string;
 }
 
 export type AppEnv = {

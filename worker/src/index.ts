@@ -6,7 +6,14 @@ import { createRivetOnDurableObjects } from "./rivet";
 
 // At module scope, before anything reads the registry's config (see worker/src/rivet/rivet-handler.ts).
 const rivet = createRivetOnDurableObjects(registry);
-const app = createApp({ rivet: { fetch: rivet.fetch, client: (env) => rivet.client(env) } });
+const app = createApp({
+  rivet: {
+    fetch: rivet.fetch,
+    describe: rivet.describe,
+    hasAction: rivet.hasAction,
+    client: (env) => rivet.client(env),
+  },
+});
 
 export const ActorDurableObject = rivet.ActorDurableObject;
 

@@ -9,9 +9,9 @@ const runtime: RuntimeConfig = {
     gitea: "registry.fly.io/growqr-runtime:gitea",
   },
   volumeSizeGb: 1,
-  anthropicApiKey: "sk-ant-x",
+  modelGatewayUrl: "https://api.growqr.test/api/model-gateway",
 };
-const secrets = { opencodePassword: "pw", giteaAdminToken: "tok" };
+const secrets = { opencodePassword: "pw", giteaAdminToken: "tok", gatewayKey: "gqsk_stack" };
 
 describe("machine spec", () => {
   it("names resources within Fly's limits", () => {
@@ -21,9 +21,12 @@ describe("machine spec", () => {
 
   it("gives each role only its own secret, its volume, its owner's metadata and auto stop/start", () => {
     const opencode = machineRequest(runtime, "user-1", "p", "opencode", "vol_1", secrets);
-    expect(opencode.config?.env).toMatchObject({
+    // Exactly these: whatever runs in the machine can read its env, so nothing here may be a platform secret.
+    expect(opencode.config?.env).toEqual({
       OPENCODE_SERVER_PASSWORD: "pw",
-      ANTHROPIC_API_KEY: "sk-ant-x",
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      ANTHROPIC_BASE_URL: "https://api.growqr.test/api/model-gateway/v1",
+      ANTHROPIC_API_KEY: "gqsk_stack",
     });
     expect(JSON.stringify(opencode)).not.toContain("tok");
     expect(opencode.config?.mounts).toEqual([{ volume: "vol_1", path: "/workspace" }]);
@@ -37,7 +40,15 @@ describe("machine spec", () => {
 
     const gitea = machineRequest(runtime, "user-1", "p", "gitea", "vol_2", secrets);
     expect(gitea.config?.env).toEqual({ GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: "tok" });
+    expect(JSON.stringify(gitea)).not.toContain("gqsk_stack");
     expect(gitea.config?.checks?.health).toMatchObject({ type: "http", path: "/api/healthz" });
+  });
+
+  it("without a gateway URL gives OpenCode no base URL at all (never Anthropic's with a platform key)", () => {
+    const env = machineRequest({ ...runtime, modelGatewayUrl: undefined }, "u", "p", "opencode", "v", secrets)
+      .config?.env;
+    expect(env?.ANTHROPIC_BASE_URL).toBeUndefined();
+    expect(env?.ANTHROPIC_API_KEY).toBe("gqsk_stack");
   });
 });
 

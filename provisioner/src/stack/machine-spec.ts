@@ -7,9 +7,11 @@ export interface RuntimeConfig {
   region: string;
   images: Record<StackRole, string>;
   volumeSizeGb: number;
-  /** Passed to OpenCode so its Anthropic provider works; empty locally (scripted model or none). */
-  anthropicBaseUrl?: string;
-  anthropicApiKey?: string;
+  /**
+   * Public root URL of the model gateway (`https://api.example/api/model-gateway`): OpenCode's Anthropic
+   * provider calls it with the stack's credential. Machines never get an Anthropic key.
+   */
+  modelGatewayUrl?: string;
 }
 
 export const ROLE_PORTS: Record<StackRole, number> = { opencode: 4096, gitea: 3000 };
@@ -41,11 +43,15 @@ export function volumeRequest(config: RuntimeConfig, prefix: string, role: Stack
 export interface RoleSecrets {
   opencodePassword: string;
   giteaAdminToken: string;
+  /** The stack's model-gateway credential (gateway-key.ts): what OpenCode sends as its Anthropic key. */
+  gatewayKey: string;
 }
 
 /**
  * The machine for one role of one user. Secrets go in as env (Fly stores machine config encrypted); the
- * metadata names the owner so a stray machine can always be traced back. Fly's proxy suspends the machine when
+ * metadata names the owner so a stray machine can always be traced back. Whatever runs in the machine can read
+ * its env, so it holds only what is the user's own: their OpenCode's password, their stack's gateway credential
+ * (usable only at our gateway, metered against their plan), their Gitea's admin token; never a platform secret. Fly's proxy suspends the machine when
  * idle and wakes it on a request; the provisioner's own idle alarm does the same for stacks nobody calls.
  */
 export function machineRequest(
@@ -62,10 +68,9 @@ export function machineRequest(
       ? {
           OPENCODE_SERVER_PASSWORD: secrets.opencodePassword,
           OPENCODE_DISABLE_MODELS_FETCH: "1",
-          ...(config.anthropicBaseUrl
-            ? { ANTHROPIC_BASE_URL: providerBaseUrl(config.anthropicBaseUrl) }
-            : {}),
-          ...(config.anthropicApiKey ? { ANTHROPIC_API_KEY: config.anthropicApiKey } : {}),
+          // OpenCode's Anthropic provider reads these; both point at our gateway, not at Anthropic.
+          ...(config.modelGatewayUrl ? { ANTHROPIC_BASE_URL: providerBaseUrl(config.modelGatewayUrl) } : {}),
+          ANTHROPIC_API_KEY: secrets.gatewayKey,
         }
       : { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: secrets.giteaAdminToken };
   return {
@@ -106,8 +111,8 @@ export function machineRequest(
 }
 
 /**
- * The Workers' ANTHROPIC_BASE_URL is the API root (the SDK adds /v1); OpenCode's Anthropic provider wants the
- * versioned URL. One setting for both, adapted here.
+ * The gateway's URL is an API root like the Workers' ANTHROPIC_BASE_URL (clients add /v1); OpenCode's Anthropic
+ * provider wants the versioned URL. Adapted here.
  */
 export function providerBaseUrl(root: string): string {
   const trimmed = root.replace(/\/+$/, "");

@@ -1,6 +1,8 @@
 import type { Logger } from "../../../platform/logger";
 import type { FlyClient } from "../fly/fly-client";
 import { isFlyError } from "../fly/fly-errors";
+import { generateGatewayKey, hashGatewayKey } from "./gateway-key";
+import type { GatewayKeyStore } from "./gateway-key-store";
 import {
   idleAlarmAt,
   type LifecycleConfig,
@@ -19,7 +21,7 @@ import {
   suspendMachine,
   waitHealthy,
 } from "./machine-ops";
-import type { RuntimeConfig } from "./machine-spec";
+import type { RoleSecrets, RuntimeConfig } from "./machine-spec";
 import { decryptSecret, encryptSecret, generateSecret } from "./secrets";
 import {
   emptyRecord,
@@ -47,6 +49,8 @@ export interface StackDeps {
   lifecycle: LifecycleConfig;
   edgeUrl: string;
   secretsKey: CryptoKey;
+  /** Hashes of the stack's model-gateway credential, where the gateway finds them; failures are fatal. */
+  gatewayKeys: GatewayKeyStore;
   /** Mirrors the record into Postgres `user_stacks`; failures are logged, never fatal. */
   mirror(record: StackRecord): Promise<void>;
   setAlarm(at: number | undefined): Promise<void>;
@@ -264,33 +268,51 @@ export class StackController {
     });
   }
 
-  private async secrets(): Promise<{ opencodePassword: string; giteaAdminToken: string }> {
+  /**
+   * The stack's secrets, made on first use. A new stack (first create, or after destroy) gets a new gateway
+   * credential, so recreating a stack rotates it; it is registered with the gateway before it is sealed here,
+   * so no machine ever gets a credential the gateway does not know. Records from before the gateway get one too.
+   */
+  private async secrets(): Promise<RoleSecrets> {
     const { secretsKey, userId } = this.deps;
     const record = await this.load();
-    if (!record.secrets) {
+    if (!record.secrets?.gatewayKey) {
+      const gatewayKey = generateGatewayKey();
+      await this.deps.gatewayKeys.register(await hashGatewayKey(gatewayKey));
       const sealed = {
-        opencodePassword: await encryptSecret(secretsKey, userId, generateSecret()),
-        giteaAdminToken: await encryptSecret(secretsKey, userId, generateSecret()),
+        opencodePassword:
+          record.secrets?.opencodePassword ?? (await encryptSecret(secretsKey, userId, generateSecret())),
+        giteaAdminToken:
+          record.secrets?.giteaAdminToken ?? (await encryptSecret(secretsKey, userId, generateSecret())),
+        gatewayKey: await encryptSecret(secretsKey, userId, gatewayKey),
       };
-      await this.save({ ...record, secrets: sealed }, { mirror: false });
+      await this.save({ ...(await this.load()), secrets: sealed }, { mirror: false });
       return this.secrets();
     }
     return {
       opencodePassword: await decryptSecret(secretsKey, userId, record.secrets.opencodePassword),
       giteaAdminToken: await decryptSecret(secretsKey, userId, record.secrets.giteaAdminToken),
+      gatewayKey: await decryptSecret(secretsKey, userId, record.secrets.gatewayKey),
     };
   }
 
   /** Internal callers only (service binding): where the machines are and how to authenticate to them. */
   async connection(): Promise<StackConnection> {
+    const { secretsKey, userId } = this.deps;
     const record = await this.load();
-    const secrets = record.secrets ? await this.secrets() : undefined;
+    // Read only: the secrets are made by a bring-up (inside the queue), never here.
+    const sealed = record.secrets;
     return {
       status: record.status,
       edgeUrl: this.deps.edgeUrl,
       opencodeMachineId: record.resources.opencode?.machineId,
       giteaMachineId: record.resources.gitea?.machineId,
-      ...(secrets ?? {}),
+      ...(sealed
+        ? {
+            opencodePassword: await decryptSecret(secretsKey, userId, sealed.opencodePassword),
+            giteaAdminToken: await decryptSecret(secretsKey, userId, sealed.giteaAdminToken),
+          }
+        : {}),
     };
   }
 
@@ -318,11 +340,15 @@ export class StackController {
     return this.view();
   }
 
-  /** Deletes the machines and volumes (the user's data with them) and forgets the stack. */
+  /**
+   * Revokes the stack's gateway credential, deletes the machines and volumes (the user's data with them) and
+   * forgets the stack. Revoking comes first: a destroy that fails half-way leaves no usable credential behind.
+   */
   destroy(): Promise<StackView> {
     return this.exclusive(async () => {
       const { fly } = this.deps;
       const record = await this.load();
+      await this.deps.gatewayKeys.revoke();
       const ignoreMissing = (error: unknown) => {
         if (!isFlyError(error, "not_found")) throw error;
       };

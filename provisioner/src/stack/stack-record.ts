@@ -25,8 +25,11 @@ export interface StackRecord {
   app: string;
   region: string;
   resources: Partial<Record<StackRole, RoleResources>>;
-  /** AES-GCM ciphertexts (secrets.ts); never returned by a view, never logged. */
-  secrets?: { opencodePassword: string; giteaAdminToken: string };
+  /**
+   * AES-GCM ciphertexts (secrets.ts); never returned by a view, never logged. `gatewayKey` is the stack's
+   * model-gateway credential (gateway-key.ts), absent in records from before the gateway.
+   */
+  secrets?: { opencodePassword: string; giteaAdminToken: string; gatewayKey?: string };
   lastError?: string;
   /** Failed attempts since the last success; reset when the stack becomes ready. */
   failures: number;

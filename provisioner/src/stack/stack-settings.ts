@@ -18,8 +18,7 @@ export function stackSettings(env: Env) {
       gitea: env.FLY_GITEA_IMAGE || `registry.fly.io/${app}:gitea`,
     },
     volumeSizeGb: Number(env.FLY_VOLUME_SIZE_GB) || 1,
-    anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
-    anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
+    modelGatewayUrl: env.MODEL_GATEWAY_URL || undefined,
   };
   const lifecycle: LifecycleConfig = {
     idleSuspendMs: seconds(env.STACK_IDLE_SUSPEND_SECONDS, 15 * 60),

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { createLogger } from "../../../platform/logger";
 import type { Env } from "../env";
 import { createFlyClient } from "../fly/fly-client";
+import { postgresGatewayKeys } from "./gateway-key-store";
 import { mirrorStack } from "./mirror";
 import { importSecretsKey } from "./secrets";
 import { StackController } from "./stack-controller";
@@ -46,6 +47,7 @@ export class UserStack extends DurableObject<Env> {
       lifecycle: settings.lifecycle,
       edgeUrl: settings.edgeUrl,
       secretsKey: await importSecretsKey(this.env.STACK_SECRETS_KEY),
+      gatewayKeys: postgresGatewayKeys(this.env, userId, settings.runtime.app),
       mirror: (record) => mirrorStack(this.env, record, settings.edgeUrl),
       setAlarm: async (at) => {
         if (at === undefined) await storage.deleteAlarm();

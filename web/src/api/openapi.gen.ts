@@ -702,7 +702,7 @@ export interface paths {
         };
         /**
          * The thread's events after a seq, as a JSON page or a live SSE stream
-         * @description With `Accept: text/event-stream` the response is a live stream: each event is one SSE message whose `id` is its seq. Reconnect with `Last-Event-ID` (EventSource does) to resume without gaps or repeats.
+         * @description With `Accept: text/event-stream` the response is a live stream: each event is one SSE message whose `id` is its seq. Reconnect with `Last-Event-ID` (EventSource does) to resume without gaps or repeats. A user may hold at most 8 live streams at once; the next is refused with 429 `too_many_streams` and `Retry-After` until one closes.
          */
         get: {
             parameters: {
@@ -1202,7 +1202,7 @@ export interface paths {
         put?: never;
         /**
          * Create or wake your stack and wait until it is healthy
-         * @description Answers at once when the stack is ready. Otherwise creates or wakes it and answers when it is healthy (typically seconds; up to the provisioner's health timeout). Poll `GET /api/stack?after=` meanwhile for progress events. A stack that failed answers 503 `stack_failed` with the reason.
+         * @description Answers at once when the stack is ready. Otherwise creates or wakes it and answers when it is healthy (typically seconds; up to the provisioner's health timeout). Poll `GET /api/stack?after=` meanwhile for progress events. A stack that failed answers 503 `stack_failed` with the reason. Creating or waking is refused with 402 `allowance_exceeded` once the plan's tokens are used up, and with 429 `too_many_stack_starts` (with `Retry-After`) past the plan's bring-ups per hour.
          */
         post: {
             parameters: {
@@ -1233,6 +1233,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired session token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The plan's tokens are used up: no new machines until it renews or is upgraded */
+                402: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1629,6 +1638,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `idempotency_key_reused`: the key came with a different path, content or message; `memory_write_failed`: git or Gitea refused the write for good (it is listed in `GET /api/memory/writes`) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Rate limited; see Retry-After */
                 429: {
                     headers: {
@@ -1683,6 +1701,85 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["MemoryCommit"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/memory/writes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Memory writes that were set aside: refused by git, or still failing after retries
+         * @description A failed write never holds back later ones. It is listed, newest first, with its reason, until a later write of the same path is committed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Failed writes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MemoryFailedWrite"][];
                         };
                     };
                 };
@@ -2416,6 +2513,21 @@ export interface components {
             message: string;
             author: string;
             date: string;
+        };
+        MemoryFailedWrite: {
+            id: string;
+            path: string;
+            message: string;
+            /**
+             * @description rejected: git or Gitea refused the write; invalid_path: its path can never be written; retries_exhausted: it kept failing for about an hour
+             * @enum {string}
+             */
+            reason: "rejected" | "invalid_path" | "retries_exhausted";
+            /** @description What git or Gitea answered */
+            error: string;
+            attempts: number;
+            createdAt: string;
+            failedAt: string;
         };
         MemoryWriteResult: {
             /** @enum {string} */

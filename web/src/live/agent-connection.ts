@@ -5,12 +5,15 @@ import { api, errorMessage, unwrap } from "../api/client";
 import { auth, session } from "../auth/session";
 import type { ThreadEvent } from "../chat/thread-events";
 import { actorParams } from "./actor-params";
+import { createTokenRenewal } from "./token-renewal";
 
 /**
  * The live connection to the user's Grow Agent actor (`growAgent`, key [userId]) through `/api/rivet`: every event
  * of every thread of the user arrives here as `event`. One connection per signed-in user, shared by every view,
  * opened on first use and closed at sign-out. RivetKit reconnects on its own; `getParams` hands it a fresh token
- * on every (re)connect.
+ * on every (re)connect. The server closes a connection whose token expired (`user.token_expired`), so an open one
+ * hands it a fresh token ahead of expiry (token-renewal.ts); if that fails, the close and reconnect take over, and
+ * the views re-read what they missed on `onOpen`.
  *
  * The actions, as worker/src/actors/grow-agent.ts defines them. (The SPA cannot import the actor's `Registry`
  * type: web/tsconfig.json would then type-check the Worker's sources, which need Cloudflare's global types that
@@ -25,6 +28,7 @@ export interface GrowAgentActions {
   cancel(threadId: string): Promise<{ cancelled: boolean }>;
   threadStatus(threadId: string): Promise<{ running: string | null; queued: number }>;
   model(): Promise<{ model: string; endpoint: string }>;
+  renewToken(token: string): Promise<{ expiresAt: string }>;
 }
 
 /** `connecting`: first attempt; `live`: open; `reconnecting`: lost (or never reached) and retrying. */
@@ -52,6 +56,12 @@ function openConnection(): AgentConnection {
   const openListeners = new Set<() => void>();
   let disposed = false;
   let everOpen = false;
+  /** The token handed at the latest (re)connect: the open connection lasts until it expires, unless renewed. */
+  let connectedWith: string | null = null;
+  /** Refusals for an expired token since the connection was last open: the first is routine (see onError). */
+  let expiredSinceOpen = 0;
+  const params = actorParams(auth);
+  let renewal: ReturnType<typeof createTokenRenewal> | undefined;
 
   /** The user id (the actor's key) from the server; retried until it answers, since nothing live works without it. */
   const whoAmI = async (): Promise<string> => {
@@ -69,10 +79,28 @@ function openConnection(): AgentConnection {
 
   const ready: Promise<ActorConnRaw> = (async () => {
     const userId = await whoAmI();
-    // devtools off: on localhost RivetKit would otherwise load its devtools script from a CDN.
-    const client = createClient({ endpoint: `${API_ORIGIN || location.origin}/api/rivet`, devtools: false });
-    const handle = client.getOrCreate("growAgent", [userId], { getParams: actorParams(auth) });
+    // `/api/rivet` wants the session token on RivetKit's manager calls too (finding the actor), which carry no
+    // connection params: its client sends only fixed `headers` there. They run at the first connect (and again only
+    // if the actor is gone), right after this; the connection itself gets a fresh token on every (re)connect.
+    const managerToken = await auth.token();
+    const client = createClient({
+      endpoint: `${API_ORIGIN || location.origin}/api/rivet`,
+      headers: managerToken ? { authorization: `Bearer ${managerToken}` } : {},
+      // devtools off: on localhost RivetKit would otherwise load its devtools script from a CDN.
+      devtools: false,
+    });
+    const handle = client.getOrCreate("growAgent", [userId], {
+      getParams: async () => {
+        const next = await params();
+        connectedWith = next.token || null;
+        return next;
+      },
+    });
     const conn = handle.connect() as unknown as ActorConnRaw;
+    renewal = createTokenRenewal({
+      token: () => auth.token(),
+      renew: (token) => conn.action({ name: "renewToken", args: [token] }),
+    });
     conn.on("event", (event: ThreadEvent) => {
       for (const listener of eventListeners) listener(event);
     });
@@ -80,14 +108,21 @@ function openConnection(): AgentConnection {
       if (disposed) return;
       if (next === "connected") {
         everOpen = true;
+        expiredSinceOpen = 0;
+        renewal?.opened(connectedWith);
         setProblem(null);
         setStatus("live");
         for (const listener of openListeners) listener();
       } else if (next === "connecting") setStatus(everOpen ? "reconnecting" : "connecting");
       else if (next === "disconnected") setStatus("reconnecting");
+      if (next !== "connected") renewal?.stop();
     });
-    conn.onError((error: { message?: string }) => {
-      if (!disposed) setProblem(error.message || "The live connection failed");
+    conn.onError((error: { code?: string; message?: string }) => {
+      if (disposed) return;
+      // The server closed an expired connection: RivetKit reconnects at once with a fresh token, nothing to show.
+      // A fresh token refused as expired too (a clock far off) is a problem worth showing.
+      if (error.code === "token_expired" && expiredSinceOpen++ === 0) return;
+      setProblem(error.message || "The live connection failed");
     });
     if (disposed) await conn.dispose();
     return conn;
@@ -113,6 +148,7 @@ function openConnection(): AgentConnection {
     },
     async dispose() {
       disposed = true;
+      renewal?.stop();
       eventListeners.clear();
       openListeners.clear();
       await ready.then((conn) => conn.dispose()).catch(() => {});

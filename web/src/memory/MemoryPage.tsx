@@ -1,5 +1,6 @@
 import { useNavigate, useSearchParams } from "@solidjs/router";
 import { createEffect, createSignal, on, Show } from "solid-js";
+import { FailedWrites } from "./FailedWrites";
 import { MemoryFileView } from "./MemoryFileView";
 import { MemoryTree, memoryHref } from "./MemoryTree";
 import "./memory.css";
@@ -48,6 +49,7 @@ export default function MemoryPage() {
             </button>
           </form>
           <MemoryTree selected={path()} />
+          <FailedWrites />
         </aside>
         <div class="memory-main card">
           <Show

@@ -7,12 +7,14 @@ export type MemoryEntry = components["schemas"]["MemoryEntry"];
 export type MemoryFile = components["schemas"]["MemoryFile"];
 export type MemoryCommit = components["schemas"]["MemoryCommit"];
 export type MemoryWriteResult = components["schemas"]["MemoryWriteResult"];
+export type MemoryFailedWrite = components["schemas"]["MemoryFailedWrite"];
 
 export const memoryKeys = {
   all: ["memory"] as const,
   list: (prefix: string) => ["memory", "list", prefix] as const,
   file: (path: string) => ["memory", "file", path] as const,
   history: (path: string) => ["memory", "history", path] as const,
+  failed: ["memory", "writes", "failed"] as const,
 };
 
 /** The agent writes memory behind the page's back (from a chat), so what is shown is re-read soon. */
@@ -46,6 +48,22 @@ export const useMemoryHistory = (path: Accessor<string>) =>
     retry: (count: number, error: Error) => count < 1 && !isClientError(error),
   }));
 
+/** Writes git refused for good (or that kept failing): the server set them aside; they hold nothing back. */
+export const useFailedWrites = () =>
+  useQuery(() => ({
+    queryKey: memoryKeys.failed,
+    queryFn: async () =>
+      unwrap(await api.GET("/memory/writes", { params: { query: { status: "failed" } } })).items,
+    staleTime: FRESH_MS,
+  }));
+
+/** Why a write was set aside, for people. */
+export function failureReasonText(reason: MemoryFailedWrite["reason"]): string {
+  if (reason === "invalid_path") return "git cannot store a file at this path";
+  if (reason === "retries_exhausted") return "git kept failing for about an hour, so it was given up";
+  return "git refused it";
+}
+
 export interface MemoryWriteInput {
   path: string;
   content: string;
@@ -66,8 +84,9 @@ export function useWriteMemory() {
           body: { path: input.path, content: input.content, message: input.message || undefined },
         }),
       ),
-    // The file, its history and the directories above it (a new file adds entries) all changed.
-    onSuccess: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
+    // The file, its history and the directories above it (a new file adds entries) all changed; a refused write
+    // (422) joins the failed writes.
+    onSettled: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
   }));
 }
 
@@ -87,9 +106,13 @@ export const nameOf = (path: string): string => path.split("/").pop() ?? path;
 
 export const isMarkdown = (path: string): boolean => /\.(md|markdown)$/i.test(path);
 
-/** A sentence for a path the server refused (400 `invalid_path`, `path_too_long`, `forbidden_path`). */
+/**
+ * A sentence for a write the server refused: a path it does not take (400 `invalid_path`, `path_too_long`,
+ * `forbidden_path`), or a write git refused for good (422 `memory_write_failed`, listed under failed writes).
+ */
 export function pathProblem(error: unknown): string | null {
   if (!(error instanceof ApiError)) return null;
+  if (error.code === "memory_write_failed") return `git refused this write: ${error.message}`;
   if (!["invalid_path", "path_too_long", "forbidden_path", "invalid_request"].includes(error.code))
     return null;
   const reason = error.message.replace(/\.$/, "");

@@ -10,25 +10,31 @@ import { verifyInternalParams } from "./internal-auth";
 
 /**
  * What a client passes as RivetKit connection params: `getParams: async () => ({ token })`. Actors calling each
- * other pass `internalParams(env, userId)` instead (internal-auth.ts).
+ * other pass `internalParams(env, userId, audience)` instead (internal-auth.ts).
  */
 export interface ConnParams {
   token?: unknown;
   internal?: unknown;
-  userId?: unknown;
 }
 
 /** Who is on the other end of an actor connection, from the verified token only. */
 export interface ConnState {
   userId: string;
   clerkUserId: string;
-  /** ms since the epoch; actions after this are refused so a long-lived socket cannot outlive its token. */
+  /**
+   * ms since the epoch (the token's or internal credential's expiry): actions after this are refused and the
+   * connection gets no further event (live-conns.ts), so a long-lived socket cannot outlive its token.
+   */
   tokenExpiresAt: number;
   /** Another actor of the same user (internal-auth.ts), not a client. */
   internal?: boolean;
 }
 
 const userCache = new UserCache();
+
+/** The same code as the close reason of an expired connection (conn-expiry.ts): the client reconnects. */
+const tokenExpired = () =>
+  new UserError("The session token has expired; reconnect with a fresh one", { code: "token_expired" });
 
 /**
  * Verifies the connection's token with the same code as the REST API and checks that its user owns the actor
@@ -40,10 +46,16 @@ export async function authenticateConnection(
   actor: { type: ActorType; key: readonly string[] },
 ): Promise<ConnState> {
   if (params?.internal !== undefined) {
-    const userId = await verifyInternalParams(env, params);
-    if (!userId) throw new UserError("Invalid internal credentials", { code: "forbidden" });
-    assertOwnsKey(actor.type, actor.key, userId);
-    return { userId, clerkUserId: "internal", tokenExpiresAt: Number.MAX_SAFE_INTEGER, internal: true };
+    // Expired, for another actor type or another user, or not ours: one refusal, so a caller learns nothing.
+    const caller = await verifyInternalParams(env, params, actor.type);
+    if (!caller) throw new UserError("Invalid internal credentials", { code: "forbidden" });
+    assertOwnsKey(actor.type, actor.key, caller.userId);
+    return {
+      userId: caller.userId,
+      clerkUserId: "internal",
+      tokenExpiresAt: caller.expiresAt,
+      internal: true,
+    };
   }
   if (typeof params?.token !== "string" || params.token.length === 0) {
     throw new UserError("Pass a session token in the connection params: { token }", {
@@ -53,6 +65,9 @@ export async function authenticateConnection(
   const db = openDatabase(env);
   try {
     const claims = await verifySessionToken(params.token, readAuthConfig(env));
+    // The verifier allows a few seconds of clock skew; a connection does not: one opened with a token already
+    // past its expiry would look live to the client yet be closed at the next event (live-conns.ts).
+    if (Date.now() >= claims.expiresAt * 1000) throw tokenExpired();
     const user = await ensureUser(db, claims, userCache);
     assertOwnsKey(actor.type, actor.key, user.id);
     return { userId: user.id, clerkUserId: claims.sub, tokenExpiresAt: claims.expiresAt * 1000 };
@@ -63,6 +78,34 @@ export async function authenticateConnection(
   }
 }
 
+/**
+ * A fresh token for an open connection (the `renewToken` action), so a client whose tokens are short-lived (Clerk's
+ * live 60 s) keeps its socket instead of being closed at every expiry. Only a token of the same user, still valid by
+ * our clock, extends it; never for internal connections. The connection's new state.
+ */
+export async function renewConnectionToken(
+  env: Env,
+  state: ConnState,
+  token: unknown,
+  now = () => Date.now(),
+): Promise<ConnState> {
+  if (state.internal) throw new UserError("Internal connections do not renew", { code: "forbidden" });
+  if (typeof token !== "string" || token.length === 0) {
+    throw new UserError("Pass the new session token", { code: "missing_token" });
+  }
+  try {
+    const claims = await verifySessionToken(token, readAuthConfig(env));
+    if (now() >= claims.expiresAt * 1000) throw tokenExpired();
+    // The subject is the identity (connection state holds the one it was opened with): no database round-trip.
+    if (claims.sub !== state.clerkUserId) {
+      throw new UserError("The token is another user's", { code: "forbidden" });
+    }
+    return { ...state, tokenExpiresAt: Math.max(state.tokenExpiresAt, claims.expiresAt * 1000) };
+  } catch (error) {
+    toActorError(error);
+  }
+}
+
 /** Every action re-checks ownership and expiry: the connection may be older than the token. */
 export function assertCaller(
   state: ConnState | undefined,
@@ -70,11 +113,7 @@ export function assertCaller(
   now = Date.now(),
 ): ConnState {
   if (!state) throw new UserError("Not authenticated", { code: "unauthorized" });
-  if (now >= state.tokenExpiresAt) {
-    throw new UserError("The session token has expired; reconnect with a fresh one", {
-      code: "token_expired",
-    });
-  }
+  if (now >= state.tokenExpiresAt) throw tokenExpired();
   assertOwnsKey(actor.type, actor.key, state.userId);
   return state;
 }

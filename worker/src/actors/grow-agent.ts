@@ -10,8 +10,9 @@ import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
 import { toActorError } from "./actor-errors";
 import { subAgentKey } from "./actor-keys";
-import { assertCaller, assertInternalCaller, type ConnParams } from "./connection-auth";
+import { assertCaller, assertInternalCaller, type ConnParams, renewConnectionToken } from "./connection-auth";
 import { internalParams } from "./internal-auth";
+import { createLiveConns } from "./live-conns";
 import { admitAndList, mirrorLifecycle, TOUCH_INTERVAL_MS } from "./mirror-lifecycle";
 import type { Registry } from "./registry";
 
@@ -20,42 +21,50 @@ const log = createLogger({ service: "grow-agent" });
 
 /**
  * The user's master agent, exactly one per user (key: [userId]). Conversations run in its AgentRuntime; every
- * event of every thread is broadcast to all of the user's connections as `event` ({ threadId, seq, type, data,
- * at }). All of them are the same user's (connections are authenticated per user), so no per-thread filter is
- * needed for privacy; clients filter by thread.
+ * event of every thread is broadcast to all of the user's connections whose token is still valid as `event` ({
+ * threadId, seq, type, data, at }); an expired one is closed with `user.token_expired` (live-conns.ts). All of them
+ * are the same user's (connections are authenticated per user), so no per-thread filter is needed for privacy;
+ * clients filter by thread.
  */
 export const growAgent = actor({
   // createState (not onCreate) so createdAt is in the actor's first write (see sub-agent.ts).
   createState: () => ({ createdAt: Date.now(), lastActiveAt: 0, listed: false as boolean }),
-  createVars: (c) => ({
-    agent: new AgentRuntime({
-      env: env as Env,
-      userId: c.key[0] ?? "",
-      kv: c.kv,
-      broadcast: (event) => c.broadcast("event", eventJson(event)),
-      keepAlive: (work) => c.waitUntil(work.then(() => {})),
-      scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
-      scheduleTurnWatch: (ms) => void c.schedule.after(ms, "watchTurns"),
-      subAgentActors: {
-        start: async (subAgentId, input) => {
-          const userId = c.key[0] ?? "";
-          const params = await internalParams(env as Env, userId);
-          const handle = await c
-            .client<Registry>()
-            .subAgent.create(subAgentKey(userId, subAgentId), { params, input });
-          await handle.start();
+  createVars: (c) => {
+    // Every broadcast goes through it: a connection whose token expired gets nothing more and is closed.
+    const live = createLiveConns(c, log.child({ actorId: c.actorId }));
+    return {
+      live,
+      agent: new AgentRuntime({
+        env: env as Env,
+        userId: c.key[0] ?? "",
+        kv: c.kv,
+        broadcast: (event) => live.broadcast("event", eventJson(event)),
+        keepAlive: (work) => c.waitUntil(work.then(() => {})),
+        scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
+        scheduleTurnWatch: (ms) => void c.schedule.after(ms, "watchTurns"),
+        subAgentActors: {
+          start: async (subAgentId, input) => {
+            const userId = c.key[0] ?? "";
+            const params = await internalParams(env as Env, userId, "subAgent");
+            const handle = await c
+              .client<Registry>()
+              .subAgent.create(subAgentKey(userId, subAgentId), { params, input });
+            await handle.start();
+          },
+          cancel: async (subAgentId) => {
+            const userId = c.key[0] ?? "";
+            const params = await internalParams(env as Env, userId, "subAgent");
+            await c.client<Registry>().subAgent.get(subAgentKey(userId, subAgentId), { params }).cancel();
+          },
         },
-        cancel: async (subAgentId) => {
-          const userId = c.key[0] ?? "";
-          const params = await internalParams(env as Env, userId);
-          await c.client<Registry>().subAgent.get(subAgentKey(userId, subAgentId), { params }).cancel();
-        },
-      },
-      log: log.child({ actorId: c.actorId }),
-    }),
-  }),
+        log: log.child({ actorId: c.actorId }),
+      }),
+    };
+  },
   createConnState: (c, params: ConnParams) =>
     admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
+  // Each connection brings its own expiry: the timer that closes it is armed for the earliest.
+  onConnect: (c) => c.vars.live.watch(),
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
@@ -70,12 +79,22 @@ export const growAgent = actor({
       touch(c);
       return { userId: caller.userId, actorId: c.actorId, createdAt: c.state.createdAt };
     },
+    /**
+     * Extends this connection with a fresh token of the same user before the current one expires; without it the
+     * connection is closed at expiry (`user.token_expired`) and the client reconnects.
+     */
+    renewToken: async (c, token: string) => {
+      const caller = assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      const renewed = await renewConnectionToken(env as Env, caller, token);
+      c.conn.state = renewed;
+      return { expiresAt: new Date(renewed.tokenExpiresAt).toISOString() };
+    },
     /** Broadcasts to every connection of this user's agent: the path every streamed event takes. */
     ping: (c, text: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
       const event = { text: String(text).slice(0, 1_000), at: new Date().toISOString() };
-      c.broadcast("pong", event);
+      c.vars.live.broadcast("pong", event);
       return event;
     },
     /**

@@ -1,25 +1,60 @@
+import { type AgentEnv, readAgentConfig } from "../agent/agent-config";
+import type { ActorType } from "./actor-keys";
+
 /**
- * Credentials one actor presents to another of the same user (a sub-agent relaying to its Grow Agent): an HMAC of
- * the user id under `ACTOR_INTERNAL_KEY`, a secret only the Worker holds. Never sent to a browser; a client
- * cannot forge it, and it only opens actors of that one user.
+ * Credentials one actor presents to another of the same user (a sub-agent relaying to its Grow Agent, the Grow
+ * Agent starting a sub-agent): `v1.<userId>.<audience>.<exp>.<mac>`, an HMAC-SHA256 under `ACTOR_INTERNAL_KEY` (a
+ * secret only the Worker holds) over the version, the user, the actor type it is for and its expiry. Never sent to
+ * a browser; a client cannot forge it, it only opens actors of that one user and that one type, and one that leaks
+ * (a log line) is worthless once it expires.
  */
-export interface InternalActorEnv {
+export interface InternalActorEnv extends Pick<AgentEnv, "AGENT_SUBAGENT_TIMEOUT_SECONDS"> {
   /** Secret (32+ random bytes, base64): signs actor-to-actor connection params. */
   ACTOR_INTERNAL_KEY?: string;
 }
 
+/** Who presented valid internal params, and until when the connection they opened may act (ms since the epoch). */
+export interface InternalCaller {
+  userId: string;
+  expiresAt: number;
+}
+
+const VERSION = "v1";
+const AUDIENCES: readonly ActorType[] = ["growAgent", "subAgent"];
+/**
+ * Past the longest actor-to-actor connection: a sub-agent's relay to its Grow Agent is opened once per run with
+ * fixed params and lives as long as the run, which the Grow Agent cancels after `AGENT_SUBAGENT_TIMEOUT_SECONDS`
+ * and which then takes up to 30 s to report its end. Actions are refused after expiry (assertCaller), so a
+ * shorter lifetime would cut the relay of a long run.
+ */
+const LIFETIME_MARGIN_MS = 5 * 60_000;
+
+export const internalCredentialLifetimeMs = (env: InternalActorEnv): number =>
+  readAgentConfig(env).subAgentTimeoutMs + LIFETIME_MARGIN_MS;
+
 const encoder = new TextEncoder();
 
-async function sign(secret: string, userId: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`growqr-actor:${userId}`)));
-  return btoa(String.fromCharCode(...mac));
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
+}
+
+/** What the MAC covers; the prefix keeps it from ever matching a MAC made under this key for anything else. */
+const signedText = (userId: string, audience: string, exp: number) =>
+  `growqr-actor|${VERSION}|${userId}|${audience}|${exp}`;
+
+const toBase64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+
+function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined; // a SHA-256 MAC, unpadded
+  const binary = atob(`${text.replaceAll("-", "+").replaceAll("_", "/")}=`);
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 function secretOf(env: InternalActorEnv): string {
@@ -28,24 +63,52 @@ function secretOf(env: InternalActorEnv): string {
   return env.ACTOR_INTERNAL_KEY;
 }
 
-/** Connection params for calling another actor of `userId` from inside the Worker. */
+/**
+ * Connection params for calling the `audience` actor of `userId` from inside the Worker, valid for
+ * `internalCredentialLifetimeMs`. Mint them per call or connection (or in `getParams`), never keep them.
+ */
 export async function internalParams(
   env: InternalActorEnv,
   userId: string,
-): Promise<{ internal: string; userId: string }> {
-  return { internal: await sign(secretOf(env), userId), userId };
+  audience: ActorType,
+  now = Date.now(),
+): Promise<{ internal: string }> {
+  const exp = Math.floor((now + internalCredentialLifetimeMs(env)) / 1000);
+  const key = await hmacKey(secretOf(env));
+  const mac = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, encoder.encode(signedText(userId, audience, exp))),
+  );
+  return { internal: [VERSION, userId, audience, exp, toBase64Url(mac)].join(".") };
 }
 
-/** Constant-time check of internal params; the user they are for, or undefined. */
+/**
+ * Checks internal params for the `audience` actor: MAC (compared in constant time by `crypto.subtle.verify`),
+ * audience and expiry. The caller and its expiry, or undefined for anything else.
+ */
 export async function verifyInternalParams(
   env: InternalActorEnv,
   params: unknown,
-): Promise<string | undefined> {
-  const { internal, userId } = (params ?? {}) as { internal?: unknown; userId?: unknown };
-  if (typeof internal !== "string" || typeof userId !== "string" || !env.ACTOR_INTERNAL_KEY) return undefined;
-  const expected = await sign(env.ACTOR_INTERNAL_KEY, userId);
-  if (expected.length !== internal.length) return undefined;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ internal.charCodeAt(i);
-  return diff === 0 ? userId : undefined;
+  audience: ActorType,
+  now = Date.now(),
+): Promise<InternalCaller | undefined> {
+  const { internal } = (params ?? {}) as { internal?: unknown };
+  if (typeof internal !== "string" || internal.length > 512 || !env.ACTOR_INTERNAL_KEY) return undefined;
+  const parts = internal.split(".");
+  if (parts.length !== 5) return undefined;
+  const [version, userId = "", claimedAudience = "", expText = "", macText = ""] = parts;
+  const exp = Number(expText);
+  if (version !== VERSION || !userId || !/^[0-9]{1,12}$/.test(expText)) return undefined;
+  if (!AUDIENCES.includes(claimedAudience as ActorType)) return undefined;
+  const mac = fromBase64Url(macText);
+  if (!mac) return undefined;
+  const key = await hmacKey(env.ACTOR_INTERNAL_KEY);
+  const valid = await crypto.subtle.verify(
+    "HMAC",
+    key,
+    mac,
+    encoder.encode(signedText(userId, claimedAudience, exp)),
+  );
+  // Audience and expiry only after the MAC: they are trusted only once we know we signed them.
+  if (!valid || claimedAudience !== audience || exp * 1000 <= now) return undefined;
+  return { userId, expiresAt: exp * 1000 };
 }

@@ -1,5 +1,5 @@
 import { setup } from "rivetkit";
-import { MAX_MEMORY_BODY_BYTES } from "../http/body-limit";
+import { MAX_MEMORY_BODY_BYTES } from "../http/limits";
 import { growAgent } from "./grow-agent";
 import { subAgent } from "./sub-agent";
 

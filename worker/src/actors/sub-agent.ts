@@ -3,7 +3,6 @@ import { actor } from "rivetkit";
 import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { withTimeout } from "../../../platform/with-timeout";
-import { recordUsage } from "../agent/usage-meter";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { opencodeConnection } from "../subagents/opencode-connection";
@@ -205,8 +204,13 @@ async function isReserved(userId: string, subAgentId: string): Promise<boolean> 
 
 async function growAgentOf(c: RunContext) {
   const userId = c.key[0] ?? "";
-  const params = await internalParams(env as Env, userId);
-  return c.client<Registry>().growAgent.getOrCreate(growAgentKey(userId), { params });
+  const mint = () => internalParams(env as Env, userId, "growAgent");
+  // RivetKit's stateless calls send `params` (minted now, per handle); a connection asks `getParams` on every
+  // (re)connect, so the long-lived relay never presents an expired credential.
+  return c.client<Registry>().growAgent.getOrCreate(growAgentKey(userId), {
+    params: await mint(),
+    getParams: mint,
+  });
 }
 
 /** Records the outcome and hands it to the Grow Agent (whose spawn_sub_agent tool call waits for it). */
@@ -216,22 +220,9 @@ async function complete(c: RunContext, outcome: SubAgentOutcome): Promise<void> 
   const subAgentId = c.key[1] ?? "";
   const db = openDatabase(env as Env);
   try {
+    // OpenCode's own cost is kept with the session as information only: the sandbox is not trusted to report
+    // what it used. Its model calls are metered by the model gateway (worker/src/gateway/).
     await finishSession(db, c.key[0] ?? "", subAgentId, outcome);
-    // OpenCode's model calls count against the user's plan like the Grow Agent's (turn key per message: once).
-    for (const call of outcome.usage ?? []) {
-      await recordUsage(db, {
-        userId: c.key[0] ?? "",
-        threadId: c.state.threadId || null,
-        turnKey: `subagent:${subAgentId}:${call.messageId}`,
-        model: call.model,
-        usage: {
-          input_tokens: call.inputTokens,
-          output_tokens: call.outputTokens,
-          cache_read_input_tokens: call.cacheReadTokens,
-          cache_creation_input_tokens: call.cacheWriteTokens,
-        },
-      });
-    }
   } catch (error) {
     log.error("recording the sub-agent's outcome failed", { subAgentId, error });
   } finally {

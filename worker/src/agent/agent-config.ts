@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { MAX_PARALLEL_SUBAGENTS_CEILING } from "../http/limits";
 
 /** Settings of the Grow Agent's model use, from the Worker's env (README "Configuration"). */
 export interface AgentEnv {
@@ -46,7 +47,12 @@ export function readAgentConfig(env: AgentEnv): AgentConfig {
     maxSteps: intSetting(env.AGENT_MAX_STEPS, 8, 1, 50),
     contextTokens: intSetting(env.AGENT_CONTEXT_TOKENS, 60_000, 1_000, 1_000_000),
     maxOutputTokens: intSetting(env.AGENT_MAX_OUTPUT_TOKENS, 4_096, 16, 64_000),
-    maxParallelSubAgents: intSetting(env.AGENT_MAX_PARALLEL_SUBAGENTS, 32, 1, 32),
+    maxParallelSubAgents: intSetting(
+      env.AGENT_MAX_PARALLEL_SUBAGENTS,
+      MAX_PARALLEL_SUBAGENTS_CEILING,
+      1,
+      MAX_PARALLEL_SUBAGENTS_CEILING,
+    ),
     subAgentTimeoutMs: intSetting(env.AGENT_SUBAGENT_TIMEOUT_SECONDS, 900, 10, 3_600) * 1_000,
     turnWatchMs: intSetting(env.AGENT_TURN_WATCH_SECONDS, 30, 1, 600) * 1_000,
   };

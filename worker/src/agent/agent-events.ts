@@ -33,6 +33,17 @@ export interface AgentEventData {
    * `upgradePath` is where the SPA lets the user fix it.
    */
   "agent.notice": { code: string; message: string; upgradePath?: string };
+  /**
+   * A memory write made in this thread (commit_memory) was set aside for good: git or Gitea refused it
+   * (`rejected`, `invalid_path`) or it kept failing (`retries_exhausted`). Later writes are not held back; the
+   * write stays listed in `GET /api/memory/writes` with its reason.
+   */
+  "memory.write_failed": {
+    writeId: string;
+    path: string;
+    reason: "rejected" | "invalid_path" | "retries_exhausted";
+    error: string;
+  };
   /** spawn_sub_agent started a sub-agent; everything it does follows as `subagent.*` with its id. */
   "subagent.spawned": { subAgentId: string; task: string; turnId: string };
   /** waking (the sandbox), running (the OpenCode session is open). */

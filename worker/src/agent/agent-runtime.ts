@@ -172,6 +172,13 @@ export class AgentRuntime {
       },
       cache: new MemoryCache(),
       scheduleRetry: (ms) => this.deps.scheduleMemoryRetry(ms),
+      // The thread whose commit_memory made the write hears that it was set aside (REST writers get the 422).
+      onWriteFailed: ({ threadId, ...failure }) => {
+        if (!threadId) return;
+        this.emit(threadId, "memory.write_failed", failure).catch((error) =>
+          this.deps.log.warn("could not tell the thread about a failed memory write", { threadId, error }),
+        );
+      },
       log: this.deps.log,
     });
     return this.#memory;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_COUNTABLE_STACK_STARTS } from "../http/limits";
 import { DEFAULT_PRICE_IDS, nextPlan, PLANS, planForPrice, planOf, priceIdFor } from "./plans";
 
 describe("plans", () => {
@@ -20,10 +21,18 @@ describe("plans", () => {
       expect(higher?.allowanceTokens).toBeGreaterThan(lower?.allowanceTokens ?? 0);
       expect(higher?.maxParallelSubAgents).toBeGreaterThan(lower?.maxParallelSubAgents ?? 0);
       expect(higher?.stackIdleSeconds).toBeGreaterThan(lower?.stackIdleSeconds ?? 0);
+      expect(higher?.stackStartsPerHour).toBeGreaterThan(lower?.stackStartsPerHour ?? 0);
     }
     expect(nextPlan("free")?.id).toBe("pro");
     expect(nextPlan("pro")?.id).toBe("team");
     expect(nextPlan("team")).toBeUndefined();
     expect(planOf("unknown").id).toBe("free");
+  });
+
+  it("caps stack bring-ups on every plan at a number the stack's kept events can count", () => {
+    for (const plan of Object.values(PLANS)) {
+      expect(plan.stackStartsPerHour).toBeGreaterThanOrEqual(1);
+      expect(plan.stackStartsPerHour).toBeLessThanOrEqual(MAX_COUNTABLE_STACK_STARTS);
+    }
   });
 });

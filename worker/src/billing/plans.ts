@@ -17,6 +17,13 @@ export interface Plan {
   maxParallelSubAgents: number;
   /** A stack nobody used for this long is suspended. */
   stackIdleSeconds: number;
+  /**
+   * Bring-ups (creating or waking the stack's machines) through `POST /api/stack/wake` per hour
+   * (`STACK_START_WINDOW_SECONDS`). Every plan gets a sandbox, since sub-agents need one; the cap keeps a script
+   * from cycling machines, sized so a user returning after each idle suspend is not refused. At most
+   * `MAX_COUNTABLE_STACK_STARTS` (http/limits.ts).
+   */
+  stackStartsPerHour: number;
   /** For display only; the amount charged is the Stripe price's. */
   priceLabel: string;
   /** Higher is better: the plan a user with several live subscriptions gets, and the upgrade order. */
@@ -30,6 +37,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     allowanceTokens: 200_000,
     maxParallelSubAgents: 1,
     stackIdleSeconds: 300,
+    stackStartsPerHour: 4,
     priceLabel: "$0",
     rank: 0,
   },
@@ -39,6 +47,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     allowanceTokens: 5_000_000,
     maxParallelSubAgents: 3,
     stackIdleSeconds: 900,
+    stackStartsPerHour: 6,
     priceLabel: "$20 / month",
     rank: 1,
   },
@@ -48,6 +57,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     allowanceTokens: 25_000_000,
     maxParallelSubAgents: 10,
     stackIdleSeconds: 3_600,
+    stackStartsPerHour: 8,
     priceLabel: "$100 / month",
     rank: 2,
   },

@@ -26,6 +26,11 @@ describe("validateMemoryPath", () => {
     "ünïcödé/日本.md",
     "dir.with.dots/.hidden",
     "a..b.md",
+    "auxiliary.md",
+    "git/notes.md",
+    "my .git notes.md",
+    "v1.2 draft.md",
+    "é.md",
   ])("accepts %s", (path) => {
     expect(validateMemoryPath(path)).toBe(path);
   });
@@ -46,6 +51,37 @@ describe("validateMemoryPath", () => {
     [".git/config", "forbidden_path"],
     ["x/.git/hooks/pre-commit", "forbidden_path"],
     [".GIT/HEAD", "forbidden_path"],
+    // What git itself refuses with core.protectNTFS / core.protectHFS (verify_path, is_ntfs_dotgit, is_hfs_dotgit).
+    [".git./x", "forbidden_path"],
+    [".git /x", "forbidden_path"],
+    [".Git. . /x", "forbidden_path"],
+    ["git~1/config", "forbidden_path"],
+    ["GIT~1/config", "forbidden_path"],
+    [".git::$INDEX_ALLOCATION/x", "invalid_path"],
+    [".g\u200cit/x", "invalid_path"],
+    ["\ufeff.git/x", "invalid_path"],
+    [".gi\u206ft/x", "invalid_path"],
+    // Names git or Gitea give a meaning: submodules, attributes (filters, LFS), workflows, short names of those.
+    [".gitmodules", "forbidden_path"],
+    [".gitattributes", "forbidden_path"],
+    ["a/.gitignore", "forbidden_path"],
+    [".github/workflows/x.yml", "forbidden_path"],
+    [".gitea/workflows/x.yml", "forbidden_path"],
+    [".lfsconfig", "forbidden_path"],
+    [".mailmap", "forbidden_path"],
+    ["gi7eba~1", "forbidden_path"],
+    ["aux.md", "forbidden_path"],
+    ["dir/COM1", "forbidden_path"],
+    // Aliases on Windows or macOS, and characters that are not plain names.
+    ["notes./a.md", "invalid_path"],
+    ["notes /a.md", "invalid_path"],
+    ["e\u0301.md", "invalid_path"],
+    ["x\ud800.md", "invalid_path"],
+    ["a:b.md", "invalid_path"],
+    ["a*b.md", "invalid_path"],
+    ["what?.md", "invalid_path"],
+    ["[draft].md", "invalid_path"],
+    ["a\u2028b.md", "invalid_path"],
     [`${"a".repeat(256)}`, "path_too_long"],
     [`${"é".repeat(128)}`, "path_too_long"], // 256 bytes in UTF-8, 128 characters
   ])("refuses %j with %s (400)", (path, code) => {

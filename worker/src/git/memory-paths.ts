@@ -29,32 +29,60 @@ export class MemoryPathError extends Error {
 const encoder = new TextEncoder();
 export const byteLength = (text: string): number => encoder.encode(text).byteLength;
 
-// Control characters (NUL included) have no business in a file name and confuse git plumbing and terminals.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * Characters refused anywhere in a path:
+ * - control (Cc), format (Cf: zero-width joiners, bidi controls, BOM) and line/paragraph separators: invisible
+ *   or confusing in a name, and the format characters include every code point HFS+ ignores (git's
+ *   `is_hfs_dotgit`: U+200C-U+200F, U+202A-U+202E, U+206A-U+206F, U+FEFF), so `.g\u200cit` is `.git` on a Mac;
+ * - lone surrogates (not encodable as UTF-8: the name stored would differ from the one asked for);
+ * - `\` (a separator on Windows), `:` (NTFS alternate data streams: `.git::$INDEX_ALLOCATION` is `.git`),
+ *   `<>"|` (not allowed on Windows), and `*?[]` (pathspec globs: `git log -- a*` would match other files).
+ */
+const FORBIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\\:<>"|*?[\]]/u;
+
+/**
+ * Names that git, Gitea or a checkout treat specially, compared case-insensitively (NTFS and HFS+ are
+ * case-insensitive): anything starting `.git` (`.git` itself, `.gitmodules`, `.gitattributes` (filters, LFS),
+ * `.gitignore`, `.gitea`/`.github` (Actions workflows, templates)), `.lfsconfig` and `.mailmap`.
+ */
+const SPECIAL_NAME = /^(\.git|\.lfsconfig$|\.mailmap$)/i;
+/** NTFS 8.3 short names (`git~1` is `.git`, `gi7eba~1` is `.gitmodules`): a `~` followed by a digit. */
+const SHORT_NAME = /~\d/;
+/** Windows device names, with or without an extension: such a file cannot be checked out on Windows. */
+const DEVICE_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+
+const invalid = (message: string) => new MemoryPathError("invalid_path", message);
+const forbidden = (message: string) => new MemoryPathError("forbidden_path", message);
 
 /**
  * Returns the canonical form of a repository-relative file path, or throws `MemoryPathError`.
- * Refused rather than normalised: `..`, `.`, empty segments (`a//b`, trailing `/`), a leading `/`,
- * backslashes, control characters, any `.git` segment (any case: case-insensitive file systems), and
- * more than 255 UTF-8 bytes. Refusing keeps one file from having two names.
+ * Refused rather than normalised, so one file never has two names: `..`, `.`, empty segments (`a//b`, trailing
+ * `/`), a leading `/`, text not in Unicode NFC, the characters above, segments ending in `.` or a space (Windows
+ * drops those: `.git.` is `.git`), names git or Gitea treat specially (`.git…` in any case, NTFS short names,
+ * Windows device names), and more than 255 UTF-8 bytes. Every path accepted here is accepted by git itself with
+ * `core.protectNTFS` and `core.protectHFS` on (memory-paths.property.test.ts checks against the real binary),
+ * so a write can never be stored here and then refused by git forever.
  */
 export function validateMemoryPath(path: string): string {
-  if (typeof path !== "string" || path.length === 0)
-    throw new MemoryPathError("invalid_path", "path is empty");
-  if (CONTROL.test(path)) throw new MemoryPathError("invalid_path", "path contains a control character");
-  if (path.includes("\\")) throw new MemoryPathError("invalid_path", "path contains a backslash");
-  if (path.startsWith("/")) throw new MemoryPathError("invalid_path", "path must be relative (no leading /)");
+  if (typeof path !== "string" || path.length === 0) throw invalid("path is empty");
+  const bad = FORBIDDEN_CHARACTER.exec(path);
+  if (bad) {
+    const code = bad[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, "0");
+    throw invalid(`path contains a character not allowed in memory paths (U+${code})`);
+  }
+  if (path.normalize("NFC") !== path) throw invalid("path must be in Unicode NFC form");
+  if (path.startsWith("/")) throw invalid("path must be relative (no leading /)");
   if (byteLength(path) > MAX_PATH_BYTES) {
     throw new MemoryPathError("path_too_long", `path is longer than ${MAX_PATH_BYTES} bytes`);
   }
   for (const segment of path.split("/")) {
-    if (segment === "") throw new MemoryPathError("invalid_path", "path has an empty segment");
-    if (segment === "." || segment === "..") {
-      throw new MemoryPathError("invalid_path", "path must not contain . or .. segments");
-    }
-    if (segment.toLowerCase() === ".git") {
-      throw new MemoryPathError("forbidden_path", "path must not touch .git");
+    if (segment === "") throw invalid("path has an empty segment");
+    if (segment === "." || segment === "..") throw invalid("path must not contain . or .. segments");
+    if (SPECIAL_NAME.test(segment)) throw forbidden(`"${segment}" is a name git treats specially`);
+    if (SHORT_NAME.test(segment)) throw forbidden("a path segment must not contain ~ followed by a digit");
+    if (DEVICE_NAME.test(segment)) throw forbidden(`"${segment}" is a reserved device name on Windows`);
+    if (segment.endsWith(".") || segment.endsWith(" ")) {
+      throw invalid("a path segment must not end with a dot or a space");
     }
   }
   return path;

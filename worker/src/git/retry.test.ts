@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, retryingFetch } from "./retry";
+import {
+  DEFAULT_RETRY_POLICY,
+  DURABLE_RETRY_POLICY,
+  durableRetryDelayMs,
+  parseRetryAfter,
+  retryDelayMs,
+  retryingFetch,
+} from "./retry";
 
 describe("parseRetryAfter", () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
@@ -78,5 +85,26 @@ describe("retryingFetch", () => {
       expect((await send(request())).status).toBe(Array.isArray(step) ? step[0] : step);
       expect(seen).toHaveLength(1);
     }
+  });
+});
+
+describe("durableRetryDelayMs", () => {
+  it("grows from 5-10 s to the 20 min cap, and 10 attempts span about 30 to 60 minutes", () => {
+    const low = () => 0;
+    const high = () => 0.999_999;
+    expect(durableRetryDelayMs(0, DURABLE_RETRY_POLICY, undefined, low)).toBe(5_000);
+    expect(durableRetryDelayMs(0, DURABLE_RETRY_POLICY, undefined, high)).toBeLessThan(10_000);
+    expect(durableRetryDelayMs(20, DURABLE_RETRY_POLICY, undefined, high)).toBeLessThanOrEqual(20 * 60_000);
+    const total = (random: () => number) =>
+      Array.from({ length: DURABLE_RETRY_POLICY.retries }, (_, attempt) =>
+        durableRetryDelayMs(attempt, DURABLE_RETRY_POLICY, undefined, random),
+      ).reduce((a, b) => a + b, 0);
+    expect(total(low)).toBeGreaterThan(30 * 60_000);
+    expect(total(high)).toBeLessThan(62 * 60_000);
+  });
+
+  it("waits at least as long as the server's Retry-After, up to the cap", () => {
+    expect(durableRetryDelayMs(0, DURABLE_RETRY_POLICY, 60_000, () => 0)).toBe(60_000);
+    expect(durableRetryDelayMs(0, DURABLE_RETRY_POLICY, 24 * 3_600_000, () => 0)).toBe(20 * 60_000);
   });
 });

@@ -82,3 +82,29 @@ export function retryingFetch(options: RetryingFetchOptions = {}): (request: Req
     }
   };
 }
+
+/**
+ * Durable retries (an outbox row retried across alarms, not within one request): 10 attempts in all, the waits
+ * doubling from 10 s to 20 min, about 30 to 60 min from the first failure to the last attempt.
+ */
+export const DURABLE_RETRY_POLICY: RetryPolicy = {
+  retries: 9,
+  baseDelayMs: 10_000,
+  maxDelayMs: 20 * 60_000,
+  maxRetryAfterMs: 20 * 60_000,
+};
+
+/**
+ * Delay before durable retry number `attempt` (0-based): equal jitter (half the window fixed, half random), so
+ * the waits really grow and the cap is reached in bounded time; a server's `Retry-After` is honoured up to the cap.
+ */
+export function durableRetryDelayMs(
+  attempt: number,
+  policy: RetryPolicy = DURABLE_RETRY_POLICY,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
+  const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
+  const delay = window / 2 + Math.floor((random() * window) / 2);
+  return Math.floor(Math.min(policy.maxRetryAfterMs, Math.max(delay, retryAfterMs ?? 0)));
+}

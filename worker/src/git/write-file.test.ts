@@ -53,6 +53,18 @@ describe("writeFile", () => {
     });
   });
 
+  it("passes on a 422 that was no race (the file did not move): a refusal, not a conflict", async () => {
+    const refusal = { message: "file name is invalid [path: a.md]" };
+    const { client } = scripted([
+      json(404, { message: "not found" }),
+      json(422, refusal),
+      json(404, refusal),
+    ]);
+    await expect(
+      writeFile(client, "o", "r", "a.md", { content: "ours", message: "m" }),
+    ).rejects.toMatchObject({ status: 422, kind: "invalid" });
+  });
+
   it("updates with the current blob sha", async () => {
     const { client, methods } = scripted([
       json(200, file("old")),

@@ -36,10 +36,13 @@ export async function writeFile(
       : await client.createFile(owner, repo, path, input);
     return { changed: true, ...result };
   } catch (error) {
-    // 422: created, or changed, between our read and our write (possibly by our own lost earlier attempt).
+    // 422 is either a race (created, or changed, between our read and our write, possibly by our own lost earlier
+    // attempt) or a refusal of the write itself. Only a file that moved tells them apart: a refusal stays a 422,
+    // so the outbox sets the write aside instead of retrying it as a conflict forever.
     if (!(error instanceof GiteaError) || error.status !== 422) throw error;
     const now = await client.getFile(owner, repo, path, input.branch);
     if (now?.content === input.content) return unchanged(now);
+    if ((now?.sha ?? null) === (current?.sha ?? null)) throw error;
     throw new GiteaError("write file", 409, `${path} was changed concurrently`);
   }
 }

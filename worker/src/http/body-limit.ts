@@ -1,10 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../../../platform/api-error";
-
-export const MAX_BODY_BYTES = 64 * 1024;
-/** A memory file may be 256 KiB of text; JSON escaping (newlines, quotes) can nearly triple that. */
-export const MAX_MEMORY_BODY_BYTES = 768 * 1024;
+import { MAX_BODY_BYTES, MAX_MEMORY_BODY_BYTES, MAX_WEBHOOK_BODY_BYTES } from "./limits";
 
 const limit = (maxSize: number) =>
   bodyLimit({
@@ -13,9 +10,6 @@ const limit = (maxSize: number) =>
       throw new ApiError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes here`);
     },
   });
-
-/** Stripe's events (an invoice with many lines) can exceed the default; they are signed, so size is their only risk. */
-export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
 
 /** Paths allowed more than MAX_BODY_BYTES. */
 const LARGER_BYTES: Record<string, number> = {

@@ -1,20 +1,28 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../platform/api-error";
 import type { AppEnv } from "../env";
+import { RATE_LIMIT_WINDOW_SECONDS } from "./limits";
 
-/** The binding's window (wrangler.toml `ratelimits.simple.period`): the longest a limited caller must wait. */
-const WINDOW_SECONDS = 60;
+/**
+ * Counts one request against the user's limit; false when it is used up. One budget per user for the REST API
+ * and RivetKit's routes (`/api/rivet/*`), so neither is a way around the other.
+ */
+export async function takeUserRequest(env: Pick<AppEnv["Bindings"], "USER_RATE_LIMITER">, userId: string) {
+  const limiter = env.USER_RATE_LIMITER;
+  if (!limiter) return true;
+  const { success } = await limiter.limit({ key: userId });
+  return success;
+}
 
 /** Per-user limit after authentication, so one user cannot starve the others. */
 export const rateLimitPerUser: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const limiter = c.env.USER_RATE_LIMITER;
-  if (limiter) {
-    const { success } = await limiter.limit({ key: c.var.user.id });
-    if (!success) {
-      throw new ApiError(429, "rate_limited", `Too many requests; retry in ${WINDOW_SECONDS} seconds`, {
-        "Retry-After": String(WINDOW_SECONDS),
-      });
-    }
+  if (!(await takeUserRequest(c.env, c.var.user.id))) {
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`,
+      { "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS) },
+    );
   }
   await next();
 };

@@ -42,6 +42,11 @@ export class MemoryCache {
     }
   }
 
+  /** Forgets `path` (e.g. a write that never reached git): the next read goes to the layers below. */
+  delete(path: string): void {
+    this.#entries.delete(path);
+  }
+
   get size(): number {
     return this.#entries.size;
   }

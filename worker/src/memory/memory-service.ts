@@ -11,15 +11,22 @@ import {
   validateMemoryDirectory,
   validateMemoryPath,
 } from "../git/memory-paths";
+import { DURABLE_RETRY_POLICY, durableRetryDelayMs } from "../git/retry";
 import { writeFile } from "../git/write-file";
 import type { MemoryCache } from "./memory-cache";
 import {
   enqueueMemoryWrite,
+  type FailedWrite,
+  failedMemoryWrites,
   markWriteDone,
   markWriteFailed,
   markWriteRetry,
+  memoryWriteState,
+  type PendingWrite,
   pendingMemoryWrites,
+  type WriteState,
 } from "./memory-outbox.repository";
+import { classifyWriteFailure, type FailureReason } from "./memory-write-failure";
 import { getSessionNote, listSessionNotes, putSessionNote } from "./session-memory.repository";
 
 /** `session/…` paths are L2: notes for the current thread in Postgres, not files in the repository. */
@@ -43,13 +50,29 @@ export interface MemoryServiceDeps {
   cache: MemoryCache;
   /** Asks for another delivery attempt after `ms` (the growAgent actor sets an alarm). */
   scheduleRetry(ms: number): void;
+  /** A write was set aside for good (the Grow Agent tells the thread that made it). */
+  onWriteFailed?(failure: WriteFailureNotice): void;
   log: Logger;
+  /** The clock retries are planned with (tests move it). */
+  now?: () => number;
+}
+
+export interface WriteFailureNotice {
+  writeId: string;
+  path: string;
+  reason: FailureReason;
+  error: string;
+  threadId?: string;
 }
 
 export type CommitResult =
   | { status: "committed"; path: string; writeId: string; commitSha: string }
   | { status: "pending"; path: string; writeId: string }
+  | { status: "failed"; path: string; writeId: string; reason: FailureReason; error: string }
   | { status: "saved"; path: string; layer: "session" };
+
+/** Attempts in all before a write that keeps failing is set aside as `retries_exhausted`. */
+export const MAX_WRITE_ATTEMPTS = DURABLE_RETRY_POLICY.retries + 1;
 
 export interface ReadResult {
   path: string;
@@ -75,17 +98,25 @@ export interface HistoryEntry {
 /**
  * The Memory API over three layers: L1 (hot files in the actor), L2 (per-thread session notes in Postgres),
  * L3 (markdown files in the user's Gitea repository, one commit per write). Writes to L3 go through a durable
- * outbox: stored first, then committed in order; when Gitea is unreachable they wait and are retried, and reads
- * see them meanwhile.
+ * outbox: stored first, then committed, each path's writes in order; when Gitea is unreachable they wait and are
+ * retried with backoff, and reads see them meanwhile. A write git refuses, or that keeps failing, is set aside
+ * (`failedWrites`) and holds nothing back.
  */
 export class MemoryService {
   #draining?: Promise<Map<string, string>>;
   #again = false;
   /** While git is known to be down, new writes wait for the scheduled retry instead of each trying again. */
   #gitDownUntil = 0;
+  /** When the retry this instance asked for is due (0: none asked). */
+  #retryAt = 0;
+  /** Drains in a row that could not even find the repository: their waits grow like a write's. */
+  #repoFailures = 0;
+  readonly #now: () => number;
   #systemFiles?: { at: number; files: Array<{ path: string; content: string }> };
 
-  constructor(private readonly deps: MemoryServiceDeps) {}
+  constructor(private readonly deps: MemoryServiceDeps) {
+    this.#now = deps.now ?? Date.now;
+  }
 
   async commit(input: {
     path: string;
@@ -112,20 +143,32 @@ export class MemoryService {
       throw new MemoryPathError("invalid_content", "message contains a NUL byte");
     if (input.idempotencyKey?.includes("\u0000"))
       throw new MemoryPathError("invalid_content", "idempotency key contains a NUL byte");
-    const writeId = await enqueueMemoryWrite(
+    const write = await enqueueMemoryWrite(
       this.deps.db,
       this.deps.userId,
-      { path, content, message },
+      { path, content, message, ...(input.threadId ? { threadId: input.threadId } : {}) },
       input.idempotencyKey ?? uuidv7(),
     );
-    this.deps.cache.set(path, content);
-    if (isSystemPath(path)) this.#systemFiles = undefined;
+    const writeId = write.id;
+    // A replay answers as the first request would now; it must not put older content back into L1.
+    if (write.replayed && write.state.status !== "pending") return commitResult(path, writeId, write.state);
+    if (!write.replayed) {
+      this.deps.cache.set(path, content);
+      if (isSystemPath(path)) this.#systemFiles = undefined;
+    }
     const delivered =
-      Date.now() < this.#gitDownUntil ? new Map<string, string>() : await this.drain().catch(() => new Map());
+      this.#now() < this.#gitDownUntil
+        ? new Map<string, string>()
+        : await this.drain().catch(() => new Map());
     const commitSha = delivered.get(writeId);
-    return commitSha === undefined
-      ? { status: "pending", path, writeId }
-      : { status: "committed", path, writeId, commitSha };
+    if (commitSha !== undefined) return { status: "committed", path, writeId, commitSha };
+    const state = await memoryWriteState(this.deps.db, this.deps.userId, writeId).catch(() => null);
+    return commitResult(path, writeId, state ?? { status: "pending" });
+  }
+
+  /** Writes that were set aside for good, newest first, with their reasons. */
+  failedWrites(limit?: number): Promise<FailedWrite[]> {
+    return failedMemoryWrites(this.deps.db, this.deps.userId, limit);
   }
 
   async read(input: { path: string; threadId?: string }): Promise<ReadResult | null> {
@@ -228,9 +271,12 @@ export class MemoryService {
   }
 
   /**
-   * Commits every waiting write in order, one commit each; stops at the first one Gitea cannot take now and asks
-   * for a retry. Safe to repeat: a write whose commit landed but whose row was not marked is found already applied
-   * (same content) and not committed again. Returns the commit SHA of each write delivered in this run.
+   * Commits the waiting writes that are due, oldest first, one commit each. Each path's writes land in order; a
+   * write that fails is retried later with backoff (`durableRetryDelayMs`) and holds back only the later writes
+   * of its own path, never the others. A write git or Gitea refuses for good, or still failing after
+   * `MAX_WRITE_ATTEMPTS`, is set aside as `failed` with its reason. Only an unreachable Gitea stops the run.
+   * Safe to repeat: a write whose commit landed but whose row was not marked is found already applied (same
+   * content) and not committed again. Returns the commit SHA of each write delivered in this run.
    */
   drain(): Promise<Map<string, string>> {
     if (this.#draining) {
@@ -243,7 +289,7 @@ export class MemoryService {
       do {
         this.#again = false;
         for (const [id, sha] of await this.#drainOnce()) delivered.set(id, sha);
-      } while (this.#again && Date.now() >= this.#gitDownUntil);
+      } while (this.#again && this.#now() >= this.#gitDownUntil);
       return delivered;
     })().finally(() => {
       this.#draining = undefined;
@@ -252,52 +298,109 @@ export class MemoryService {
   }
 
   async #drainOnce(): Promise<Map<string, string>> {
-    const { db, userId, log } = this.deps;
+    const { db, userId } = this.deps;
     const delivered = new Map<string, string>();
     const pending = await pendingMemoryWrites(db, userId);
-    if (pending.length === 0) return delivered;
-    let repo: UserRepo;
-    try {
-      const found = await this.deps.userRepo();
-      if (!found) throw new Error("memory writes need a service that bootstraps the repository");
-      repo = found;
-    } catch (error) {
-      this.#retryLater(pending[0]?.attempts ?? 0, error);
-      return delivered;
-    }
+    const now = this.#now();
+    /** Paths whose oldest waiting write is not done yet, and when it is due: later writes of the path wait. */
+    const heldUntil = new Map<string, number>();
+    let repo: UserRepo | undefined;
     for (const write of pending) {
+      if (heldUntil.has(write.path)) continue;
+      if (write.nextAttemptAt.getTime() > now) {
+        heldUntil.set(write.path, write.nextAttemptAt.getTime());
+        continue;
+      }
       try {
-        const outcome = await writeFile(repo.client, repo.owner, repo.repo, write.path, {
-          content: write.content,
-          message: write.message,
-          branch: repo.defaultBranch,
-        });
-        await markWriteDone(db, write.id);
+        repo ??= await this.#repo();
+        this.#repoFailures = 0;
+      } catch (error) {
+        // No repository to write to (Gitea unreachable while looking it up): every write waits, none is charged.
+        this.#gitDownUntil = now + durableRetryDelayMs(this.#repoFailures++);
+        this.deps.log.warn("memory writes wait for git; retrying", { error });
+        this.#scheduleAt(this.#gitDownUntil);
+        return delivered;
+      }
+      const outcome = await this.#deliver(repo, write, now);
+      if (outcome.status === "delivered") {
         delivered.set(write.id, outcome.commitSha);
         this.#gitDownUntil = 0;
-      } catch (error) {
-        if (isRetryable(error)) {
-          const delay = this.#retryLater(write.attempts, error);
-          await markWriteRetry(db, write.id, errorText(error), delay).catch(() => {});
-          break;
+      } else if (outcome.status === "retry") {
+        heldUntil.set(write.path, outcome.at);
+        if (outcome.outage) {
+          this.#gitDownUntil = outcome.at;
+          this.#scheduleAt(outcome.at);
+          return delivered;
         }
-        log.error("memory write refused by git; giving up on it", {
-          writeId: write.id,
-          path: write.path,
-          error,
-        });
-        await markWriteFailed(db, write.id, errorText(error));
       }
     }
+    if (heldUntil.size > 0) this.#scheduleAt(Math.min(...heldUntil.values()));
     return delivered;
   }
 
-  #retryLater(attempts: number, error: unknown): number {
-    const delay = Math.min(60_000, 1_000 * 2 ** Math.min(attempts, 6));
-    this.#gitDownUntil = Date.now() + delay;
-    this.deps.log.warn("memory writes wait for git; retrying", { attempts, delayMs: delay, error });
-    this.deps.scheduleRetry(delay);
-    return delay;
+  async #repo(): Promise<UserRepo> {
+    const found = await this.deps.userRepo();
+    if (!found) throw new Error("memory writes need a service that bootstraps the repository");
+    return found;
+  }
+
+  /** One attempt at one write, and its row updated to match. */
+  async #deliver(
+    repo: UserRepo,
+    write: PendingWrite,
+    now: number,
+  ): Promise<
+    | { status: "delivered"; commitSha: string }
+    | { status: "retry"; at: number; outage: boolean }
+    | { status: "failed" }
+  > {
+    const { db, log } = this.deps;
+    try {
+      // Rows stored before today's path rules may hold a path git refuses: set aside without sending it.
+      validateMemoryPath(write.path);
+      const outcome = await writeFile(repo.client, repo.owner, repo.repo, write.path, {
+        content: write.content,
+        message: write.message,
+        branch: repo.defaultBranch,
+      });
+      await markWriteDone(db, write.id, outcome.commitSha);
+      return { status: "delivered", commitSha: outcome.commitSha };
+    } catch (error) {
+      const failure = classifyWriteFailure(error);
+      const text = errorText(error);
+      if (failure.kind === "permanent" || write.attempts + 1 >= MAX_WRITE_ATTEMPTS) {
+        const reason = failure.kind === "permanent" ? failure.reason : "retries_exhausted";
+        log.error("memory write set aside", { writeId: write.id, path: write.path, reason, error });
+        await markWriteFailed(db, write.id, reason, text);
+        this.deps.cache.delete(write.path);
+        if (isSystemPath(write.path)) this.#systemFiles = undefined;
+        this.deps.onWriteFailed?.({
+          writeId: write.id,
+          path: write.path,
+          reason,
+          error: text,
+          ...(write.threadId ? { threadId: write.threadId } : {}),
+        });
+        return { status: "failed" };
+      }
+      const at = now + durableRetryDelayMs(write.attempts, DURABLE_RETRY_POLICY, failure.retryAfterMs);
+      log.warn("memory write failed; retrying later", {
+        writeId: write.id,
+        attempts: write.attempts + 1,
+        retryInMs: at - now,
+        error,
+      });
+      await markWriteRetry(db, write.id, text, new Date(at));
+      return { status: "retry", at, outage: failure.kind === "outage" };
+    }
+  }
+
+  /** Asks for a drain at `at`, unless one is already asked for by then. */
+  #scheduleAt(at: number): void {
+    const now = this.#now();
+    if (this.#retryAt > now && this.#retryAt <= at) return;
+    this.#retryAt = at;
+    this.deps.scheduleRetry(Math.max(0, at - now));
   }
 }
 
@@ -307,12 +410,20 @@ const requireThread = (threadId: string | undefined): string => {
   return threadId;
 };
 
-/** Gitea down, rate limited, or unreachable: the write waits. Anything else is a refusal that will not change. */
-function isRetryable(error: unknown): boolean {
+/** What the user is shown (and the row keeps) of a failure: Gitea's own answer, never hosts or internals. */
+function errorText(error: unknown): string {
   if (error instanceof GiteaError) {
-    return error.kind === "unavailable" || error.kind === "rate_limited" || error.kind === "unauthorized";
+    return error.status === 0
+      ? "git storage unreachable"
+      : `Gitea answered ${error.status}: ${error.giteaMessage}`;
   }
-  return !(error instanceof MemoryPathError);
+  if (error instanceof MemoryPathError) return error.message;
+  return "unexpected error (see the server log)";
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+function commitResult(path: string, writeId: string, state: WriteState): CommitResult {
+  if (state.status === "done") return { status: "committed", path, writeId, commitSha: state.commitSha };
+  if (state.status === "failed")
+    return { status: "failed", path, writeId, reason: state.reason, error: state.error };
+  return { status: "pending", path, writeId };
+}

@@ -74,6 +74,24 @@ const WriteResult = z
   })
   .openapi("MemoryWriteResult");
 
+const FailureReason = z.enum(["rejected", "invalid_path", "retries_exhausted"]).openapi({
+  description:
+    "rejected: git or Gitea refused the write; invalid_path: its path can never be written; retries_exhausted: it kept failing for about an hour",
+});
+
+const FailedWrite = z
+  .object({
+    id: z.string(),
+    path: z.string(),
+    message: z.string(),
+    reason: FailureReason,
+    error: z.string().openapi({ description: "What git or Gitea answered" }),
+    attempts: z.number().int(),
+    createdAt: z.string(),
+    failedAt: z.string(),
+  })
+  .openapi("MemoryFailedWrite");
+
 const routes = {
   list: createRoute({
     method: "get",
@@ -126,6 +144,32 @@ const routes = {
       200: jsonResponse(WriteResult, "Committed"),
       202: jsonResponse(WriteResult, "Stored; waiting for git"),
       413: authenticatedErrors[400],
+      422: {
+        ...authenticatedErrors[400],
+        description:
+          "`idempotency_key_reused`: the key came with a different path, content or message; `memory_write_failed`: git or Gitea refused the write for good (it is listed in `GET /api/memory/writes`)",
+      },
+      ...authenticatedErrors,
+    },
+  }),
+  writes: createRoute({
+    method: "get",
+    path: "/writes",
+    tags,
+    security,
+    summary: "Memory writes that were set aside: refused by git, or still failing after retries",
+    description:
+      "A failed write never holds back later ones. It is listed, newest first, with its reason, until a later write of the same path is committed.",
+    request: {
+      query: z.object({
+        status: z
+          .enum(["failed"])
+          .default("failed")
+          .openapi({ param: { name: "status", in: "query" } }),
+      }),
+    },
+    responses: {
+      200: jsonResponse(z.object({ items: z.array(FailedWrite) }), "Failed writes"),
       ...authenticatedErrors,
     },
   }),
@@ -153,6 +197,10 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
         .catch(toApiError);
       return c.json({ items }, 200);
     })
+    .openapi(routes.writes, async (c) => {
+      const items = await readerFor(c).failedWrites().catch(toApiError);
+      return c.json({ items }, 200);
+    })
     .openapi(routes.write, async (c) => {
       if (!actorsClient)
         throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
@@ -169,6 +217,9 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
         .growAgent.getOrCreate(growAgentKey(c.var.user.id), { params: { token } })
         .commitMemory({ ...body, idempotencyKey: c.req.valid("header")["idempotency-key"] })
         .catch(toApiError);
+      if (result.status === "failed") {
+        throw new ApiError(422, "memory_write_failed", `${result.reason}: ${result.error}`);
+      }
       return c.json(result, result.status === "pending" ? 202 : 200);
     });
 }
@@ -184,8 +235,13 @@ function toApiError(error: unknown): never {
   const code = (error as { code?: string }).code;
   if (code === "content_too_large") throw new ApiError(413, code, (error as Error).message);
   if (code && PATH_CODES.has(code)) throw new ApiError(400, code, (error as Error).message);
+  if (code === "idempotency_key_reused") throw new ApiError(422, code, (error as Error).message);
   if (error instanceof GitNotConfiguredError) {
     throw new ApiError(503, "memory_unavailable", "Memory storage is not configured on this server");
+  }
+  // E.g. reading a path that is a directory in git: an answer about the path, not a server failure.
+  if (error instanceof GiteaError && error.kind === "invalid") {
+    throw new ApiError(400, "invalid_path", error.giteaMessage);
   }
   if (error instanceof GiteaError && (error.kind === "unavailable" || error.kind === "rate_limited")) {
     throw new ApiError(503, "memory_unavailable", "Memory storage is unreachable; try again shortly", {

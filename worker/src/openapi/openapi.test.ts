@@ -26,6 +26,7 @@ describe("OpenAPI document", () => {
         "/memory",
         "/memory/file",
         "/memory/history",
+        "/memory/writes",
         "/stack",
         "/stack/ping",
         "/stack/suspend",

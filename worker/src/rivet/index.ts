@@ -7,3 +7,4 @@ export {
   type RivetOnDurableObjects,
   type RivetOnDurableObjectsOptions,
 } from "./rivet-handler";
+export { closedWebSocket } from "./websocket-upgrade";

@@ -60,6 +60,12 @@ export class DurableObjectManagerDriver implements ManagerDriver {
   }
 
   async getForId({ name, actorId }: GetForIdInput): Promise<ActorOutput | undefined> {
+    const found = await this.describe(actorId);
+    return found?.name === name ? found : undefined;
+  }
+
+  /** The live actor an id names, whatever its name; undefined for stale, malformed or foreign ids. */
+  async describe(actorId: string): Promise<ActorOutput | undefined> {
     let stub: ActorStub;
     try {
       stub = this.#stubForActor(actorId);
@@ -67,8 +73,7 @@ export class DurableObjectManagerDriver implements ManagerDriver {
       return undefined;
     }
     const found = await stub.describe();
-    if (!found || found.actorId !== actorId || found.name !== name) return undefined;
-    return found;
+    return found && found.actorId === actorId ? found : undefined;
   }
 
   async getWithKey({ name, key }: GetWithKeyInput): Promise<ActorOutput | undefined> {

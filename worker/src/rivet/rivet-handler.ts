@@ -24,6 +24,10 @@ export interface RivetOnDurableObjects<R extends AnyRegistry = AnyRegistry> {
    * through the manager driver, with the same connection params (and so the same auth) as any client.
    */
   client(env: object): Client<R>;
+  /** The actor type and key behind a live actor id, or undefined (malformed, destroyed, never created). */
+  describe(env: object, actorId: string): Promise<{ name: string; key: string[] } | undefined>;
+  /** Whether `action` is one of actor type `name`'s own actions. */
+  hasAction(name: string, action: string): boolean;
 }
 
 /**
@@ -45,6 +49,11 @@ export function createRivetOnDurableObjects<R extends AnyRegistry>(
   registry.config.inspector = { enabled: false, token: () => "" };
   // Routes are matched after `basePath` is stripped here.
   registry.config.managerBasePath = "/";
+  // RivetKit 2.2.1 finds an action with `name in actions`, which also finds Object.prototype's members: a client
+  // calling `constructor` got its action context back. Without a prototype only the actor's own actions are found.
+  for (const definition of Object.values(registry.config.use) as Array<{ config: { actions?: object } }>) {
+    if (definition.config.actions) Object.setPrototypeOf(definition.config.actions, null);
+  }
 
   let parsed: RegistryConfig | undefined;
   const config = () => {
@@ -81,6 +90,12 @@ export function createRivetOnDurableObjects<R extends AnyRegistry>(
       url.pathname = url.pathname.slice(basePath.length) || "/";
       return routerFor(scope).fetch(new Request(url, request));
     },
+    describe: (env, actorId) =>
+      describeActor((env as Record<string, unknown>)[binding] as DurableObjectNamespace, actorId),
+    hasAction: (name, action) => {
+      const actions = registry.config.use[name]?.config.actions;
+      return !!actions && Object.hasOwn(actions, action);
+    },
     client(env) {
       const driver = new DurableObjectManagerDriver({
         namespace: () => (env as Record<string, unknown>)[binding] as ActorNamespace,
@@ -88,6 +103,19 @@ export function createRivetOnDurableObjects<R extends AnyRegistry>(
       return createClientWithDriver<R>(driver);
     },
   };
+}
+
+/**
+ * Name and key of the live actor `actorId` names (unscoped, as in production), or undefined when none lives
+ * under that id: lets a guard in front of `fetch` check who owns the actor of a gateway request. Never creates one.
+ */
+export async function describeActor(
+  namespace: DurableObjectNamespace,
+  actorId: string,
+): Promise<{ name: string; key: string[] } | undefined> {
+  const driver = new DurableObjectManagerDriver({ namespace: () => namespace as unknown as ActorNamespace });
+  const found = await driver.describe(actorId);
+  return found && { name: found.name, key: found.key };
 }
 
 const MAX_CACHED_SCOPES = 32;

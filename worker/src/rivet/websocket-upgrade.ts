@@ -52,12 +52,13 @@ export const upgradeWebSocket: UpgradeWebSocket<
 /**
  * Accepts a WebSocket only to close it at once with `group.code` as the reason: that is how RivetKit
  * clients learn why a connection failed (an HTTP error on the upgrade carries no readable reason), and
- * `actor.not_found` makes them re-resolve a stale actor id.
+ * `actor.not_found` makes them re-resolve a stale actor id. `code`: 1011 for a server-side failure, 1008 for a
+ * refused caller.
  */
-export function closedWebSocket(request: Request, reason: string): Response {
+export function closedWebSocket(request: Request, reason: string, code = 1011): Response {
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
   server.accept();
-  server.close(1011, reason);
+  server.close(code, reason);
   const protocol = selectWebSocketProtocol(request.headers.get("Sec-WebSocket-Protocol"));
   return new Response(null, {
     status: 101,

@@ -2,10 +2,13 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { Logger } from "../../../platform/logger";
 import type { StackView } from "../../../provisioner/src/stack/stack-record";
+import { AllowanceExceededError, type Entitlements, entitlements } from "../billing/entitlements";
+import { planOf } from "../billing/plans";
 import type { AppEnv } from "../env";
-import { authenticatedErrors } from "../openapi/common.schemas";
+import { authenticatedErrors, ErrorSchema } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { StackQuery, StackSchema } from "./stack.schemas";
+import { decideWake } from "./wake-policy";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["stack"];
@@ -31,8 +34,15 @@ const routes = {
     security,
     summary: "Create or wake your stack and wait until it is healthy",
     description:
-      "Answers at once when the stack is ready. Otherwise creates or wakes it and answers when it is healthy (typically seconds; up to the provisioner's health timeout). Poll `GET /api/stack?after=` meanwhile for progress events. A stack that failed answers 503 `stack_failed` with the reason.",
-    responses: { 200: stackJson("Your stack, ready"), ...authenticatedErrors },
+      "Answers at once when the stack is ready. Otherwise creates or wakes it and answers when it is healthy (typically seconds; up to the provisioner's health timeout). Poll `GET /api/stack?after=` meanwhile for progress events. A stack that failed answers 503 `stack_failed` with the reason. Creating or waking is refused with 402 `allowance_exceeded` once the plan's tokens are used up, and with 429 `too_many_stack_starts` (with `Retry-After`) past the plan's bring-ups per hour.",
+    responses: {
+      200: stackJson("Your stack, ready"),
+      402: {
+        description: "The plan's tokens are used up: no new machines until it renews or is upgraded",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
+      ...authenticatedErrors,
+    },
   }),
   suspend: createRoute({
     method: "post",
@@ -89,6 +99,29 @@ export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     return c.json(publicStack(view), 200);
   })
   .openapi(routes.wake, async (c) => {
+    const userId = c.var.user.id;
+    // Before anything starts: the plan decides whether this user may bring machines up now (wake-policy.ts).
+    const current = await callProvisioner(c.var.log, () => c.env.PROVISIONER.stackStatus(userId, 0));
+    let plan: Entitlements | undefined;
+    const decision = await decideWake({
+      status: current.status,
+      events: current.events,
+      now: Date.now(),
+      plan: async () => {
+        plan = await entitlements(c.var.db, userId);
+        return { startsPerHour: planOf(plan.plan).stackStartsPerHour, overAllowance: plan.overAllowance };
+      },
+    });
+    if (decision.kind === "over_allowance" && plan) throw new AllowanceExceededError(plan);
+    if (decision.kind === "too_many_starts") {
+      c.var.log.warn("stack start refused", { startsInWindow: decision.startsInWindow });
+      throw new ApiError(
+        429,
+        "too_many_stack_starts",
+        `The ${plan?.planName ?? "current"} plan allows ${planOf(plan?.plan ?? "free").stackStartsPerHour} stack starts an hour; retry in ${decision.retryAfterSeconds} seconds or upgrade at /billing`,
+        { "Retry-After": String(decision.retryAfterSeconds) },
+      );
+    }
     const view = await callProvisioner(c.var.log, () => c.env.PROVISIONER.ensureStack(c.var.user.id));
     if (view.status !== "ready") {
       c.var.log.warn("stack not ready", { status: view.status, reason: view.lastError });

@@ -30,7 +30,10 @@ export interface SubAgentOutcome {
   result?: string;
   error?: string;
   costUsd: number;
-  /** Model calls OpenCode made for the task: metered like the Grow Agent's own. */
+  /**
+   * Model calls OpenCode says it made for the task: information only. The sandbox's own report is never billed;
+   * the model gateway meters each call from the real response (worker/src/gateway/).
+   */
   usage?: ModelCallUsage[];
 }
 

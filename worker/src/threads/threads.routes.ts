@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { AppEnv } from "../env";
+import { MAX_EVENT_STREAMS_PER_USER } from "../http/limits";
 import { authenticatedErrors, jsonBody, jsonResponse, notFound } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { decodeIdCursor, decodeSeqCursor, encodeCursor } from "./cursor";
@@ -86,8 +87,7 @@ const routes = {
     tags,
     security,
     summary: "The thread's events after a seq, as a JSON page or a live SSE stream",
-    description:
-      "With `Accept: text/event-stream` the response is a live stream: each event is one SSE message whose `id` is its seq. Reconnect with `Last-Event-ID` (EventSource does) to resume without gaps or repeats.",
+    description: `With \`Accept: text/event-stream\` the response is a live stream: each event is one SSE message whose \`id\` is its seq. Reconnect with \`Last-Event-ID\` (EventSource does) to resume without gaps or repeats. A user may hold at most ${MAX_EVENT_STREAMS_PER_USER} live streams at once; the next is refused with 429 \`too_many_streams\` and \`Retry-After\` until one closes.`,
     request: {
       params: ThreadIdParams,
       query: EventsQuery,

@@ -23,7 +23,14 @@ export const commitMemoryTool: AgentTool<z.infer<typeof CommitInput>> = {
     "with history). Replaces the whole file, so read it first to extend it. Files under system/ are loaded into " +
     "every conversation. Paths under session/ are scratch notes for this thread only (not committed).",
   input: CommitInput,
-  run: (ctx, input) => ctx.memory.commit({ ...input, threadId: ctx.threadId }),
+  async run(ctx, input) {
+    const result = await ctx.memory.commit({ ...input, threadId: ctx.threadId });
+    // An error result, so the model does not tell the user it remembered something that git refused.
+    if (result.status === "failed") {
+      throw new Error(`The memory write to ${result.path} was refused (${result.reason}): ${result.error}`);
+    }
+    return result;
+  },
 };
 
 const ReadInput = z.strictObject({ path: Path });

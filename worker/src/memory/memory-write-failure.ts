@@ -1,0 +1,39 @@
+import type { outboxFailureReasons } from "../../../schema/tables/memory";
+import { GiteaError } from "../git/gitea-error";
+import { MemoryPathError } from "../git/memory-paths";
+
+export type FailureReason = (typeof outboxFailureReasons)[number];
+
+/**
+ * What a failed delivery of one outbox write means:
+ * - `permanent`: it will never be accepted (a path git refuses, Gitea's 400/422…): set aside at once, with `reason`;
+ * - `transient`: this write failed but Gitea answers (a 500 for this request, a 404/403 while the repository is
+ *   being set up, a 409 race): retried later with backoff, and the writes behind it (other paths) go on now;
+ * - `outage`: Gitea is unreachable, overloaded or refuses our credentials: every write would fail, so the whole
+ *   drain waits (the failing write is still charged an attempt, so even this ends after the retry cap).
+ */
+export type WriteFailure =
+  | { kind: "permanent"; reason: Exclude<FailureReason, "retries_exhausted"> }
+  | { kind: "transient" | "outage"; retryAfterMs?: number };
+
+const OUTAGE_STATUSES = new Set([0, 401, 429, 502, 503, 504]);
+const TRANSIENT_4XX = new Set([403, 404, 408, 409]);
+
+export function classifyWriteFailure(error: unknown): WriteFailure {
+  if (error instanceof MemoryPathError) {
+    return {
+      kind: "permanent",
+      reason:
+        error.code === "content_too_large" || error.code === "invalid_content" ? "rejected" : "invalid_path",
+    };
+  }
+  if (error instanceof GiteaError) {
+    if (OUTAGE_STATUSES.has(error.status)) return { kind: "outage", retryAfterMs: error.retryAfterMs };
+    if (error.status >= 500 || TRANSIENT_4XX.has(error.status)) {
+      return { kind: "transient", retryAfterMs: error.retryAfterMs };
+    }
+    if (error.status >= 400) return { kind: "permanent", reason: "rejected" };
+  }
+  // Anything else (a bug, an odd answer): retried like a 500, so it cannot jam the queue and still ends at the cap.
+  return { kind: "transient" };
+}
