@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { appendEvent } from "../../worker/src/threads/thread-log.repository";
-import { call, signedInClient, stackDb } from "../support/api";
+import { apiClient, call, mintToken, signedInClient, stackDb, uniqueUser } from "../support/api";
 
 interface SseMessage {
   id?: string;
@@ -92,5 +92,35 @@ describe("live event stream (SSE)", () => {
       headers: { accept: "text/event-stream" },
     });
     expect(eventSeqs(await readSse(response, (m) => eventSeqs(m).length >= 2))).toEqual([3, 4]);
+  });
+});
+
+describe("live event stream and the session token", () => {
+  it("ends the stream when its token expires: no event is sent after that", async () => {
+    const username = uniqueUser("sse-expiry");
+    const longLived = await mintToken(username);
+    const api = apiClient(longLived);
+    const { data: thread } = await api.POST("/threads", { body: {} });
+    const me = (await api.GET("/me")).data;
+    if (!thread || !me) throw new Error("setup failed");
+    const db = stackDb();
+    const shortLived = await mintToken(username, { ttlSeconds: 4 });
+
+    const response = await call(`/api/threads/${thread.id}/events`, shortLived, {
+      headers: { accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    const expiresAt = Date.now() + 4_000;
+    // Read to the end: the server closes the stream at the token's expiry, events written after it never arrive.
+    const late = (async () => {
+      while (Date.now() < expiresAt + 2_000) await new Promise((resolve) => setTimeout(resolve, 250));
+      await appendEvent(db, { userId: me.id, threadId: thread.id, type: "text.delta", data: { late: true } });
+    })();
+    const messages = await readSse(response, () => false);
+    const endedAt = Date.now();
+    await late;
+
+    expect(endedAt).toBeLessThan(expiresAt + 2_000);
+    expect(messages.some((m) => m.data.includes('"late":true'))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { opencodeSessions, processedWebhookEvents } from "../../schema";
 import type { Database } from "../../schema/db";
 import { maxBodyBytesFor } from "../../worker/src/http/body-limit";
 import { actorClient, errorCode, spawnSubAgent } from "../support/actors";
-import { apiUrl, call, type ErrorBody, mintToken, stackDb, uniqueUser } from "../support/api";
+import { apiUrl, call, type ErrorBody, mintToken, signUp, stackDb } from "../support/api";
 import {
   badConnParams,
   deeplyNested,
@@ -61,19 +61,7 @@ const { operations } = await loadOperations(apiUrl());
 // ---------------------------------------------------------------------------------------------------------------
 // Users, rows and fixtures
 
-interface User {
-  username: string;
-  token: string;
-  id: string;
-}
-
-async function signUp(prefix: string): Promise<User> {
-  const username = uniqueUser(prefix);
-  const token = await mintToken(username);
-  const response = await call("/api/me", token);
-  if (response.status !== 200) throw new Error(`GET /api/me answered ${response.status}`);
-  return { username, token, id: ((await response.json()) as { id: string }).id };
-}
+type User = Awaited<ReturnType<typeof signUp>>;
 
 /** Everything a request can leave behind for a user, row counts per table. */
 type Footprint = Record<(typeof FOOTPRINT_TABLES)[number], number>;

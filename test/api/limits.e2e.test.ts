@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { usageRecords } from "../../schema";
 import { PLANS } from "../../worker/src/billing/plans";
 import { MAX_EVENT_STREAMS_PER_USER } from "../../worker/src/http/limits";
-import { call, type ErrorBody, mintToken, signedInClient, stackDb, uniqueUser } from "../support/api";
+import { connectAgent } from "../support/agent";
+import { apiUrl, call, type ErrorBody, mintToken, signedInClient, stackDb, uniqueUser } from "../support/api";
 
 /** Opens an SSE stream of a thread and waits for its `ready` message; `close` ends it from the client side. */
 async function openStream(threadId: string, token: string) {
@@ -91,7 +92,7 @@ describe("stack bring-ups by plan", () => {
     expect(stack.events).toEqual([]);
   });
 
-  it(`allows the free plan ${PLANS.free.stackStartsPerHour} bring-ups an hour, then answers 429 with Retry-After`, async () => {
+  it(`allows the free plan ${PLANS.free.stackStartsPerHour} bring-ups an hour, then answers 429 with Retry-After, and a sub-agent cannot bring the stack up either`, async () => {
     const token = await mintToken(uniqueUser("stack-429"));
     for (let i = 0; i < PLANS.free.stackStartsPerHour; i++) {
       const woken = await call("/api/stack/wake", token, { method: "POST" });
@@ -107,7 +108,34 @@ describe("stack bring-ups by plan", () => {
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(3_000);
     expect(retryAfter).toBeLessThanOrEqual(3_600);
-    const stack = (await (await call("/api/stack", token)).json()) as { status: string };
-    expect(stack.status).toBe("suspended");
-  }, 180_000);
+    const before = (await (await call("/api/stack", token)).json()) as { status: string; lastSeq: number };
+    expect(before.status).toBe("suspended");
+
+    // The same cap holds when a message makes the Grow Agent delegate: the sub-agent's run asks before it wakes
+    // the stack, and fails with the reason instead of bringing machines up.
+    const me = (await (await call("/api/me", token)).json()) as { id: string };
+    const agent = await connectAgent(apiUrl(), me.id, token);
+    try {
+      const thread = (await (await call("/api/threads", token, { method: "POST", body: "{}" })).json()) as {
+        id: string;
+      };
+      await agent.conn.sendMessage(thread.id, "delegate: write a line about the sea");
+      const events = await agent.until(
+        thread.id,
+        (e) => e.type.startsWith("turn.") && e.type !== "turn.started",
+        90_000,
+      );
+      const finished = events.find((e) => e.type === "subagent.finished");
+      expect(finished?.data, JSON.stringify(events.map((e) => e.type))).toMatchObject({
+        status: "failed",
+        error: expect.stringMatching(/^too_many_stack_starts: The Free plan allows 4 stack starts an hour/),
+      });
+      const result = events.find((e) => e.type === "tool.result" && e.data.name === "spawn_sub_agent");
+      expect(String(result?.data.content)).toContain("too_many_stack_starts");
+    } finally {
+      await agent.dispose();
+    }
+    const after = (await (await call("/api/stack", token)).json()) as { status: string; lastSeq: number };
+    expect(after).toMatchObject({ status: "suspended", lastSeq: before.lastSeq });
+  }, 240_000);
 });

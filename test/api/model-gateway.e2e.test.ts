@@ -2,11 +2,13 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { and, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { RecordedRequest } from "../../dev/model/model-server";
 import type { Env as ProvisionerEnv } from "../../provisioner/src/env";
 import { createFlyClient } from "../../provisioner/src/fly/fly-client";
 import { generateGatewayKey } from "../../provisioner/src/stack/gateway-key";
 import { postgresGatewayKeys } from "../../provisioner/src/stack/gateway-key-store";
 import { usageRecords, userStacks } from "../../schema";
+import { MAX_GATEWAY_CALLS_PER_USER } from "../../worker/src/http/limits";
 import { apiUrl, call, mintToken, stackDb, uniqueUser } from "../support/api";
 
 /**
@@ -18,21 +20,6 @@ const GATEWAY = () => `${apiUrl()}/api/model-gateway`;
 const modelUrl = () => inject("modelUrl");
 /** The test stack's state directory (the issuer key lives in it): the Workers' env file and dev/fly's machines. */
 const stateDir = () => path.dirname(inject("issuerKeyFile"));
-
-interface RecordedRequest {
-  id: string;
-  path: string;
-  headers: Record<string, string>;
-  body: { system?: unknown; messages?: unknown };
-  status?: number;
-  keySha256?: string;
-  usage?: {
-    input_tokens: number;
-    output_tokens: number;
-    cache_read_input_tokens?: number | null;
-    cache_creation_input_tokens?: number | null;
-  };
-}
 
 const sha256 = async (text: string) =>
   Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("hex");
@@ -80,7 +67,12 @@ const message = (prompt: string, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-const gatewayCall = (key: string | undefined, body: string, headers: Record<string, string> = {}) =>
+const gatewayCall = (
+  key: string | undefined,
+  body: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+) =>
   fetch(`${GATEWAY()}/v1/messages`, {
     method: "POST",
     headers: {
@@ -90,12 +82,27 @@ const gatewayCall = (key: string | undefined, body: string, headers: Record<stri
       ...headers,
     },
     body,
+    signal,
   });
 
-const billable = (u: { inputTokens: number; outputTokens: number; cacheWriteTokens: number }) =>
-  u.inputTokens + u.outputTokens + u.cacheWriteTokens;
+/** What the allowance counts of a call (billing/usage-tokens.ts): cache reads at a tenth, rounded up per call. */
+const billable = (u: {
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+}) => u.inputTokens + u.outputTokens + u.cacheWriteTokens + Math.ceil(u.cacheReadTokens / 10);
 const reportedBillable = (u: NonNullable<RecordedRequest["usage"]>) =>
-  u.input_tokens + u.output_tokens + (u.cache_creation_input_tokens ?? 0);
+  u.input_tokens +
+  u.output_tokens +
+  (u.cache_creation_input_tokens ?? 0) +
+  Math.ceil((u.cache_read_input_tokens ?? 0) / 10);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The model's record of the one request whose prompt holds `marker`. */
+const requestWith = async (marker: string) =>
+  (await modelRequests()).find((r) => JSON.stringify(r.body ?? "").includes(marker));
 
 const gatewayRows = (userId: string) =>
   stackDb()
@@ -248,9 +255,14 @@ describe("model gateway", () => {
       // Sub-agent tokens in GET /api/billing equal the gateway's count, which equals what the model reported.
       // A streamed call is metered once its last byte has passed (waitUntil): wait for every answered call.
       const answeredViaGateway = fromSandbox.filter((r) => r.status === 200);
+      const reportedTotal = answeredViaGateway.reduce(
+        (sum, r) => sum + reportedBillable(r.usage ?? { input_tokens: 0, output_tokens: 0 }),
+        0,
+      );
+      // A streamed call's row appears at message_start and is completed after its last byte: wait for both.
       let gateway = await gatewayRows(user.id);
-      for (let i = 0; i < 50 && gateway.length < answeredViaGateway.length; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 50 && gateway.reduce((sum, u) => sum + billable(u), 0) < reportedTotal; i++) {
+        await sleep(100);
         gateway = await gatewayRows(user.id);
       }
       const all = await stackDb().select().from(usageRecords).where(eq(usageRecords.userId, user.id));
@@ -265,12 +277,7 @@ describe("model gateway", () => {
       // The sandbox's own report is not billed: no usage row comes from OpenCode's numbers.
       expect(all.filter((u) => u.turnKey.startsWith("subagent:"))).toEqual([]);
       expect(gateway.length).toBe(answeredViaGateway.length);
-      expect(gateway.reduce((sum, u) => sum + billable(u), 0)).toBe(
-        answeredViaGateway.reduce(
-          (sum, r) => sum + reportedBillable(r.usage ?? { input_tokens: 0, output_tokens: 0 }),
-          0,
-        ),
-      );
+      expect(gateway.reduce((sum, u) => sum + billable(u), 0)).toBe(reportedTotal);
     }, 180_000);
 
     it("streams answers through untouched and meters each call once, streamed or not", async () => {
@@ -285,8 +292,13 @@ describe("model gateway", () => {
       expect(types.at(-1)).toBe("message_stop");
       expect(types.filter((t) => t === "content_block_delta").length).toBeGreaterThan(5);
 
-      const plain = await gatewayCall(stackKey, message("hello there"));
+      const betaMarker = `beta-${crypto.randomUUID().slice(0, 8)}`;
+      const plain = await gatewayCall(stackKey, message(`hello there ${betaMarker}`), {
+        "anthropic-beta": "context-1m-2025-08-07,extended-cache-ttl-2025-04-11,prompt-caching-2024-07-31",
+      });
       expect(plain.status).toBe(200);
+      // Premium-priced betas (billed above what the meter counts) never reach the model.
+      expect((await requestWith(betaMarker))?.headers["anthropic-beta"]).toBe("prompt-caching-2024-07-31");
       const answer = (await plain.json()) as { usage: { input_tokens: number; output_tokens: number } };
 
       // The streamed call is metered after its last byte (waitUntil): poll briefly.
@@ -303,40 +315,151 @@ describe("model gateway", () => {
       ).toBe(true);
     }, 60_000);
 
-    it("meters a whole streamed answer even when the caller hangs up after the first bytes", async () => {
-      const stackKey = await stackKeyFor(user);
-      const before = (await gatewayRows(user.id)).length;
-      const marker = `hangup-${crypto.randomUUID().slice(0, 8)}`;
+    /** A streamed call the test hangs up on: `readFirst` reads the first chunk before hanging up. */
+    async function hangUpOnStream(stackKey: string, prompt: string, readFirst: boolean) {
       const aborter = new AbortController();
-      const response = await fetch(`${GATEWAY()}/v1/messages`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "anthropic-version": "2023-06-01",
-          "x-api-key": stackKey,
-        },
-        body: message(`${marker} [[words:150]] [[slow:15]]`, { stream: true }),
-        signal: aborter.signal,
-      });
+      const response = await gatewayCall(stackKey, message(prompt, { stream: true }), {}, aborter.signal);
       expect(response.status).toBe(200);
-      const reader = response.body?.getReader();
-      await reader?.read();
+      if (readFirst) await response.body?.getReader().read();
       aborter.abort();
-      // dev/model finishes the answer for the gateway (which reads on), and the gateway meters all of it.
-      let rows = await gatewayRows(user.id);
-      for (let i = 0; i < 100 && rows.length <= before; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        rows = await gatewayRows(user.id);
+    }
+
+    /** The user's gateway rows not in `before`, once one holds `input` tokens (waiting at most `withinMs`). */
+    async function meteredCall(userId: string, before: Set<string>, input: number, withinMs = 10_000) {
+      for (let i = 0; i < withinMs / 100; i++) {
+        const fresh = (await gatewayRows(userId)).filter((u) => !before.has(u.turnKey));
+        if (fresh.length > 0 && fresh[0]?.inputTokens === input) return fresh;
+        await sleep(100);
       }
-      const reported = (await modelRequests()).find((r) =>
-        JSON.stringify(r.body ?? "").includes(marker),
-      )?.usage;
+      return (await gatewayRows(userId)).filter((u) => !before.has(u.turnKey));
+    }
+
+    it("meters a streamed call whose caller hangs up after the first bytes, and stops its generation", async () => {
+      const stackKey = await stackKeyFor(user);
+      const before = new Set((await gatewayRows(user.id)).map((u) => u.turnKey));
+      const marker = `hangup-${crypto.randomUUID().slice(0, 8)}`;
+      // ~150 deltas 40 ms apart: 6 s of generation, of which the caller waits for the first bytes only.
+      await hangUpOnStream(stackKey, `${marker} [[words:150]] [[slow:40]]`, true);
+      const reported = (await requestWith(marker))?.usage;
       expect(reported?.output_tokens).toBeGreaterThan(100);
-      expect(rows.length).toBe(before + 1);
-      const metered = rows.sort((a, b) => +b.recordedAt - +a.recordedAt)[0];
-      expect(metered?.outputTokens).toBe(reported?.output_tokens);
-      expect(metered?.inputTokens).toBe(reported?.input_tokens);
+      const rows = await meteredCall(user.id, before, reported?.input_tokens ?? -1);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.inputTokens).toBe(reported?.input_tokens);
+      // Upstream was stopped: the row holds what was generated until the hang-up, not the whole answer...
+      await sleep(1_000);
+      const [settled] = (await gatewayRows(user.id)).filter((u) => !before.has(u.turnKey));
+      expect(settled?.outputTokens).toBeGreaterThanOrEqual(1);
+      expect(settled?.outputTokens).toBeLessThan(reported?.output_tokens ?? 0);
     }, 60_000);
+
+    it("bills the input of a streamed call whose caller hangs up right after the headers, at once", async () => {
+      const stackKey = await stackKeyFor(user);
+      const before = new Set((await gatewayRows(user.id)).map((u) => u.turnKey));
+      const marker = `headers-${crypto.randomUUID().slice(0, 8)}`;
+      // A long prompt (its input is what a sandbox would try not to pay for) and a 10 s answer nobody reads.
+      await hangUpOnStream(
+        stackKey,
+        `${marker} ${"lorem ipsum ".repeat(2_000)} [[words:50]] [[slow:200]]`,
+        false,
+      );
+      const reported = (await requestWith(marker))?.usage;
+      expect(reported?.input_tokens).toBeGreaterThan(5_000);
+      // Metered from message_start, long before the answer would have ended (a meter at the end of the stream
+      // could be cut off by the Worker's 30 s waitUntil limit on a long generation).
+      const rows = await meteredCall(user.id, before, reported?.input_tokens ?? -1, 3_000);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.inputTokens).toBe(reported?.input_tokens);
+      expect(rows[0]?.outputTokens).toBeLessThan(reported?.output_tokens ?? 0);
+    }, 60_000);
+
+    it("meters a non-streamed call whose caller hangs up before the answer", async () => {
+      const stackKey = await stackKeyFor(user);
+      const before = new Set((await gatewayRows(user.id)).map((u) => u.turnKey));
+      const marker = `plain-hangup-${crypto.randomUUID().slice(0, 8)}`;
+      const aborter = new AbortController();
+      const pending = gatewayCall(
+        stackKey,
+        message(`${marker} [[words:30]] [[slow:3000]]`),
+        {},
+        aborter.signal,
+      );
+      await sleep(1_000);
+      aborter.abort();
+      await expect(pending).rejects.toThrow();
+      // dev/model answers after 3 s; the gateway still reads and meters the whole answer.
+      let rows: Awaited<ReturnType<typeof gatewayRows>> = [];
+      for (let i = 0; i < 100 && rows.length === 0; i++) {
+        await sleep(100);
+        rows = (await gatewayRows(user.id)).filter((u) => !before.has(u.turnKey));
+      }
+      const reported = (await requestWith(marker))?.usage;
+      expect(reported?.output_tokens).toBeGreaterThan(0);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        inputTokens: reported?.input_tokens,
+        outputTokens: reported?.output_tokens,
+      });
+    }, 60_000);
+
+    it("caps the calls one user has in flight: 429 rate_limit_error with retry-after, free again when they end", async () => {
+      const stackKey = await stackKeyFor(user);
+      const marker = `cap-${crypto.randomUUID().slice(0, 8)}`;
+      const aborters = Array.from({ length: MAX_GATEWAY_CALLS_PER_USER }, () => new AbortController());
+      // Each holds its slot for ~10 s unless hung up on (the gateway then stops it).
+      const held = await Promise.all(
+        aborters.map((aborter, i) =>
+          gatewayCall(
+            stackKey,
+            message(`${marker}-${i} [[words:100]] [[slow:100]]`, { stream: true }),
+            {},
+            aborter.signal,
+          ),
+        ),
+      );
+      expect(held.map((r) => r.status)).toEqual(held.map(() => 200));
+      const refused = await gatewayCall(stackKey, message(`${marker} one too many`));
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+      for (const aborter of aborters) aborter.abort();
+      let after = 0;
+      for (let i = 0; i < 50 && after !== 200; i++) {
+        await sleep(200);
+        const retry = await gatewayCall(stackKey, message(`${marker} after`));
+        after = retry.status;
+        await retry.body?.cancel();
+      }
+      expect(after).toBe(200);
+    }, 60_000);
+
+    it("refuses (402) a call the remaining allowance cannot cover, by its prompt size and max_tokens", async () => {
+      const stackKey = await stackKeyFor(user);
+      const db = stackDb();
+      const { usage } = (await (await call("/api/billing", user.token)).json()) as {
+        usage: { remainingTokens: number };
+      };
+      // Leave 3 000 tokens.
+      await db.insert(usageRecords).values({
+        userId: user.id,
+        turnKey: `test-estimate:${crypto.randomUUID()}`,
+        model: "test",
+        inputTokens: usage.remainingTokens - 3_000,
+      });
+      try {
+        const big = await gatewayCall(stackKey, message("hello", { max_tokens: 5_000 }));
+        expect(big.status).toBe(402);
+        const body = (await big.json()) as { error: { type: string; message: string } };
+        expect(body.error.type).toBe("billing_error");
+        expect(body.error.message).toContain("max_tokens");
+        // ~12k-token prompt (48 KB), small max_tokens: the prompt alone is over.
+        const long = await gatewayCall(stackKey, message("x ".repeat(24_000), { max_tokens: 10 }));
+        expect(long.status).toBe(402);
+        const fits = await gatewayCall(stackKey, message("hello", { max_tokens: 100 }));
+        expect(fits.status).toBe(200);
+      } finally {
+        await db.delete(usageRecords).where(like(usageRecords.turnKey, "test-estimate:%"));
+      }
+    });
 
     it("passes upstream errors through in Anthropic's shape with retry-after; refuses bad requests", async () => {
       const stackKey = await stackKeyFor(user);

@@ -3,7 +3,7 @@ import type { ActorConnRaw } from "rivetkit/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { actorClient, errorCode, eventually } from "../support/actors";
-import { apiUrl, call, mintToken, stackDb, uniqueUser } from "../support/api";
+import { apiUrl, call, mintToken, signUp, stackDb } from "../support/api";
 import { TEST_WEB_ORIGIN } from "../support/stack";
 
 /**
@@ -12,18 +12,7 @@ import { TEST_WEB_ORIGIN } from "../support/stack";
  * needs are gone; CORS by the API's allowlist; refusals in RivetKit's error shape.
  */
 
-interface User {
-  username: string;
-  token: string;
-  id: string;
-}
-
-async function signUp(prefix: string): Promise<User> {
-  const username = uniqueUser(prefix);
-  const token = await mintToken(username);
-  const me = (await (await call("/api/me", token)).json()) as { id: string };
-  return { username, token, id: me.id };
-}
+type User = Awaited<ReturnType<typeof signUp>>;
 
 const rivet = (path: string) => `${apiUrl()}/api/rivet${path}`;
 const bearer = (user: User | undefined): Record<string, string> =>

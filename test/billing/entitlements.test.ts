@@ -88,9 +88,9 @@ describe("entitlements", () => {
       status: "none",
       hasBillingAccount: false,
       allowanceTokens: PLANS.free.allowanceTokens,
-      // input + output + cache writes; cache reads are free.
-      usedTokens: 1_700,
-      remainingTokens: PLANS.free.allowanceTokens - 1_700,
+      // input + output + cache writes + a tenth of the cache reads (90 000 → 9 000): reads are not free.
+      usedTokens: 10_700,
+      remainingTokens: PLANS.free.allowanceTokens - 10_700,
       maxParallelSubAgents: PLANS.free.maxParallelSubAgents,
       stackIdleSeconds: PLANS.free.stackIdleSeconds,
       overAllowance: false,

@@ -46,7 +46,7 @@ describe("usage reporter", () => {
     return { userId: user.id, customer: customer ?? "" };
   }
 
-  /** One model call: `input + output + cacheWrite` count; cache reads do not. */
+  /** One model call: `input + output + cacheWrite` count, and a tenth of the cache reads (rounded up). */
   async function use(userId: string, input: number, output = 0, cacheRead = 0, cacheWrite = 0) {
     await db.insert(usageRecords).values({
       userId,
@@ -73,22 +73,22 @@ describe("usage reporter", () => {
 
     const result = await run();
     expect(result.stoppedBy).toBeUndefined();
-    expect(metered(a.customer)).toBe(172);
+    expect(metered(a.customer)).toBe(1_172);
     expect(metered(b.customer)).toBe(1_000);
     expect(await unreported(a.userId)).toEqual([]);
     const [report] = await reportsOf(a.userId);
-    expect(report).toMatchObject({ status: "reported", tokens: 172, records: 2, attempts: 1 });
+    expect(report).toMatchObject({ status: "reported", tokens: 1_172, records: 2, attempts: 1 });
     expect(devStripe.store.snapshot().meterEvents[meterIdentifier(report?.id ?? "")]).toMatchObject({
       event_name: EVENT,
-      payload: { stripe_customer_id: a.customer, value: "172" },
+      payload: { stripe_customer_id: a.customer, value: "1172" },
     });
 
     // Nothing new: nothing sent again.
     await run();
-    expect(metered(a.customer)).toBe(172);
+    expect(metered(a.customer)).toBe(1_172);
     await use(a.userId, 8);
     await run();
-    expect(metered(a.customer)).toBe(180);
+    expect(metered(a.customer)).toBe(1_180);
     expect(await reportsOf(a.userId)).toHaveLength(2);
   });
 

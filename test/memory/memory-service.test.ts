@@ -8,6 +8,7 @@ import { createLogger } from "../../platform/logger";
 import { outbox, threads, users } from "../../schema";
 import type { Database } from "../../schema/db";
 import { createGitManager } from "../../worker/src/git/git-manager";
+import { GiteaError } from "../../worker/src/git/gitea-error";
 import { MemoryCache } from "../../worker/src/memory/memory-cache";
 import {
   MAX_WRITE_ATTEMPTS,
@@ -159,7 +160,8 @@ describe("memory service", () => {
       .filter((s) => s.startsWith("Write "));
     expect(written.reverse()).toEqual(Array.from({ length: 20 }, (_, i) => `Write ${i}`));
     const rows = await db.select().from(outbox).where(eq(outbox.userId, userId));
-    expect(rows.every((r) => r.status === "done")).toBe(true);
+    // Gitea being down was nobody's write's fault: none was charged an attempt for it.
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(rows.map(() => ["done", 0]));
   });
 
   it("refuses bad paths and oversized content before anything is stored", async () => {
@@ -271,6 +273,9 @@ describe("memory service", () => {
     const { userId, memory, git, clock, retries } = await newUser();
     await memory.commit({ path: "f.md", content: "a file", message: "File" });
     // A file cannot also be a directory: git fails this commit inside Gitea (a 500), every time.
+    // Waits are measured from just before the call that made the attempt: the service plans from that moment, and
+    // the attempt itself (Gitea's in-request retries) and what follows take wall time the wait must not lose.
+    let triedAt = Date.now() + clock.offset;
     const stuck = await memory.commit({ path: "f.md/child.md", content: "x", message: "Stuck" });
     expect(stuck.status).toBe("pending");
     const behind = await memory.commit({ path: "f.md/child.md", content: "y", message: "Behind" });
@@ -286,11 +291,12 @@ describe("memory service", () => {
     for (let round = 0; round < MAX_WRITE_ATTEMPTS + 2; round++) {
       const row = await stuckRow();
       if (row?.status !== "pending") break;
-      waits.push(row.nextAttemptAt.getTime() - (Date.now() + clock.offset));
+      waits.push(row.nextAttemptAt.getTime() - triedAt);
       // Before it is due, a drain leaves it (and the write behind it) alone.
       await memory.drain();
       expect((await stuckRow())?.attempts).toBe(row.attempts);
       clock.offset += 2 * 3_600_000;
+      triedAt = Date.now() + clock.offset;
       await memory.drain();
     }
     const row = await stuckRow();
@@ -308,6 +314,118 @@ describe("memory service", () => {
     const behindRow = (await rowsOf(userId)).find((r) => r.id === (behind as { writeId: string }).writeId);
     expect(behindRow).toMatchObject({ status: "pending", attempts: 1 });
   }, 120_000);
+
+  it("a Gitea outage of a day charges no write and sets none aside: the writes wait, readable, and land when it returns", async () => {
+    const { userId, memory, git, clock, retries, failures } = await newUser();
+    await memory.commit({ path: "notes/warm.md", content: "repo exists", message: "Warm up" });
+    // Gitea down in each of the ways that count as an outage (unreachable, bad gateway, overloaded, our token refused).
+    const outage = [0, 503, 401, 429, 502, 504];
+    const down = { on: true, calls: 0 };
+    const deps = memoryDeps(memory);
+    const service = new MemoryService({
+      ...deps,
+      userRepo: async () => {
+        const repo = await deps.userRepo();
+        if (!repo || !down.on) return repo;
+        const failing = new Proxy(repo.client, {
+          get: (_client, name) => async () => {
+            throw new GiteaError(String(name), outage[down.calls++ % outage.length] ?? 0, "down", undefined);
+          },
+        });
+        return { ...repo, client: failing };
+      },
+    });
+    const first = await service.commit({ path: "notes/day.md", content: "v1", message: "Day 1" });
+    const second = await service.commit({ path: "notes/day.md", content: "v2", message: "Day 2" });
+    const other = await service.commit({ path: "notes/other.md", content: "o", message: "Other path" });
+    for (const result of [first, second, other]) expect(result.status).toBe("pending");
+    const ids = [first, second, other].map((r) => (r as { writeId: string }).writeId);
+    const ours = async () => (await rowsOf(userId)).filter((r) => ids.includes(r.id));
+
+    // A day of drains (the retry alarm, every half hour), far past the ~1 h a failing write gets before it is set aside.
+    const retriesBefore = retries.length;
+    for (let drain = 0; drain < 48; drain++) {
+      clock.offset += 30 * 60_000;
+      expect(await service.drain()).toEqual(new Map());
+    }
+    expect((await ours()).map((r) => [r.status, r.attempts])).toEqual([
+      ["pending", 0],
+      ["pending", 0],
+      ["pending", 0],
+    ]);
+    expect(failures).toEqual([]);
+    expect(down.calls).toBeGreaterThanOrEqual(48);
+    // The run's own waits back off, and stay capped (20 min) however long the outage lasts.
+    const waits = retries.slice(retriesBefore);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(20 * 60_000);
+    expect(waits.at(-1)).toBeGreaterThan(9 * 60_000);
+    // Meanwhile reads show the newest write, from L1 and from the outbox alike.
+    expect(await service.read({ path: "notes/day.md" })).toMatchObject({ content: "v2", source: "l1" });
+    const cold = new MemoryService({ ...memoryDeps(service), cache: new MemoryCache() });
+    expect(await cold.read({ path: "notes/day.md" })).toMatchObject({ content: "v2", source: "pending" });
+    // Listings show each waiting path once, sized as its newest write (here without the repository's own entries).
+    const offline = new MemoryService({ ...memoryDeps(service), userRepo: async () => null });
+    expect(await offline.list({ prefix: "notes" })).toEqual([
+      { path: "notes/day.md", type: "file", size: 2, pending: true },
+      { path: "notes/other.md", type: "file", size: 1, pending: true },
+    ]);
+    expect(await offline.list({ prefix: "" })).toEqual([
+      { path: "notes", type: "dir", size: 0, pending: true },
+    ]);
+
+    down.on = false;
+    clock.offset += 30 * 60_000;
+    expect([...(await service.drain()).keys()].sort()).toEqual([...ids].sort());
+    expect((await ours()).map((r) => [r.status, r.attempts])).toEqual([
+      ["done", 0],
+      ["done", 0],
+      ["done", 0],
+    ]);
+    const landed = await subjects(userId, git);
+    expect(landed).toContain("Other path");
+    expect(landed.filter((s) => s.startsWith("Day "))).toEqual(["Day 2", "Day 1"]);
+  }, 120_000);
+
+  it("120 writes waiting behind a path's head in backoff do not hide another path's write", async () => {
+    const { userId, memory, git } = await newUser();
+    await memory.commit({ path: "f.md", content: "a file", message: "File" });
+    // A file cannot also be a directory: Gitea fails this commit (a 500) and the write backs off.
+    const stuck = await memory.commit({ path: "f.md/child.md", content: "x", message: "Stuck" });
+    expect(stuck.status).toBe("pending");
+    // Its backoff made long enough that it cannot come due while this test runs.
+    await db
+      .update(outbox)
+      .set({ nextAttemptAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(outbox.id, (stuck as { writeId: string }).writeId));
+    await db.insert(outbox).values(
+      Array.from({ length: 120 }, (_, i) => ({
+        userId,
+        kind: "memory.write",
+        idempotencyKey: `${userId}:behind-${i}`,
+        payload: { path: "f.md/child.md", content: `behind ${i}`, message: `Behind ${i}` },
+      })),
+    );
+
+    const next = await memory.commit({ path: "b.md", content: "b", message: "Path B" });
+    expect(next.status).toBe("committed");
+    expect(await subjects(userId, git)).toContain("Path B");
+    // The held path was left alone: its head still waits for its retry, nothing behind it was tried.
+    const held = (await rowsOf(userId)).filter(
+      (r) => (r.payload as { path: string }).path === "f.md/child.md",
+    );
+    expect(held).toHaveLength(121);
+    expect(held.map((r) => [r.status, r.attempts])).toEqual([
+      ["pending", 1],
+      ...Array.from({ length: 120 }, () => ["pending", 0]),
+    ]);
+    // And a read shows the newest of the 121 waiting writes, not one of the oldest hundred.
+    const cold = new MemoryService({ ...memoryDeps(memory), cache: new MemoryCache() });
+    expect(await cold.read({ path: "f.md/child.md" })).toMatchObject({
+      content: "behind 119",
+      source: "pending",
+    });
+  }, 60_000);
 
   it("a reused Idempotency-Key with a different write is refused (422); the same write replays the first answer", async () => {
     const { userId, memory } = await newUser();

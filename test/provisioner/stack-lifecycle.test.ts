@@ -191,6 +191,76 @@ describe("UserStack lifecycle against dev/fly", () => {
     expect(gatewayKeys.current).toBe(await hashGatewayKey(second));
   });
 
+  it("a destroy that fails at Fly after revoking leaves no ready stack, and the next wake's machine holds a credential the gateway knows", async () => {
+    const { controller, gatewayKeys, events } = await stackFor(env.fly, "user-half-destroyed");
+    const fly = createFlyClient({ baseUrl: env.fly.apiUrl, token: TEST_TOKEN });
+    const ready = await controller.ensure();
+    const ids = [ready.machines.opencode?.machineId, ready.machines.gitea?.machineId];
+    const key = (await fly.machines.get(TEST_APP, ids[0] ?? "")).config?.env?.ANTHROPIC_API_KEY ?? "";
+    expect(gatewayKeys.current).toBe(await hashGatewayKey(key));
+
+    // Fly is down for every try of the first delete: the credential is already revoked, the machines live on.
+    env.fly.faults.rules = [{ method: "DELETE", path: "/machines/", status: 503, count: 5 }];
+    await expect(controller.destroy()).rejects.toThrow();
+    env.fly.faults.rules = [];
+    expect(gatewayKeys.current).toBeUndefined();
+    expect(machinesOf(ids).map((m) => m.state)).toEqual(["started", "started"]);
+    // Not "ready": a caller would otherwise be answered from memory, and OpenCode would meet 401 at the gateway.
+    const failed = await controller.view();
+    expect(failed.status).toBe("failed");
+    expect(failed.lastError).toMatch(/^destroy failed: /);
+    expect(events.at(-1)).toMatchObject({ type: "stack.failed" });
+
+    expect((await controller.ensure()).status).toBe("ready");
+    expect((await fly.machines.get(TEST_APP, ids[0] ?? "")).config?.env?.ANTHROPIC_API_KEY).toBe(key);
+    expect(gatewayKeys.current).toBe(await hashGatewayKey(key));
+
+    // A retried destroy finishes the job and revokes again.
+    await controller.destroy();
+    expect(gatewayKeys.current).toBeUndefined();
+    expect(machinesOf(ids).map((m) => m.state)).toEqual(["destroyed", "destroyed"]);
+  });
+
+  it("after a destroy that deleted one machine and failed on the other, a wake recreates it with a working credential", async () => {
+    const { controller, gatewayKeys } = await stackFor(env.fly, "user-partly-destroyed");
+    const fly = createFlyClient({ baseUrl: env.fly.apiUrl, token: TEST_TOKEN });
+    const ready = await controller.ensure();
+    const ids = [ready.machines.opencode?.machineId, ready.machines.gitea?.machineId];
+    const gitea = ids[1] ?? "";
+    env.fly.faults.rules = [{ method: "DELETE", path: `/machines/${gitea}`, status: 503, count: 5 }];
+    await expect(controller.destroy()).rejects.toThrow();
+    env.fly.faults.rules = [];
+    expect(machinesOf(ids).map((m) => m.state)).toEqual(["destroyed", "started"]);
+
+    const requests = await requestsDuring(env.fly, async () => {
+      expect((await controller.ensure()).status).toBe("ready");
+    });
+    expect(creates(requests)).toHaveLength(1);
+    const view = await controller.view();
+    expect(view.machines.gitea?.machineId).toBe(gitea);
+    const opencode = view.machines.opencode?.machineId ?? "";
+    expect(opencode).not.toBe(ids[0]);
+    const key = (await fly.machines.get(TEST_APP, opencode)).config?.env?.ANTHROPIC_API_KEY ?? "";
+    expect(key).toMatch(GATEWAY_KEY_PATTERN);
+    expect(gatewayKeys.current).toBe(await hashGatewayKey(key));
+    expect(machinesOf([opencode, gitea]).map((m) => m.state)).toEqual(["started", "started"]);
+  });
+
+  it("starts no machine while the gateway cannot register its credential, and says why", async () => {
+    const { controller, gatewayKeys } = await stackFor(env.fly, "user-gateway-down");
+    const register = gatewayKeys.register.bind(gatewayKeys);
+    gatewayKeys.register = () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.1:5432"));
+    const requests = await requestsDuring(env.fly, async () => {
+      expect(await controller.ensure()).toMatchObject({
+        status: "failed",
+        lastError: "the sandbox's model credential could not be registered; try again shortly",
+      });
+    });
+    expect(requests).toEqual([]);
+    gatewayKeys.register = register;
+    expect((await controller.ensure()).status).toBe("ready");
+  });
+
   it("suspends an idle stack from its alarm, and only once idle", async () => {
     let now = Date.now();
     const { controller, alarms } = await stackFor(env.fly, "user-idle", {

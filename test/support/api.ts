@@ -46,6 +46,15 @@ export async function signedInClient(prefix?: string) {
   return { username, token, api: apiClient(token) };
 }
 
+/** A fresh user, mirrored by the API: their token and their id. */
+export async function signUp(prefix: string): Promise<{ username: string; token: string; id: string }> {
+  const username = uniqueUser(prefix);
+  const token = await mintToken(username);
+  const response = await call("/api/me", token);
+  if (response.status !== 200) throw new Error(`GET /api/me answered ${response.status}`);
+  return { username, token, id: ((await response.json()) as { id: string }).id };
+}
+
 /** Raw fetch against the API with a bearer token. */
 export function call(path: string, token: string | undefined, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);

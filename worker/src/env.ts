@@ -30,5 +30,10 @@ export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, Billin
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: RequestVariables & { db: Database; user: User };
+  Variables: RequestVariables & {
+    db: Database;
+    user: User;
+    /** When the verified session token expires (ms since the epoch): long-lived responses end by then. */
+    tokenExpiresAt: number;
+  };
 };

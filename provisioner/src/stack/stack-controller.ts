@@ -180,6 +180,7 @@ export class StackController {
     const plan = planEnsure(record, this.now(), this.deps.lifecycle);
     if (plan.kind === "answer" || plan.kind === "give_up") return this.view();
     try {
+      await this.registerGatewayKey();
       if (plan.kind === "create") await this.createResources();
       await this.startAll(plan.kind === "restart");
     } catch (error) {
@@ -269,6 +270,18 @@ export class StackController {
   }
 
   /**
+   * Makes sure the gateway knows the credential the machines hold before any of them starts, on every bring-up:
+   * a destroy that revoked it and then failed at Fly leaves the machines (and the sealed credential) behind, and
+   * without this they would come up again holding a credential the gateway refuses. A new credential is
+   * registered as it is made; a kept one is registered again (an idempotent upsert of the same hash).
+   */
+  private async registerGatewayKey(): Promise<void> {
+    const kept = (await this.load()).secrets?.gatewayKey !== undefined;
+    const { gatewayKey } = await this.secrets();
+    if (kept) await this.deps.gatewayKeys.register(await hashGatewayKey(gatewayKey)).catch(unregistered);
+  }
+
+  /**
    * The stack's secrets, made on first use. A new stack (first create, or after destroy) gets a new gateway
    * credential, so recreating a stack rotates it; it is registered with the gateway before it is sealed here,
    * so no machine ever gets a credential the gateway does not know. Records from before the gateway get one too.
@@ -278,7 +291,7 @@ export class StackController {
     const record = await this.load();
     if (!record.secrets?.gatewayKey) {
       const gatewayKey = generateGatewayKey();
-      await this.deps.gatewayKeys.register(await hashGatewayKey(gatewayKey));
+      await this.deps.gatewayKeys.register(await hashGatewayKey(gatewayKey)).catch(unregistered);
       const sealed = {
         opencodePassword:
           record.secrets?.opencodePassword ?? (await encryptSecret(secretsKey, userId, generateSecret())),
@@ -343,6 +356,9 @@ export class StackController {
   /**
    * Revokes the stack's gateway credential, deletes the machines and volumes (the user's data with them) and
    * forgets the stack. Revoking comes first: a destroy that fails half-way leaves no usable credential behind.
+   * Such a destroy throws and leaves the stack `failed`, its record holding only what is left at Fly: it no longer
+   * answers as ready with machines the gateway now refuses, and the next bring-up (which registers the kept
+   * credential again) recreates what is gone; a retried destroy deletes the rest.
    */
   destroy(): Promise<StackView> {
     return this.exclusive(async () => {
@@ -352,11 +368,24 @@ export class StackController {
       const ignoreMissing = (error: unknown) => {
         if (!isFlyError(error, "not_found")) throw error;
       };
-      for (const [, id] of this.machineIds(record))
-        await fly.machines.delete(record.app, id).catch(ignoreMissing);
-      for (const role of STACK_ROLES) {
-        const volumeId = record.resources[role]?.volumeId;
-        if (volumeId) await fly.volumes.delete(record.app, volumeId).catch(ignoreMissing);
+      try {
+        for (const [role, id] of this.machineIds(record)) {
+          await fly.machines.delete(record.app, id).catch(ignoreMissing);
+          await this.forgetResource(role, "machineId");
+        }
+        for (const role of STACK_ROLES) {
+          const volumeId = record.resources[role]?.volumeId;
+          if (!volumeId) continue;
+          await fly.volumes.delete(record.app, volumeId).catch(ignoreMissing);
+          await this.forgetResource(role, "volumeId");
+        }
+      } catch (error) {
+        const reason = `destroy failed: ${failureReason(error)}`;
+        this.deps.log.warn("stack destroy failed", { reason, error });
+        await this.save(markFailed(await this.load(), reason, this.now()), {
+          event: ["stack.failed", { reason }],
+        });
+        throw error;
       }
       await this.deps.storage.deleteAll();
       await this.deps.setAlarm(undefined);
@@ -371,6 +400,13 @@ export class StackController {
     });
   }
 
+  /** A resource deleted at Fly leaves the record, so a bring-up after a failed destroy makes it again. */
+  private async forgetResource(role: StackRole, kind: "machineId" | "volumeId"): Promise<void> {
+    const record = await this.load();
+    const { [kind]: _, ...rest } = record.resources[role] ?? {};
+    await this.save({ ...record, resources: { ...record.resources, [role]: rest } }, { mirror: false });
+  }
+
   /** The idle alarm: suspend a stack nobody has asked for within the idle time, else look again later. */
   alarm(): Promise<void> {
     return this.exclusive(async () => {
@@ -382,6 +418,13 @@ export class StackController {
       await this.deps.setAlarm(idleAlarmAt(record, this.deps.lifecycle));
     });
   }
+}
+
+/** The gateway's store (Postgres) failed: said so to the user, not as an internal error. */
+function unregistered(error: unknown): never {
+  throw new StackFailure("the sandbox's model credential could not be registered; try again shortly", {
+    cause: error,
+  });
 }
 
 /** A reason fit for the UI and the `user_stacks.last_error` column: no secrets, no stack traces. */

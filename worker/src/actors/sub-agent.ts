@@ -3,8 +3,10 @@ import { actor } from "rivetkit";
 import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { withTimeout } from "../../../platform/with-timeout";
+import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
+import { admitStackStart } from "../stack/admit-stack-start";
 import { opencodeConnection } from "../subagents/opencode-connection";
 import { findSession, finishSession, markSessionRunning } from "../subagents/sessions.repository";
 import { loadSkills, skillsPrompt } from "../subagents/skills";
@@ -144,6 +146,12 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       system: skillsPrompt(skills),
       signal,
       ensureStack: async () => {
+        // The same gate as POST /api/stack/wake: a sub-agent must not bring machines up past the plan's starts per
+        // hour or allowance (its refusal is the run's failure reason, code included, for the model and the user).
+        await admitStackStart({
+          stackStatus: () => appEnv.PROVISIONER.stackStatus(userId, 0),
+          entitlements: () => entitlements(db, userId),
+        });
         const stack = await appEnv.PROVISIONER.ensureStack(userId);
         if (stack.status !== "ready")
           throw new Error(`The sandbox is ${stack.status}: ${stack.lastError ?? "not ready"}`);

@@ -12,6 +12,7 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   const claims = await verifySessionToken(bearerToken(c.req.header("authorization")), config);
   const user = await ensureUser(c.var.db, claims, userCache);
   c.set("user", user);
+  c.set("tokenExpiresAt", claims.expiresAt * 1000);
   c.set("log", c.var.log.child({ userId: user.id }));
   await next();
 };

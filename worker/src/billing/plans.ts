@@ -18,7 +18,8 @@ export interface Plan {
   /** A stack nobody used for this long is suspended. */
   stackIdleSeconds: number;
   /**
-   * Bring-ups (creating or waking the stack's machines) through `POST /api/stack/wake` per hour
+   * Bring-ups (creating or waking the stack's machines) per hour, by `POST /api/stack/wake` or a sub-agent
+   * (worker/src/stack/admit-stack-start.ts)
    * (`STACK_START_WINDOW_SECONDS`). Every plan gets a sandbox, since sub-agents need one; the cap keeps a script
    * from cycling machines, sized so a user returning after each idle suspend is not refused. At most
    * `MAX_COUNTABLE_STACK_STARTS` (http/limits.ts).

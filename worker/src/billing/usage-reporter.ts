@@ -133,7 +133,7 @@ async function send(
   report: typeof usageReports.$inferSelect,
   options: ReportUsageOptions,
 ): Promise<SendOutcome> {
-  // Nothing billable (cache reads only): nothing to tell Stripe.
+  // Nothing billable (zero-token records): nothing to tell Stripe.
   if (report.tokens <= 0) return "accepted";
   const now = (options.now ?? (() => new Date()))().getTime();
   const at = Math.min(Math.max(report.usageAt.getTime(), now - MAX_AGE_MS), now);

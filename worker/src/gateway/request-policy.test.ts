@@ -17,10 +17,14 @@ const refusal = (body: unknown, models: string[] = []) => {
 
 describe("checkMessagesRequest", () => {
   it("lets OpenCode's requests through (streaming or not, its own tools)", () => {
-    expect(checkMessagesRequest({ ...base, stream: true }, [])).toEqual({ model: base.model, stream: true });
+    expect(checkMessagesRequest({ ...base, stream: true }, [])).toEqual({
+      model: base.model,
+      stream: true,
+      maxTokens: 100,
+    });
     expect(
       checkMessagesRequest({ ...base, tools: [{ name: "bash", input_schema: { type: "object" } }] }, []),
-    ).toEqual({ model: base.model, stream: false });
+    ).toEqual({ model: base.model, stream: false, maxTokens: 100 });
   });
 
   it("refuses other models, non-Claude names and non-objects with a 400 in Anthropic's shape", () => {
@@ -33,6 +37,11 @@ describe("checkMessagesRequest", () => {
     );
     expect(refusal([base])?.status).toBe(400);
     expect(refusal({ ...base, stream: "yes" })?.status).toBe(400);
+  });
+
+  it("requires max_tokens as a positive integer: the call's cost estimate depends on it", () => {
+    for (const maxTokens of [undefined, 0, -5, 1.5, "100", 1e300])
+      expect(refusal({ ...base, max_tokens: maxTokens })?.message, String(maxTokens)).toContain("max_tokens");
   });
 
   it("refuses what is billed outside tokens: server tools, MCP servers, containers", () => {
@@ -70,6 +79,16 @@ describe("upstreamHeaders", () => {
       "anthropic-version": "2023-06-01",
       "anthropic-beta": "interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14",
     });
+  });
+
+  it("drops premium-priced betas the meter would under-bill: 1M context, 1-hour cache", () => {
+    const headers = upstreamHeaders(
+      new Headers({
+        "anthropic-beta": "context-1m-2025-08-07,extended-cache-ttl-2025-04-11,prompt-caching-2024-07-31",
+      }),
+      "k",
+    );
+    expect(headers.get("anthropic-beta")).toBe("prompt-caching-2024-07-31");
   });
 
   it("sets a version when the caller's is missing or malformed", () => {

@@ -18,13 +18,19 @@ const UNMETERED_TOOL =
   /^(web_search|web_fetch|code_execution|bash_code_execution|text_editor_code_execution|mcp)/;
 const UNMETERED_FIELDS = ["mcp_servers", "container"];
 
-/** Beta features that change what a call does, not what it costs outside tokens (OpenCode's own among them). */
+/**
+ * Beta features that change what a call does, not what it costs outside tokens (OpenCode's own among them).
+ * Not `context-1m` (input past 200k tokens is billed at a premium rate the meter does not see) nor
+ * `extended-cache-ttl` (1-hour cache writes cost 2× input, counted here as 1×): both would be under-billed.
+ */
 const ALLOWED_BETA =
-  /^(interleaved-thinking|fine-grained-tool-streaming|claude-code|token-efficient-tools|prompt-caching|context-1m|output-128k|extended-cache-ttl|context-management)-\d{4}-\d{2}-\d{2}$/;
+  /^(interleaved-thinking|fine-grained-tool-streaming|claude-code|token-efficient-tools|prompt-caching|output-128k|context-management)-\d{4}-\d{2}-\d{2}$/;
 
 export interface CheckedRequest {
   model: string;
   stream: boolean;
+  /** The most output tokens the call may generate: part of its cost estimate (call-estimate.ts). */
+  maxTokens: number;
 }
 
 /** `MODEL_GATEWAY_MODELS` (comma-separated); empty means any Claude model name. */
@@ -48,6 +54,9 @@ export function checkMessagesRequest(body: unknown, allowedModels: string[]): Ch
       "invalid_request_error",
       `model: ${model} is not available here; use one of ${allowedModels.join(", ")}`,
     );
+  const maxTokens = request.max_tokens;
+  if (typeof maxTokens !== "number" || !Number.isSafeInteger(maxTokens) || maxTokens < 1)
+    throw new GatewayError(400, "invalid_request_error", "max_tokens: a positive integer is required");
   if (request.stream !== undefined && typeof request.stream !== "boolean")
     throw new GatewayError(400, "invalid_request_error", "stream: must be a boolean");
   for (const field of UNMETERED_FIELDS) {
@@ -65,7 +74,7 @@ export function checkMessagesRequest(body: unknown, allowedModels: string[]): Ch
         );
     }
   }
-  return { model, stream: request.stream === true };
+  return { model, stream: request.stream === true, maxTokens };
 }
 
 /**

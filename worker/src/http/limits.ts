@@ -54,7 +54,7 @@ export const MAX_STREAM_MS = 5 * 60_000;
 /**
  * Stack bring-ups (creating or waking the user's Fly machines) are counted per user over this window against the
  * plan's `stackStartsPerHour` (billing/plans.ts): each one costs real machine time, and a script calling
- * `POST /api/stack/wake` after every idle suspend could keep machines running (and Fly's API busy) for free.
+ * `POST /api/stack/wake` (or delegating to a sub-agent) after every idle suspend could keep machines running (and Fly's API busy) for free.
  */
 export const STACK_START_WINDOW_SECONDS = 60 * 60;
 /**
@@ -70,3 +70,13 @@ export const MAX_COUNTABLE_STACK_STARTS = 8;
  * session using the platform's model tokens and the user's sandbox CPU.
  */
 export const MAX_PARALLEL_SUBAGENTS_CEILING = 32;
+
+/**
+ * Model gateway calls one user may have in flight at once (per isolate, like SSE streams): the allowance check
+ * sees only finished calls, so without a cap a sandbox could start many long calls together and spend far past
+ * its plan before the first is metered (each call is also refused up front when its estimate exceeds what is
+ * left, gateway/call-estimate.ts, so the overshoot is at most this many estimates). OpenCode runs one call per
+ * session at a time; 16 covers the largest plan's parallel sub-agents plus their title/summary calls. A refused
+ * call gets 429 `rate_limit_error` with `retry-after`, which OpenCode's client retries: excess calls queue.
+ */
+export const MAX_GATEWAY_CALLS_PER_USER = 16;

@@ -15,18 +15,22 @@ import { DURABLE_RETRY_POLICY, durableRetryDelayMs } from "../git/retry";
 import { writeFile } from "../git/write-file";
 import type { MemoryCache } from "./memory-cache";
 import {
+  dueMemoryWrites,
   enqueueMemoryWrite,
   type FailedWrite,
   failedMemoryWrites,
+  latestPendingWrite,
+  latestPendingWrites,
   markWriteDone,
   markWriteFailed,
   markWriteRetry,
+  markWriteWaiting,
   memoryWriteState,
+  nextHeldWriteAt,
   type PendingWrite,
-  pendingMemoryWrites,
   type WriteState,
 } from "./memory-outbox.repository";
-import { classifyWriteFailure, type FailureReason } from "./memory-write-failure";
+import { actionAfterFailure, classifyWriteFailure, type FailureReason } from "./memory-write-failure";
 import { getSessionNote, listSessionNotes, putSessionNote } from "./session-memory.repository";
 
 /** `session/…` paths are L2: notes for the current thread in Postgres, not files in the repository. */
@@ -71,7 +75,10 @@ export type CommitResult =
   | { status: "failed"; path: string; writeId: string; reason: FailureReason; error: string }
   | { status: "saved"; path: string; layer: "session" };
 
-/** Attempts in all before a write that keeps failing is set aside as `retries_exhausted`. */
+/**
+ * Attempts in all before a write that keeps failing is set aside as `retries_exhausted`. Only failures of the
+ * write count: while Gitea is down (an outage) a write is charged nothing and waits as long as it takes.
+ */
 export const MAX_WRITE_ATTEMPTS = DURABLE_RETRY_POLICY.retries + 1;
 
 export interface ReadResult {
@@ -98,9 +105,9 @@ export interface HistoryEntry {
 /**
  * The Memory API over three layers: L1 (hot files in the actor), L2 (per-thread session notes in Postgres),
  * L3 (markdown files in the user's Gitea repository, one commit per write). Writes to L3 go through a durable
- * outbox: stored first, then committed, each path's writes in order; when Gitea is unreachable they wait and are
- * retried with backoff, and reads see them meanwhile. A write git refuses, or that keeps failing, is set aside
- * (`failedWrites`) and holds nothing back.
+ * outbox: stored first, then committed, each path's writes in order; when Gitea is unreachable they wait (for as
+ * long as it takes) and are retried with backoff, and reads see them meanwhile. A write git refuses, or that keeps
+ * failing while Gitea answers, is set aside (`failedWrites`) and holds nothing back.
  */
 export class MemoryService {
   #draining?: Promise<Map<string, string>>;
@@ -109,8 +116,8 @@ export class MemoryService {
   #gitDownUntil = 0;
   /** When the retry this instance asked for is due (0: none asked). */
   #retryAt = 0;
-  /** Drains in a row that could not even find the repository: their waits grow like a write's. */
-  #repoFailures = 0;
+  /** Drains in a row stopped by an outage: the run's waits grow with it, up to the durable policy's cap. */
+  #outages = 0;
   readonly #now: () => number;
   #systemFiles?: { at: number; files: Array<{ path: string; content: string }> };
 
@@ -185,9 +192,7 @@ export class MemoryService {
     }
     const cached = this.deps.cache.get(path);
     if (cached) return cached.content === null ? null : { path, content: cached.content, source: "l1" };
-    const pending = (await pendingMemoryWrites(this.deps.db, this.deps.userId))
-      .filter((w) => w.path === path)
-      .at(-1);
+    const pending = await latestPendingWrite(this.deps.db, this.deps.userId, path);
     if (pending) return { path, content: pending.content, source: "pending" };
     const repo = await this.deps.userRepo();
     if (!repo) return null;
@@ -212,8 +217,7 @@ export class MemoryService {
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
     const base = dir === "" ? "" : `${dir}/`;
-    for (const write of await pendingMemoryWrites(this.deps.db, this.deps.userId)) {
-      if (!write.path.startsWith(base)) continue;
+    for (const write of await latestPendingWrites(this.deps.db, this.deps.userId, base)) {
       const rest = write.path.slice(base.length);
       const [first = "", ...deeper] = rest.split("/");
       const path = `${base}${first}`;
@@ -273,8 +277,9 @@ export class MemoryService {
   /**
    * Commits the waiting writes that are due, oldest first, one commit each. Each path's writes land in order; a
    * write that fails is retried later with backoff (`durableRetryDelayMs`) and holds back only the later writes
-   * of its own path, never the others. A write git or Gitea refuses for good, or still failing after
-   * `MAX_WRITE_ATTEMPTS`, is set aside as `failed` with its reason. Only an unreachable Gitea stops the run.
+   * of its own path, never the others (however many wait behind it). A write git or Gitea refuses for good, or
+   * still failing after `MAX_WRITE_ATTEMPTS`, is set aside as `failed` with its reason. Only an unreachable Gitea
+   * stops the run: it waits with backoff, and the write it was on keeps its attempts and its place.
    * Safe to repeat: a write whose commit landed but whose row was not marked is found already applied (same
    * content) and not committed again. Returns the commit SHA of each write delivered in this run.
    */
@@ -300,42 +305,41 @@ export class MemoryService {
   async #drainOnce(): Promise<Map<string, string>> {
     const { db, userId } = this.deps;
     const delivered = new Map<string, string>();
-    const pending = await pendingMemoryWrites(db, userId);
+    // Fixed for the run: a write that backs off in it is not due again before the run ends.
     const now = this.#now();
-    /** Paths whose oldest waiting write is not done yet, and when it is due: later writes of the path wait. */
-    const heldUntil = new Map<string, number>();
     let repo: UserRepo | undefined;
-    for (const write of pending) {
-      if (heldUntil.has(write.path)) continue;
-      if (write.nextAttemptAt.getTime() > now) {
-        heldUntil.set(write.path, write.nextAttemptAt.getTime());
-        continue;
-      }
-      try {
-        repo ??= await this.#repo();
-        this.#repoFailures = 0;
-      } catch (error) {
-        // No repository to write to (Gitea unreachable while looking it up): every write waits, none is charged.
-        this.#gitDownUntil = now + durableRetryDelayMs(this.#repoFailures++);
-        this.deps.log.warn("memory writes wait for git; retrying", { error });
-        this.#scheduleAt(this.#gitDownUntil);
-        return delivered;
-      }
-      const outcome = await this.#deliver(repo, write, now);
-      if (outcome.status === "delivered") {
-        delivered.set(write.id, outcome.commitSha);
-        this.#gitDownUntil = 0;
-      } else if (outcome.status === "retry") {
-        heldUntil.set(write.path, outcome.at);
-        if (outcome.outage) {
-          this.#gitDownUntil = outcome.at;
-          this.#scheduleAt(outcome.at);
+    // Each batch holds at most one write per path (its head); once those are done, set aside or backing off, the
+    // next batch brings the writes behind them.
+    for (let batch = await dueMemoryWrites(db, userId, new Date(now)); batch.length > 0; ) {
+      for (const write of batch) {
+        try {
+          repo ??= await this.#repo();
+        } catch (error) {
+          // No repository to write to (Gitea unreachable while looking it up): every write waits, none is charged.
+          this.deps.log.warn("memory writes wait for git; retrying", { error });
+          this.#waitForGitea(now);
           return delivered;
         }
+        const outcome = await this.#deliver(repo, write, now);
+        if (outcome.status === "gitea_down") {
+          this.#waitForGitea(now, outcome.retryAfterMs);
+          return delivered;
+        }
+        this.#outages = 0;
+        this.#gitDownUntil = 0;
+        if (outcome.status === "delivered") delivered.set(write.id, outcome.commitSha);
       }
+      batch = await dueMemoryWrites(db, userId, new Date(now));
     }
-    if (heldUntil.size > 0) this.#scheduleAt(Math.min(...heldUntil.values()));
+    const held = await nextHeldWriteAt(db, userId);
+    if (held) this.#scheduleAt(held.getTime());
     return delivered;
+  }
+
+  /** Gitea is down: no write is tried before the next drain, which comes later each time it is still down. */
+  #waitForGitea(now: number, retryAfterMs?: number): void {
+    this.#gitDownUntil = now + durableRetryDelayMs(this.#outages++, DURABLE_RETRY_POLICY, retryAfterMs);
+    this.#scheduleAt(this.#gitDownUntil);
   }
 
   async #repo(): Promise<UserRepo> {
@@ -351,8 +355,8 @@ export class MemoryService {
     now: number,
   ): Promise<
     | { status: "delivered"; commitSha: string }
-    | { status: "retry"; at: number; outage: boolean }
-    | { status: "failed" }
+    | { status: "retry" | "failed" }
+    | { status: "gitea_down"; retryAfterMs?: number }
   > {
     const { db, log } = this.deps;
     try {
@@ -366,10 +370,15 @@ export class MemoryService {
       await markWriteDone(db, write.id, outcome.commitSha);
       return { status: "delivered", commitSha: outcome.commitSha };
     } catch (error) {
-      const failure = classifyWriteFailure(error);
       const text = errorText(error);
-      if (failure.kind === "permanent" || write.attempts + 1 >= MAX_WRITE_ATTEMPTS) {
-        const reason = failure.kind === "permanent" ? failure.reason : "retries_exhausted";
+      const next = actionAfterFailure(classifyWriteFailure(error), write.attempts, MAX_WRITE_ATTEMPTS);
+      if (next.action === "wait_for_gitea") {
+        log.warn("memory writes wait for git; retrying", { writeId: write.id, error });
+        await markWriteWaiting(db, write.id, text);
+        return { status: "gitea_down", retryAfterMs: next.retryAfterMs };
+      }
+      if (next.action === "set_aside") {
+        const { reason } = next;
         log.error("memory write set aside", { writeId: write.id, path: write.path, reason, error });
         await markWriteFailed(db, write.id, reason, text);
         this.deps.cache.delete(write.path);
@@ -383,7 +392,7 @@ export class MemoryService {
         });
         return { status: "failed" };
       }
-      const at = now + durableRetryDelayMs(write.attempts, DURABLE_RETRY_POLICY, failure.retryAfterMs);
+      const at = now + durableRetryDelayMs(write.attempts, DURABLE_RETRY_POLICY, next.retryAfterMs);
       log.warn("memory write failed; retrying later", {
         writeId: write.id,
         attempts: write.attempts + 1,
@@ -391,7 +400,7 @@ export class MemoryService {
         error,
       });
       await markWriteRetry(db, write.id, text, new Date(at));
-      return { status: "retry", at, outage: failure.kind === "outage" };
+      return { status: "retry" };
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GiteaError } from "../git/gitea-error";
 import { MemoryPathError } from "../git/memory-paths";
-import { classifyWriteFailure } from "./memory-write-failure";
+import { actionAfterFailure, classifyWriteFailure } from "./memory-write-failure";
 
 const gitea = (status: number) => new GiteaError("write file", status, "x");
 
@@ -37,6 +37,41 @@ describe("classifyWriteFailure", () => {
     expect(classifyWriteFailure(new GiteaError("write file", 429, "slow down", 30_000))).toEqual({
       kind: "outage",
       retryAfterMs: 30_000,
+    });
+  });
+});
+
+describe("actionAfterFailure", () => {
+  const MAX = 10;
+
+  it("never sets a write aside for an outage, however many attempts it was charged before", () => {
+    for (const attempts of [0, MAX - 1, MAX, 1_000]) {
+      expect(actionAfterFailure({ kind: "outage" }, attempts, MAX), String(attempts)).toEqual({
+        action: "wait_for_gitea",
+      });
+    }
+    expect(actionAfterFailure({ kind: "outage", retryAfterMs: 30_000 }, 0, MAX)).toEqual({
+      action: "wait_for_gitea",
+      retryAfterMs: 30_000,
+    });
+  });
+
+  it("retries a transient failure of the write until its last attempt, then sets it aside", () => {
+    expect(actionAfterFailure({ kind: "transient", retryAfterMs: 5_000 }, 0, MAX)).toEqual({
+      action: "retry_write",
+      retryAfterMs: 5_000,
+    });
+    expect(actionAfterFailure({ kind: "transient" }, MAX - 2, MAX).action).toBe("retry_write");
+    expect(actionAfterFailure({ kind: "transient" }, MAX - 1, MAX)).toEqual({
+      action: "set_aside",
+      reason: "retries_exhausted",
+    });
+  });
+
+  it("sets a refused write aside at once, with its reason", () => {
+    expect(actionAfterFailure({ kind: "permanent", reason: "invalid_path" }, 0, MAX)).toEqual({
+      action: "set_aside",
+      reason: "invalid_path",
     });
   });
 });

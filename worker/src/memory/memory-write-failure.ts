@@ -10,7 +10,8 @@ export type FailureReason = (typeof outboxFailureReasons)[number];
  * - `transient`: this write failed but Gitea answers (a 500 for this request, a 404/403 while the repository is
  *   being set up, a 409 race): retried later with backoff, and the writes behind it (other paths) go on now;
  * - `outage`: Gitea is unreachable, overloaded or refuses our credentials: every write would fail, so the whole
- *   drain waits (the failing write is still charged an attempt, so even this ends after the retry cap).
+ *   drain waits. Nothing is wrong with the write itself, so it is charged no attempt: however long the outage, it
+ *   is never set aside for it (`actionAfterFailure`).
  */
 export type WriteFailure =
   | { kind: "permanent"; reason: Exclude<FailureReason, "retries_exhausted"> }
@@ -36,4 +37,29 @@ export function classifyWriteFailure(error: unknown): WriteFailure {
   }
   // Anything else (a bug, an odd answer): retried like a 500, so it cannot jam the queue and still ends at the cap.
   return { kind: "transient" };
+}
+
+/** What the outbox does after one failed delivery. */
+export type FailureAction =
+  /** Marked `failed` with `reason`: never retried, never in the way of later writes. */
+  | { action: "set_aside"; reason: FailureReason }
+  /** The row is charged an attempt and backs off; only later writes of its path wait for it. */
+  | { action: "retry_write"; retryAfterMs?: number }
+  /** Gitea is down: the run stops and waits (capped backoff); the row keeps its attempts and its place. */
+  | { action: "wait_for_gitea"; retryAfterMs?: number };
+
+/**
+ * `attempts` is what the row was charged before this failure; `maxAttempts` the cap of charged attempts. Only a
+ * failure of this write counts toward the cap: an outage says nothing about the write, and charging it would set
+ * aside every write queued during an outage longer than the backoff schedule (about an hour).
+ */
+export function actionAfterFailure(
+  failure: WriteFailure,
+  attempts: number,
+  maxAttempts: number,
+): FailureAction {
+  if (failure.kind === "permanent") return { action: "set_aside", reason: failure.reason };
+  if (failure.kind === "outage") return { action: "wait_for_gitea", retryAfterMs: failure.retryAfterMs };
+  if (attempts + 1 >= maxAttempts) return { action: "set_aside", reason: "retries_exhausted" };
+  return { action: "retry_write", retryAfterMs: failure.retryAfterMs };
 }

@@ -2,13 +2,12 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
 import type { Logger } from "../../../platform/logger";
 import type { StackView } from "../../../provisioner/src/stack/stack-record";
-import { AllowanceExceededError, type Entitlements, entitlements } from "../billing/entitlements";
-import { planOf } from "../billing/plans";
+import { entitlements } from "../billing/entitlements";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, ErrorSchema } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
+import { admitStackStart, TooManyStackStartsError } from "./admit-stack-start";
 import { StackQuery, StackSchema } from "./stack.schemas";
-import { decideWake } from "./wake-policy";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["stack"];
@@ -100,28 +99,16 @@ export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(routes.wake, async (c) => {
     const userId = c.var.user.id;
-    // Before anything starts: the plan decides whether this user may bring machines up now (wake-policy.ts).
-    const current = await callProvisioner(c.var.log, () => c.env.PROVISIONER.stackStatus(userId, 0));
-    let plan: Entitlements | undefined;
-    const decision = await decideWake({
-      status: current.status,
-      events: current.events,
-      now: Date.now(),
-      plan: async () => {
-        plan = await entitlements(c.var.db, userId);
-        return { startsPerHour: planOf(plan.plan).stackStartsPerHour, overAllowance: plan.overAllowance };
-      },
+    // Before anything starts: the plan decides whether this user may bring machines up now (admit-stack-start.ts,
+    // which a sub-agent's run asks too).
+    await admitStackStart({
+      stackStatus: () => callProvisioner(c.var.log, () => c.env.PROVISIONER.stackStatus(userId, 0)),
+      entitlements: () => entitlements(c.var.db, userId),
+    }).catch((error: unknown) => {
+      if (error instanceof TooManyStackStartsError)
+        c.var.log.warn("stack start refused", { startsInWindow: error.startsInWindow });
+      throw error;
     });
-    if (decision.kind === "over_allowance" && plan) throw new AllowanceExceededError(plan);
-    if (decision.kind === "too_many_starts") {
-      c.var.log.warn("stack start refused", { startsInWindow: decision.startsInWindow });
-      throw new ApiError(
-        429,
-        "too_many_stack_starts",
-        `The ${plan?.planName ?? "current"} plan allows ${planOf(plan?.plan ?? "free").stackStartsPerHour} stack starts an hour; retry in ${decision.retryAfterSeconds} seconds or upgrade at /billing`,
-        { "Retry-After": String(decision.retryAfterSeconds) },
-      );
-    }
     const view = await callProvisioner(c.var.log, () => c.env.PROVISIONER.ensureStack(c.var.user.id));
     if (view.status !== "ready") {
       c.var.log.warn("stack not ready", { status: view.status, reason: view.lastError });

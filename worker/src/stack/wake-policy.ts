@@ -36,9 +36,10 @@ export interface WakeInput {
 }
 
 /**
- * May `POST /api/stack/wake` create or wake this user's machines now? A stack that is ready or already coming up
- * costs nothing more and is always answered. Otherwise the user must be within their token allowance (a sandbox
- * is only for work the plan pays for) and under the plan's bring-ups per hour.
+ * May this user's machines be created or woken now (`POST /api/stack/wake` and sub-agents ask it through
+ * admit-stack-start.ts)? A stack that is ready or already coming up costs nothing more and is always answered.
+ * Otherwise the user must be within their token allowance (a sandbox is only for work the plan pays for) and
+ * under the plan's bring-ups per hour.
  */
 export async function decideWake(input: WakeInput): Promise<WakeDecision> {
   if (NOTHING_TO_START.has(input.status)) return { kind: "allow" };

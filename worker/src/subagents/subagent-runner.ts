@@ -1,4 +1,5 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
+import { ApiError } from "../../../platform/api-error";
 import { withTimeout } from "../../../platform/with-timeout";
 import { opencodeEvents } from "./opencode-event-stream";
 import { type ModelCallUsage, type OpencodeEvent, SessionEventMapper } from "./opencode-events";
@@ -157,6 +158,9 @@ async function finalAnswer(
 
 /** A reason for the user and the model; no URLs or credentials (the connection carries the password). */
 export function failureReason(error: unknown): string {
+  // A refusal of ours (the plan's stack starts or allowance) keeps its code: the model and the user learn why,
+  // and what to do (wait, or upgrade), from it.
+  if (error instanceof ApiError) return `${error.code}: ${error.message}`.slice(0, 500);
   const message = error instanceof Error ? error.message : String(error);
   // A query's text and parameters are not for the user (or the model).
   if (/^Failed query:/i.test(message))

@@ -59,7 +59,8 @@ export function streamThreadEvents(c: Context<AppEnv>, threadId: string, after: 
     userId: c.var.user.id,
     threadId,
     after,
-    deadline: Date.now() + MAX_STREAM_MS,
+    // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
+    deadline: Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt),
   };
   return streamSSE(
     c,

@@ -1,0 +1,57 @@
+import { ApiError } from "../../../platform/api-error";
+import type { StackView } from "../../../provisioner/src/stack/stack-record";
+import { AllowanceExceededError, type Entitlements, UPGRADE_PATH } from "../billing/entitlements";
+import { planOf } from "../billing/plans";
+import { decideWake } from "./wake-policy";
+
+/** 429 `too_many_stack_starts`: the plan's bring-ups per hour are used; `Retry-After` says when one fits again. */
+export class TooManyStackStartsError extends ApiError {
+  override readonly name = "TooManyStackStartsError";
+
+  constructor(
+    readonly entitlements: Entitlements,
+    readonly retryAfterSeconds: number,
+    readonly startsInWindow: number,
+  ) {
+    const perHour = planOf(entitlements.plan).stackStartsPerHour;
+    super(
+      429,
+      "too_many_stack_starts",
+      `The ${entitlements.planName} plan allows ${perHour} stack starts an hour; retry in ${retryAfterSeconds} seconds or upgrade at ${UPGRADE_PATH}`,
+      { "Retry-After": String(retryAfterSeconds) },
+    );
+  }
+}
+
+export interface StackStartGate {
+  /** The stack as the provisioner has it, with all its kept progress events (`stackStatus(userId, 0)`). */
+  stackStatus(): Promise<Pick<StackView, "status" | "events">>;
+  /** The user's plan and usage (`entitlements(db, userId)`); asked only when something would start. */
+  entitlements(): Promise<Entitlements>;
+  now?: () => number;
+}
+
+/**
+ * Every caller that may bring the user's machines up (`POST /api/stack/wake`, a sub-agent's run) asks this first,
+ * so the plan's bring-ups per hour and its allowance hold whichever way the stack is woken (wake-policy.ts
+ * decides). Resolves when `ensureStack` may go ahead; throws `AllowanceExceededError` (402) or
+ * `TooManyStackStartsError` (429). Provisioner and database errors propagate unchanged.
+ */
+export async function admitStackStart(gate: StackStartGate): Promise<void> {
+  const current = await gate.stackStatus();
+  let plan: Entitlements | undefined;
+  const decision = await decideWake({
+    status: current.status,
+    events: current.events,
+    now: (gate.now ?? Date.now)(),
+    plan: async () => {
+      plan = await gate.entitlements();
+      return { startsPerHour: planOf(plan.plan).stackStartsPerHour, overAllowance: plan.overAllowance };
+    },
+  });
+  if (decision.kind === "allow") return;
+  // decideWake asks the plan before refusing anything, so it is known here.
+  if (!plan) throw new Error("stack start refused without the user's plan");
+  if (decision.kind === "over_allowance") throw new AllowanceExceededError(plan);
+  throw new TooManyStackStartsError(plan, decision.retryAfterSeconds, decision.startsInWindow);
+}
