@@ -2,7 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { Hono } from "hono";
 import { handleError, handleNotFound, requestContext } from "../../platform/request-context";
 import type { Env, ProvisionerEnv } from "./env";
-import type { StackConnection, StackView } from "./stack/stack-record";
+import type { EnsureOptions, StackConnection, StackView } from "./stack/stack-record";
 
 export { UserStack } from "./stack/user-stack.do";
 
@@ -30,9 +30,13 @@ export class Provisioner extends WorkerEntrypoint<Env> {
     return this.env.USER_STACK.get(this.env.USER_STACK.idFromName(userId));
   }
 
-  /** Makes sure the user's machines exist, are started and healthy; answers at once when they already are. */
-  ensureStack(userId: string): Promise<StackView> {
-    return this.stack(userId).ensure(userId);
+  /**
+   * Makes sure the user's machines exist, are started and healthy; answers at once when they already are. With
+   * `startAllowed: false` it starts nothing: a stack that is not ready comes back as it is, with all its events,
+   * for the caller to decide (the Worker's plan gate), so a ready stack costs one call.
+   */
+  ensureStack(userId: string, options: EnsureOptions = {}): Promise<StackView> {
+    return this.stack(userId).ensure(userId, options);
   }
 
   /** The stack as it is, with progress events after `afterSeq`; never calls Fly. */

@@ -44,6 +44,27 @@ describe("UserStack lifecycle against dev/fly", () => {
     expect(requests).toEqual([]);
   });
 
+  it("with startAllowed: false a suspended or new stack is answered as it is, and nothing is started", async () => {
+    const { controller, events } = await stackFor(env.fly, "user-gated");
+    let none: Awaited<ReturnType<typeof controller.ensure>> | undefined;
+    const untouched = await requestsDuring(env.fly, async () => {
+      none = await controller.ensure({ startAllowed: false });
+    });
+    expect(none?.status).toBe("none");
+    expect(untouched).toEqual([]);
+    await controller.ensure();
+    await controller.suspend();
+    const seen = events.length;
+    const stillUntouched = await requestsDuring(env.fly, async () => {
+      const view = await controller.ensure({ startAllowed: false });
+      expect(view.status).toBe("suspended");
+      // All its events, for the Worker's plan gate to count bring-ups.
+      expect(view.events.map((e) => e.type)).toEqual(events.map((e) => e.type));
+    });
+    expect(stillUntouched).toEqual([]);
+    expect(events).toHaveLength(seen);
+  });
+
   it("a suspended stack wakes and becomes healthy", async () => {
     const { controller, events, mirrored } = await stackFor(env.fly, "user-wake");
     const ready = await controller.ensure();

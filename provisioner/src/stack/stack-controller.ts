@@ -24,6 +24,7 @@ import {
 import type { RoleSecrets, RuntimeConfig } from "./machine-spec";
 import { decryptSecret, encryptSecret, generateSecret } from "./secrets";
 import {
+  type EnsureOptions,
   emptyRecord,
   STACK_ROLES,
   type StackConnection,
@@ -157,8 +158,11 @@ export class StackController {
     };
   }
 
-  /** Ready: answered from memory, no Fly call. Otherwise the one in-flight bring-up, shared by every caller. */
-  async ensure(): Promise<StackView> {
+  /**
+   * Ready: answered from memory, no Fly call. Otherwise the one in-flight bring-up, shared by every caller; or,
+   * with `startAllowed: false`, the stack as it is with all its events (the caller decides whether to start it).
+   */
+  async ensure(options: EnsureOptions = {}): Promise<StackView> {
     const record = await this.load();
     if (record.status === "ready") {
       const now = this.now();
@@ -169,6 +173,7 @@ export class StackController {
       }
       return this.view();
     }
+    if (options.startAllowed === false) return this.view();
     this.inflight ??= this.exclusive(() => this.bringUp()).finally(() => {
       this.inflight = undefined;
     });

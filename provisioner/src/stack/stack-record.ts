@@ -69,6 +69,11 @@ export interface StackEvent {
 }
 
 /** What callers see: never secrets. */
+/** `ensureStack` options: `startAllowed: false` answers a stack that is not ready as it is, starting nothing. */
+export interface EnsureOptions {
+  startAllowed?: boolean;
+}
+
 export interface StackView {
   status: StackStatus;
   app: string;

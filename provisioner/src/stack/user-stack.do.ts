@@ -6,7 +6,7 @@ import { postgresGatewayKeys } from "./gateway-key-store";
 import { mirrorStack } from "./mirror";
 import { importSecretsKey } from "./secrets";
 import { StackController } from "./stack-controller";
-import type { StackConnection, StackView } from "./stack-record";
+import type { EnsureOptions, StackConnection, StackView } from "./stack-record";
 import { stackSettings } from "./stack-settings";
 
 /**
@@ -58,8 +58,8 @@ export class UserStack extends DurableObject<Env> {
     });
   }
 
-  async ensure(userId: string): Promise<StackView> {
-    return (await this.controllerFor(userId)).ensure();
+  async ensure(userId: string, options: EnsureOptions = {}): Promise<StackView> {
+    return (await this.controllerFor(userId)).ensure(options);
   }
 
   async status(userId: string, after = 0): Promise<StackView> {

@@ -1,3 +1,4 @@
+import { fromBase64Url, toBase64Url } from "../../../platform/base64url";
 import { type AgentEnv, readAgentConfig } from "../agent/agent-config";
 import type { ActorType } from "./actor-keys";
 
@@ -45,17 +46,8 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
 const signedText = (userId: string, audience: string, exp: number) =>
   `growqr-actor|${VERSION}|${userId}|${audience}|${exp}`;
 
-const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined; // a SHA-256 MAC, unpadded
-  const binary = atob(`${text.replaceAll("-", "+").replaceAll("_", "/")}=`);
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
+/** A SHA-256 MAC is 43 unpadded base64url characters; anything else is not one. */
+const macBytes = (text: string) => (/^[A-Za-z0-9_-]{43}$/.test(text) ? fromBase64Url(text) : undefined);
 
 function secretOf(env: InternalActorEnv): string {
   if (!env.ACTOR_INTERNAL_KEY)
@@ -99,7 +91,7 @@ export async function verifyInternalParams(
   const exp = Number(expText);
   if (version !== VERSION || !userId || !/^[0-9]{1,12}$/.test(expText)) return undefined;
   if (!AUDIENCES.includes(claimedAudience as ActorType)) return undefined;
-  const mac = fromBase64Url(macText);
+  const mac = macBytes(macText);
   if (!mac) return undefined;
   const key = await hmacKey(env.ACTOR_INTERNAL_KEY);
   const valid = await crypto.subtle.verify(

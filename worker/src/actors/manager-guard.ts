@@ -11,6 +11,7 @@ import {
   RATE_LIMIT_WINDOW_SECONDS,
 } from "../http/limits";
 import { takeUserRequest } from "../http/rate-limit";
+import { drainBody, readBodyWithin } from "../http/read-body";
 import { closedWebSocket } from "../rivet/websocket-upgrade";
 import { ensureUser, UserCache } from "../users/ensure-user";
 import { isActionBody } from "./action-body";
@@ -23,7 +24,9 @@ import {
   classifyManagerRoute,
   credentialFromParamsHeader,
   decideAccess,
+  ENCODINGS,
   isActorType,
+  isEncoding,
   parseSerializedKey,
   parseWebSocketOffer,
   type Refusal,
@@ -53,14 +56,6 @@ export interface RivetMount {
 }
 
 const BASE_PATH = "/api/rivet";
-const ENCODINGS = ["json", "cbor", "bare"] as const;
-const isEncoding = (value: string): value is (typeof ENCODINGS)[number] =>
-  (ENCODINGS as readonly string[]).includes(value);
-/**
- * How much of a refused body is still read and dropped before answering: `wrangler dev`'s proxy can lose the
- * connection when the answer comes before the body was sent (README, the hostile-input flake).
- */
-const DRAIN_BYTES = 1024 * 1024;
 
 class Refused extends Error {
   constructor(readonly refusal: Refusal) {
@@ -98,7 +93,7 @@ export function guardRivet(rivet: RivetMount) {
       return withoutRivetCors(await route(c, rivet, state));
     } catch (error) {
       const refused = toRefusal(error, c);
-      await drain(c.req.raw);
+      await drainBody(c.req.raw);
       if (state.socketOffer) {
         // How RivetKit clients learn why a connection failed: an HTTP error on the upgrade has no readable reason.
         return closedWebSocket(
@@ -304,64 +299,15 @@ function offerProtocols(offer: WebSocketOffer): string[] {
   return protocols;
 }
 
-/**
- * The body, or a 413 refusal past `max` bytes (declared or streamed). A body past the limit is still read (and
- * dropped) up to DRAIN_BYTES before the refusal goes out: `wrangler dev`'s proxy can lose the connection when the
- * answer comes before the body was sent (README, the hostile-input flake).
- */
+/** The body, or the refusal (RivetKit's 413 by default) past `max` bytes. */
 async function readBody(
   request: Request,
   max: number,
-  tooLargeRefusal = refusal(413, "payload_too_large", `Request bodies are limited to ${max} bytes here`),
+  tooLarge = refusal(413, "payload_too_large", `Request bodies are limited to ${max} bytes here`),
 ): Promise<Uint8Array> {
-  const tooLarge = () => new Refused(tooLargeRefusal);
-  if (!request.body) return new Uint8Array(0);
-  if (Number(request.headers.get("content-length")) > max) {
-    await drain(request);
-    throw tooLarge();
-  }
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max + DRAIN_BYTES) {
-      await reader.cancel().catch(() => {});
-      break;
-    }
-    if (size <= max) chunks.push(value);
-  }
-  if (size > max) throw tooLarge();
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readBodyWithin(request, max);
+  if (!bytes) throw new Refused(tooLarge);
   return bytes;
-}
-
-/** Reads what is left of a refused body, up to DRAIN_BYTES, so the answer does not race the upload. */
-async function drain(request: Request): Promise<void> {
-  if (!request.body || request.bodyUsed) return;
-  if (Number(request.headers.get("content-length")) > DRAIN_BYTES) return;
-  try {
-    const reader = request.body.getReader();
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
-      if (size > DRAIN_BYTES) {
-        await reader.cancel();
-        return;
-      }
-    }
-  } catch {
-    // The client went away: nothing to answer anyway.
-  }
 }
 
 function toRefusal(error: unknown, c: Context<AppEnv>): Refusal {

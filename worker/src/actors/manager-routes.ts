@@ -139,8 +139,9 @@ export interface WebSocketOffer {
   params: unknown;
 }
 
-const ENCODINGS = ["json", "cbor", "bare"] as const;
-const isEncoding = (value: string): value is WebSocketOffer["encoding"] =>
+/** RivetKit's wire encodings. */
+export const ENCODINGS = ["json", "cbor", "bare"] as const;
+export const isEncoding = (value: string): value is WebSocketOffer["encoding"] =>
   (ENCODINGS as readonly string[]).includes(value);
 
 /** Undefined when the offer is not a RivetKit client's (no `rivet` protocol, an unknown encoding, bad params). */

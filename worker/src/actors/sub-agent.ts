@@ -6,7 +6,7 @@ import { withTimeout } from "../../../platform/with-timeout";
 import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
-import { admitStackStart } from "../stack/admit-stack-start";
+import { ensureStackWithinPlan } from "../stack/admit-stack-start";
 import { opencodeConnection } from "../subagents/opencode-connection";
 import { findSession, finishSession, markSessionRunning } from "../subagents/sessions.repository";
 import { loadSkills, skillsPrompt } from "../subagents/skills";
@@ -148,11 +148,10 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
       ensureStack: async () => {
         // The same gate as POST /api/stack/wake: a sub-agent must not bring machines up past the plan's starts per
         // hour or allowance (its refusal is the run's failure reason, code included, for the model and the user).
-        await admitStackStart({
-          stackStatus: () => appEnv.PROVISIONER.stackStatus(userId, 0),
+        const stack = await ensureStackWithinPlan({
+          ensureStack: (startAllowed) => appEnv.PROVISIONER.ensureStack(userId, { startAllowed }),
           entitlements: () => entitlements(db, userId),
         });
-        const stack = await appEnv.PROVISIONER.ensureStack(userId);
         if (stack.status !== "ready")
           throw new Error(`The sandbox is ${stack.status}: ${stack.lastError ?? "not ready"}`);
       },

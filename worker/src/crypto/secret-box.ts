@@ -1,3 +1,5 @@
+import { fromBase64Url, toBase64Url } from "../../../platform/base64url";
+
 /**
  * AES-256-GCM for secrets at rest (Gitea access tokens in `repos.access_token_ciphertext`). Web Crypto only, so
  * it runs in Workers and Node alike. The key comes from a secret (`GITEA_TOKEN_KEY`: 32 bytes, base64).
@@ -19,20 +21,6 @@ export class SecretBoxError extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const normalized = text.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(normalized + "=".repeat((4 - (normalized.length % 4)) % 4));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export interface SecretBox {
   seal(plaintext: string, associatedData: string): Promise<string>;
   open(sealed: string, associatedData: string): Promise<string>;
@@ -43,7 +31,7 @@ export async function createSecretBox(base64Key: string | undefined): Promise<Se
   if (!base64Key) throw new SecretBoxError("encryption key is not configured");
   let raw: Uint8Array<ArrayBuffer>;
   try {
-    raw = fromBase64(base64Key.trim());
+    raw = fromBase64Url(base64Key.trim());
   } catch {
     throw new SecretBoxError("encryption key is not valid base64");
   }
@@ -67,9 +55,9 @@ export async function createSecretBox(base64Key: string | undefined): Promise<Se
       }
       try {
         const plain = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: fromBase64(iv), additionalData: encoder.encode(associatedData) },
+          { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: encoder.encode(associatedData) },
           key,
-          fromBase64(body),
+          fromBase64Url(body),
         );
         return decoder.decode(plain);
       } catch {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { StackEvent, StackStatus } from "../../../provisioner/src/stack/stack-record";
+import type { StackEvent, StackStatus, StackView } from "../../../provisioner/src/stack/stack-record";
 import { AllowanceExceededError, type Entitlements } from "../billing/entitlements";
 import { PLANS, type PlanId } from "../billing/plans";
-import { admitStackStart, TooManyStackStartsError } from "./admit-stack-start";
+import { ensureStackWithinPlan, TooManyStackStartsError } from "./admit-stack-start";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 
@@ -40,18 +40,29 @@ function plan(id: PlanId, usedTokens = 0): Entitlements {
   };
 }
 
-const gate = (status: StackStatus, events: StackEvent[], entitlements: () => Promise<Entitlements>) => ({
-  stackStatus: async () => ({ status, events }),
-  entitlements,
-  now: () => NOW,
-});
+const view = (status: StackStatus, events: StackEvent[]): StackView =>
+  ({ status, events, machines: {}, lastSeq: events.length }) as unknown as StackView;
 
-describe("admitStackStart", () => {
+/** A provisioner whose stack is `status`; records whether it was asked to start anything. */
+function gate(status: StackStatus, events: StackEvent[], entitlements: () => Promise<Entitlements>) {
+  const calls: boolean[] = [];
+  return {
+    calls,
+    ensureStack: async (startAllowed: boolean) => {
+      calls.push(startAllowed);
+      return view(startAllowed ? "ready" : status, events);
+    },
+    entitlements,
+    now: () => NOW,
+  };
+}
+
+describe("ensureStackWithinPlan", () => {
   it(`refuses a free user's wake past ${PLANS.free.stackStartsPerHour} bring-ups an hour with 429 too_many_stack_starts and Retry-After`, async () => {
-    const refused = await admitStackStart(
-      gate("suspended", wakes(PLANS.free.stackStartsPerHour), async () => plan("free")),
-    ).catch((error: unknown) => error);
+    const provisioner = gate("suspended", wakes(PLANS.free.stackStartsPerHour), async () => plan("free"));
+    const refused = await ensureStackWithinPlan(provisioner).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(TooManyStackStartsError);
+    expect(provisioner.calls).toEqual([false]);
     const error = refused as TooManyStackStartsError;
     expect(error).toMatchObject({ status: 429, code: "too_many_stack_starts", startsInWindow: 4 });
     // The oldest of the four was 40 minutes ago: it leaves the hour in 20 minutes.
@@ -63,32 +74,36 @@ describe("admitStackStart", () => {
 
   it("lets a plan with more starts per hour through with the same history", async () => {
     await expect(
-      admitStackStart(gate("suspended", wakes(PLANS.free.stackStartsPerHour), async () => plan("pro"))),
-    ).resolves.toBeUndefined();
+      ensureStackWithinPlan(gate("suspended", wakes(PLANS.free.stackStartsPerHour), async () => plan("pro"))),
+    ).resolves.toMatchObject({ status: "ready" });
   });
 
   it("refuses to create a stack for a user whose tokens are used up (402 allowance_exceeded)", async () => {
-    const refused = await admitStackStart(
-      gate("none", [], async () => plan("free", PLANS.free.allowanceTokens)),
-    ).catch((error: unknown) => error);
+    const provisioner = gate("none", [], async () => plan("free", PLANS.free.allowanceTokens));
+    const refused = await ensureStackWithinPlan(provisioner).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AllowanceExceededError);
+    expect(provisioner.calls).toEqual([false]);
     expect(refused).toMatchObject({ status: 402, code: "allowance_exceeded" });
   });
 
-  it("admits a ready or starting stack without reading the plan (it starts nothing)", async () => {
+  it("admits a ready or starting stack without reading the plan", async () => {
     for (const status of ["ready", "creating", "starting"] as const) {
-      await expect(
-        admitStackStart(gate(status, wakes(8), () => Promise.reject(new Error("must not be asked")))),
-      ).resolves.toBeUndefined();
+      const provisioner = gate(status, wakes(8), () => Promise.reject(new Error("must not be asked")));
+      await expect(ensureStackWithinPlan(provisioner)).resolves.toMatchObject({ status: "ready" });
+      // A ready stack is one provisioner call; one coming up is joined by a second, which may start.
+      expect(provisioner.calls).toEqual(status === "ready" ? [false] : [false, true]);
     }
   });
 
   it("lets the provisioner's and the database's errors through unchanged", async () => {
     const down = new Error("provisioner down");
     await expect(
-      admitStackStart({ stackStatus: () => Promise.reject(down), entitlements: async () => plan("free") }),
+      ensureStackWithinPlan({
+        ensureStack: () => Promise.reject(down),
+        entitlements: async () => plan("free"),
+      }),
     ).rejects.toBe(down);
     const db = new Error("database down");
-    await expect(admitStackStart(gate("suspended", [], () => Promise.reject(db)))).rejects.toBe(db);
+    await expect(ensureStackWithinPlan(gate("suspended", [], () => Promise.reject(db)))).rejects.toBe(db);
   });
 });

@@ -24,21 +24,25 @@ export class TooManyStackStartsError extends ApiError {
 }
 
 export interface StackStartGate {
-  /** The stack as the provisioner has it, with all its kept progress events (`stackStatus(userId, 0)`). */
-  stackStatus(): Promise<Pick<StackView, "status" | "events">>;
+  /**
+   * The provisioner's `ensureStack`: with `startAllowed: false` it starts nothing and answers the stack as it is,
+   * with all its kept progress events.
+   */
+  ensureStack(startAllowed: boolean): Promise<StackView>;
   /** The user's plan and usage (`entitlements(db, userId)`); asked only when something would start. */
   entitlements(): Promise<Entitlements>;
   now?: () => number;
 }
 
 /**
- * Every caller that may bring the user's machines up (`POST /api/stack/wake`, a sub-agent's run) asks this first,
- * so the plan's bring-ups per hour and its allowance hold whichever way the stack is woken (wake-policy.ts
- * decides). Resolves when `ensureStack` may go ahead; throws `AllowanceExceededError` (402) or
- * `TooManyStackStartsError` (429). Provisioner and database errors propagate unchanged.
+ * The one way to bring the user's machines up (`POST /api/stack/wake`, a sub-agent's run), so the plan's bring-ups
+ * per hour and its allowance hold whichever way the stack is woken (wake-policy.ts decides). A ready stack costs
+ * one provisioner call; otherwise the plan is asked, then `ensureStack` starts it. Throws `AllowanceExceededError`
+ * (402) or `TooManyStackStartsError` (429); provisioner and database errors propagate unchanged.
  */
-export async function admitStackStart(gate: StackStartGate): Promise<void> {
-  const current = await gate.stackStatus();
+export async function ensureStackWithinPlan(gate: StackStartGate): Promise<StackView> {
+  const current = await gate.ensureStack(false);
+  if (current.status === "ready") return current;
   let plan: Entitlements | undefined;
   const decision = await decideWake({
     status: current.status,
@@ -49,7 +53,7 @@ export async function admitStackStart(gate: StackStartGate): Promise<void> {
       return { startsPerHour: planOf(plan.plan).stackStartsPerHour, overAllowance: plan.overAllowance };
     },
   });
-  if (decision.kind === "allow") return;
+  if (decision.kind === "allow") return gate.ensureStack(true);
   // decideWake asks the plan before refusing anything, so it is known here.
   if (!plan) throw new Error("stack start refused without the user's plan");
   if (decision.kind === "over_allowance") throw new AllowanceExceededError(plan);

@@ -6,7 +6,7 @@ import { entitlements } from "../billing/entitlements";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, ErrorSchema } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
-import { admitStackStart, TooManyStackStartsError } from "./admit-stack-start";
+import { ensureStackWithinPlan, TooManyStackStartsError } from "./admit-stack-start";
 import { StackQuery, StackSchema } from "./stack.schemas";
 
 const security = [{ bearerAuth: [] }];
@@ -101,15 +101,15 @@ export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const userId = c.var.user.id;
     // Before anything starts: the plan decides whether this user may bring machines up now (admit-stack-start.ts,
     // which a sub-agent's run asks too).
-    await admitStackStart({
-      stackStatus: () => callProvisioner(c.var.log, () => c.env.PROVISIONER.stackStatus(userId, 0)),
+    const view = await ensureStackWithinPlan({
+      ensureStack: (startAllowed) =>
+        callProvisioner(c.var.log, () => c.env.PROVISIONER.ensureStack(userId, { startAllowed })),
       entitlements: () => entitlements(c.var.db, userId),
     }).catch((error: unknown) => {
       if (error instanceof TooManyStackStartsError)
         c.var.log.warn("stack start refused", { startsInWindow: error.startsInWindow });
       throw error;
     });
-    const view = await callProvisioner(c.var.log, () => c.env.PROVISIONER.ensureStack(c.var.user.id));
     if (view.status !== "ready") {
       c.var.log.warn("stack not ready", { status: view.status, reason: view.lastError });
       throw new ApiError(503, "stack_failed", view.lastError ?? `Stack is ${view.status}`, {

@@ -1,4 +1,5 @@
 import { ApiError } from "../../../platform/api-error";
+import { toBase64Url } from "../../../platform/base64url";
 
 /**
  * Opaque page cursors. Clients pass back what they were given; the shape stays ours to change. A cursor is the
@@ -6,10 +7,7 @@ import { ApiError } from "../../../platform/api-error";
  */
 export function encodeCursor(value: string | number): string {
   const bytes = new TextEncoder().encode(JSON.stringify({ v: value }));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return toBase64Url(bytes);
 }
 
 const invalidCursor = () => new ApiError(400, "invalid_cursor", "The cursor is not one this API returned");
