@@ -1,15 +1,15 @@
 import { eq, like } from "drizzle-orm";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStripe, startDevStripe } from "../../../dev/stripe/stripe-server";
-import { usageRecords, users } from "../../../schema";
-import type { Database } from "../../../schema/db";
-import { type MigratedDatabase, startMigratedDatabase } from "../../../test/support/local-db";
-import { lateTurnKey, recordGrowingUsage } from "../agent/usage-meter";
-import { ensureCustomer } from "../billing/customers";
-import { entitlements } from "../billing/entitlements";
-import { createStripe } from "../billing/stripe-client";
-import { reportUsage } from "../billing/usage-reporter";
+import { type DevStripe, startDevStripe } from "../../dev/stripe/stripe-server";
+import { usageRecords, users } from "../../schema";
+import type { Database } from "../../schema/db";
+import { lateTurnKey, recordGrowingUsage } from "../../worker/src/agent/usage-meter";
+import { ensureCustomer } from "../../worker/src/billing/customers";
+import { entitlements } from "../../worker/src/billing/entitlements";
+import { createStripe } from "../../worker/src/billing/stripe-client";
+import { reportUsage } from "../../worker/src/billing/usage-reporter";
+import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
 
 const EVENT = "growqr_tokens";
 
