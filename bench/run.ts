@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     { devModel: { onEvent: modelProbe.onEvent } },
   );
   // On a stack of its own: in the same workerd after everything above, the relay had stalls that a fresh stack
-  // did not show (figures: README, "Status and next steps", item 1).
+  // did not show (figures: docs/status.md, item 1).
   const subAgentResult = await onFreshStack("growqr-bench-sub-", benchSubAgents);
   const bundles = {
     workerGzipKb: await workerBundleGzipKb(),

@@ -23,7 +23,7 @@ export interface BenchStateDirs {
  * where possible: in production each machine writes to a Fly volume of its own, while here they share this
  * machine's one virtual disk with wrangler's Durable Object storage, and OpenCode writes to its database for
  * every streamed delta. On the shared disk those writes stalled the Grow Agent's storage commits, and with them
- * its broadcasts (figures: README, "Status and next steps"). `BENCH_STATE_ON_DISK=1` keeps the machines on disk
+ * its broadcasts (figures: docs/status.md). `BENCH_STATE_ON_DISK=1` keeps the machines on disk
  * too, to compare.
  */
 export async function benchStateDirs(prefix: string): Promise<BenchStateDirs> {

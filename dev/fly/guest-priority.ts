@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 /**
  * In production a user's machines (OpenCode, Gitea) run on Fly hardware of their own; here they share the
  * developer's cores with the Worker they serve. OpenCode spends ~10 ms of CPU per streamed text delta, so at equal
- * priority it delays the very Worker that relays its events (figures: README, "Status and next steps"). A local
+ * priority it delays the very Worker that relays its events (figures: docs/status.md). A local
  * machine therefore runs at the lowest CPU priority: it still gets every idle cycle, but yields to the platform's
  * own processes, as a separate machine would.
  */

@@ -32,7 +32,7 @@ export interface DevGitea {
 
 /**
  * A Gitea-compatible server for exactly the API subset GrowQR uses, over real bare git repositories (see
- * README "Git manager"). Listens on loopback; port 0 (the default) picks a free port.
+ * docs/memory.md). Listens on loopback; port 0 (the default) picks a free port.
  */
 export async function startDevGitea(options: DevGiteaOptions = {}): Promise<DevGitea> {
   const temporary = options.dataDir ? undefined : await mkdtemp(path.join(os.tmpdir(), "dev-gitea-"));

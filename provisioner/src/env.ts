@@ -1,7 +1,7 @@
 import type { RequestVariables } from "../../platform/request-context";
 import type { UserStack } from "./stack/user-stack.do";
 
-/** Bindings of the provisioner Worker (provisioner/wrangler.toml, secrets; README "Configuration"). */
+/** Bindings of the provisioner Worker (provisioner/wrangler.toml, secrets; docs/configuration.md). */
 export interface Env {
   DATABASE_URL: string;
   DB_WS_PROXY?: string;

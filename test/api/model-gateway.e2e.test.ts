@@ -484,7 +484,7 @@ describe("model gateway", () => {
       expect(search.status).toBe(400);
       const huge = await gatewayCall(stackKey, message("x".repeat(5 * 1024 * 1024)));
       expect(huge.status).toBe(413);
-      // wrangler dev itself sometimes answers an oversize body first (README "hostile input"); ours says why.
+      // wrangler dev itself sometimes answers an oversize body first (docs/api.md); ours says why.
       if (huge.headers.get("content-type")?.includes("json"))
         expect(await huge.json()).toMatchObject({ error: { type: "request_too_large" } });
     }, 60_000);

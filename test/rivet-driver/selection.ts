@@ -2,7 +2,7 @@
  * Which parts of RivetKit's driver test suite the `rivet-driver` project skips, and why. Each pattern is
  * matched against the path of a describe block or test, e.g.
  * `Driver Tests > client type (http) > encoding (bare) > Actor Queue Tests > next timeout returns empty array`.
- * README "RivetKit driver" lists the same, in prose.
+ * docs/rivetkit-driver.md lists the same, in prose.
  */
 /**
  * Tests that call an action returning nothing (directly or in set-up, e.g. `observer.reset()`). With the

@@ -8,7 +8,7 @@ import type { BillingEnv } from "./billing/stripe-client";
 import type { GitEnv } from "./git/git-manager";
 import type { User } from "./users/ensure-user";
 
-/** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See README "Configuration". */
+/** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See docs/configuration.md. */
 export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, BillingEnv {
   DATABASE_URL: string;
   /** Local only: `host:port` of the dev WebSocket-to-TCP proxy in front of Postgres. */

@@ -1,7 +1,7 @@
 import type { CreateMachineRequest, CreateVolumeRequest } from "../fly/fly-client";
 import type { StackRole } from "./stack-record";
 
-/** Per-deployment settings of the runtime machines (env vars of the provisioner; see README "Provisioner"). */
+/** Per-deployment settings of the runtime machines (env vars of the provisioner; see docs/provisioner.md). */
 export interface RuntimeConfig {
   app: string;
   region: string;

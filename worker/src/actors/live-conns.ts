@@ -36,7 +36,7 @@ export interface LiveConns {
  * expired long ago. Expired subscribers are closed with `user.token_expired` (the client reconnects with a fresh
  * token and re-reads what it missed) at the first broadcast after expiry, and at their expiry by a timer, so a
  * quiet actor closes them too. An in-memory timer suffices: without hibernation an object with open sockets stays
- * resident, and when it is evicted its sockets close with it (README "RivetKit driver").
+ * resident, and when it is evicted its sockets close with it (docs/rivetkit-driver.md).
  */
 export function createLiveConns(
   host: LiveConnsHost,

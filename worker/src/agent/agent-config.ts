@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { MAX_PARALLEL_SUBAGENTS_CEILING } from "../http/limits";
 
-/** Settings of the Grow Agent's model use, from the Worker's env (README "Configuration"). */
+/** Settings of the Grow Agent's model use, from the Worker's env (docs/configuration.md). */
 export interface AgentEnv {
   /** Without it (locally) the dev stack points ANTHROPIC_BASE_URL at dev/model. */
   ANTHROPIC_API_KEY?: string;

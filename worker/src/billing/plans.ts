@@ -64,7 +64,7 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
   },
 };
 
-/** Stripe settings of the plans (README "Configuration"). */
+/** Stripe settings of the plans (docs/configuration.md). */
 export interface PlanPriceEnv {
   STRIPE_PRICE_PRO?: string;
   STRIPE_PRICE_TEAM?: string;

@@ -3,7 +3,7 @@ import { ApiError } from "../../../platform/api-error";
 import { splitList } from "../auth/auth-config";
 import type { PlanPriceEnv } from "./plans";
 
-/** Billing settings of the main Worker (README "Configuration" and "Billing"). */
+/** Billing settings of the main Worker (docs/configuration.md and docs/billing.md). */
 export interface BillingEnv extends PlanPriceEnv {
   /** Stripe secret key. Locally the dev stack sets a fake one for dev/stripe. */
   STRIPE_SECRET_KEY?: string;

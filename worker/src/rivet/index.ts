@@ -1,6 +1,6 @@
 /**
  * The project's RivetKit driver for Cloudflare Durable Objects. Public surface: one function.
- * See README "RivetKit driver" for how it maps RivetKit onto Durable Objects and what it does not do.
+ * See docs/rivetkit-driver.md for how it maps RivetKit onto Durable Objects and what it does not do.
  */
 export {
   createRivetOnDurableObjects,

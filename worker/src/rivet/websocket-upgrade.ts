@@ -12,7 +12,7 @@ import { selectWebSocketProtocol } from "./websocket-protocols";
  * ArrayBuffer, so the Worker needs the `no_websocket_standard_binary_type` flag (setting `binaryType` on
  * the accepted socket did not take effect in workerd here).
  *
- * Uses `accept()`, not the hibernation API: see README "RivetKit driver" for why.
+ * Uses `accept()`, not the hibernation API: see docs/rivetkit-driver.md for why.
  */
 export const upgradeWebSocket: UpgradeWebSocket<
   WebSocket,
