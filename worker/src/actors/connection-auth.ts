@@ -3,7 +3,7 @@ import { readAuthConfig } from "../auth/auth-config";
 import { verifySessionToken } from "../auth/verify-token";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
-import { ensureUser, UserCache } from "../users/ensure-user";
+import { ensureUser, verifiedUsers } from "../users/ensure-user";
 import { toActorError } from "./actor-errors";
 import { type ActorType, assertOwnsKey } from "./actor-keys";
 import { verifyInternalParams } from "./internal-auth";
@@ -29,8 +29,6 @@ export interface ConnState {
   /** Another actor of the same user (internal-auth.ts), not a client. */
   internal?: boolean;
 }
-
-const userCache = new UserCache();
 
 /** The same code as the close reason of an expired connection (conn-expiry.ts): the client reconnects. */
 const tokenExpired = () =>
@@ -68,7 +66,7 @@ export async function authenticateConnection(
     // The verifier allows a few seconds of clock skew; a connection does not: one opened with a token already
     // past its expiry would look live to the client yet be closed at the next event (live-conns.ts).
     if (Date.now() >= claims.expiresAt * 1000) throw tokenExpired();
-    const user = await ensureUser(db, claims, userCache);
+    const user = await ensureUser(db, claims, verifiedUsers);
     assertOwnsKey(actor.type, actor.key, user.id);
     return { userId: user.id, clerkUserId: claims.sub, tokenExpiresAt: claims.expiresAt * 1000 };
   } catch (error) {

@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { ApiError } from "../../../platform/api-error";
-import { readAuthConfig, splitList } from "../auth/auth-config";
-import { bearerToken, verifySessionToken } from "../auth/verify-token";
+import { splitList } from "../auth/auth-config";
+import { userFromAuthorization } from "../auth/require-user";
+import { bearerToken } from "../auth/verify-token";
 import { isDatabaseUnavailable } from "../db/database-errors";
 import type { AppEnv, Env } from "../env";
 import {
@@ -13,7 +14,6 @@ import {
 import { takeUserRequest } from "../http/rate-limit";
 import { drainBody, readBodyWithin } from "../http/read-body";
 import { closedWebSocket } from "../rivet/websocket-upgrade";
-import { ensureUser, UserCache } from "../users/ensure-user";
 import { isActionBody } from "./action-body";
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "./actor-errors";
 import { verifyInternalParams } from "./internal-auth";
@@ -62,8 +62,6 @@ class Refused extends Error {
     super(refusal.message);
   }
 }
-
-const userCache = new UserCache();
 
 /** CORS for RivetKit's routes by the API's allowlist (`CORS_ORIGINS`); RivetKit's own echo of any origin is removed. */
 export const corsForRivet: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -247,12 +245,8 @@ async function callerOf(c: Context<AppEnv>, credential: Credential): Promise<Cal
       break;
     }
     case "token": {
-      // bearerToken: the same shape and length check as the REST API, before any cryptography.
-      const claims = await verifySessionToken(
-        bearerToken(`Bearer ${credential.token}`),
-        readAuthConfig(c.env),
-      );
-      const user = await ensureUser(c.var.db, claims, userCache);
+      // The REST API's path: the same shape and length check before any cryptography, the same user cache.
+      const { user } = await userFromAuthorization(c.env, c.var.db, `Bearer ${credential.token}`);
       caller = { userId: user.id, internal: false };
       break;
     }

@@ -41,6 +41,9 @@ export class UserCache {
   }
 }
 
+/** The isolate's one cache: REST, RivetKit's routes and actor connections learn the same users. */
+export const verifiedUsers = new UserCache();
+
 const profileOf = (claims: SessionClaims) => JSON.stringify([claims.email, claims.name, claims.imageUrl]);
 
 /**
