@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: [
-            "{worker,provisioner,platform,schema,dev,bench}/**/*.test.ts",
+            "{worker,provisioner,platform,schema,contract,dev,bench}/**/*.test.ts",
             "web/src/**/*.test.ts",
             "test/**/*.test.ts",
           ],

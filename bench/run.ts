@@ -4,6 +4,7 @@ import path from "node:path";
 import { type LocalStack, repoRoot } from "../dev/stack";
 import { benchActors, formatActorBench } from "./actors/actor-bench";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-bench";
+import { benchSendPath, formatSendPath } from "./agent/send-path";
 import { webInitialJsGzipKb, workerBundleGzipKb } from "./bundle-size";
 import { onFreshStack } from "./fresh-stack";
 import { type LoadSettings, measure, type Scenario } from "./measure";
@@ -14,7 +15,7 @@ import { runToCompletion } from "./run-command";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
-import { type BenchReport, summaryMarkdown, summaryRows } from "./summary";
+import { type BenchReport, KEPT_MARKER, summaryMarkdown, summaryRows } from "./summary";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         machinesInMemory: state.machinesInMemory,
         stackResult: await benchStack(stack, Number(process.env.BENCH_STACKS ?? 2)),
         agentResult: await benchAgent(stack, modelProbe),
+        sendPathResult: await benchSendPath(stack),
         memoryResult: await benchMemory(stack),
       };
     },
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
   };
   // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
   const actorsResult = await benchActors();
-  const { rows, roundTrips, machinesInMemory, stackResult, agentResult, memoryResult } = shared;
+  const { rows, roundTrips, machinesInMemory, stackResult, agentResult, sendPathResult, memoryResult } =
+    shared;
 
   const report = {
     measuredAt: new Date().toISOString(),
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
     stack: stackResult,
     actors: actorsResult,
     agent: agentResult,
+    sendPath: sendPathResult,
     memory: memoryResult,
     subAgents: subAgentResult,
     bundles,
@@ -78,12 +82,18 @@ async function main(): Promise<void> {
   const summary = summaryRows(report);
   await mkdir(path.join(repoRoot, "docs"), { recursive: true });
   const summaryFile = path.join(repoRoot, "docs/benchmarks.md");
+  const kept = await readFile(summaryFile, "utf8").then(
+    (text) => (text.includes(KEPT_MARKER) ? text.slice(text.indexOf(KEPT_MARKER)) : ""),
+    () => "",
+  );
   await writeFile(
     summaryFile,
     summaryMarkdown(summary, {
       measuredAt: report.measuredAt,
       machine: `${report.machine.cpus} CPUs, Node ${report.machine.node}, dev/fly machines ${machinesInMemory ? "in memory (bench/state-dir.ts)" : "on disk"}`,
-    }) + (previous ? `\n${repeatabilityMarkdown(repeat, previous.measuredAt)}` : ""),
+    }) +
+      (previous ? `\n${repeatabilityMarkdown(repeat, previous.measuredAt)}` : "") +
+      (kept ? `\n${kept}` : ""),
   );
   // Aligned the way `npm run check` wants every markdown file.
   await runToCompletion(process.execPath, [
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatStackBench(stackResult)}`);
   console.log(`\n${formatActorBench(actorsResult)}`);
   console.log(`\n${formatAgentBench(agentResult)}`);
+  console.log(`\n${formatSendPath(sendPathResult)}`);
   console.log(`\n${formatMemoryBench(memoryResult)}`);
   console.log(`\n${formatSubAgentBench(subAgentResult)}`);
   if (previous) {

@@ -68,6 +68,11 @@ const report = {
       complete: true,
     },
   },
+  sendPath: {
+    sends: 40,
+    rest: { toTurnStarted: l(40, 80), acknowledged: l(30, 60), roundTripsToAck: 7, roundTripsPerTurn: 15 },
+    live: { toTurnStarted: l(20, 40), acknowledged: l(15, 30), roundTripsToAck: 7, roundTripsPerTurn: 15 },
+  },
   memory: { readL1: l(0.01, 0.1), readL3: l(70, 90), l3OverL1P50: 7000, commit: l(200, 300) },
   subAgents: {
     paced: l(300, 500),

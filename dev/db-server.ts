@@ -1,6 +1,6 @@
 import { applyMigrations } from "../schema/migrate";
+import { startWsProxy } from "../schema/ws-proxy";
 import { startEmbeddedPostgres } from "./pglite-server";
-import { startWsProxy } from "./ws-proxy";
 
 /**
  * A migrated in-memory Postgres plus the Neon WebSocket proxy, as a process of its own. Prints one JSON line

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../schema/migrate";
+import { startWsProxy, type WsProxy } from "../schema/ws-proxy";
 import { type DevFly, startDevFly } from "./fly/fly-server";
 import type { ImageRunner } from "./fly/images";
 import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
@@ -15,7 +16,6 @@ import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
 import { startReadyChild } from "./ready-child";
 import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
-import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);

@@ -1,19 +1,29 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ERROR_CODES, type ErrorCode, retryAfterOf } from "../contract/error-codes";
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };
 }
 
-/** An error meant for the client: its status, code and message are sent as they are. */
+/**
+ * An error meant for the client: its code, message and headers are sent as they are, and its status and
+ * Retry-After come from the code's entry in contract/error-codes.ts, the one table every path shares. A limit
+ * with a window of its own passes its Retry-After in `headers`, which wins.
+ */
 export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "ApiError";
+    this.status = ERROR_CODES[code].status as ContentfulStatusCode;
+    const retryAfter = retryAfterOf(code);
+    this.headers = retryAfter === undefined ? headers : { "Retry-After": String(retryAfter), ...headers };
   }
 }
 

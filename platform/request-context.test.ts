@@ -9,7 +9,7 @@ function app() {
     .use(requestContext("test"))
     .get("/ok", (c) => c.json({ requestId: c.var.requestId }))
     .get("/conflict", () => {
-      throw new ApiError(429, "rate_limited", "Slow down", { "Retry-After": "7" });
+      throw new ApiError("rate_limited", "Slow down", { "Retry-After": "7" });
     })
     .get("/http", () => {
       throw new HTTPException(413, { message: "Body too large" });
@@ -19,7 +19,7 @@ function app() {
       return c.html("<p>page</p>");
     })
     .get("/private", (c) => {
-      if (!c.req.header("authorization")) throw new ApiError(401, "missing_token", "Sign in");
+      if (!c.req.header("authorization")) throw new ApiError("missing_token", "Sign in");
       return c.json({ mine: true });
     })
     .get("/crash", () => {

@@ -7,7 +7,7 @@ export type Database = NeonDatabase<typeof tables> & { $client: Pool };
 export interface DbSettings {
   databaseUrl: string;
   /**
-   * `host:port` of a local WebSocket-to-TCP proxy (dev/ws-proxy.ts). Set only locally: in production the Neon
+   * `host:port` of a local WebSocket-to-TCP proxy (schema/ws-proxy.ts). Set only locally: in production the Neon
    * driver talks to Neon's own WebSocket endpoint over TLS.
    */
   wsProxy?: string | undefined;

@@ -2,8 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import ws from "ws";
-import { startWsProxy } from "../dev/ws-proxy";
 import { createDb, type DbSettings } from "./db";
+import { startWsProxy } from "./ws-proxy";
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 

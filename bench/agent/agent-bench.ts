@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { createClient } from "rivetkit/client";
+import type { createClient } from "rivetkit/client";
 import type { DevModelEvent } from "../../dev/model/model-server";
 import type { LocalStack } from "../../dev/stack";
 import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
-import { putOnTeamPlan } from "../team-plan";
+import { benchUser } from "./bench-user";
 
 /** Target of the issue: what the Grow Agent adds between the model's first delta and a client's receipt. */
 export const FIRST_DELTA_P99_TARGET_MS = 10;
@@ -75,25 +75,7 @@ export async function benchAgent(
   probe: ModelProbe,
   settings = agentBenchSettings(),
 ): Promise<AgentBenchResult> {
-  const token = await stack.issuer.mint(`bench-agent-${crypto.randomUUID().slice(0, 6)}`, {
-    ttlSeconds: 3_600,
-  });
-  const authed = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const me = (await (await fetch(`${stack.apiUrl}/api/me`, { headers: authed })).json()) as { id: string };
-  await putOnTeamPlan(stack, me.id);
-  const newThread = async () =>
-    (
-      (await (
-        await fetch(`${stack.apiUrl}/api/threads`, { method: "POST", headers: authed, body: "{}" })
-      ).json()) as {
-        id: string;
-      }
-    ).id;
-  const client = createClient<Registry>({
-    endpoint: `${stack.apiUrl}/api/rivet`,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const connect = () => client.growAgent.getOrCreate([me.id], { params: { token } }).connect();
+  const { newThread, connect } = await benchUser(stack, "bench-agent");
 
   const main = connect();
   try {

@@ -22,8 +22,6 @@ export const FLY_ROUTES = [
   ["DELETE", "/apps/{app_name}/volumes/{volume_id}"],
 ] as const;
 
-export type FlyRoute = (typeof FLY_ROUTES)[number];
-
 /** Matches `/v1/...` against the route table; returns the route and its path parameters. */
 export function matchRoute(method: string, pathname: string) {
   const rest = pathname.replace(/^\/v1/, "");

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { generateSecretBoxKey } from "../../worker/src/crypto/secret-box";
+import { generateSecretBoxKey } from "../../platform/secret-box";
 
 export interface GiteaDevSecrets {
   /** Admin token of the dev Gitea. */

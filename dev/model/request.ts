@@ -99,7 +99,6 @@ const messagesRequest = z.strictObject({
 export type MessagesRequest = z.infer<typeof messagesRequest>;
 export type RequestMessage = MessagesRequest["messages"][number];
 export type RequestBlock = Exclude<RequestMessage["content"], string>[number];
-export type RequestTool = NonNullable<MessagesRequest["tools"]>[number];
 export type CacheControl = NonNullable<z.infer<typeof cacheControl>>;
 
 export type ParseResult = { ok: true; request: MessagesRequest } | { ok: false; message: string };

@@ -20,7 +20,7 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * no public route: workers_dev = false). The caller passes the verified user id; each call goes to that user's
  * UserStack Durable Object, which serialises it with every other change to the same stack.
  */
-export class Provisioner extends WorkerEntrypoint<Env> {
+export default class Provisioner extends WorkerEntrypoint<Env> {
   override fetch(request: Request): Response | Promise<Response> {
     return app.fetch(request, this.env, this.ctx);
   }
@@ -62,5 +62,3 @@ export class Provisioner extends WorkerEntrypoint<Env> {
     return this.stack(userId).ping();
   }
 }
-
-export default Provisioner;

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { appendEvent } from "../../worker/src/threads/thread-log.repository";
 import { apiClient, call, mintToken, signedInClient, stackDb, uniqueUser } from "../support/api";
 
+type Api = ReturnType<typeof apiClient>;
+
 interface SseMessage {
   id?: string;
   event?: string;
@@ -39,44 +41,84 @@ async function readSse(response: Response, stop: (messages: SseMessage[]) => boo
 const eventSeqs = (messages: SseMessage[]) =>
   messages.filter((m) => m.id !== undefined).map((m) => Number(m.id));
 
+/** Sends a message through the REST API and waits until its turn has ended (read from the JSON page). */
+async function runTurn(api: Api, threadId: string, text: string): Promise<number> {
+  const sent = await api.POST("/threads/{id}/messages", {
+    params: { path: { id: threadId } },
+    body: { text },
+  });
+  if (sent.response.status !== 202) throw new Error(`send failed: ${sent.response.status}`);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const page = await api.GET("/threads/{id}/events", {
+      params: { path: { id: threadId }, query: { after: 0, limit: 500 } },
+    });
+    const items = typeof page.data === "object" ? page.data.items : [];
+    const ended = items.filter((e) => turnEnded(e.type)).length;
+    const sentCount = items.filter((e) => e.type === "message.user").length;
+    if (ended >= sentCount && sentCount > 0) return items.at(-1)?.seq ?? 0;
+    if (Date.now() > deadline) throw new Error("turn did not end");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const turnEnded = (type: string) => type.startsWith("turn.") && type !== "turn.started";
+const turnEnds = (messages: SseMessage[]) =>
+  messages.filter((m) => m.id !== undefined && turnEnded(JSON.parse(m.data).type)).length;
+
 describe("live event stream (SSE)", () => {
-  it("delivers every event exactly once across a disconnect and a Last-Event-ID reconnect", async () => {
+  it("sends the backlog, then the agent's live events as they happen, each exactly once across a Last-Event-ID reconnect", async () => {
     const { api, token } = await signedInClient("sse");
     const { data: thread } = await api.POST("/threads", { body: {} });
-    const me = (await api.GET("/me")).data;
-    if (!thread || !me) throw new Error("setup failed");
-    const db = stackDb();
-    const emit = (n: number) =>
-      appendEvent(db, { userId: me.id, threadId: thread.id, type: "text.delta", data: { n } });
-    for (let n = 1; n <= 3; n++) await emit(n);
+    if (!thread) throw new Error("setup failed");
+    const backlog = await runTurn(api, thread.id, "Say hello");
 
     const url = `/api/threads/${thread.id}/events`;
     const first = await call(url, token, { headers: { accept: "text/event-stream" } });
     expect(first.status).toBe(200);
     expect(first.headers.get("content-type")).toContain("text/event-stream");
-    // Events written while connected arrive live.
-    const writer = (async () => {
-      for (let n = 4; n <= 6; n++) await emit(n);
-    })();
-    const firstBatch = await readSse(first, (messages) => eventSeqs(messages).length >= 6);
-    await writer;
-    expect(eventSeqs(firstBatch)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(JSON.parse(firstBatch.find((m) => m.id === "4")?.data ?? "{}")).toMatchObject({
-      seq: 4,
-      threadId: thread.id,
-      type: "text.delta",
-      data: { n: 4 },
+    // The second turn runs while the stream is open: its events are pushed by the agent, not read from the log.
+    const reading = readSse(first, (messages) => turnEnds(messages) >= 2);
+    await api.POST("/threads/{id}/messages", {
+      params: { path: { id: thread.id } },
+      body: { text: "Again" },
     });
+    const firstBatch = await reading;
+    const seen = eventSeqs(firstBatch);
+    expect(seen.length).toBeGreaterThan(backlog);
+    expect(seen).toEqual(seen.map((_, i) => i + 1));
+    const live = firstBatch
+      .filter((m) => m.id !== undefined && Number(m.id) > backlog)
+      .map((m) => JSON.parse(m.data));
+    expect(live[0]).toMatchObject({ threadId: thread.id, type: "message.user" });
+    expect(live.at(-1)?.type).toBe("turn.completed");
 
-    // Disconnected: more events happen meanwhile.
-    for (let n = 7; n <= 9; n++) await emit(n);
+    // Disconnected: a third turn happens meanwhile; the resumed stream starts right after the last id it had.
+    const lastSeen = seen.at(-1) ?? 0;
+    const end = await runTurn(api, thread.id, "Once more");
     const resumed = await call(url, token, {
-      headers: { accept: "text/event-stream", "last-event-id": "6" },
+      headers: { accept: "text/event-stream", "last-event-id": String(lastSeen) },
     });
-    await emit(10);
-    const secondBatch = await readSse(resumed, (messages) => eventSeqs(messages).length >= 4);
-    await db.$client.end();
-    expect(eventSeqs(secondBatch)).toEqual([7, 8, 9, 10]);
+    const secondBatch = await readSse(resumed, (messages) => (eventSeqs(messages).at(-1) ?? 0) >= end);
+    expect(eventSeqs(secondBatch)).toEqual(
+      Array.from({ length: end - lastSeen }, (_, i) => lastSeen + i + 1),
+    );
+  });
+
+  it("ends the stream when the thread is deleted", async () => {
+    const { api, token } = await signedInClient("sse-deleted");
+    const { data: thread } = await api.POST("/threads", { body: {} });
+    if (!thread) throw new Error("setup failed");
+    const response = await call(`/api/threads/${thread.id}/events`, token, {
+      headers: { accept: "text/event-stream" },
+    });
+    const reading = readSse(response, () => false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const deletedAt = Date.now();
+    await api.DELETE("/threads/{id}", { params: { path: { id: thread.id } } });
+    const messages = await reading;
+    expect(Date.now() - deletedAt).toBeLessThan(5_000);
+    expect(messages.map((m) => m.event)).toContain("ready");
   });
 
   it("starts after ?after= when there is no Last-Event-ID", async () => {

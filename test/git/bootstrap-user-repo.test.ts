@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecretBox, generateSecretBoxKey, type SecretBox } from "../../platform/secret-box";
 import { users } from "../../schema";
 import type { Database } from "../../schema/db";
 import { applyMigrations } from "../../schema/migrate";
-import { createSecretBox, generateSecretBoxKey, type SecretBox } from "../../worker/src/crypto/secret-box";
 import {
   bootstrapUserRepo,
   giteaLoginFor,

@@ -8,7 +8,8 @@ import { createFlyClient } from "../../provisioner/src/fly/fly-client";
 import type { LifecycleConfig } from "../../provisioner/src/stack/lifecycle";
 import type { RuntimeConfig } from "../../provisioner/src/stack/machine-spec";
 import { generateSecretsKey, importSecretsKey } from "../../provisioner/src/stack/secrets";
-import { StackController, type StackStorage } from "../../provisioner/src/stack/stack-controller";
+import { StackController } from "../../provisioner/src/stack/stack-controller";
+import type { StackStorage } from "../../provisioner/src/stack/stack-deps";
 import type { StackEvent, StackRecord } from "../../provisioner/src/stack/stack-record";
 
 export const TEST_APP = "growqr-runtime-test";

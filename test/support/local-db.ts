@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import ws from "ws";
 import { startEmbeddedPostgres } from "../../dev/pglite-server";
-import { startWsProxy } from "../../dev/ws-proxy";
 import { threads, users } from "../../schema";
 import { createDb, type Database, type DbSettings } from "../../schema/db";
 import { applyMigrations } from "../../schema/migrate";
+import { startWsProxy } from "../../schema/ws-proxy";
 
 export interface LocalDatabase {
   settings: DbSettings;

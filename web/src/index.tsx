@@ -1,3 +1,5 @@
+// First: before any module builds a zod schema (see the file).
+import "./zod-jitless";
 import { render } from "solid-js/web";
 import { App } from "./App";
 import "./styles.css";

@@ -2,25 +2,28 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { allowedMethods } from "../../platform/method-not-allowed";
 import { handleError, handleNotFound, jsonError, requestContext } from "../../platform/request-context";
-import { type ActorsClient, actorRoutes } from "./actors/actors.routes";
+import { actorRoutes } from "./actors/actors.routes";
 import { corsForRivet, guardRivet, type RivetMount } from "./actors/manager-guard";
-import { agentRoutes } from "./agent/agent.routes";
+import type { ActorsClient } from "./actors/user-actors";
 import { requireUser } from "./auth/require-user";
 import { billingRoutes } from "./billing/billing.routes";
 import { webhookRoutes } from "./billing/webhook.routes";
-import { isDatabaseUnavailable } from "./db/database-errors";
 import { database } from "./db/db.middleware";
 import type { AppEnv } from "./env";
 import { gatewayRoutes } from "./gateway/gateway.routes";
 import { healthRoutes } from "./health/health.routes";
+import { asApiError } from "./http/api-errors";
 import { limitBody } from "./http/body-limit";
+import { checkConfig } from "./http/check-config";
 import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
 import { stackRoutes } from "./stack/stack.routes";
 import { subAgentRoutes } from "./subagents/subagents.routes";
+import { messageRoutes } from "./threads/messages.routes";
 import { threadRoutes } from "./threads/threads.routes";
+import { agentRoutes } from "./users/agent.routes";
 import { meRoutes } from "./users/me.routes";
 
 export interface AppDeps {
@@ -31,7 +34,7 @@ export interface AppDeps {
 /** Everything under /api; also the source of the OpenAPI document (`api.getOpenAPI31Document`). */
 export function createApi(deps: AppDeps = {}) {
   const api = new OpenAPIHono<AppEnv>();
-  api.use(corsForSpa, limitBody, database);
+  api.use(corsForSpa, checkConfig, limitBody, database);
   api.route("/", healthRoutes);
   mountOpenApi(api);
   // Everything below needs a verified user, and counts against that user's rate limit.
@@ -45,8 +48,9 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/billing/*", requireUser, rateLimitPerUser);
   api.use("/subagents/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
-  api.route("/threads", threadRoutes);
-  api.route("/", agentRoutes(deps.rivet?.client));
+  api.route("/threads", threadRoutes(deps.rivet?.client));
+  api.route("/threads", messageRoutes(deps.rivet?.client));
+  api.route("/agent", agentRoutes);
   api.route("/actors", actorRoutes(deps.rivet?.client));
   api.route("/stack", stackRoutes);
   api.route("/memory", memoryRoutes(deps.rivet?.client));
@@ -81,11 +85,9 @@ export function createApp(deps: AppDeps = {}) {
       );
     })
     .onError((error, c) => {
-      if (!isDatabaseUnavailable(error)) return handleError(error, c);
-      c.var.log?.error("database unavailable", { error, cause: (error as { cause?: unknown }).cause });
-      c.header("Retry-After", "5");
-      return jsonError(c, 503, "database_unavailable", "The database is unreachable; try again shortly");
+      const api = asApiError(error);
+      if (api && api.status >= 500)
+        c.var.log?.error(api.code, { error, cause: (error as { cause?: unknown }).cause });
+      return handleError(api ?? error, c);
     });
 }
-
-export type App = ReturnType<typeof createApp>;

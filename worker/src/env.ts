@@ -1,5 +1,5 @@
 import type { RequestVariables } from "../../platform/request-context";
-import type { Provisioner } from "../../provisioner/src/index";
+import type Provisioner from "../../provisioner/src/index";
 import type { Database } from "../../schema/db";
 import type { InternalActorEnv } from "./actors/internal-auth";
 import type { AgentEnv } from "./agent/agent-config";

@@ -1,21 +1,12 @@
 import createClient from "openapi-fetch";
+import { retryingFetch } from "../../../platform/retry";
 import type { components, paths } from "./fly-api.gen";
 import { FlyApiError } from "./fly-errors";
-import {
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  parseRetryAfter,
-  type RetryPolicy,
-  retryDelay,
-} from "./retry-policy";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, toPlatformPolicy } from "./retry-policy";
 
-export type Machine = components["schemas"]["Machine"];
-export type MachineConfig = components["schemas"]["fly.MachineConfig"];
 export type CreateMachineRequest = components["schemas"]["CreateMachineRequest"];
-export type Volume = components["schemas"]["Volume"];
 export type CreateVolumeRequest = components["schemas"]["CreateVolumeRequest"];
 export type Lease = components["schemas"]["Lease"];
-export type App = components["schemas"]["App"];
 export type WaitState = "started" | "stopped" | "destroyed" | "suspended";
 
 /** Fly checks a lease nonce on every mutation of a leased machine through this header. */
@@ -38,8 +29,6 @@ interface Result<T> {
   response: Response;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function errorDetail(error: unknown): string {
   if (error && typeof error === "object" && "error" in error && typeof error.error === "string")
     return error.error;
@@ -51,44 +40,34 @@ function errorDetail(error: unknown): string {
  * around it: retries on 429/5xx honouring `Retry-After`, typed errors, and leases around mutations.
  */
 export function createFlyClient(options: FlyClientOptions) {
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
-  const sleep = options.sleep ?? defaultSleep;
+  const policy = toPlatformPolicy(options.retry ?? DEFAULT_RETRY_POLICY);
   const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  // Retries live below openapi-fetch so every operation gets them; the request is cloned per attempt since a
-  // body can be read only once. Network errors are retried too: the provisioner makes creates idempotent by
-  // machine name, so a create whose answer was lost is found again rather than duplicated.
-  const retryingFetch = async (request: Request): Promise<Response> => {
+  // Retries live below openapi-fetch so every operation gets them (platform/retry.ts clones the request per
+  // attempt, since a body can be read only once). Network errors are retried too: the provisioner makes creates
+  // idempotent by machine name, so a create whose answer was lost is found again rather than duplicated.
+  const flyFetch = async (request: Request): Promise<Response> => {
     const path = new URL(request.url).pathname;
-    for (let attempt = 1; ; attempt++) {
-      let response: Response | undefined;
-      try {
-        response = await baseFetch(request.clone());
-      } catch (error) {
-        options.onAttempt?.({ method: request.method, path, status: 0, attempt });
-        const delay = retryDelay(policy, attempt, undefined);
-        if (delay === undefined)
-          throw new FlyApiError(`${request.method} ${path}`, 0, String(error), attempt);
-        await sleep(delay);
-        continue;
-      }
-      options.onAttempt?.({ method: request.method, path, status: response.status, attempt });
-      if (!isRetryableStatus(response.status)) return response;
-      const delay = retryDelay(
-        policy,
-        attempt,
-        parseRetryAfter(response.headers.get("retry-after"), Date.now()),
-      );
-      if (delay === undefined) return response;
-      await response.body?.cancel();
-      await sleep(delay);
+    let attempts = 0;
+    const send = retryingFetch((clone) => baseFetch(clone), {
+      ...policy,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      onAttempt: ({ attempt, status }) => {
+        attempts = attempt;
+        options.onAttempt?.({ method: request.method, path, status, attempt });
+      },
+    });
+    try {
+      return await send(request);
+    } catch (error) {
+      throw new FlyApiError(`${request.method} ${path}`, 0, String(error), attempts);
     }
   };
 
   const api = createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/$/, ""),
     headers: { authorization: `Bearer ${options.token}` },
-    fetch: retryingFetch,
+    fetch: flyFetch,
   });
 
   async function unwrap<T>(operation: string, call: Promise<Result<T>>): Promise<T> {

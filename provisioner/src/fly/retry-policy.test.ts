@@ -24,8 +24,9 @@ describe("retry policy", () => {
     expect(retryDelay(policy, 1, 60_000)).toBe(1_000);
   });
 
-  it("backs off exponentially with jitter between half and all of the ceiling", () => {
-    expect(retryDelay(policy, 1, undefined, () => 0)).toBe(50);
+  it("backs off exponentially with full jitter, up to the ceiling", () => {
+    expect(retryDelay(policy, 1, undefined, () => 0)).toBe(0);
+    expect(retryDelay(policy, 1, undefined, () => 0.5)).toBe(50);
     expect(retryDelay(policy, 1, undefined, () => 1)).toBe(100);
     expect(retryDelay(policy, 3, undefined, () => 1)).toBe(400);
     expect(retryDelay({ ...policy, maxAttempts: 10 }, 8, undefined, () => 1)).toBe(1_000);

@@ -9,15 +9,13 @@ import {
   volumeName,
   volumeRequest,
 } from "./machine-spec";
+import { StackFailure } from "./stack-failure";
 import type { StackRole } from "./stack-record";
 
 /**
  * The Fly operations on one user's machines, each safe to repeat: the controller decides when, these do what.
  * Every machine is checked against the user id in its metadata before it is touched.
  */
-
-/** A failure whose message is fit for the user (`lastError`): no secrets, no internals. */
-export class StackFailure extends Error {}
 
 /** Idempotent by name: a create whose answer was lost (or an evicted object) finds its volume again. */
 export async function findOrCreateVolume(

@@ -1,47 +1,39 @@
-/**
- * Per-user stack secrets (OpenCode server password, Gitea admin token) at rest: AES-256-GCM with a key from
- * `STACK_SECRETS_KEY` (32 bytes, base64). The user id is bound in as additional data, so a ciphertext copied
- * into another user's record does not decrypt.
- */
+import { toBase64Url } from "../../../platform/base64url";
+import {
+  generateSecretBoxKey,
+  importSecretBoxKey,
+  SecretBoxError,
+  secretBoxWithKey,
+} from "../../../platform/secret-box";
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const unb64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+/**
+ * Per-user stack secrets (OpenCode server password, Gitea admin token) at rest, sealed by the one secret box
+ * (`platform/secret-box.ts`: AES-256-GCM) with a key from `STACK_SECRETS_KEY` (32 bytes, base64). The user id is
+ * bound in as additional data, so a ciphertext copied into another user's record does not decrypt. Records
+ * sealed before the box moved to `platform/` (padded standard base64) still open.
+ */
 
 export async function importSecretsKey(base64Key: string | undefined): Promise<CryptoKey> {
   if (!base64Key) throw new Error("STACK_SECRETS_KEY is not set");
-  const raw = unb64(base64Key.trim());
-  if (raw.length !== 32) throw new Error("STACK_SECRETS_KEY must be 32 bytes, base64-encoded");
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+  try {
+    return await importSecretBoxKey(base64Key);
+  } catch (error) {
+    if (!(error instanceof SecretBoxError)) throw error;
+    throw new Error(
+      /32 bytes/.test(error.message)
+        ? "STACK_SECRETS_KEY must be 32 bytes, base64-encoded"
+        : "STACK_SECRETS_KEY is not valid base64",
+    );
+  }
 }
 
-export async function encryptSecret(key: CryptoKey, userId: string, plaintext: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = new Uint8Array(
-    await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(userId) },
-      key,
-      new TextEncoder().encode(plaintext),
-    ),
-  );
-  return `v1.${b64(iv)}.${b64(data)}`;
-}
+export const encryptSecret = (key: CryptoKey, userId: string, plaintext: string): Promise<string> =>
+  secretBoxWithKey(key).seal(plaintext, userId);
 
-export async function decryptSecret(key: CryptoKey, userId: string, ciphertext: string): Promise<string> {
-  const [version, iv, data] = ciphertext.split(".");
-  if (version !== "v1" || !iv || !data) throw new Error("unknown secret format");
-  const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: unb64(iv), additionalData: new TextEncoder().encode(userId) },
-    key,
-    unb64(data),
-  );
-  return new TextDecoder().decode(plain);
-}
+export const decryptSecret = (key: CryptoKey, userId: string, ciphertext: string): Promise<string> =>
+  secretBoxWithKey(key).open(ciphertext, userId);
 
 /** 32 random bytes, URL-safe: strong enough for a password or token and safe in env vars and URLs. */
-export const generateSecret = () =>
-  b64(crypto.getRandomValues(new Uint8Array(32)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+export const generateSecret = () => toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 
-export const generateSecretsKey = () => b64(crypto.getRandomValues(new Uint8Array(32)));
+export const generateSecretsKey = generateSecretBoxKey;

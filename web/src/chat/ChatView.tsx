@@ -2,16 +2,18 @@ import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import { ApiError, api, errorMessage, unwrap } from "../api/client";
+import { api, unwrap } from "../api/client";
 import { agentConnection } from "../live/agent-connection";
 import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
 import { Composer, type SendError } from "./Composer";
+import { applyEvent } from "./chat-fold";
+import { type ChatState, emptyChat } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
+import { sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
 import { TurnView } from "./TurnView";
-import { applyEvent, type ChatState, emptyChat } from "./thread-events";
 
 /** Route `/threads/:id`: the conversation, streamed as it happens. */
 export default function ChatView() {
@@ -52,27 +54,19 @@ function ThreadChat(props: { threadId: string }) {
   );
 
   const [sendError, setSendError] = createSignal<SendError | null>(null);
-  const failed = (failure: unknown): SendError => ({
-    message: errorMessage(failure),
-    code: failure instanceof ApiError ? failure.code : undefined,
-  });
   const [cancelling, setCancelling] = createSignal(false);
 
-  // A message that failed to send keeps its key: if the first request was stored after all (only its answer was
-  // lost), sending it again does not store it twice.
+  // Sent on the live connection while it is open, else over REST (send-message.ts). A message that failed to send
+  // keeps its key: if the first attempt was stored after all (only its answer was lost), sending it again, on
+  // either path, does not store it twice.
   let unsent: { text: string; key: string } | undefined;
   const send = async (text: string): Promise<boolean> => {
     setSendError(null);
     if (unsent?.text !== text) unsent = { text, key: crypto.randomUUID() };
     try {
-      unwrap(
-        await api.POST("/threads/{id}/messages", {
-          params: { path: { id: props.threadId }, header: { "idempotency-key": unsent.key } },
-          body: { text },
-        }),
-      );
+      await sendMessage(connection, props.threadId, text, unsent.key);
     } catch (failure) {
-      setSendError(failed(failure));
+      setSendError(sendFailure(failure));
       return false;
     }
     unsent = undefined;
@@ -109,7 +103,7 @@ function ThreadChat(props: { threadId: string }) {
     try {
       unwrap(await api.POST("/threads/{id}/cancel", { params: { path: { id: props.threadId } } }));
     } catch (failure) {
-      setSendError(failed(failure));
+      setSendError(sendFailure(failure));
     } finally {
       setCancelling(false);
     }

@@ -2,9 +2,9 @@ import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { cancelSubAgent, statusLabel } from "../subagents/subagent-queries";
 import { formatUsd } from "../ui/format";
+import { type SubAgentBlock, type SubAgentTool, subAgentEnded } from "./chat-model";
 import { Markdown } from "./Markdown";
 import { pretty } from "./ToolCard";
-import { type SubAgentBlock, type SubAgentTool, subAgentEnded } from "./thread-events";
 import "./subagent-card.css";
 
 const basename = (path: string) => path.split("/").filter(Boolean).pop() ?? path;

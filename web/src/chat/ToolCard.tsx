@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { Show } from "solid-js";
-import type { ToolBlock } from "./thread-events";
+import type { ToolBlock } from "./chat-model";
 
 /** Pretty JSON when the text is JSON, else the text as it is. */
 export function pretty(value: unknown): string {

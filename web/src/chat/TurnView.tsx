@@ -1,8 +1,9 @@
 import { For, Match, Show, Switch } from "solid-js";
+import type { TurnItem } from "./chat-model";
 import { Markdown } from "./Markdown";
 import { SubAgentCard } from "./SubAgentCard";
 import { ToolCard } from "./ToolCard";
-import { describeEnd, type TurnItem } from "./thread-events";
+import { describeEnd } from "./turn-wording";
 
 const STATUS_LABELS: Record<TurnItem["status"], string> = {
   running: "Replying",

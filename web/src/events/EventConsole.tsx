@@ -2,10 +2,10 @@ import { useParams } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { ThreadHeader } from "../chat/ThreadHeader";
 import { ThreadMissing } from "../chat/ThreadMissing";
-import type { ThreadEvent } from "../chat/thread-events";
 import { agentConnection } from "../live/agent-connection";
 import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, useThread } from "../threads/thread-queries";
+import { subAgentOf, summary } from "./event-summary";
 
 /** How many of the newest matching events are drawn (the rest stay counted). */
 const SHOWN = 500;
@@ -19,47 +19,6 @@ export default function EventConsole() {
     </Show>
   );
 }
-
-const summary = (event: ThreadEvent): string => {
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  switch (event.type) {
-    case "text.delta":
-      return JSON.stringify(data.text ?? "");
-    case "message.user":
-      return `${data.queued ? "(queued) " : ""}${JSON.stringify(data.text ?? "")}`;
-    case "tool.call":
-      return `${String(data.name)} ${JSON.stringify(data.input ?? {})}`;
-    case "tool.result":
-      return `${String(data.name)} ${data.isError ? "error" : "ok"}: ${String(data.content ?? "").slice(0, 160)}`;
-    case "usage":
-      return `${String(data.inputTokens)} in / ${String(data.outputTokens)} out`;
-    case "turn.failed":
-      return `${String(data.code)}: ${String(data.message)}`;
-    case "turn.completed":
-      return `${String(data.stopReason)}, ${String(data.steps)} step(s)`;
-    case "agent.notice":
-      return `${String(data.code)}: ${String(data.message ?? "")}`;
-    case "subagent.spawned":
-      return JSON.stringify(data.task ?? "");
-    case "subagent.status":
-      return String(data.status);
-    case "subagent.text":
-      return JSON.stringify(data.delta ?? "");
-    case "subagent.tool":
-      return `${String(data.tool)} ${String(data.status)}`;
-    case "subagent.file":
-      return String(data.path);
-    case "subagent.finished":
-      return `${String(data.status)}${data.error ? `: ${String(data.error)}` : ""}`;
-    default:
-      return "";
-  }
-};
-
-const subAgentOf = (event: ThreadEvent): string | undefined => {
-  const id = (event.data as { subAgentId?: unknown } | undefined)?.subAgentId;
-  return typeof id === "string" ? id : undefined;
-};
 
 const time = (at: string) => {
   const date = new Date(at);
@@ -88,10 +47,8 @@ function Console(props: { threadId: string }) {
   const subAgents = createMemo(() => {
     const tasks = new Map<string, string>();
     for (const event of feed.events()) {
-      const id = subAgentOf(event);
-      if (!id) continue;
-      const task = (event.data as { task?: unknown }).task;
-      if (!tasks.get(id)) tasks.set(id, typeof task === "string" ? task : "");
+      const about = subAgentOf(event);
+      if (about && !tasks.get(about.id)) tasks.set(about.id, about.task);
     }
     return [...tasks.entries()];
   });
@@ -102,7 +59,9 @@ function Console(props: { threadId: string }) {
     const only = subAgent();
     const upTo = feed.events().slice(0, visibleCount());
     const matching =
-      skip.size || only ? upTo.filter((e) => !skip.has(e.type) && (!only || subAgentOf(e) === only)) : upTo;
+      skip.size || only
+        ? upTo.filter((e) => !skip.has(e.type) && (!only || subAgentOf(e)?.id === only))
+        : upTo;
     return { total: matching.length, rows: matching.slice(-SHOWN) };
   });
   const waiting = () => (paused() ? feed.events().length - frozenAt() : 0);

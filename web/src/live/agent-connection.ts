@@ -1,12 +1,16 @@
 import { type ActorConnRaw, type ActorConnStatus, createClient } from "rivetkit/client";
 import { type Accessor, createEffect, createRoot, createSignal, on } from "solid-js";
+import type { GrowAgentActions } from "../../../contract/actions";
+import { type ThreadEvent, threadEventSchema } from "../../../contract/events";
 import { API_ORIGIN } from "../api/base";
 import { api, errorMessage, unwrap } from "../api/client";
 import { auth, session } from "../auth/session";
-import type { ThreadEvent } from "../chat/thread-events";
 import { actorParams } from "./actor-params";
 import { createClientRebuilds } from "./client-rebuilds";
 import { createTokenRenewal } from "./token-renewal";
+
+/** `connecting`: first attempt; `live`: open; `reconnecting`: lost (or never reached) and retrying. */
+export type LiveStatus = "connecting" | "live" | "reconnecting";
 
 /**
  * The live connection to the user's Grow Agent actor (`growAgent`, key [userId]) through `/api/rivet`: every event
@@ -18,25 +22,9 @@ import { createTokenRenewal } from "./token-renewal";
  * expiry (token-renewal.ts); if that fails, the close and reconnect take over, and the views re-read what they
  * missed on `onOpen`.
  *
- * The actions, as worker/src/actors/grow-agent.ts defines them. (The SPA cannot import the actor's `Registry`
- * type: web/tsconfig.json would then type-check the Worker's sources, which need Cloudflare's global types that
- * clash with the DOM's.)
+ * The actions and the event envelope are the contract's (contract/actions.ts, contract/events.ts), which the Worker
+ * is checked against; an `event` that is not an envelope is skipped with a warning.
  */
-export interface GrowAgentActions {
-  sendMessage(
-    threadId: string,
-    text: string,
-    options?: { idempotencyKey?: string },
-  ): Promise<{ messageId: string; queued: boolean; replayed: boolean }>;
-  cancel(threadId: string): Promise<{ cancelled: boolean }>;
-  threadStatus(threadId: string): Promise<{ running: string | null; queued: number }>;
-  model(): Promise<{ model: string; endpoint: string }>;
-  renewToken(token: string): Promise<{ expiresAt: string }>;
-}
-
-/** `connecting`: first attempt; `live`: open; `reconnecting`: lost (or never reached) and retrying. */
-export type LiveStatus = "connecting" | "live" | "reconnecting";
-
 export interface AgentConnection {
   status: Accessor<LiveStatus>;
   /** A readable reason the connection is not open, when the server gave one. */
@@ -130,9 +118,14 @@ function openConnection(): AgentConnection {
       },
     });
     const conn = handle.connect() as unknown as ActorConnRaw;
-    conn.on("event", (event: ThreadEvent) => {
+    conn.on("event", (raw: unknown) => {
       if (!rebuilds.isCurrent(id)) return;
-      for (const listener of eventListeners) listener(event);
+      const event = threadEventSchema.safeParse(raw);
+      if (!event.success) {
+        console.warn("Skipped a live event that is not an event envelope", event.error.issues);
+        return;
+      }
+      for (const listener of eventListeners) listener(event.data);
     });
     conn.onStatusChange((next: ActorConnStatus) => {
       if (!rebuilds.isCurrent(id)) return;

@@ -1,8 +1,9 @@
 import { type Accessor, createEffect, createRoot, createSignal, on, onCleanup } from "solid-js";
+import type { ThreadEvent } from "../../../contract/events";
 import { ApiError, api, errorMessage, unwrap } from "../api/client";
 import { session } from "../auth/session";
-import { createEventLog, hasGap, mergeEvents, type ThreadEvent } from "../chat/thread-events";
 import { agentConnection, type LiveStatus } from "./agent-connection";
+import { createEventLog, hasGap, mergeEvents } from "./event-log";
 
 const PAGE = 500;
 const PARALLEL_PAGES = 4;
@@ -184,20 +185,3 @@ export function releaseAllFeeds(): void {
 
 // Another user (or nobody) signed in: nothing of the previous user's threads may stay in memory.
 createRoot(() => createEffect(on(() => session()?.id, releaseAllFeeds, { defer: true })));
-
-/** The events up to `upTo` (those a long thread's feed starts after), oldest first. */
-export async function loadEarlierEvents(threadId: string, upTo: number): Promise<ThreadEvent[]> {
-  const out: ThreadEvent[] = [];
-  let after = 0;
-  while (after < upTo) {
-    const page = unwrap(
-      await api.GET("/threads/{id}/events", {
-        params: { path: { id: threadId }, query: { after, limit: Math.min(PAGE, upTo - after) } },
-      }),
-    ) as { items: ThreadEvent[] };
-    if (page.items.length === 0) break;
-    out.push(...page.items.filter((e) => e.seq <= upTo));
-    after = page.items[page.items.length - 1]?.seq ?? upTo;
-  }
-  return out;
-}

@@ -4,8 +4,6 @@ import { ApiError, api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
 
 export type MemoryEntry = components["schemas"]["MemoryEntry"];
-export type MemoryFile = components["schemas"]["MemoryFile"];
-export type MemoryCommit = components["schemas"]["MemoryCommit"];
 export type MemoryWriteResult = components["schemas"]["MemoryWriteResult"];
 export type MemoryFailedWrite = components["schemas"]["MemoryFailedWrite"];
 
@@ -95,12 +93,6 @@ export const isClientError = (error: unknown): boolean =>
   error instanceof ApiError && error.status >= 400 && error.status < 500;
 
 export const isMissing = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
-
-/** The parent directories of a path, outermost first: "a/b/c.md" → ["a", "a/b"]. */
-export function parentsOf(path: string): string[] {
-  const parts = path.split("/").slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
-}
 
 export const nameOf = (path: string): string => path.split("/").pop() ?? path;
 

@@ -3,7 +3,6 @@ import { api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
 
 export type SubAgent = components["schemas"]["SubAgent"];
-export type SubAgentStatus = SubAgent["status"];
 
 export const subAgentKeys = { list: ["subagents"] as const };
 

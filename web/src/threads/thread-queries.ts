@@ -5,8 +5,6 @@ import { ApiError, api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
 
 export type Thread = components["schemas"]["Thread"];
-export type ModelInfo = components["schemas"]["ModelInfo"];
-export type Me = components["schemas"]["Me"];
 
 export const threadKeys = {
   list: ["threads"] as const,
@@ -25,13 +23,6 @@ export const useThread = (id: Accessor<string>) =>
     queryKey: threadKeys.one(id()),
     queryFn: async () => unwrap(await api.GET("/threads/{id}", { params: { path: { id: id() } } })),
     retry: (count: number, error: Error) => count < 2 && !isNotFound(error),
-  }));
-
-export const useMe = () =>
-  useQuery(() => ({
-    queryKey: ["me"],
-    queryFn: async () => unwrap(await api.GET("/me")),
-    staleTime: Number.POSITIVE_INFINITY,
   }));
 
 export const useModelInfo = () =>

@@ -1,21 +1,23 @@
 import { UserError } from "rivetkit/errors";
-import { ApiError } from "../../../platform/api-error";
-import { isDatabaseUnavailable } from "../db/database-errors";
+import { retryAfterOf } from "../../../contract/error-codes";
+import { asApiError } from "../http/api-errors";
 
 /** Seconds a client should wait before retrying after `unavailable` (the REST routes send it as Retry-After). */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = retryAfterOf("unavailable") ?? 5;
 
 export const databaseUnavailable = () =>
   new UserError("The database is unreachable; try again shortly", { code: "unavailable" });
 
 /**
- * What an action's failure becomes for the client: user errors as they are, API errors with their code, and a
- * database outage as the retryable `unavailable` (with no internals) instead of RivetKit's `internal_error`.
- * Anything else stays an internal error.
+ * What an action's failure becomes for the client: user errors as they are, and every error the REST API would
+ * answer with a code (api-errors.ts) with that same code, so a code means the same on both paths. A database outage
+ * is the retryable `unavailable` (with no internals) instead of RivetKit's `internal_error`. Anything else stays
+ * an internal error.
  */
 export function toActorError(error: unknown): never {
   if (error instanceof UserError) throw error;
-  if (error instanceof ApiError) throw new UserError(error.message, { code: error.code });
-  if (isDatabaseUnavailable(error)) throw databaseUnavailable();
+  const api = asApiError(error);
+  if (api?.code === "database_unavailable") throw databaseUnavailable();
+  if (api) throw new UserError(api.message, { code: api.code });
   throw error;
 }

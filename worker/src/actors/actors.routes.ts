@@ -1,13 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Client } from "rivetkit";
 import { ActorNotFound } from "rivetkit/errors";
 import { ApiError } from "../../../platform/api-error";
-import { bearerToken } from "../auth/verify-token";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, notFound, Uuid } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { type ActorRow, findUserActor, listUserActors, recordActorStatus } from "./actor-mirror";
-import type { Registry } from "./registry";
+import { type ActorsClient, userActors } from "./user-actors";
 
 const ActorSchema = z
   .object({
@@ -71,8 +69,6 @@ const stop = createRoute({
   },
 });
 
-export type ActorsClient = (env: AppEnv["Bindings"]) => Client<Registry>;
-
 export function actorRoutes(actorsClient: ActorsClient | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => {
@@ -81,21 +77,18 @@ export function actorRoutes(actorsClient: ActorsClient | undefined) {
     })
     .openapi(stop, async (c) => {
       const row = await findUserActor(c.var.db, c.var.user.id, c.req.valid("param").id);
-      if (!row) throw new ApiError(404, "actor_not_found", "No such actor");
+      if (!row) throw new ApiError("actor_not_found", "No such actor");
       if (row.actorType === "growAgent") {
         throw new ApiError(
-          409,
           "cannot_stop_grow_agent",
           "Your Grow Agent is always available; stop its sub-agents instead",
         );
       }
       if (row.status !== "destroyed" && row.rivetActorId) {
-        if (!actorsClient)
-          throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
-        // The caller's own token goes along, so the actor runs the same ownership check as for any client.
-        const token = bearerToken(c.req.header("authorization"));
+        const actors = userActors(actorsClient, c.env, c.var.user.id);
         try {
-          await actorsClient(c.env).subAgent.getForId(row.rivetActorId, { params: { token } }).stop();
+          // The actor still checks that its key is this user's (connection-auth.ts).
+          await (await actors.subAgentById(row.rivetActorId)).stop();
         } catch (error) {
           if (!(error instanceof ActorNotFound) && (error as { code?: string }).code !== "not_found")
             throw error;

@@ -4,7 +4,6 @@ import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
-import { MemoryPathError } from "../git/memory-paths";
 import type { RelayEvent } from "../subagents/relay-batcher";
 import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
@@ -110,11 +109,22 @@ export const growAgent = actor({
       }
       return c.vars.agent
         .sendMessage(String(threadId ?? ""), String(text ?? ""), { idempotencyKey: key ?? undefined })
-        .catch(toUserError);
+        .catch(toActorError);
     },
     cancel: (c, threadId: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       return c.vars.agent.cancel(String(threadId ?? ""));
+    },
+    /**
+     * The thread was deleted (by the REST API, after checking ownership): its running turn stops, and live
+     * streams of it end (`threadDeleted`), since its log is gone.
+     */
+    threadDeleted: async (c, threadId: string) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      const id = String(threadId ?? "");
+      const { cancelled } = await c.vars.agent.cancel(id);
+      c.vars.live.broadcast("threadDeleted", { threadId: id });
+      return { cancelled };
     },
     /** Whether a turn runs in the thread and how many messages wait behind it. */
     threadStatus: (c, threadId: string) => {
@@ -127,7 +137,7 @@ export const growAgent = actor({
       input: { path: string; content: string; message?: string; idempotencyKey?: string },
     ) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
-      return c.vars.agent.memory.commit(memoryInput(input)).catch(toUserError);
+      return c.vars.agent.memory.commit(memoryInput(input)).catch(toActorError);
     },
     /**
      * Retry alarm for memory writes that could not reach git (scheduled by the actor itself, so there is no
@@ -180,15 +190,6 @@ function memoryInput(input: unknown) {
     message: typeof message === "string" ? message : undefined,
     idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey.slice(0, 200) : undefined,
   };
-}
-
-/**
- * Refused paths and contents reach the caller as user errors with their code (mapped to 400/413 by REST), a
- * database outage as the retryable `unavailable` (503).
- */
-function toUserError(error: unknown): never {
-  if (error instanceof MemoryPathError) throw new UserError(error.message, { code: error.code });
-  toActorError(error);
 }
 
 function touch(c: { state: { lastActiveAt: number }; key: string[]; actorId: string }): void {

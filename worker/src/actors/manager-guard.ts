@@ -1,35 +1,28 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { ApiError } from "../../../platform/api-error";
 import { splitList } from "../auth/auth-config";
-import { userFromAuthorization } from "../auth/require-user";
-import { bearerToken } from "../auth/verify-token";
-import { isDatabaseUnavailable } from "../db/database-errors";
 import type { AppEnv, Env } from "../env";
-import {
-  MAX_RIVET_ACTION_BODY_BYTES,
-  MAX_RIVET_MANAGER_BODY_BYTES,
-  RATE_LIMIT_WINDOW_SECONDS,
-} from "../http/limits";
-import { takeUserRequest } from "../http/rate-limit";
+import { MAX_RIVET_ACTION_BODY_BYTES, MAX_RIVET_MANAGER_BODY_BYTES } from "../http/limits";
 import { drainBody, readBodyWithin } from "../http/read-body";
 import { closedWebSocket } from "../rivet/websocket-upgrade";
 import { isActionBody } from "./action-body";
-import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "./actor-errors";
-import { verifyInternalParams } from "./internal-auth";
+import { callerOf, managerCredential } from "./manager-caller";
+import { deny, Refused, refusedResponse, toRefusal } from "./manager-refusal";
 import {
-  type Caller,
+  forwardedActionHeaders,
+  forwardedActorRequest,
+  offerProtocols,
+  parseActionEncoding,
+  parseActorRequest,
+} from "./manager-requests";
+import {
   CONN_PARAMS_HEADER,
-  type Credential,
   classifyManagerRoute,
   credentialFromParamsHeader,
   decideAccess,
-  ENCODINGS,
   isActorType,
-  isEncoding,
   parseSerializedKey,
   parseWebSocketOffer,
-  type Refusal,
   ROUTE_NOT_FOUND,
   refusal,
   type WebSocketOffer,
@@ -56,12 +49,6 @@ export interface RivetMount {
 }
 
 const BASE_PATH = "/api/rivet";
-
-class Refused extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(refusal.message);
-  }
-}
 
 /** CORS for RivetKit's routes by the API's allowlist (`CORS_ORIGINS`); RivetKit's own echo of any origin is removed. */
 export const corsForRivet: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -134,19 +121,15 @@ async function route(c: Context<AppEnv>, rivet: RivetMount, state: { socketOffer
     case "getOrCreate":
     case "create": {
       const caller = await callerOf(c, managerCredential(c));
-      const body = parseActorRequest(await readBody(c.req.raw, MAX_RIVET_MANAGER_BODY_BYTES));
+      const parsed = parseActorRequest(await readBody(c.req.raw, MAX_RIVET_MANAGER_BODY_BYTES));
+      if (!parsed.ok) throw new Refused(parsed.refusal);
+      const body = parsed.value;
       const key = parseSerializedKey(body.key);
       deny(decideAccess(found.kind, { name: body.name, key }, caller, { input: body.input !== undefined }));
       return forward("/actors", {
         method: found.kind === "create" ? "POST" : "PUT",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          name: body.name,
-          key: body.key,
-          runner_name_selector: "default",
-          crash_policy: "sleep",
-          ...(body.input === undefined ? {} : { input: body.input }),
-        }),
+        body: forwardedActorRequest(body),
       });
     }
     case "action": {
@@ -158,11 +141,8 @@ async function route(c: Context<AppEnv>, rivet: RivetMount, state: { socketOffer
       // Object.prototype (`constructor` answered with the action context): only the actor's own actions pass.
       if (!isActorType(actor.name) || !rivet.hasAction(actor.name, found.action))
         throw new Refused(refusal(404, "not_found", "No such action", "action"));
-      const encoding = c.req.header("x-rivet-encoding");
-      if (encoding !== undefined && !isEncoding(encoding))
-        throw new Refused(
-          refusal(400, "invalid_encoding", `Unknown encoding; use one of ${ENCODINGS.join(", ")}`),
-        );
+      const encoding = parseActionEncoding(c.req.header("x-rivet-encoding"));
+      if (!encoding.ok) throw new Refused(encoding.refusal);
       // Past the limit, the answer RivetKit gives an action past `maxIncomingMessageSize` (the same bound).
       const body = await readBody(
         c.req.raw,
@@ -170,18 +150,15 @@ async function route(c: Context<AppEnv>, rivet: RivetMount, state: { socketOffer
         refusal(413, "incoming_too_long", "Incoming message too long", "message"),
       );
       // A missing header is RivetKit's json.
-      if (!isActionBody(encoding ?? "json", body))
+      if (!isActionBody(encoding.value ?? "json", body))
         throw new Refused(
           refusal(400, "invalid_request", "The body is not an action request in this encoding"),
         );
-      const headers = new Headers();
-      for (const [name, value] of [
-        ["content-type", c.req.header("content-type")],
-        ["x-rivet-encoding", encoding],
-        [CONN_PARAMS_HEADER, paramsHeader],
-      ] as const) {
-        if (value !== undefined) headers.set(name, value);
-      }
+      const headers = forwardedActionHeaders({
+        contentType: c.req.header("content-type"),
+        encoding: encoding.value,
+        params: paramsHeader,
+      });
       const path = `/gateway/${encodeURIComponent(found.actorId)}/action/${encodeURIComponent(found.action)}`;
       return forward(path, { method: "POST", headers, body });
     }
@@ -202,95 +179,11 @@ async function route(c: Context<AppEnv>, rivet: RivetMount, state: { socketOffer
   }
 }
 
-function deny(refused: Refusal | undefined): void {
-  if (refused) throw new Refused(refused);
-}
-
 /** The actor a gateway request is for; an unknown or stale id is `actor.not_found`, which makes clients re-resolve. */
 async function describe(c: Context<AppEnv>, rivet: RivetMount, actorId: string) {
   const actor = await rivet.describe(c.env, actorId);
   if (!actor) throw new Refused(refusal(404, "not_found", "The actor was not found", "actor"));
   return actor;
-}
-
-/** Manager calls carry no connection params: RivetKit's client sends its `headers`/`token` options instead. */
-function managerCredential(c: Context<AppEnv>): Credential {
-  const authorization = c.req.header("authorization");
-  if (authorization !== undefined) return { kind: "token", token: bearerToken(authorization) };
-  return credentialFromParamsHeader(c.req.header(CONN_PARAMS_HEADER));
-}
-
-/** Verifies the credential as the actors do (connection-auth.ts), then counts the request against the user. */
-async function callerOf(c: Context<AppEnv>, credential: Credential): Promise<Caller> {
-  let caller: Caller | undefined;
-  switch (credential.kind) {
-    case "none":
-      throw new Refused(
-        refusal(
-          401,
-          "missing_token",
-          "Pass a session token: connection params { token } or Authorization: Bearer",
-        ),
-      );
-    case "malformed":
-      throw new Refused(refusal(401, "invalid_token", "The connection params carry no valid session token"));
-    case "internal": {
-      // The credential names the actor type it is for; decideAccess holds it to the actor addressed.
-      const audiences = ["growAgent", "subAgent"] as const;
-      for (const audience of audiences) {
-        const verified = await verifyInternalParams(c.env, credential.params, audience);
-        if (verified) caller = { userId: verified.userId, internal: true, audience };
-      }
-      if (!caller) throw new Refused(refusal(403, "forbidden", "Invalid internal credentials"));
-      break;
-    }
-    case "token": {
-      // The REST API's path: the same shape and length check before any cryptography, the same user cache.
-      const { user } = await userFromAuthorization(c.env, c.var.db, `Bearer ${credential.token}`);
-      caller = { userId: user.id, internal: false };
-      break;
-    }
-  }
-  if (!(await takeUserRequest(c.env, caller.userId))) {
-    throw new Refused({
-      ...refusal(429, "rate_limited", `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`),
-      headers: { "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS) },
-    });
-  }
-  return caller;
-}
-
-interface ActorRequest {
-  name: unknown;
-  key: unknown;
-  /** RivetKit's base64 CBOR input, when one was sent. */
-  input?: string;
-}
-
-/** `PUT`/`POST /actors` bodies as RivetKit's client sends them (JSON); only the fields the manager reads. */
-function parseActorRequest(bytes: Uint8Array): ActorRequest {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw new Refused(refusal(400, "invalid_request", "The body is not JSON"));
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new Refused(refusal(400, "invalid_request", "The body must be a JSON object"));
-  const { name, key, input } = value as Record<string, unknown>;
-  if (typeof name !== "string" || typeof key !== "string")
-    throw new Refused(refusal(400, "invalid_request", "name and key must be strings"));
-  if (input !== undefined && input !== null && typeof input !== "string")
-    throw new Refused(refusal(400, "invalid_request", "input must be a string"));
-  return { name, key, ...(typeof input === "string" && input.length > 0 ? { input } : {}) };
-}
-
-/** The sub-protocols RivetKit's gateway reads, rebuilt from the parsed offer. */
-function offerProtocols(offer: WebSocketOffer): string[] {
-  const protocols = ["rivet", `rivet_encoding.${offer.encoding}`];
-  if (offer.params !== undefined)
-    protocols.push(`rivet_conn_params.${encodeURIComponent(JSON.stringify(offer.params))}`);
-  return protocols;
 }
 
 /** The body, or the refusal (RivetKit's 413 by default) past `max` bytes. */
@@ -302,35 +195,6 @@ async function readBody(
   const bytes = await readBodyWithin(request, max);
   if (!bytes) throw new Refused(tooLarge);
   return bytes;
-}
-
-function toRefusal(error: unknown, c: Context<AppEnv>): Refusal {
-  if (error instanceof Refused) return error.refusal;
-  if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-    return {
-      ...refusal(error.status as Refusal["status"], error.code, error.message),
-      headers: error.headers,
-    };
-  }
-  if (error instanceof ApiError && error.status === 503) {
-    return { ...refusal(503, error.code, error.message), headers: error.headers };
-  }
-  if (isDatabaseUnavailable(error)) {
-    return {
-      ...refusal(503, "unavailable", "The database is unreachable; try again shortly"),
-      headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
-    };
-  }
-  c.var.log?.error("rivet guard failed", { error, stack: error instanceof Error ? error.stack : undefined });
-  return { status: 500, group: "rivetkit", code: "internal_error", message: "An internal error occurred" };
-}
-
-function refusedResponse(refused: Refusal): Response {
-  const { group, code, message } = refused;
-  return new Response(JSON.stringify({ group, code, message }), {
-    status: refused.status,
-    headers: { "content-type": "application/json", ...refused.headers },
-  });
 }
 
 /** RivetKit's router answers every origin with credentials allowed; corsForRivet sets the allowlisted ones. */

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { actor } from "rivetkit";
 import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
+import { retry } from "../../../platform/retry";
 import { withTimeout } from "../../../platform/with-timeout";
 import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
@@ -188,16 +189,9 @@ async function run(c: RunContext, signal: AbortSignal): Promise<void> {
 
 type GrowAgentConnection = ReturnType<Awaited<ReturnType<typeof growAgentOf>>["connect"]>;
 
-/** `work`, tried up to three times with 0.5 s and 1 s between attempts. */
-async function retried<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-    }
-  }
+/** `work`, tried up to three times, waiting up to 0.5 s and then 1 s (platform/retry.ts) between attempts. */
+function retried<T>(work: () => Promise<T>): Promise<T> {
+  return retry(work, { attempts: 3, baseMs: 500, maxMs: 1_000 });
 }
 
 async function isReserved(userId: string, subAgentId: string): Promise<boolean> {
@@ -236,16 +230,13 @@ async function complete(c: RunContext, outcome: SubAgentOutcome): Promise<void> 
     await db.$client.end().catch(() => {});
   }
   // The Grow Agent's tool call waits for this: retry a busy or restarting Grow Agent a few times.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await (await growAgentOf(c)).subAgentFinished(c.state.threadId, subAgentId, outcome);
-      return;
-    } catch (error) {
-      log.warn("telling the Grow Agent failed; retrying", { subAgentId, attempt, error });
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-    }
-  }
-  log.error("the Grow Agent never heard of this sub-agent's end", { subAgentId });
+  await retry(async () => (await growAgentOf(c)).subAgentFinished(c.state.threadId, subAgentId, outcome), {
+    attempts: 5,
+    baseMs: 500,
+    maxMs: 4_000,
+    onRetry: ({ attempt, error }) =>
+      log.warn("telling the Grow Agent failed; retrying", { subAgentId, attempt, error }),
+  }).catch((error) => {
+    log.error("the Grow Agent never heard of this sub-agent's end", { subAgentId, error });
+  });
 }
-
-export const subAgentNotFound = () => new UserError("No such sub-agent", { code: "subagent_not_found" });

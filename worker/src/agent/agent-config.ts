@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { intSetting, urlSetting } from "../../../platform/config";
 import { MAX_PARALLEL_SUBAGENTS_CEILING } from "../http/limits";
 
 /** Settings of the Grow Agent's model use, from the Worker's env (docs/configuration.md). */
@@ -34,27 +35,25 @@ export interface AgentConfig {
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
-const intSetting = (raw: string | undefined, fallback: number, min: number, max: number) => {
-  const value = Number(raw);
-  return Number.isInteger(value) && value >= min && value <= max ? value : fallback;
-};
-
+/** Throws a ConfigError naming the variable when one is set but invalid (platform/config.ts). */
 export function readAgentConfig(env: AgentEnv): AgentConfig {
+  const vars = env as Readonly<Record<string, unknown>>;
   return {
     model: env.ANTHROPIC_MODEL || DEFAULT_MODEL,
-    endpoint: new URL(env.ANTHROPIC_BASE_URL || "https://api.anthropic.com").host,
-    maxMessageChars: intSetting(env.AGENT_MAX_MESSAGE_CHARS, 16_000, 1, 200_000),
-    maxSteps: intSetting(env.AGENT_MAX_STEPS, 8, 1, 50),
-    contextTokens: intSetting(env.AGENT_CONTEXT_TOKENS, 60_000, 1_000, 1_000_000),
-    maxOutputTokens: intSetting(env.AGENT_MAX_OUTPUT_TOKENS, 4_096, 16, 64_000),
+    endpoint: new URL(urlSetting(vars, "ANTHROPIC_BASE_URL", "https://api.anthropic.com")).host,
+    maxMessageChars: intSetting(vars, "AGENT_MAX_MESSAGE_CHARS", 16_000, 1, 200_000),
+    maxSteps: intSetting(vars, "AGENT_MAX_STEPS", 8, 1, 50),
+    contextTokens: intSetting(vars, "AGENT_CONTEXT_TOKENS", 60_000, 1_000, 1_000_000),
+    maxOutputTokens: intSetting(vars, "AGENT_MAX_OUTPUT_TOKENS", 4_096, 16, 64_000),
     maxParallelSubAgents: intSetting(
-      env.AGENT_MAX_PARALLEL_SUBAGENTS,
+      vars,
+      "AGENT_MAX_PARALLEL_SUBAGENTS",
       MAX_PARALLEL_SUBAGENTS_CEILING,
       1,
       MAX_PARALLEL_SUBAGENTS_CEILING,
     ),
-    subAgentTimeoutMs: intSetting(env.AGENT_SUBAGENT_TIMEOUT_SECONDS, 900, 10, 3_600) * 1_000,
-    turnWatchMs: intSetting(env.AGENT_TURN_WATCH_SECONDS, 30, 1, 600) * 1_000,
+    subAgentTimeoutMs: intSetting(vars, "AGENT_SUBAGENT_TIMEOUT_SECONDS", 900, 10, 3_600) * 1_000,
+    turnWatchMs: intSetting(vars, "AGENT_TURN_WATCH_SECONDS", 30, 1, 600) * 1_000,
   };
 }
 

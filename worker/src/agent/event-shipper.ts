@@ -1,3 +1,4 @@
+import { retry } from "../../../platform/retry";
 import type { StoredEvent } from "./event-pipeline";
 
 export type ShipResult = "stored" | "thread_gone";
@@ -10,9 +11,10 @@ export interface EventShipperOptions {
   onThreadGone?(threadId: string): void;
   onRetry?(threadId: string, attempt: number, error: unknown): void;
   maxBatch?: number;
-  /** Backoff after a failed write: base × 2^attempt, capped, with jitter. */
+  /** Backoff after a failed write (platform/retry.ts): full jitter over base × 2^attempt, capped. */
   backoff?: { baseMs: number; maxMs: number };
   sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
   /**
    * While only events of these types (stream deltas) wait, shipping waits up to `lingerMs` for more: a streamed
    * answer then costs Postgres one write per window instead of one per delta, and the database's CPU stays off the
@@ -79,30 +81,33 @@ export class EventShipper {
   }
 
   async #drain(threadId: string): Promise<void> {
-    let attempt = 0;
     for (;;) {
       const queue = this.#queues.get(threadId) ?? [];
       if (queue.length === 0) {
         this.#queues.delete(threadId);
         return;
       }
-      if (this.#mayLinger(queue)) await this.#linger(threadId);
-      const batch = queue.slice(0, this.#maxBatch);
-      try {
-        const result = await this.options.ship(threadId, batch);
-        queue.splice(0, batch.length);
-        await this.options.shipped(batch);
-        attempt = 0;
-        if (result === "thread_gone") {
-          await this.options.shipped(queue.splice(0));
-          this.options.onThreadGone?.(threadId);
-        }
-      } catch (error) {
-        attempt++;
-        this.options.onRetry?.(threadId, attempt, error);
-        const delay = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** (attempt - 1));
-        await this.#sleep(delay / 2 + Math.random() * (delay / 2));
-      }
+      // Retried until the database takes it (no attempt limit). Each attempt takes the batch afresh, so whatever
+      // arrived during the outage goes with it.
+      await retry(() => this.#shipNext(threadId, queue), {
+        attempts: Number.POSITIVE_INFINITY,
+        ...this.#backoff,
+        sleep: this.#sleep,
+        ...(this.options.random ? { random: this.options.random } : {}),
+        onRetry: ({ error, attempt }) => this.options.onRetry?.(threadId, attempt, error),
+      });
+    }
+  }
+
+  async #shipNext(threadId: string, queue: StoredEvent[]): Promise<void> {
+    if (this.#mayLinger(queue)) await this.#linger(threadId);
+    const batch = queue.slice(0, this.#maxBatch);
+    const result = await this.options.ship(threadId, batch);
+    queue.splice(0, batch.length);
+    await this.options.shipped(batch);
+    if (result === "thread_gone") {
+      await this.options.shipped(queue.splice(0));
+      this.options.onThreadGone?.(threadId);
     }
   }
 }

@@ -29,7 +29,6 @@ export function readAuthConfig(env: AuthEnv): AuthConfig {
   const authorizedParties = splitList(env.AUTHORIZED_PARTIES);
   if ((!env.CLERK_JWT_KEY && !env.CLERK_SECRET_KEY) || !env.CLERK_ISSUER || authorizedParties.length === 0) {
     throw new ApiError(
-      503,
       "auth_unavailable",
       "Sign-in is not configured on this server (CLERK_JWT_KEY or CLERK_SECRET_KEY, CLERK_ISSUER, AUTHORIZED_PARTIES)",
     );

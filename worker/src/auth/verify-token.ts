@@ -1,5 +1,6 @@
 import { verifyToken } from "@clerk/backend";
 import { TokenVerificationError } from "@clerk/backend/errors";
+import type { ErrorCode } from "../../../contract/error-codes";
 import { ApiError } from "../../../platform/api-error";
 import type { AuthConfig } from "./auth-config";
 
@@ -18,13 +19,13 @@ export interface SessionClaims {
 const MAX_TOKEN_LENGTH = 8_192;
 const CLOCK_SKEW_MS = 5_000;
 
-const unauthorized = (code: string, message: string) =>
-  new ApiError(401, code, message, { "WWW-Authenticate": `Bearer error="invalid_token"` });
+const unauthorized = (code: ErrorCode, message: string) =>
+  new ApiError(code, message, { "WWW-Authenticate": `Bearer error="invalid_token"` });
 
 /** Reads `Authorization: Bearer <token>`; anything else is a 401 before any cryptography runs. */
 export function bearerToken(header: string | undefined): string {
   if (!header)
-    throw new ApiError(401, "missing_token", "Send a session token: Authorization: Bearer <token>", {
+    throw new ApiError("missing_token", "Send a session token: Authorization: Bearer <token>", {
       "WWW-Authenticate": "Bearer",
     });
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header.trim());
@@ -52,9 +53,7 @@ function toApiError(error: unknown): ApiError {
       return unauthorized("token_not_yet_valid", "The session token is not valid yet");
     case "jwk-remote-failed-to-load":
     case "jwk-failed-to-resolve":
-      return new ApiError(503, "auth_unavailable", "Cannot reach the identity provider; try again shortly", {
-        "Retry-After": "5",
-      });
+      return new ApiError("auth_unavailable", "Cannot reach the identity provider; try again shortly");
     default:
       return unauthorized("invalid_token", "The session token is not valid");
   }

@@ -97,7 +97,6 @@ export const billingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const current = await entitlements(db, user.id);
     if (current.plan !== "free") {
       throw new ApiError(
-        409,
         "already_subscribed",
         `You are on the ${current.planName} plan; change plans in the customer portal`,
       );
@@ -125,11 +124,7 @@ export const billingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     // The customer comes only from the caller's own row: nothing in the request can name another one.
     const customer = await findCustomerId(c.var.db, c.var.user.id);
     if (!customer) {
-      throw new ApiError(
-        404,
-        "billing_account_not_found",
-        "You have no billing account yet; choose a plan first",
-      );
+      throw new ApiError("billing_account_not_found", "You have no billing account yet; choose a plan first");
     }
     const returnUrl = billingReturnUrl(c.env);
     const session = await createStripe(c.env)

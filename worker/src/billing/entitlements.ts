@@ -121,7 +121,7 @@ export class AllowanceExceededError extends ApiError {
     const hint = next
       ? ` Upgrade to ${next.name} (${next.allowanceTokens.toLocaleString("en-US")} tokens a month) at ${UPGRADE_PATH}.`
       : ` The allowance renews on ${entitlements.periodEnd.toISOString().slice(0, 10)}.`;
-    super(402, "allowance_exceeded", `${used}${hint}`);
+    super("allowance_exceeded", `${used}${hint}`);
     this.upgradePlan = next?.id;
   }
 }

@@ -26,7 +26,7 @@ export const DEFAULT_METER_EVENT = "growqr_tokens";
 export const meterEventName = (env: BillingEnv) => env.STRIPE_METER_EVENT?.trim() || DEFAULT_METER_EVENT;
 
 export const billingUnavailable = (detail: string) =>
-  new ApiError(503, "billing_unavailable", `Billing is not available on this server: ${detail}`, {
+  new ApiError("billing_unavailable", `Billing is not available on this server: ${detail}`, {
     "Retry-After": "30",
   });
 
@@ -64,9 +64,7 @@ export function toBillingApiError(error: unknown): never {
     error instanceof Stripe.errors.StripeRateLimitError ||
     error instanceof Stripe.errors.StripeIdempotencyError
   ) {
-    throw new ApiError(503, "billing_unavailable", "Stripe is unreachable; try again shortly", {
-      "Retry-After": "5",
-    });
+    throw new ApiError("billing_unavailable", "Stripe is unreachable; try again shortly");
   }
   if (
     error instanceof Stripe.errors.StripeAuthenticationError ||

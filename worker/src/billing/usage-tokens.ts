@@ -9,19 +9,8 @@ import { type SQL, sql } from "drizzle-orm";
  */
 export const CACHE_READ_DIVISOR = 10;
 
-/** Integer columns: `(n + 9) / 10` is Postgres integer division, i.e. ceil(n / 10) for n ≥ 0, as below. */
+/** Integer columns: `(n + 9) / 10` is Postgres integer division, i.e. ceil(n / 10) for n ≥ 0. */
 export const billableTokensSql = (alias: string): SQL =>
   sql.raw(
     `(${alias}.input_tokens + ${alias}.output_tokens + ${alias}.cache_write_tokens + (${alias}.cache_read_tokens + ${CACHE_READ_DIVISOR - 1}) / ${CACHE_READ_DIVISOR})`,
   );
-
-export const billableTokens = (usage: {
-  inputTokens: number;
-  outputTokens: number;
-  cacheWriteTokens: number;
-  cacheReadTokens: number;
-}) =>
-  usage.inputTokens +
-  usage.outputTokens +
-  usage.cacheWriteTokens +
-  Math.ceil(usage.cacheReadTokens / CACHE_READ_DIVISOR);

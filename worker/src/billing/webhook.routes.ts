@@ -108,16 +108,15 @@ const route = createRoute({
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const secret = c.env.STRIPE_WEBHOOK_SECRET;
-  if (!secret)
-    throw new ApiError(503, "billing_unavailable", "STRIPE_WEBHOOK_SECRET is not set on this server");
+  if (!secret) throw new ApiError("billing_unavailable", "STRIPE_WEBHOOK_SECRET is not set on this server");
   const signature = c.req.header("stripe-signature");
-  if (!signature) throw new ApiError(400, "missing_signature", "Stripe-Signature header required");
+  if (!signature) throw new ApiError("missing_signature", "Stripe-Signature header required");
   // The SDK refuses only old timestamps; a signature dated in the future is no fresh delivery either. Checked
   // first, like the signature: a body that is not signed as it should be is not looked at at all.
   const signedAt = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
   if (!(signedAt <= Date.now() / 1000 + SIGNATURE_TOLERANCE_SECONDS)) {
     c.var.log.warn("stripe webhook refused", { reason: "timestamp in the future" });
-    throw new ApiError(400, "invalid_signature", "Webhook signature verification failed");
+    throw new ApiError("invalid_signature", "Webhook signature verification failed");
   }
   // The exact bytes Stripe signed: read as text, never re-serialised.
   const payload = await c.req.text();
@@ -133,13 +132,13 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (c) 
   } catch (cause) {
     if (cause instanceof Stripe.errors.StripeSignatureVerificationError) {
       c.var.log.warn("stripe webhook refused", { reason: cause.message });
-      throw new ApiError(400, "invalid_signature", "Webhook signature verification failed");
+      throw new ApiError("invalid_signature", "Webhook signature verification failed");
     }
-    throw new ApiError(400, "invalid_payload", "Webhook body is not a Stripe event");
+    throw new ApiError("invalid_payload", "Webhook body is not a Stripe event");
   }
   if (!isStripeEvent(event)) {
     c.var.log.warn("stripe webhook refused", { reason: "not a Stripe event" });
-    throw new ApiError(400, "invalid_payload", "Webhook body is not a Stripe event");
+    throw new ApiError("invalid_payload", "Webhook body is not a Stripe event");
   }
   const outcome = await processStripeEvent(
     { db: c.var.db, stripe: () => createStripe(c.env), env: c.env, log: c.var.log },

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ConcurrencySlots } from "../../../platform/concurrency-slots";
+import { retry } from "../../../platform/retry";
 import { hashGatewayKey } from "../../../provisioner/src/stack/gateway-key";
 import type { Database } from "../../../schema/db";
 import { recordGrowingUsage } from "../agent/usage-meter";
@@ -258,21 +259,11 @@ async function meterCall(
   call: CallUsage | undefined,
 ): Promise<void> {
   if (!call) return;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await recordGrowingUsage(db, { userId, turnKey, model: call.model, usage: call.usage });
-      return;
-    } catch (error) {
-      if (attempt >= 3) {
-        c.get("log").error("model gateway: usage not recorded", {
-          userId,
-          turnKey,
-          usage: call.usage,
-          error,
-        });
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
+  await retry(() => recordGrowingUsage(db, { userId, turnKey, model: call.model, usage: call.usage }), {
+    attempts: 3,
+    baseMs: 200,
+    maxMs: 400,
+  }).catch((error) => {
+    c.get("log").error("model gateway: usage not recorded", { userId, turnKey, usage: call.usage, error });
+  });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "../../../platform/logger";
-import type { SecretBox } from "../crypto/secret-box";
+import type { SecretBox } from "../../../platform/secret-box";
 import type { GiteaClient } from "./gitea-client";
 import { GiteaError } from "./gitea-error";
 import { SYSTEM_DIRECTORY } from "./memory-paths";

@@ -1,6 +1,6 @@
 import type { Logger } from "../../../platform/logger";
+import { createSecretBox } from "../../../platform/secret-box";
 import type { Database } from "../../../schema/db";
-import { createSecretBox } from "../crypto/secret-box";
 import { bootstrapUserRepo, type UserRepo } from "./bootstrap-user-repo";
 import { GiteaClient } from "./gitea-client";
 import { drizzleRepoStore } from "./repo-store";

@@ -1,9 +1,10 @@
-import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { decodeBase64Utf8, encodeBase64Utf8 } from "./base64";
-import { GiteaError, giteaMessageOf } from "./gitea-error";
+import { GiteaError } from "./gitea-error";
+import { type GiteaAuth, GiteaHttp } from "./gitea-http";
 import { validateMemoryContent, validateMemoryDirectory, validateMemoryPath } from "./memory-paths";
-import { parseRetryAfter, type RetryPolicy, retryingFetch } from "./retry";
-import type { components, paths } from "./spec/gitea-api.gen";
+import type { components } from "./spec/gitea-api.gen";
+
+export type { GiteaAuth } from "./gitea-http";
 
 type Schemas = components["schemas"];
 export type GiteaUser = Schemas["User"];
@@ -11,24 +12,6 @@ export type GiteaRepository = Schemas["Repository"];
 export type GiteaAccessToken = Schemas["AccessToken"];
 export type GiteaCommit = Schemas["Commit"];
 export type GiteaContents = Schemas["ContentsResponse"];
-export type GiteaIdentity = Schemas["Identity"];
-
-/** `token` is an access token (`Authorization: token …`); `basic` is username + password (token creation). */
-export type GiteaAuth =
-  | { token: string }
-  | { basic: { username: string; password: string } }
-  | { none: true };
-
-export interface GiteaClientOptions {
-  /** Gitea's root URL, e.g. `https://git.example.com` (the API is under `/api/v1`). */
-  baseUrl: string;
-  auth: GiteaAuth;
-  fetch?: (request: Request) => Promise<Response>;
-  retry?: RetryPolicy;
-  sleep?: (ms: number) => Promise<void>;
-  /** Per-attempt timeout, so a hung Gitea fails the call instead of the Worker's request. */
-  timeoutMs?: number;
-}
 
 export interface MemoryFile {
   path: string;
@@ -59,88 +42,19 @@ export interface WriteFileInput {
   author?: { name: string; email: string };
 }
 
-function authorization(auth: GiteaAuth): string | undefined {
-  if ("token" in auth) return `token ${auth.token}`;
-  if ("basic" in auth) return `Basic ${btoa(`${auth.basic.username}:${auth.basic.password}`)}`;
-  return undefined;
-}
-
-/**
- * Gitea routes `contents/*` on the raw path, so a file path must keep its slashes: each segment is encoded on its
- * own instead of the whole path becoming one `%2F`-joined parameter.
- */
-function serializePath(pathname: string, params: Record<string, unknown>): string {
-  const { filepath, ...rest } = params;
-  const withFile =
-    typeof filepath === "string"
-      ? pathname.replace("{filepath}", filepath.split("/").map(encodeURIComponent).join("/"))
-      : pathname;
-  return defaultPathSerializer(withFile, rest);
-}
-
 const entryType = (type: string | undefined): DirectoryEntry["type"] =>
   type === "dir" || type === "symlink" || type === "submodule" ? type : "file";
 
 /**
  * Typed client for the subset of Gitea's REST API (1.22) that GrowQR uses. Paths and bodies are checked against
  * types generated from Gitea's Swagger document; every call is retried on 429/5xx and fails with a `GiteaError`.
- * Memory file paths and contents are validated before anything is sent (`memory-paths.ts`).
+ * Memory file paths and contents are validated before anything is sent (`memory-paths.ts`). The transport (auth,
+ * timeout, retries, errors) is `GiteaHttp` (`gitea-http.ts`).
  */
-export class GiteaClient {
-  private readonly api: ReturnType<typeof createClient<paths>>;
-
-  constructor(private readonly options: GiteaClientOptions) {
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    const base = options.fetch ?? ((request: Request) => fetch(request));
-    // The timeout is per attempt: a hung attempt is abandoned and retried like a network error.
-    const attempt = (request: Request) =>
-      base(new Request(request, { signal: AbortSignal.timeout(timeoutMs) }));
-    const send = retryingFetch({ fetch: attempt, policy: options.retry, sleep: options.sleep });
-    const header = authorization(options.auth);
-    this.api = createClient<paths>({
-      baseUrl: `${options.baseUrl.replace(/\/+$/, "")}/api/v1`,
-      headers: header ? { authorization: header } : {},
-      pathSerializer: serializePath,
-      fetch: send,
-    });
-  }
-
+export class GiteaClient extends GiteaHttp {
   /** The same server with other credentials. */
   withAuth(auth: GiteaAuth): GiteaClient {
     return new GiteaClient({ ...this.options, auth });
-  }
-
-  /** Runs one call; maps transport failures and non-2xx answers to `GiteaError`. */
-  private async call<T>(
-    operation: string,
-    run: () => Promise<{ data?: T; error?: unknown; response: Response }>,
-    { notFoundAsNull = false } = {},
-  ): Promise<T | null> {
-    let result: Awaited<ReturnType<typeof run>>;
-    try {
-      result = await run();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new GiteaError(operation, 0, reason);
-    }
-    const { response } = result;
-    if (response.ok) return (result.data ?? null) as T | null;
-    if (notFoundAsNull && response.status === 404) return null;
-    throw new GiteaError(
-      operation,
-      response.status,
-      giteaMessageOf(result.error, response.statusText || "error"),
-      parseRetryAfter(response.headers.get("retry-after"), Date.now()),
-    );
-  }
-
-  private async must<T>(
-    operation: string,
-    run: () => Promise<{ data?: T; error?: unknown; response: Response }>,
-  ) {
-    const data = await this.call(operation, run);
-    if (data === null) throw new GiteaError(operation, 200, "empty response body");
-    return data;
   }
 
   async version(): Promise<string> {

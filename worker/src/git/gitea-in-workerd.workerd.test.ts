@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createSecretBox, generateSecretBoxKey } from "../crypto/secret-box";
+import { createSecretBox, generateSecretBoxKey } from "../../../platform/secret-box";
 import type { Env } from "../env";
 import { GiteaClient } from "./gitea-client";
 

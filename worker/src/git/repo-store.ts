@@ -10,7 +10,7 @@ export interface RepoRecord {
   /** Set last, once the repository is complete: non-null means bootstrap finished. */
   giteaRepoId: number | null;
   defaultBranch: string;
-  /** AES-GCM sealed access token (`secret-box.ts`), bound to the user id. */
+  /** AES-GCM sealed access token (`platform/secret-box.ts`), bound to the user id. */
   accessTokenCiphertext: string | null;
 }
 

@@ -1,53 +1,12 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_RETRY_POLICY,
-  DURABLE_RETRY_POLICY,
-  durableRetryDelayMs,
-  parseRetryAfter,
-  retryDelayMs,
-  retryingFetch,
-} from "./retry";
+import { scriptedFetch } from "../../../platform/scripted-fetch.fixture";
+import { DURABLE_RETRY_POLICY, durableRetryDelayMs, retryingFetch } from "./retry";
 
-describe("parseRetryAfter", () => {
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  it("reads delta-seconds and HTTP dates", () => {
-    expect(parseRetryAfter("3", now)).toBe(3_000);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5_000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now)).toBe(0);
-  });
-  it("ignores absent or garbage values", () => {
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-    expect(parseRetryAfter("", now)).toBeUndefined();
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-  });
-});
-
-describe("retryDelayMs", () => {
-  it("uses Retry-After when given", () => {
-    expect(retryDelayMs(0, DEFAULT_RETRY_POLICY, 1_234)).toBe(1_234);
-  });
-  it("grows the jitter window exponentially up to the cap", () => {
-    const max = () => 0.999999;
-    expect(retryDelayMs(0, DEFAULT_RETRY_POLICY, undefined, max)).toBe(199);
-    expect(retryDelayMs(2, DEFAULT_RETRY_POLICY, undefined, max)).toBe(799);
-    expect(retryDelayMs(20, DEFAULT_RETRY_POLICY, undefined, max)).toBe(4_999);
-    expect(retryDelayMs(3, DEFAULT_RETRY_POLICY, undefined, () => 0)).toBe(0);
-  });
-});
+// The backoff, Retry-After parsing and the loop itself are tested with the helper (platform/retry.test.ts); these
+// check Gitea's policies on top of it.
 
 describe("retryingFetch", () => {
-  const scripted = (steps: Array<number | Error | [number, Record<string, string>]>) => {
-    const seen: string[] = [];
-    const fetch = async (request: Request) => {
-      seen.push(await request.text());
-      const step = steps.shift();
-      if (step === undefined) throw new Error("no more steps");
-      if (step instanceof Error) throw step;
-      const [status, headers] = Array.isArray(step) ? step : [step, {}];
-      return new Response(`status ${status}`, { status, headers });
-    };
-    return { fetch, seen };
-  };
+  const scripted = scriptedFetch;
   const request = () => new Request("http://gitea.test/api/v1/x", { method: "POST", body: "payload" });
 
   it("retries 429 and 5xx, replaying the body, honouring Retry-After", async () => {

@@ -1,7 +1,11 @@
 /**
- * Retries for calls to Gitea: 429 and 5xx answers and network failures are retried with capped exponential
- * backoff and full jitter, honouring `Retry-After`. Anything else is returned to the caller as it is.
+ * Gitea's retry policies on top of the one retry helper (`platform/retry.ts`): 429 and 5xx answers and network
+ * failures are retried with capped exponential backoff and full jitter, honouring `Retry-After`. Anything else is
+ * returned to the caller as it is.
  */
+import { backoffDelay, retryingFetch as platformRetryingFetch } from "../../../platform/retry";
+
+export { parseRetryAfter } from "../../../platform/retry";
 
 export interface RetryPolicy {
   /** Extra attempts after the first. */
@@ -19,32 +23,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 30_000,
 };
 
-export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
-
-/** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or invalid. */
-export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/**
- * Delay before retry number `attempt` (0-based). The server's `Retry-After` wins when given; otherwise full
- * jitter over an exponentially growing window, so many clients retrying at once spread out.
- */
-export function retryDelayMs(
-  attempt: number,
-  policy: RetryPolicy,
-  retryAfterMs: number | undefined,
-  random: () => number = Math.random,
-): number {
-  if (retryAfterMs !== undefined) return retryAfterMs;
-  const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.floor(random() * window);
-}
-
 export interface RetryingFetchOptions {
   policy?: RetryPolicy;
   fetch?: (request: Request) => Promise<Response>;
@@ -53,34 +31,18 @@ export interface RetryingFetchOptions {
   random?: () => number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** A fetch that retries per the policy. Each attempt sends a clone, so request bodies can be replayed. */
 export function retryingFetch(options: RetryingFetchOptions = {}): (request: Request) => Promise<Response> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  const send = options.fetch ?? ((request: Request) => fetch(request));
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
-
-  return async (request) => {
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      try {
-        response = await send(request.clone());
-      } catch (error) {
-        if (attempt >= policy.retries || request.signal.aborted) throw error;
-        await sleep(retryDelayMs(attempt, policy, undefined, options.random));
-        continue;
-      }
-      if (!isRetryableStatus(response.status) || attempt >= policy.retries) return response;
-      const retryAfter = parseRetryAfter(response.headers.get("retry-after"), now());
-      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return response;
-      await response.body?.cancel();
-      await sleep(
-        Math.min(retryDelayMs(attempt, policy, retryAfter, options.random), policy.maxRetryAfterMs),
-      );
-    }
-  };
+  return platformRetryingFetch(options.fetch ?? ((request: Request) => fetch(request)), {
+    attempts: policy.retries + 1,
+    baseMs: policy.baseDelayMs,
+    maxMs: policy.maxDelayMs,
+    maxRetryAfterMs: policy.maxRetryAfterMs,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
 }
 
 /**
@@ -104,7 +66,10 @@ export function durableRetryDelayMs(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 30));
-  const delay = window / 2 + Math.floor((random() * window) / 2);
+  const delay = backoffDelay(
+    attempt,
+    { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: "equal" },
+    random,
+  );
   return Math.floor(Math.min(policy.maxRetryAfterMs, Math.max(delay, retryAfterMs ?? 0)));
 }

@@ -15,7 +15,7 @@ const limit =
     if (!c.req.raw.body || c.req.method === "GET" || c.req.method === "HEAD") return next();
     const bytes = await readBodyWithin(c.req.raw, maxSize);
     if (!bytes) {
-      throw new ApiError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes here`);
+      throw new ApiError("payload_too_large", `Request bodies are limited to ${maxSize} bytes here`);
     }
     c.req.raw = new Request(c.req.raw, { body: bytes });
     return next();

@@ -3,6 +3,7 @@
  * here; per-plan limits (tokens, parallel sub-agents, stack starts per hour) are in `billing/plans.ts` because
  * they are what a plan sells.
  */
+import { retryAfterOf } from "../../../contract/error-codes";
 
 /**
  * Request bodies: every JSON body of the API is small (a message is at most AGENT_MAX_MESSAGE_CHARS = 16 000
@@ -20,9 +21,10 @@ export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
 export const MAX_RIVET_MANAGER_BODY_BYTES = 4 * 1024;
 /**
  * An action sent over HTTP carries the same arguments as one sent over the actor's WebSocket, whose limit is the
- * registry's `maxIncomingMessageSize` (a memory file committed through `commitMemory`): the same bound here.
+ * registry's `maxIncomingMessageSize` (a memory file committed through `commitMemory`): the same bound as
+ * MAX_MEMORY_BODY_BYTES (limits.test.ts holds them equal).
  */
-export const MAX_RIVET_ACTION_BODY_BYTES = MAX_MEMORY_BODY_BYTES;
+export const MAX_RIVET_ACTION_BODY_BYTES = 768 * 1024;
 
 /**
  * Model gateway calls from the user's sandbox: longer than any prompt OpenCode sends within a 200k-token context,
@@ -31,12 +33,12 @@ export const MAX_RIVET_ACTION_BODY_BYTES = MAX_MEMORY_BODY_BYTES;
 export const MAX_GATEWAY_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
- * Requests per user: 300 per 60 s, one budget for the REST API, RivetKit's routes and the model gateway (the
- * `USER_RATE_LIMITER` binding in wrangler.toml holds the numbers; a binding cannot read them from code). Five a second on average is far above what the SPA sends, even while streaming,
- * and low enough that one user cannot starve the database for the others. A limited caller waits one window.
+ * Requests per user: 300 per 60 s, one budget for the REST API, RivetKit's routes and the model gateway. The
+ * `USER_RATE_LIMITER` binding in wrangler.toml holds the numbers (a binding cannot read them from code). Five a
+ * second on average is far above what the SPA sends, even while streaming, and low enough that one user cannot
+ * starve the database for the others. A limited caller waits one window: the binding's
+ * `ratelimits.simple.period`, the longest a limited caller must wait.
  */
-export const USER_RATE_LIMIT_REQUESTS = 300;
-/** The binding's window (wrangler.toml `ratelimits.simple.period`): the longest a limited caller must wait. */
 export const RATE_LIMIT_WINDOW_SECONDS = 60;
 
 /**
@@ -47,7 +49,7 @@ export const RATE_LIMIT_WINDOW_SECONDS = 60;
  */
 export const MAX_EVENT_STREAMS_PER_USER = 8;
 /** A slot frees as soon as one of the user's streams closes, which cannot be predicted: retry soon. */
-export const EVENT_STREAM_RETRY_AFTER_SECONDS = 5;
+export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterOf("too_many_streams") ?? 5;
 /** Every stream ends after this and the client reconnects with Last-Event-ID, so no request lives forever. */
 export const MAX_STREAM_MS = 5 * 60_000;
 

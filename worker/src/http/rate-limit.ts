@@ -17,12 +17,9 @@ export async function takeUserRequest(env: Pick<AppEnv["Bindings"], "USER_RATE_L
 /** Per-user limit after authentication, so one user cannot starve the others. */
 export const rateLimitPerUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!(await takeUserRequest(c.env, c.var.user.id))) {
-    throw new ApiError(
-      429,
-      "rate_limited",
-      `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`,
-      { "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS) },
-    );
+    throw new ApiError("rate_limited", `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`, {
+      "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS),
+    });
   }
   await next();
 };

@@ -2,7 +2,6 @@ import { uuidv7 } from "uuidv7";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import type { UserRepo } from "../git/bootstrap-user-repo";
-import { GiteaError } from "../git/gitea-error";
 import {
   isSystemPath,
   MemoryPathError,
@@ -11,27 +10,22 @@ import {
   validateMemoryDirectory,
   validateMemoryPath,
 } from "../git/memory-paths";
-import { DURABLE_RETRY_POLICY, durableRetryDelayMs } from "../git/retry";
-import { writeFile } from "../git/write-file";
 import type { MemoryCache } from "./memory-cache";
+import { type ListEntry, withPendingWrites } from "./memory-listing";
 import {
-  dueMemoryWrites,
   enqueueMemoryWrite,
   type FailedWrite,
   failedMemoryWrites,
-  latestPendingWrite,
-  latestPendingWrites,
-  markWriteDone,
-  markWriteFailed,
-  markWriteRetry,
-  markWriteWaiting,
   memoryWriteState,
-  nextHeldWriteAt,
-  type PendingWrite,
   type WriteState,
 } from "./memory-outbox.repository";
-import { actionAfterFailure, classifyWriteFailure, type FailureReason } from "./memory-write-failure";
+import { OutboxDrain, type WriteFailureNotice } from "./memory-outbox-drain";
+import { latestPendingWrite, latestPendingWrites } from "./memory-outbox-drain.repository";
+import type { FailureReason } from "./memory-write-failure";
 import { getSessionNote, listSessionNotes, putSessionNote } from "./session-memory.repository";
+
+export type { ListEntry } from "./memory-listing";
+export { MAX_WRITE_ATTEMPTS, type WriteFailureNotice } from "./memory-outbox-drain";
 
 /** `session/…` paths are L2: notes for the current thread in Postgres, not files in the repository. */
 export const SESSION_PREFIX = "session/";
@@ -61,38 +55,17 @@ export interface MemoryServiceDeps {
   now?: () => number;
 }
 
-export interface WriteFailureNotice {
-  writeId: string;
-  path: string;
-  reason: FailureReason;
-  error: string;
-  threadId?: string;
-}
-
 export type CommitResult =
   | { status: "committed"; path: string; writeId: string; commitSha: string }
   | { status: "pending"; path: string; writeId: string }
   | { status: "failed"; path: string; writeId: string; reason: FailureReason; error: string }
   | { status: "saved"; path: string; layer: "session" };
 
-/**
- * Attempts in all before a write that keeps failing is set aside as `retries_exhausted`. Only failures of the
- * write count: while Gitea is down (an outage) a write is charged nothing and waits as long as it takes.
- */
-export const MAX_WRITE_ATTEMPTS = DURABLE_RETRY_POLICY.retries + 1;
-
 export interface ReadResult {
   path: string;
   content: string;
   /** Where it came from: hot cache, a write still waiting for git, the repository, or the thread's notes. */
   source: "l1" | "pending" | "git" | "session";
-}
-
-export interface ListEntry {
-  path: string;
-  type: "file" | "dir";
-  size: number;
-  pending?: boolean;
 }
 
 export interface HistoryEntry {
@@ -110,19 +83,25 @@ export interface HistoryEntry {
  * failing while Gitea answers, is set aside (`failedWrites`) and holds nothing back.
  */
 export class MemoryService {
-  #draining?: Promise<Map<string, string>>;
-  #again = false;
-  /** While git is known to be down, new writes wait for the scheduled retry instead of each trying again. */
-  #gitDownUntil = 0;
-  /** When the retry this instance asked for is due (0: none asked). */
-  #retryAt = 0;
-  /** Drains in a row stopped by an outage: the run's waits grow with it, up to the durable policy's cap. */
-  #outages = 0;
+  readonly #outbox: OutboxDrain;
   readonly #now: () => number;
   #systemFiles?: { at: number; files: Array<{ path: string; content: string }> };
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.#now = deps.now ?? Date.now;
+    this.#outbox = new OutboxDrain({
+      db: deps.db,
+      userId: deps.userId,
+      userRepo: () => deps.userRepo(),
+      scheduleRetry: (ms) => deps.scheduleRetry(ms),
+      onWriteFailed: (failure) => deps.onWriteFailed?.(failure),
+      forget: (path) => {
+        deps.cache.delete(path);
+        if (isSystemPath(path)) this.#systemFiles = undefined;
+      },
+      log: deps.log,
+      now: this.#now,
+    });
   }
 
   async commit(input: {
@@ -163,10 +142,9 @@ export class MemoryService {
       this.deps.cache.set(path, content);
       if (isSystemPath(path)) this.#systemFiles = undefined;
     }
-    const delivered =
-      this.#now() < this.#gitDownUntil
-        ? new Map<string, string>()
-        : await this.drain().catch(() => new Map());
+    const delivered = this.#outbox.gitDown
+      ? new Map<string, string>()
+      : await this.drain().catch(() => new Map());
     const commitSha = delivered.get(writeId);
     if (commitSha !== undefined) return { status: "committed", path, writeId, commitSha };
     const state = await memoryWriteState(this.deps.db, this.deps.userId, writeId).catch(() => null);
@@ -217,21 +195,7 @@ export class MemoryService {
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
     const base = dir === "" ? "" : `${dir}/`;
-    for (const write of await latestPendingWrites(this.deps.db, this.deps.userId, base)) {
-      const rest = write.path.slice(base.length);
-      const [first = "", ...deeper] = rest.split("/");
-      const path = `${base}${first}`;
-      const existing = listed.find((e) => e.path === path);
-      if (deeper.length > 0) {
-        if (!existing) listed.push({ path, type: "dir", size: 0, pending: true });
-      } else if (existing) {
-        existing.pending = true;
-        existing.size = write.content.length;
-      } else {
-        listed.push({ path, type: "file", size: write.content.length, pending: true });
-      }
-    }
-    return listed.sort((a, b) => a.path.localeCompare(b.path));
+    return withPendingWrites(listed, base, await latestPendingWrites(this.deps.db, this.deps.userId, base));
   }
 
   async history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {
@@ -275,141 +239,11 @@ export class MemoryService {
   }
 
   /**
-   * Commits the waiting writes that are due, oldest first, one commit each. Each path's writes land in order; a
-   * write that fails is retried later with backoff (`durableRetryDelayMs`) and holds back only the later writes
-   * of its own path, never the others (however many wait behind it). A write git or Gitea refuses for good, or
-   * still failing after `MAX_WRITE_ATTEMPTS`, is set aside as `failed` with its reason. Only an unreachable Gitea
-   * stops the run: it waits with backoff, and the write it was on keeps its attempts and its place.
-   * Safe to repeat: a write whose commit landed but whose row was not marked is found already applied (same
-   * content) and not committed again. Returns the commit SHA of each write delivered in this run.
+   * Commits the user's waiting writes that are due, each path's in order (`OutboxDrain.drain`, single-flight).
+   * Returns the commit SHA of each write delivered in this run.
    */
   drain(): Promise<Map<string, string>> {
-    if (this.#draining) {
-      // A write stored after this drain read its list: run again when it ends, so nothing waits for an alarm.
-      this.#again = true;
-      return this.#draining;
-    }
-    this.#draining = (async () => {
-      const delivered = new Map<string, string>();
-      do {
-        this.#again = false;
-        for (const [id, sha] of await this.#drainOnce()) delivered.set(id, sha);
-      } while (this.#again && this.#now() >= this.#gitDownUntil);
-      return delivered;
-    })().finally(() => {
-      this.#draining = undefined;
-    });
-    return this.#draining;
-  }
-
-  async #drainOnce(): Promise<Map<string, string>> {
-    const { db, userId } = this.deps;
-    const delivered = new Map<string, string>();
-    // Fixed for the run: a write that backs off in it is not due again before the run ends.
-    const now = this.#now();
-    let repo: UserRepo | undefined;
-    // Each batch holds at most one write per path (its head); once those are done, set aside or backing off, the
-    // next batch brings the writes behind them.
-    for (let batch = await dueMemoryWrites(db, userId, new Date(now)); batch.length > 0; ) {
-      for (const write of batch) {
-        try {
-          repo ??= await this.#repo();
-        } catch (error) {
-          // No repository to write to (Gitea unreachable while looking it up): every write waits, none is charged.
-          this.deps.log.warn("memory writes wait for git; retrying", { error });
-          this.#waitForGitea(now);
-          return delivered;
-        }
-        const outcome = await this.#deliver(repo, write, now);
-        if (outcome.status === "gitea_down") {
-          this.#waitForGitea(now, outcome.retryAfterMs);
-          return delivered;
-        }
-        this.#outages = 0;
-        this.#gitDownUntil = 0;
-        if (outcome.status === "delivered") delivered.set(write.id, outcome.commitSha);
-      }
-      batch = await dueMemoryWrites(db, userId, new Date(now));
-    }
-    const held = await nextHeldWriteAt(db, userId);
-    if (held) this.#scheduleAt(held.getTime());
-    return delivered;
-  }
-
-  /** Gitea is down: no write is tried before the next drain, which comes later each time it is still down. */
-  #waitForGitea(now: number, retryAfterMs?: number): void {
-    this.#gitDownUntil = now + durableRetryDelayMs(this.#outages++, DURABLE_RETRY_POLICY, retryAfterMs);
-    this.#scheduleAt(this.#gitDownUntil);
-  }
-
-  async #repo(): Promise<UserRepo> {
-    const found = await this.deps.userRepo();
-    if (!found) throw new Error("memory writes need a service that bootstraps the repository");
-    return found;
-  }
-
-  /** One attempt at one write, and its row updated to match. */
-  async #deliver(
-    repo: UserRepo,
-    write: PendingWrite,
-    now: number,
-  ): Promise<
-    | { status: "delivered"; commitSha: string }
-    | { status: "retry" | "failed" }
-    | { status: "gitea_down"; retryAfterMs?: number }
-  > {
-    const { db, log } = this.deps;
-    try {
-      // Rows stored before today's path rules may hold a path git refuses: set aside without sending it.
-      validateMemoryPath(write.path);
-      const outcome = await writeFile(repo.client, repo.owner, repo.repo, write.path, {
-        content: write.content,
-        message: write.message,
-        branch: repo.defaultBranch,
-      });
-      await markWriteDone(db, write.id, outcome.commitSha);
-      return { status: "delivered", commitSha: outcome.commitSha };
-    } catch (error) {
-      const text = errorText(error);
-      const next = actionAfterFailure(classifyWriteFailure(error), write.attempts, MAX_WRITE_ATTEMPTS);
-      if (next.action === "wait_for_gitea") {
-        log.warn("memory writes wait for git; retrying", { writeId: write.id, error });
-        await markWriteWaiting(db, write.id, text);
-        return { status: "gitea_down", retryAfterMs: next.retryAfterMs };
-      }
-      if (next.action === "set_aside") {
-        const { reason } = next;
-        log.error("memory write set aside", { writeId: write.id, path: write.path, reason, error });
-        await markWriteFailed(db, write.id, reason, text);
-        this.deps.cache.delete(write.path);
-        if (isSystemPath(write.path)) this.#systemFiles = undefined;
-        this.deps.onWriteFailed?.({
-          writeId: write.id,
-          path: write.path,
-          reason,
-          error: text,
-          ...(write.threadId ? { threadId: write.threadId } : {}),
-        });
-        return { status: "failed" };
-      }
-      const at = now + durableRetryDelayMs(write.attempts, DURABLE_RETRY_POLICY, next.retryAfterMs);
-      log.warn("memory write failed; retrying later", {
-        writeId: write.id,
-        attempts: write.attempts + 1,
-        retryInMs: at - now,
-        error,
-      });
-      await markWriteRetry(db, write.id, text, new Date(at));
-      return { status: "retry" };
-    }
-  }
-
-  /** Asks for a drain at `at`, unless one is already asked for by then. */
-  #scheduleAt(at: number): void {
-    const now = this.#now();
-    if (this.#retryAt > now && this.#retryAt <= at) return;
-    this.#retryAt = at;
-    this.deps.scheduleRetry(Math.max(0, at - now));
+    return this.#outbox.drain();
   }
 }
 
@@ -418,17 +252,6 @@ const requireThread = (threadId: string | undefined): string => {
     throw new MemoryPathError("invalid_path", "session/ notes belong to a thread; none was given");
   return threadId;
 };
-
-/** What the user is shown (and the row keeps) of a failure: Gitea's own answer, never hosts or internals. */
-function errorText(error: unknown): string {
-  if (error instanceof GiteaError) {
-    return error.status === 0
-      ? "git storage unreachable"
-      : `Gitea answered ${error.status}: ${error.giteaMessage}`;
-  }
-  if (error instanceof MemoryPathError) return error.message;
-  return "unexpected error (see the server log)";
-}
 
 function commitResult(path: string, writeId: string, state: WriteState): CommitResult {
   if (state.status === "done") return { status: "committed", path, writeId, commitSha: state.commitSha };

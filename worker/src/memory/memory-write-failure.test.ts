@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GiteaError } from "../git/gitea-error";
 import { MemoryPathError } from "../git/memory-paths";
-import { actionAfterFailure, classifyWriteFailure } from "./memory-write-failure";
+import { actionAfterFailure, classifyWriteFailure, writeErrorText } from "./memory-write-failure";
 
 const gitea = (status: number) => new GiteaError("write file", status, "x");
 
@@ -73,5 +73,25 @@ describe("actionAfterFailure", () => {
       action: "set_aside",
       reason: "invalid_path",
     });
+  });
+});
+
+describe("writeErrorText", () => {
+  it("keeps Gitea's own answer, and says only 'unreachable' for a network failure (no host)", () => {
+    expect(writeErrorText(new GiteaError("write file", 422, "sha mismatch"))).toBe(
+      "Gitea answered 422: sha mismatch",
+    );
+    expect(writeErrorText(new GiteaError("write file", 0, "connect ECONNREFUSED 10.0.0.7:3000"))).toBe(
+      "git storage unreachable",
+    );
+  });
+
+  it("shows a path refusal as it is, and nothing of an unexpected error", () => {
+    expect(writeErrorText(new MemoryPathError("forbidden_path", "paths may not contain .git"))).toBe(
+      "paths may not contain .git",
+    );
+    expect(writeErrorText(new TypeError("cannot read properties of undefined (secret)"))).toBe(
+      "unexpected error (see the server log)",
+    );
   });
 });

@@ -63,3 +63,14 @@ export function actionAfterFailure(
   if (attempts + 1 >= maxAttempts) return { action: "set_aside", reason: "retries_exhausted" };
   return { action: "retry_write", retryAfterMs: failure.retryAfterMs };
 }
+
+/** What the user is shown (and the row keeps) of a failure: Gitea's own answer, never hosts or internals. */
+export function writeErrorText(error: unknown): string {
+  if (error instanceof GiteaError) {
+    return error.status === 0
+      ? "git storage unreachable"
+      : `Gitea answered ${error.status}: ${error.giteaMessage}`;
+  }
+  if (error instanceof MemoryPathError) return error.message;
+  return "unexpected error (see the server log)";
+}

@@ -1,13 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError } from "../../../platform/api-error";
-import { growAgentKey } from "../actors/actor-keys";
-import type { ActorsClient } from "../actors/actors.routes";
-import { bearerToken } from "../auth/verify-token";
+import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
-import { GitNotConfiguredError } from "../git/git-manager";
-import { GiteaError } from "../git/gitea-error";
-import { MemoryPathError, validateMemoryContent, validateMemoryPath } from "../git/memory-paths";
+import { validateMemoryContent, validateMemoryPath } from "../git/memory-paths";
 import {
   authenticatedErrors,
   jsonResponse,
@@ -179,46 +175,34 @@ const routes = {
 export function memoryRoutes(actorsClient: ActorsClient | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.list, async (c) => {
-      const items = await readerFor(c)
-        .list({ prefix: c.req.valid("query").prefix })
-        .catch(toApiError);
+      const items = await readerFor(c).list({ prefix: c.req.valid("query").prefix });
       return c.json({ items }, 200);
     })
     .openapi(routes.file, async (c) => {
-      const file = await readerFor(c)
-        .read({ path: c.req.valid("query").path })
-        .catch(toApiError);
-      if (!file) throw new ApiError(404, "memory_not_found", "No such memory file");
+      const file = await readerFor(c).read({ path: c.req.valid("query").path });
+      if (!file) throw new ApiError("memory_not_found", "No such memory file");
       return c.json(file, 200);
     })
     .openapi(routes.history, async (c) => {
-      const items = await readerFor(c)
-        .history({ path: c.req.valid("query").path })
-        .catch(toApiError);
+      const items = await readerFor(c).history({ path: c.req.valid("query").path });
       return c.json({ items }, 200);
     })
     .openapi(routes.writes, async (c) => {
-      const items = await readerFor(c).failedWrites().catch(toApiError);
+      const items = await readerFor(c).failedWrites();
       return c.json({ items }, 200);
     })
     .openapi(routes.write, async (c) => {
-      if (!actorsClient)
-        throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
       const body = c.req.valid("json");
       // Refused here, before the Grow Agent is woken for a write it would refuse anyway (the same pure checks).
-      try {
-        validateMemoryPath(body.path);
-        validateMemoryContent(body.content);
-      } catch (error) {
-        toApiError(error);
-      }
-      const token = bearerToken(c.req.header("authorization"));
-      const result = await actorsClient(c.env)
-        .growAgent.getOrCreate(growAgentKey(c.var.user.id), { params: { token } })
-        .commitMemory({ ...body, idempotencyKey: c.req.valid("header")["idempotency-key"] })
-        .catch(toApiError);
+      validateMemoryPath(body.path);
+      validateMemoryContent(body.content);
+      const agent = await userActors(actorsClient, c.env, c.var.user.id).growAgent();
+      const result = await agent.commitMemory({
+        ...body,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
       if (result.status === "failed") {
-        throw new ApiError(422, "memory_write_failed", `${result.reason}: ${result.error}`);
+        throw new ApiError("memory_write_failed", `${result.reason}: ${result.error}`);
       }
       return c.json(result, result.status === "pending" ? 202 : 200);
     });
@@ -226,27 +210,4 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
 
 function readerFor(c: Context<AppEnv>): MemoryService {
   return memoryReader({ env: c.env, db: c.var.db, userId: c.var.user.id, log: c.var.log });
-}
-
-const PATH_CODES = new Set(["invalid_path", "path_too_long", "forbidden_path", "invalid_content"]);
-
-function toApiError(error: unknown): never {
-  if (error instanceof MemoryPathError) throw new ApiError(error.status, error.code, error.message);
-  const code = (error as { code?: string }).code;
-  if (code === "content_too_large") throw new ApiError(413, code, (error as Error).message);
-  if (code && PATH_CODES.has(code)) throw new ApiError(400, code, (error as Error).message);
-  if (code === "idempotency_key_reused") throw new ApiError(422, code, (error as Error).message);
-  if (error instanceof GitNotConfiguredError) {
-    throw new ApiError(503, "memory_unavailable", "Memory storage is not configured on this server");
-  }
-  // E.g. reading a path that is a directory in git: an answer about the path, not a server failure.
-  if (error instanceof GiteaError && error.kind === "invalid") {
-    throw new ApiError(400, "invalid_path", error.giteaMessage);
-  }
-  if (error instanceof GiteaError && (error.kind === "unavailable" || error.kind === "rate_limited")) {
-    throw new ApiError(503, "memory_unavailable", "Memory storage is unreachable; try again shortly", {
-      "Retry-After": "5",
-    });
-  }
-  throw error;
 }

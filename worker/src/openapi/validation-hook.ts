@@ -11,5 +11,5 @@ export const validationHook: Hook<any, any, any, any> = (result) => {
     const where = issue.path.length > 0 ? issue.path.join(".") : result.target;
     return `${where}: ${issue.message}`;
   });
-  throw new ApiError(400, "invalid_request", `Invalid ${result.target}: ${issues.join("; ")}`);
+  throw new ApiError("invalid_request", `Invalid ${result.target}: ${issues.join("; ")}`);
 };

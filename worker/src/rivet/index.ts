@@ -2,9 +2,4 @@
  * The project's RivetKit driver for Cloudflare Durable Objects. Public surface: one function.
  * See docs/rivetkit-driver.md for how it maps RivetKit onto Durable Objects and what it does not do.
  */
-export {
-  createRivetOnDurableObjects,
-  type RivetOnDurableObjects,
-  type RivetOnDurableObjectsOptions,
-} from "./rivet-handler";
-export { closedWebSocket } from "./websocket-upgrade";
+export { createRivetOnDurableObjects } from "./rivet-handler";

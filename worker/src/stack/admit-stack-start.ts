@@ -15,7 +15,6 @@ export class TooManyStackStartsError extends ApiError {
   ) {
     const perHour = planOf(entitlements.plan).stackStartsPerHour;
     super(
-      429,
       "too_many_stack_starts",
       `The ${entitlements.planName} plan allows ${perHour} stack starts an hour; retry in ${retryAfterSeconds} seconds or upgrade at ${UPGRADE_PATH}`,
       { "Retry-After": String(retryAfterSeconds) },

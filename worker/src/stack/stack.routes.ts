@@ -83,9 +83,7 @@ async function callProvisioner<T>(log: Logger, work: () => Promise<T>): Promise<
   } catch (error) {
     if (error instanceof ApiError) throw error;
     log.error("provisioner call failed", { error });
-    throw new ApiError(503, "provisioner_unavailable", "The provisioner is unavailable; try again shortly", {
-      "Retry-After": "5",
-    });
+    throw new ApiError("provisioner_unavailable", "The provisioner is unavailable; try again shortly");
   }
 }
 
@@ -112,9 +110,7 @@ export const stackRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     });
     if (view.status !== "ready") {
       c.var.log.warn("stack not ready", { status: view.status, reason: view.lastError });
-      throw new ApiError(503, "stack_failed", view.lastError ?? `Stack is ${view.status}`, {
-        "Retry-After": "30",
-      });
+      throw new ApiError("stack_failed", view.lastError ?? `Stack is ${view.status}`);
     }
     return c.json(publicStack(view), 200);
   })

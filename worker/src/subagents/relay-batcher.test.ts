@@ -19,6 +19,8 @@ function harness(options: { failures?: number; retryForMs?: number } = {}) {
     sleep: async (ms) => {
       clock += ms;
     },
+    // The highest jitter draw: each retry waits (just under) its whole backoff window.
+    random: () => 0.999_999,
     onDropped: (events) => dropped.push(events),
     send: (events, batch) =>
       new Promise<void>((resolve, reject) => {
@@ -91,7 +93,7 @@ describe("RelayBatcher", () => {
   });
 
   it("gives a batch up once its retry time is spent, and goes on with the next", async () => {
-    // Backoff 100, 200, 400 ms: a fourth attempt would start past 500 ms.
+    // Backoff windows 100, 200, 400 ms: a fourth attempt would start past 500 ms.
     const { batcher, calls, dropped, delivered, settle } = harness({ failures: 3, retryForMs: 500 });
     batcher.add([text("lost")]);
     await settle();

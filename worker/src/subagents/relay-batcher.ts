@@ -1,3 +1,4 @@
+import { retry } from "../../../platform/retry";
 import { withTimeout } from "../../../platform/with-timeout";
 
 export interface RelayEvent {
@@ -25,6 +26,7 @@ export interface RelayBatcherOptions {
   onDropped?(events: RelayEvent[], error: unknown): void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  random?: () => number;
 }
 
 /** A batch stays well under the 768 KiB a RivetKit message may have, even with multi-byte text. */
@@ -96,23 +98,22 @@ export class RelayBatcher {
   }
 
   async #deliver(events: RelayEvent[], batch: number): Promise<void> {
-    const now = this.options.now ?? (() => Date.now());
-    const giveUpAt = now() + (this.options.retryForMs ?? 30_000);
-    for (let attempt = 1; ; attempt++) {
+    const { options } = this;
+    try {
+      await retry(() => withTimeout(options.send(events, batch), options.attemptTimeoutMs ?? 10_000), {
+        attempts: Number.POSITIVE_INFINITY,
+        maxElapsedMs: options.retryForMs ?? 30_000,
+        baseMs: 100,
+        maxMs: 2_000,
+        sleep: this.#sleep,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.random ? { random: options.random } : {}),
+      });
+    } catch (error) {
       try {
-        await withTimeout(this.options.send(events, batch), this.options.attemptTimeoutMs ?? 10_000);
-        return;
-      } catch (error) {
-        const delay = Math.min(2_000, 100 * 2 ** (attempt - 1));
-        if (now() + delay > giveUpAt) {
-          try {
-            this.options.onDropped?.(events, error);
-          } catch {
-            // Only a report: the next batches still go out.
-          }
-          return;
-        }
-        await this.#sleep(delay);
+        options.onDropped?.(events, error);
+      } catch {
+        // Only a report: the next batches still go out.
       }
     }
   }

@@ -28,7 +28,6 @@ describe("runSubAgent when the stack may not start", () => {
       ensureStack: () =>
         Promise.reject(
           new ApiError(
-            429,
             "too_many_stack_starts",
             "The Free plan allows 4 stack starts an hour; retry in 60 seconds",
           ),

@@ -1,8 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
-import { subAgentKey } from "../actors/actor-keys";
-import type { ActorsClient } from "../actors/actors.routes";
-import { bearerToken } from "../auth/verify-token";
+import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, notFound, Uuid } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
@@ -91,16 +89,11 @@ export function subAgentRoutes(actorsClient: ActorsClient | undefined) {
     })
     .openapi(cancel, async (c) => {
       const row = await findSession(c.var.db, c.var.user.id, c.req.valid("param").id);
-      if (!row) throw new ApiError(404, "subagent_not_found", "No such sub-agent");
+      if (!row) throw new ApiError("subagent_not_found", "No such sub-agent");
       if (row.status !== "starting" && row.status !== "running") return c.json({ cancelled: false }, 200);
-      if (!actorsClient)
-        throw new ApiError(503, "actors_unavailable", "Actors are not available on this server");
-      // The caller's own token: the sub-agent actor checks ownership like for any client.
-      const token = bearerToken(c.req.header("authorization"));
+      const actors = userActors(actorsClient, c.env, c.var.user.id);
       try {
-        const result = await actorsClient(c.env)
-          .subAgent.get(subAgentKey(c.var.user.id, row.id), { params: { token } })
-          .cancel();
+        const result = await (await actors.subAgent(row.id)).cancel();
         if (result.cancelled) return c.json(result, 200);
       } catch (error) {
         c.var.log.warn("sub-agent actor unreachable; ending its row", { subAgentId: row.id, error });

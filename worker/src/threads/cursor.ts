@@ -10,7 +10,7 @@ export function encodeCursor(value: string | number): string {
   return toBase64Url(bytes);
 }
 
-const invalidCursor = () => new ApiError(400, "invalid_cursor", "The cursor is not one this API returned");
+const invalidCursor = () => new ApiError("invalid_cursor", "The cursor is not one this API returned");
 
 function decode(cursor: string): unknown {
   try {

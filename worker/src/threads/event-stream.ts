@@ -2,27 +2,21 @@ import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { ApiError } from "../../../platform/api-error";
 import { ConcurrencySlots } from "../../../platform/concurrency-slots";
-import type { Database } from "../../../schema/db";
-import { openDatabase } from "../db/open-database";
-import type { AppEnv } from "../env";
+import { withTimeout } from "../../../platform/with-timeout";
+import { type ActorsClient, userActors } from "../actors/user-actors";
+import { withDatabase } from "../db/open-database";
+import type { AppEnv, Env } from "../env";
 import { EVENT_STREAM_RETRY_AFTER_SECONDS, MAX_EVENT_STREAMS_PER_USER, MAX_STREAM_MS } from "../http/limits";
-import { eventJson } from "./serialize";
+import { EventSequencer } from "./event-sequencer";
+import { type EventJson, eventJson } from "./serialize";
 import { listEvents } from "./thread-log.repository";
-import { findThread } from "./threads.repository";
 
-const POLL_MS = 250;
-const IDLE_POLL_MS = 1_000;
-const IDLE_ROUNDS_BEFORE_SLOWING = 20;
 const HEARTBEAT_MS = 15_000;
 const BATCH = 200;
-
-interface Subscription {
-  db: Database;
-  userId: string;
-  threadId: string;
-  after: number;
-  deadline: number;
-}
+/** How long the actor may take to answer the subscription check before the stream gives up (client retries). */
+const SUBSCRIBE_TIMEOUT_MS = 10_000;
+/** Delays before re-reading the log for a seq the actor pushed past; the event is normally stored already. */
+const GAP_RETRY_MS = [0, 100, 300, 1_000, 3_000];
 
 /**
  * Open streams per user (limits.ts). Counted in this isolate: a cross-isolate count needs a per-user authority
@@ -31,47 +25,41 @@ interface Subscription {
 const openStreams = new ConcurrencySlots(MAX_EVENT_STREAMS_PER_USER);
 
 /**
- * Live event stream for one thread. Sends every event with seq > `after` in order, one SSE message each with
- * `id: <seq>`, so EventSource resumes after a disconnect with Last-Event-ID and gets each seq exactly once.
- * New events are found by polling Postgres, the durable source of truth, so nothing committed is missed.
+ * Live event stream for one thread, for API consumers. Every event with seq > `after` is sent in order, one SSE
+ * message each with `id: <seq>`, so EventSource resumes after a disconnect with Last-Event-ID and gets each seq
+ * exactly once. The backlog comes from Postgres; after it, events are pushed by the user's growAgent over a
+ * connection the stream holds, so an idle stream costs no query (docs/api.md, "Live events").
  */
-export function streamThreadEvents(c: Context<AppEnv>, threadId: string, after: number): Response {
+export function streamThreadEvents(
+  c: Context<AppEnv>,
+  actorsClient: ActorsClient | undefined,
+  threadId: string,
+  after: number,
+): Response {
   const log = c.var.log;
-  const release = openStreams.acquire(c.var.user.id);
+  const userId = c.var.user.id;
+  const release = openStreams.acquire(userId);
   if (!release) {
     throw new ApiError(
-      429,
       "too_many_streams",
       `At most ${MAX_EVENT_STREAMS_PER_USER} live event streams per user; close one or retry in ${EVENT_STREAM_RETRY_AFTER_SECONDS} seconds`,
-      { "Retry-After": String(EVENT_STREAM_RETRY_AFTER_SECONDS) },
     );
   }
-  let db: Database;
-  try {
-    // The request's own pool ends when the handler returns; the stream outlives it and needs its own.
-    db = openDatabase(c.env);
-  } catch (error) {
-    release();
-    throw error;
-  }
-  const subscription: Subscription = {
-    db,
-    userId: c.var.user.id,
-    threadId,
-    after,
-    // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
-    deadline: Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt),
-  };
+  // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
+  const deadline = Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt);
+  const env = c.env;
   return streamSSE(
     c,
     async (stream) => {
+      const agent = await userActors(actorsClient, env, userId).growAgent();
+      const conn = agent.connect();
       try {
         await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
-        const lastSeq = await pumpEvents(stream, subscription);
-        log.info("event stream ended", { threadId, lastSeq, aborted: stream.aborted });
+        const end = await pump(stream, { env, threadId, after, deadline, conn });
+        log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
       } finally {
         release();
-        await subscription.db.$client.end().catch(() => {});
+        await conn.dispose().catch(() => {});
       }
     },
     async (error, stream) => {
@@ -81,26 +69,99 @@ export function streamThreadEvents(c: Context<AppEnv>, threadId: string, after: 
   );
 }
 
-/** Writes events until the client leaves, the deadline passes or the thread is deleted; returns the last seq sent. */
-async function pumpEvents(stream: SSEStreamingApi, sub: Subscription): Promise<number> {
-  let lastSeq = sub.after;
+/** The part of the growAgent connection a stream uses. */
+interface AgentConn {
+  on(event: string, listener: (payload: unknown) => void): () => void;
+  onOpen(listener: () => void): () => void;
+  whoami(): Promise<unknown>;
+}
+
+interface Pump {
+  env: Env;
+  threadId: string;
+  after: number;
+  deadline: number;
+  conn: AgentConn;
+}
+
+/** Writes events until the client leaves, the deadline passes or the thread is deleted. */
+async function pump(stream: SSEStreamingApi, p: Pump): Promise<{ lastSeq: number; reason: string }> {
+  const sequencer = new EventSequencer<EventJson>(p.after);
+  const ready: EventJson[] = [];
+  let wake = () => {};
+  let reason: string | undefined;
+  // The log is read at the first open, after every reconnect (pushes may have been lost meanwhile) and on a gap.
+  let readLog = true;
+
+  p.conn.on("event", (payload) => {
+    const event = payload as EventJson;
+    if (event?.threadId !== p.threadId) return;
+    ready.push(...sequencer.accept([event]));
+    wake();
+  });
+  p.conn.on("threadDeleted", (payload) => {
+    if ((payload as { threadId?: string })?.threadId === p.threadId) reason = "thread_deleted";
+    wake();
+  });
+  p.conn.onOpen(() => {
+    readLog = true;
+    wake();
+  });
+  // The client left: free its slot now, not at the next heartbeat.
+  stream.onAbort(() => wake());
+
   let lastWrite = Date.now();
-  let idleRounds = 0;
-  while (!stream.aborted && !stream.closed && Date.now() < sub.deadline) {
-    const batch = await listEvents(sub.db, sub.threadId, lastSeq, BATCH);
-    for (const row of batch) {
-      await stream.writeSSE({ id: String(row.seq), data: JSON.stringify(eventJson(row)) });
-      lastSeq = row.seq;
+  while (!reason && !stream.aborted && !stream.closed && Date.now() < p.deadline) {
+    if (readLog || sequencer.hasGap) {
+      readLog = false;
+      // Answered only once the subscription sent before it is in place: nothing pushed after it is missed.
+      await withTimeout(p.conn.whoami(), SUBSCRIBE_TIMEOUT_MS, "the agent did not answer");
+      const filled = await fillFromLog(p, sequencer, ready);
+      if (!filled) reason = "gap";
+    }
+    if (sequencer.overflowing) reason = "gap";
+    for (const event of ready.splice(0)) {
+      await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
       lastWrite = Date.now();
     }
-    if (batch.length === BATCH) continue;
-    idleRounds = batch.length === 0 ? idleRounds + 1 : 0;
+    if (reason) break;
     if (Date.now() - lastWrite >= HEARTBEAT_MS) {
-      if (!(await findThread(sub.db, sub.userId, sub.threadId))) break;
       await stream.write(": keep-alive\n\n");
       lastWrite = Date.now();
     }
-    await stream.sleep(idleRounds > IDLE_ROUNDS_BEFORE_SLOWING ? IDLE_POLL_MS : POLL_MS);
+    if (ready.length > 0 || readLog || sequencer.hasGap) continue;
+    const wait = Math.min(HEARTBEAT_MS - (Date.now() - lastWrite), p.deadline - Date.now());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, wait));
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = () => {};
   }
-  return lastSeq;
+  if (reason === "gap") {
+    // The client resumes with Last-Event-ID once the log has caught up; nothing is skipped.
+    await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "stream_gap" }) });
+  }
+  return { lastSeq: sequencer.lastSeq, reason: reason ?? "closed" };
+}
+
+/**
+ * Reads the log after the last seq sent until no gap is left. False when a pushed seq is still missing after
+ * the retries: its write failed, and the actor's outbox stores it later.
+ */
+async function fillFromLog(p: Pump, sequencer: EventSequencer<EventJson>, ready: EventJson[]) {
+  return withDatabase(p.env, async (db) => {
+    for (const delay of GAP_RETRY_MS) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      for (;;) {
+        const rows = await listEvents(db, p.threadId, sequencer.lastSeq, BATCH);
+        ready.push(...sequencer.accept(rows.map(eventJson)));
+        if (rows.length < BATCH) break;
+      }
+      if (!sequencer.hasGap) return true;
+    }
+    return false;
+  });
 }

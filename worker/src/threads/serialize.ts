@@ -29,3 +29,6 @@ export const eventJson = (row: Pick<EventRow, "seq" | "threadId" | "type" | "at"
   at: row.at.toISOString(),
   data: row.data,
 });
+
+/** The wire form of an event, as the SSE stream and the live connection carry it. */
+export type EventJson = ReturnType<typeof eventJson>;

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { ApiError } from "../../../platform/api-error";
+import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
 import { MAX_EVENT_STREAMS_PER_USER } from "../http/limits";
 import { authenticatedErrors, jsonBody, jsonResponse, notFound } from "../openapi/common.schemas";
@@ -18,13 +18,12 @@ import {
   ThreadIdParams,
   ThreadPage,
   ThreadSchema,
+  threadNotFound,
   UpdateThreadBody,
 } from "./threads.schemas";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["threads"];
-
-const threadNotFound = () => new ApiError(404, "thread_not_found", "No such thread");
 
 const routes = {
   create: createRoute({
@@ -115,61 +114,81 @@ const routes = {
   }),
 };
 
-export const threadRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(routes.create, async (c) => {
-    const { title } = c.req.valid("json");
-    const thread = await createThread(c.var.db, c.var.user.id, title ?? "");
-    return c.json(threadJson(thread), 201);
-  })
-  .openapi(routes.list, async (c) => {
-    const { limit, cursor } = c.req.valid("query");
-    const page = await listThreads(c.var.db, c.var.user.id, { limit, beforeId: decodeIdCursor(cursor) });
-    const last = page.rows.at(-1);
-    return c.json(
-      { items: page.rows.map(threadJson), nextCursor: page.hasMore && last ? encodeCursor(last.id) : null },
-      200,
-    );
-  })
-  .openapi(routes.get, async (c) => {
-    const thread = await findThread(c.var.db, c.var.user.id, c.req.valid("param").id);
-    if (!thread) throw threadNotFound();
-    return c.json(threadJson(thread), 200);
-  })
-  .openapi(routes.update, async (c) => {
-    const thread = await renameThread(
-      c.var.db,
-      c.var.user.id,
-      c.req.valid("param").id,
-      c.req.valid("json").title,
-    );
-    if (!thread) throw threadNotFound();
-    return c.json(threadJson(thread), 200);
-  })
-  .openapi(routes.delete, async (c) => {
-    if (!(await deleteThread(c.var.db, c.var.user.id, c.req.valid("param").id))) throw threadNotFound();
-    return c.body(null, 204);
-  })
-  .openapi(routes.messages, async (c) => {
-    const { id } = c.req.valid("param");
-    const { limit, cursor } = c.req.valid("query");
-    const afterSeq = decodeSeqCursor(cursor);
-    if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
-    const page = await listMessages(c.var.db, id, { limit, afterSeq });
-    const last = page.rows.at(-1);
-    return c.json(
-      { items: page.rows.map(messageJson), nextCursor: page.hasMore && last ? encodeCursor(last.seq) : null },
-      200,
-    );
-  })
-  .openapi(routes.events, async (c) => {
-    const { id } = c.req.valid("param");
-    const { after, limit } = c.req.valid("query");
-    const lastEventId = c.req.valid("header")["last-event-id"];
-    if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
-    if (c.req.header("accept")?.includes("text/event-stream")) {
-      // Last-Event-ID wins: it is what EventSource sends on reconnect, after the URL's original `after`.
-      return streamThreadEvents(c, id, lastEventId !== undefined ? Number(lastEventId) : (after ?? 0));
-    }
-    const rows = await listEvents(c.var.db, id, after ?? 0, limit);
-    return c.json({ items: rows.map(eventJson), nextAfter: rows.at(-1)?.seq ?? after ?? 0 }, 200);
-  });
+/** A thread's resource; `actorsClient` feeds its live stream and hears of its deletion. */
+export const threadRoutes = (actorsClient: ActorsClient | undefined) =>
+  new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.create, async (c) => {
+      const { title } = c.req.valid("json");
+      const thread = await createThread(c.var.db, c.var.user.id, title ?? "");
+      return c.json(threadJson(thread), 201);
+    })
+    .openapi(routes.list, async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await listThreads(c.var.db, c.var.user.id, { limit, beforeId: decodeIdCursor(cursor) });
+      const last = page.rows.at(-1);
+      return c.json(
+        { items: page.rows.map(threadJson), nextCursor: page.hasMore && last ? encodeCursor(last.id) : null },
+        200,
+      );
+    })
+    .openapi(routes.get, async (c) => {
+      const thread = await findThread(c.var.db, c.var.user.id, c.req.valid("param").id);
+      if (!thread) throw threadNotFound();
+      return c.json(threadJson(thread), 200);
+    })
+    .openapi(routes.update, async (c) => {
+      const thread = await renameThread(
+        c.var.db,
+        c.var.user.id,
+        c.req.valid("param").id,
+        c.req.valid("json").title,
+      );
+      if (!thread) throw threadNotFound();
+      return c.json(threadJson(thread), 200);
+    })
+    .openapi(routes.delete, async (c) => {
+      const threadId = c.req.valid("param").id;
+      if (!(await deleteThread(c.var.db, c.var.user.id, threadId))) throw threadNotFound();
+      // The agent stops a turn still running there and ends the thread's live streams; the thread is gone either way.
+      c.executionCtx.waitUntil(
+        Promise.resolve()
+          .then(() => userActors(actorsClient, c.env, c.var.user.id).growAgent())
+          .then((agent) => agent.threadDeleted(threadId))
+          .catch((error) =>
+            c.var.log.warn("could not tell the agent of a deleted thread", { threadId, error }),
+          ),
+      );
+      return c.body(null, 204);
+    })
+    .openapi(routes.messages, async (c) => {
+      const { id } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
+      const afterSeq = decodeSeqCursor(cursor);
+      if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
+      const page = await listMessages(c.var.db, id, { limit, afterSeq });
+      const last = page.rows.at(-1);
+      return c.json(
+        {
+          items: page.rows.map(messageJson),
+          nextCursor: page.hasMore && last ? encodeCursor(last.seq) : null,
+        },
+        200,
+      );
+    })
+    .openapi(routes.events, async (c) => {
+      const { id } = c.req.valid("param");
+      const { after, limit } = c.req.valid("query");
+      const lastEventId = c.req.valid("header")["last-event-id"];
+      if (!(await findThread(c.var.db, c.var.user.id, id))) throw threadNotFound();
+      if (c.req.header("accept")?.includes("text/event-stream")) {
+        // Last-Event-ID wins: it is what EventSource sends on reconnect, after the URL's original `after`.
+        return streamThreadEvents(
+          c,
+          actorsClient,
+          id,
+          lastEventId !== undefined ? Number(lastEventId) : (after ?? 0),
+        );
+      }
+      const rows = await listEvents(c.var.db, id, after ?? 0, limit);
+      return c.json({ items: rows.map(eventJson), nextAfter: rows.at(-1)?.seq ?? after ?? 0 }, 200);
+    });

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ApiError } from "../../../platform/api-error";
 import { Cursor, NO_NUL, NO_NUL_MESSAGE, PageLimit, pageOf, Uuid } from "../openapi/common.schemas";
 
 export const MAX_TITLE_LENGTH = 200;
@@ -84,3 +85,5 @@ export const EventsQuery = z.object({
     .default(100)
     .openapi({ param: { name: "limit", in: "query" }, description: "Page size (1–500)" }),
 });
+
+export const threadNotFound = () => new ApiError("thread_not_found", "No such thread");

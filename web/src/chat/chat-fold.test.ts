@@ -1,28 +1,8 @@
-import { describe, expect, it } from "vitest";
-import {
-  applyEvent,
-  createEventLog,
-  describeEnd,
-  describeFailure,
-  emptyChat,
-  foldEvents,
-  hasGap,
-  mergeEvents,
-  type ThreadEvent,
-  type ToolBlock,
-  type TurnItem,
-  type UserItem,
-} from "./thread-events";
-
-const T = "thread-1";
-let clock = 0;
-const ev = (seq: number, type: string, data: Record<string, unknown> = {}): ThreadEvent => ({
-  threadId: T,
-  seq,
-  type,
-  data,
-  at: new Date(Date.UTC(2026, 0, 1, 0, 0, clock++)).toISOString(),
-});
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ev } from "../live/thread-event.fixture";
+import { applyEvent, foldEvents } from "./chat-fold";
+import { emptyChat, type ToolBlock, type TurnItem, type UserItem } from "./chat-model";
+import { describeEnd } from "./turn-wording";
 
 /** A whole turn: user message, start, deltas, usage, assistant message, end. */
 function turnEvents(from: number, turnId: string, messageId: string, words: string[], queued = false) {
@@ -31,7 +11,15 @@ function turnEvents(from: number, turnId: string, messageId: string, words: stri
     ev(seq++, "message.user", { messageId, text: `say ${words.length}`, queued }),
     ev(seq++, "turn.started", { turnId, messageId, model: "m-1" }),
     ...words.map((w) => ev(seq++, "text.delta", { turnId, step: 1, index: 0, text: `${w} ` })),
-    ev(seq++, "usage", { turnId, step: 1, model: "m-1", inputTokens: 10, outputTokens: 5 }),
+    ev(seq++, "usage", {
+      turnId,
+      step: 1,
+      model: "m-1",
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    }),
     ev(seq++, "message.assistant", { turnId, messageId: `${messageId}-a`, status: "complete" }),
     ev(seq++, "turn.completed", { turnId, stopReason: "end_turn", steps: 1 }),
   ];
@@ -43,56 +31,6 @@ const textOf = (turn: TurnItem) =>
     .filter((b) => b.kind === "text")
     .map((b) => (b.kind === "text" ? b.text : ""))
     .join("");
-
-describe("mergeEvents", () => {
-  it("applies in-order events at once", () => {
-    const log = createEventLog();
-    const ready = mergeEvents(log, [ev(1, "a"), ev(2, "b"), ev(3, "c")]);
-    expect(ready.map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(log.lastSeq).toBe(3);
-    expect(hasGap(log)).toBe(false);
-  });
-
-  it("drops anything at or below the last seq seen, and repeats", () => {
-    const log = createEventLog(2);
-    expect(mergeEvents(log, [ev(1, "a"), ev(2, "b")])).toEqual([]);
-    expect(mergeEvents(log, [ev(3, "c"), ev(3, "c")]).map((e) => e.seq)).toEqual([3]);
-    expect(mergeEvents(log, [ev(3, "c")])).toEqual([]);
-  });
-
-  it("holds events past a gap until the gap is filled, then releases all in order", () => {
-    const log = createEventLog();
-    expect(mergeEvents(log, [ev(1, "a")]).map((e) => e.seq)).toEqual([1]);
-    // live events 4 and 5 arrive while 2 and 3 were missed (connection dropped)
-    expect(mergeEvents(log, [ev(5, "e"), ev(4, "d")])).toEqual([]);
-    expect(hasGap(log)).toBe(true);
-    // the resume page (after=1) repeats 4 and 5
-    const ready = mergeEvents(log, [ev(2, "b"), ev(3, "c"), ev(4, "d"), ev(5, "e")]);
-    expect(ready.map((e) => e.seq)).toEqual([2, 3, 4, 5]);
-    expect(hasGap(log)).toBe(false);
-    expect(log.lastSeq).toBe(5);
-  });
-
-  it("a resume page that overlaps live events yields every seq exactly once", () => {
-    const log = createEventLog();
-    const seen: number[] = [];
-    const all = Array.from({ length: 30 }, (_, i) => ev(i + 1, "x"));
-    // history page 1..10, live 8..14 (overlap), drop, live 20..25 (gap), resume page 11..30
-    seen.push(...mergeEvents(log, all.slice(0, 10)).map((e) => e.seq));
-    seen.push(...mergeEvents(log, all.slice(7, 14)).map((e) => e.seq));
-    seen.push(...mergeEvents(log, all.slice(19, 25)).map((e) => e.seq));
-    expect(hasGap(log)).toBe(true);
-    seen.push(...mergeEvents(log, all.slice(10)).map((e) => e.seq));
-    expect(seen).toEqual(all.map((e) => e.seq));
-  });
-
-  it("ignores events without an integer seq", () => {
-    const log = createEventLog();
-    expect(mergeEvents(log, [{ ...ev(1, "a"), seq: Number.NaN }])).toEqual([]);
-    expect(hasGap(log)).toBe(false);
-  });
-});
-
 describe("applyEvent / foldEvents", () => {
   it("folds a streamed turn into a user message and an assistant reply", () => {
     const chat = foldEvents(turnEvents(1, "t1", "m1", ["You", "said:", "hi"]));
@@ -183,18 +121,6 @@ describe("applyEvent / foldEvents", () => {
     expect(chat.runningTurnId).toBeNull();
   });
 
-  it("never shows a raw payload as the failure text", () => {
-    expect(describeFailure({ code: "model_overloaded", message: '{"type":"error"}', retryable: true })).toBe(
-      "The model is overloaded right now; try again in a moment.",
-    );
-    expect(describeFailure({ code: "weird_thing", message: "", retryable: false })).toBe(
-      "The reply failed (weird thing).",
-    );
-    expect(describeFailure({ code: "turn_failed", message: "It broke", retryable: true })).toBe(
-      "It broke. You can try again.",
-    );
-  });
-
   it("tolerates a log that starts mid-turn and repeats of the same message", () => {
     const chat = foldEvents([
       ev(7, "text.delta", { turnId: "tx", step: 1, index: 0, text: "tail" }),
@@ -214,86 +140,6 @@ describe("applyEvent / foldEvents", () => {
     for (let i = 0; i < events.length; i += 3) foldEvents(events.slice(i, i + 3), pieces);
     expect(pieces).toEqual(whole);
   });
-});
-
-describe("sub-agents and notices", () => {
-  const S = "sub-1";
-  const subAgentRun = (from: number) => {
-    let seq = from;
-    return [
-      ev(seq++, "message.user", { messageId: "m-s", text: "delegate: write it" }),
-      ev(seq++, "turn.started", { turnId: "t-s", messageId: "m-s", model: "m-1" }),
-      ev(seq++, "tool.call", {
-        turnId: "t-s",
-        step: 1,
-        toolUseId: "tu-1",
-        name: "spawn_sub_agent",
-        input: {},
-      }),
-      ev(seq++, "subagent.spawned", { subAgentId: S, task: "write it", turnId: "t-s" }),
-      ev(seq++, "subagent.status", { subAgentId: S, status: "waking" }),
-      ev(seq++, "subagent.status", { subAgentId: S, status: "running", opencodeSessionId: "ses" }),
-      ev(seq++, "subagent.text", { subAgentId: S, delta: "Writing " }),
-      ev(seq++, "subagent.tool", {
-        subAgentId: S,
-        callId: "c1",
-        tool: "write",
-        status: "running",
-        input: { a: 1 },
-      }),
-      ev(seq++, "subagent.tool", {
-        subAgentId: S,
-        callId: "c1",
-        tool: "write",
-        status: "completed",
-        output: "ok",
-      }),
-      ev(seq++, "subagent.file", { subAgentId: S, path: "/w/notes.txt" }),
-      ev(seq++, "subagent.file", { subAgentId: S, path: "/w/notes.txt" }),
-      ev(seq++, "subagent.text", { subAgentId: S, delta: "done." }),
-    ];
-  };
-
-  it("folds a sub-agent's events into one card inside its turn", () => {
-    const chat = foldEvents(subAgentRun(1));
-    const turn = chat.items[1] as TurnItem;
-    const card = turn.blocks.find((b) => b.kind === "subagent");
-    expect(card).toMatchObject({
-      subAgentId: S,
-      task: "write it",
-      status: "running",
-      files: ["/w/notes.txt"],
-      // Text before and after the tool call stays apart, in order.
-      steps: [
-        { kind: "text", text: "Writing " },
-        { kind: "tool", callId: "c1", tool: "write", status: "completed", input: { a: 1 }, output: "ok" },
-        { kind: "text", text: "done." },
-      ],
-    });
-    applyEvent(chat, ev(13, "subagent.finished", { subAgentId: S, status: "completed", costUsd: 0.01 }));
-    applyEvent(chat, ev(14, "subagent.status", { subAgentId: S, status: "running" }));
-    expect(card).toMatchObject({ status: "completed", costUsd: 0.01, error: null });
-  });
-
-  it("keeps the failure reason of a sub-agent", () => {
-    const chat = foldEvents(subAgentRun(1));
-    applyEvent(
-      chat,
-      ev(13, "subagent.finished", { subAgentId: S, status: "failed", error: "sandbox down", costUsd: 0 }),
-    );
-    const card = (chat.items[1] as TurnItem).blocks.find((b) => b.kind === "subagent");
-    expect(card).toMatchObject({ status: "failed", error: "sandbox down" });
-  });
-
-  it("puts events of a sub-agent whose spawn is missing into the running turn", () => {
-    const chat = foldEvents([
-      ev(1, "turn.started", { turnId: "t1", messageId: "m1", model: "m" }),
-      ev(2, "subagent.text", { subAgentId: "x", delta: "hi" }),
-    ]);
-    expect((chat.items[0] as TurnItem).blocks).toMatchObject([
-      { kind: "subagent", subAgentId: "x", steps: [{ kind: "text", text: "hi" }] },
-    ]);
-  });
 
   it("shows an agent notice (allowance used up) once, with its upgrade path", () => {
     const notice = ev(1, "agent.notice", {
@@ -306,5 +152,32 @@ describe("sub-agents and notices", () => {
       expect.objectContaining({ kind: "notice", code: "allowance_exceeded", upgradePath: "/billing" }),
     ]);
     expect(chat.runningTurnId).toBeNull();
+  });
+});
+
+describe("events the contract does not allow", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("skips an event whose data does not match its schema, with a warning, and folds the rest", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const chat = foldEvents([
+      ev(1, "message.user", { messageId: "m1", text: "hi", queued: false }),
+      ev(2, "turn.started", { turnId: "t1", messageId: "m1", model: "m" }),
+      ev(3, "text.delta", { turnId: "t1", step: "one", index: 0, text: "lost" }),
+      { ...ev(4, "text.delta"), data: null },
+      ev(5, "text.delta", { turnId: "t1", step: 1, index: 0, text: "kept" }),
+      ev(6, "turn.completed", { turnId: "t1", stopReason: "end_turn", steps: 1 }),
+    ]);
+    const turn = chat.items[1] as TurnItem;
+    expect(textOf(turn)).toBe("kept");
+    expect(turn.status).toBe("completed");
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/event 3 \(text\.delta\)/);
+  });
+
+  it("skips unknown event types without a warning", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect(foldEvents([ev(1, "something.new", { any: 1 })]).items).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });

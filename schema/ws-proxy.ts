@@ -1,12 +1,20 @@
 import { createServer, type Server } from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
+import { RoundTripCounter } from "./round-trip-counter";
 
 export interface WsProxy {
   /** `host:port` to put in `DB_WS_PROXY`. */
   address: string;
   port: number;
+  /** Connections opened and database round trips asked for through this proxy so far (also `GET /stats`). */
+  stats(): WsProxyStats;
   close(): Promise<void>;
+}
+
+export interface WsProxyStats {
+  connections: number;
+  roundTrips: number;
 }
 
 export interface WsProxyOptions {
@@ -27,7 +35,19 @@ const targetOf = (databaseUrl: string) => {
  */
 export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   const allowed = new Set(options.allowedTargets.map(targetOf));
-  const server: Server = createServer((_req, res) => {
+  let connections = 0;
+  const counters = new Set<RoundTripCounter>();
+  let closedRoundTrips = 0;
+  const stats = (): WsProxyStats => ({
+    connections,
+    roundTrips: closedRoundTrips + [...counters].reduce((sum, counter) => sum + counter.count, 0),
+  });
+  // Loopback only (listen below): the counts are for tests and the bench, never exposed beyond this machine.
+  const server: Server = createServer((req, res) => {
+    if (req.url === "/stats") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats()));
+      return;
+    }
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required\n");
   });
   const wss = new WebSocketServer({ server });
@@ -47,8 +67,18 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     ];
     const tcp = net.connect({ host, port: Number(port) });
     tcp.setNoDelay(true);
+    connections += 1;
+    const counter = new RoundTripCounter();
+    counters.add(counter);
+    tcp.on("close", () => {
+      counters.delete(counter);
+      closedRoundTrips += counter.count;
+    });
     // Bytes may arrive from the driver before the TCP connect completes; net.Socket buffers writes until then.
-    socket.on("message", (data: Buffer) => tcp.write(data));
+    socket.on("message", (data: Buffer) => {
+      counter.push(data);
+      tcp.write(data);
+    });
     tcp.on("data", (chunk) => socket.readyState === socket.OPEN && socket.send(chunk));
     tcp.on("error", (error) => {
       options.log?.(`database connection error: ${error.message}`);
@@ -68,6 +98,7 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   return {
     address: `127.0.0.1:${port}`,
     port,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

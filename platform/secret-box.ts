@@ -1,11 +1,17 @@
-import { fromBase64Url, toBase64Url } from "../../../platform/base64url";
+import { fromBase64Url, toBase64Url } from "./base64url";
 
 /**
- * AES-256-GCM for secrets at rest (Gitea access tokens in `repos.access_token_ciphertext`). Web Crypto only, so
- * it runs in Workers and Node alike. The key comes from a secret (`GITEA_TOKEN_KEY`: 32 bytes, base64).
+ * AES-256-GCM for secrets at rest, the one implementation for both Workers: Gitea access tokens
+ * (`repos.access_token_ciphertext`, key `GITEA_TOKEN_KEY`) and the per-user stack secrets the provisioner keeps
+ * (`provisioner/src/stack/secrets.ts`, key `STACK_SECRETS_KEY`). Web Crypto only, so it runs in Workers and Node
+ * alike. A key is 32 bytes, base64 or base64url.
  *
- * Format: `v1.<iv>.<ciphertext+tag>` in base64url. The associated data binds a ciphertext to its row (e.g. the
- * user id), so a token copied into another user's row fails to decrypt instead of granting access.
+ * Format: `v1.<iv>.<ciphertext+tag>`, unpadded base64url. The associated data binds a ciphertext to its row (the
+ * user id), so a secret copied into another user's row fails to decrypt instead of granting access.
+ *
+ * Reading also accepts the provisioner's earlier writing of the same format in padded standard base64
+ * (`v1.<iv>.<ciphertext+tag>`, `+/=`): same version, same bytes, only the text encoding differs, and the decoder
+ * takes both. Stack secrets sealed before the move therefore still open; new ones are written as base64url.
  */
 
 const VERSION = "v1";
@@ -26,8 +32,8 @@ export interface SecretBox {
   open(sealed: string, associatedData: string): Promise<string>;
 }
 
-/** Imports the key once; throws `SecretBoxError` unless it is 32 bytes of base64 (or base64url). */
-export async function createSecretBox(base64Key: string | undefined): Promise<SecretBox> {
+/** Imports a key; throws `SecretBoxError` unless it is 32 bytes of base64 (or base64url). */
+export async function importSecretBoxKey(base64Key: string | undefined): Promise<CryptoKey> {
   if (!base64Key) throw new SecretBoxError("encryption key is not configured");
   let raw: Uint8Array<ArrayBuffer>;
   try {
@@ -36,8 +42,11 @@ export async function createSecretBox(base64Key: string | undefined): Promise<Se
     throw new SecretBoxError("encryption key is not valid base64");
   }
   if (raw.byteLength !== 32) throw new SecretBoxError("encryption key must be 32 bytes (AES-256)");
-  const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+}
 
+/** A box over an imported AES-GCM key. */
+export function secretBoxWithKey(key: CryptoKey): SecretBox {
   return {
     async seal(plaintext, associatedData) {
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
@@ -66,6 +75,11 @@ export async function createSecretBox(base64Key: string | undefined): Promise<Se
       }
     },
   };
+}
+
+/** Imports the key once; throws `SecretBoxError` unless it is 32 bytes of base64 (or base64url). */
+export async function createSecretBox(base64Key: string | undefined): Promise<SecretBox> {
+  return secretBoxWithKey(await importSecretBoxKey(base64Key));
 }
 
 /** A fresh random key in the format `createSecretBox` expects (for `npm run dev` and tests). */

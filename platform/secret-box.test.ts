@@ -35,4 +35,28 @@ describe("secret box (AES-256-GCM)", () => {
     const error = await box.open("v1.AAAA.BBBB", "x").catch((e: Error) => e);
     expect(String(error)).not.toContain(key);
   });
+
+  // Values sealed before the two boxes became this one (fixed key and outputs), so stored data keeps opening.
+  const fixtureKey = "CzBVep/E6Q4zWH2ix+wRNluApcrvFDleg6jN8hc8YYY=";
+
+  it("opens what the worker's box sealed (v1, unpadded base64url)", async () => {
+    const box = await createSecretBox(fixtureKey);
+    const sealed = "v1.RoejD6F-k5EqnFoO.NmW_B5aFgHjWLTWZIZpkPCU-MCkCSNIPWDdBxptDUg";
+    expect(await box.open(sealed, "user-1")).toBe("gitea-token-123");
+  });
+
+  it("opens what the provisioner's stack secrets sealed (v1, padded standard base64)", async () => {
+    const box = await createSecretBox(fixtureKey);
+    const sealed = "v1.g5yU2jGz5ber3CNT.Cb9fthYeGOlXrrzGJSIqSbBqEngzxAHMGksjj5aLXzI/CSA=";
+    expect(await box.open(sealed, "user-1")).toBe("opencode-password-1");
+    await expect(box.open(sealed, "user-2")).rejects.toBeInstanceOf(SecretBoxError);
+  });
+
+  it("seals in unpadded base64url, whatever the key's encoding", async () => {
+    const urlKey = fixtureKey.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    const box = await createSecretBox(urlKey);
+    const sealed = await box.seal("x".repeat(50), "user-1");
+    expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+    expect(await (await createSecretBox(fixtureKey)).open(sealed, "user-1")).toBe("x".repeat(50));
+  });
 });

@@ -1,0 +1,60 @@
+/**
+ * The growAgent actions the SPA calls over its live connection, as worker/src/actors/grow-agent.ts defines them.
+ * The SPA cannot import the actor's `Registry` type (web/tsconfig.json would then type-check the Worker's sources,
+ * which need Cloudflare's global types that clash with the DOM's), so both sides meet here:
+ * worker/src/actors/grow-agent.contract.test.ts fails to compile when the actor drifts from these.
+ *
+ * A refused call rejects with the actor's user error (`code`, readable `message`, `metadata`) with the same codes
+ * the REST routes answer with (`allowance_exceeded`, `message_too_long`, `thread_not_found`, `unavailable`, …).
+ */
+
+export interface SendMessageOptions {
+  /** Makes a resend count once: the same key with the same text answers `replayed: true` and stores nothing. */
+  idempotencyKey?: string;
+}
+
+export interface SendMessageResult {
+  messageId: string;
+  /** True when it waits for the thread's running turn. */
+  queued: boolean;
+  /** True when a message with this idempotency key was already stored: nothing new was stored or run. */
+  replayed: boolean;
+}
+
+export interface CancelResult {
+  /** Whether a turn was running. */
+  cancelled: boolean;
+}
+
+export interface ThreadStatusResult {
+  /** The running turn's id. */
+  running: string | null;
+  /** Messages waiting behind it. */
+  queued: number;
+}
+
+export interface ModelResult {
+  model: string;
+  /** Host of the Messages API answering. */
+  endpoint: string;
+}
+
+export interface RenewTokenResult {
+  /** When the renewed connection's token expires (ISO 8601). */
+  expiresAt: string;
+}
+
+/** Property (not method) signatures, so parameter types are checked strictly against the actor's. */
+export interface GrowAgentActions {
+  /** Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. */
+  sendMessage: (threadId: string, text: string, options?: SendMessageOptions) => Promise<SendMessageResult>;
+  /** Stops the thread's running turn; what streamed is kept as a partial message. */
+  cancel: (threadId: string) => Promise<CancelResult>;
+  threadStatus: (threadId: string) => Promise<ThreadStatusResult>;
+  /** The model answering this user. */
+  model: () => Promise<ModelResult>;
+  /** Extends the connection with a fresh token of the same user before the current one expires. */
+  renewToken: (token: string) => Promise<RenewTokenResult>;
+}
+
+export type GrowAgentActionName = keyof GrowAgentActions;

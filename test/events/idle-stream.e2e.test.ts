@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signIn, startTestStack, type TestStack } from "../support/stack";
+
+/** Database round trips so far, counted by the stack's Neon WebSocket proxy (schema/ws-proxy.ts). */
+async function roundTrips(stack: TestStack): Promise<number> {
+  const stats = (await (await fetch(`http://${stack.wsProxy}/stats`)).json()) as { roundTrips: number };
+  return stats.roundTrips;
+}
+
+const turnEnded = (type: string) => type.startsWith("turn.") && type !== "turn.started";
+
+/**
+ * Its own stack, so the only database client is what this test drives: the count is exact, with no other test's
+ * traffic in it.
+ */
+describe("an idle live event stream (SSE)", () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  }, 180_000);
+  afterAll(() => stack?.stop());
+
+  it("issues no database query while nothing happens, and still delivers the next turn", {
+    timeout: 90_000,
+  }, async () => {
+    const { token, authed } = await signIn(stack, "idle-stream");
+    const thread = (await (await authed("/api/threads", { method: "POST", body: "{}" })).json()) as {
+      id: string;
+    };
+    const send = (text: string) =>
+      authed(`/api/threads/${thread.id}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+    expect((await send("Say hello")).status).toBe(202);
+
+    const response = await fetch(`${stack.apiUrl}/api/threads/${thread.id}/events`, {
+      headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    if (!reader) throw new Error("no body");
+    let text = "";
+    const types = () => [...text.matchAll(/"type":"([^"]+)"/g)].map((m) => m[1] as string);
+    const readUntil = async (done: () => boolean) => {
+      while (!done()) {
+        const { value, done: ended } = await reader.read();
+        if (ended) throw new Error(`stream ended early: ${text}`);
+        text += value;
+      }
+    };
+    await readUntil(() => types().some(turnEnded));
+
+    // Let the turn's last writes (usage, the actor's mirror) settle, then watch the database while nobody types.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const before = await roundTrips(stack);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const idle = (await roundTrips(stack)) - before;
+
+    // The counter does count: one authenticated read costs at least one round trip.
+    const probeFrom = await roundTrips(stack);
+    expect((await authed("/api/threads")).status).toBe(200);
+    const probe = (await roundTrips(stack)) - probeFrom;
+
+    // The same open stream gets the next turn, pushed by the agent.
+    expect((await send("Again")).status).toBe(202);
+    await readUntil(() => types().filter(turnEnded).length >= 2);
+    await reader.cancel();
+
+    expect(probe).toBeGreaterThan(0);
+    expect(idle).toBe(0);
+  });
+});

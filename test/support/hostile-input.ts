@@ -1,0 +1,335 @@
+import { isDeepStrictEqual } from "node:util";
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import { decodeJwt, generateKeyPair, SignJWT } from "jose";
+import { expect } from "vitest";
+import { opencodeSessions } from "../../schema";
+import type { Database } from "../../schema/db";
+import { spawnSubAgent } from "./actors";
+import { apiUrl, call, mintToken, signUp, stackDb } from "./api";
+
+/**
+ * The hostile-input suite (`test/api/hostile-input/`, issue #12): hostile input against every operation of the
+ * served OpenAPI document, every actor action, RivetKit's manager routes and the Stripe webhook: fuzzed bodies,
+ * params, queries and headers (fast-check, fixed seed), oversized bodies, bad and other users' tokens, other users'
+ * ids, replayed webhooks. The only answers allowed are documented 4xx in the error shape (never a 5xx, a stack
+ * trace or a success for input that must be refused), and no refused request leaves a write behind: every fuzzing
+ * user's rows are counted afterwards.
+ *
+ * Bounded: HOSTILE_RUNS cases per operation and class (default 32), seed HOSTILE_SEED (printed; set it to replay).
+ * This module: the settings, the seeded sampler, the users (victim, intruder, owner) and their rows.
+ */
+
+export const SEED = Number(process.env.HOSTILE_SEED ?? 20_261_126);
+export const RUNS = Number(process.env.HOSTILE_RUNS ?? 32);
+export const CONCURRENCY = 6;
+console.info(
+  `hostile-input: seed ${SEED}, ${RUNS} runs per operation and class (HOSTILE_SEED, HOSTILE_RUNS)`,
+);
+
+let seedOffset = 0;
+/**
+ * `n` cases from `arbitrary`, reproducibly: each call gets its own seed derived from SEED. Calls are numbered
+ * across the suite's files in the order they ran when the suite was one file (REST operations, actor actions,
+ * RivetKit routes, Stripe webhooks), so a seed still draws the cases it drew then: a later file starts at
+ * `startSamplesAt(await samplesBefore(file))` (`hostile-seeds.ts`).
+ */
+export const sample = <T>(arbitrary: fc.Arbitrary<T>, n: number): T[] =>
+  fc.sample(arbitrary, { seed: SEED + 7_919 * ++seedOffset, numRuns: n });
+
+/** Numbers this file's first `sample` call after `offset` calls of the files before it. */
+export function startSamplesAt(offset: number): void {
+  seedOffset = offset;
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+export const show = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…(${text.length})` : text;
+};
+
+export const STACK_TRACE = /\n\s+at\s|\bat .+:\d+:\d+\)|node_modules|\.ts:\d+/;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Users, rows and fixtures
+
+export type User = Awaited<ReturnType<typeof signUp>>;
+
+/** Everything a request can leave behind for a user, row counts per table. */
+export type Footprint = Record<(typeof FOOTPRINT_TABLES)[number], number>;
+const FOOTPRINT_TABLES = [
+  "threads",
+  "messages",
+  "events",
+  "sub_agent_actors",
+  "opencode_sessions",
+  "outbox",
+  "memory_entries",
+  "billing_customers",
+  "subscriptions",
+  "usage_records",
+  "repos",
+  "user_stacks",
+] as const;
+
+let db: Database | undefined;
+
+/** The stack's database, opened by `openDatabase` in a file's `beforeAll`. */
+export function database(): Database {
+  if (!db) throw new Error("hostile-input: openDatabase() first (in beforeAll)");
+  return db;
+}
+
+export function openDatabase(): void {
+  db = stackDb();
+}
+
+export async function closeDatabase(): Promise<void> {
+  await db?.$client.end();
+}
+
+export async function footprint(userId: string): Promise<Footprint> {
+  const result = await database().execute(sql`
+    select
+      (select count(*) from threads where user_id = ${userId})::int as threads,
+      (select count(*) from messages where user_id = ${userId})::int as messages,
+      (select count(*) from events where user_id = ${userId})::int as events,
+      (select count(*) from actors where user_id = ${userId} and actor_type = 'subAgent')::int as sub_agent_actors,
+      (select count(*) from opencode_sessions where user_id = ${userId})::int as opencode_sessions,
+      (select count(*) from outbox where user_id = ${userId})::int as outbox,
+      (select count(*) from memory_entries where user_id = ${userId})::int as memory_entries,
+      (select count(*) from billing_customers where user_id = ${userId})::int as billing_customers,
+      (select count(*) from subscriptions where user_id = ${userId})::int as subscriptions,
+      (select count(*) from usage_records where user_id = ${userId})::int as usage_records,
+      (select count(*) from repos where user_id = ${userId})::int as repos,
+      (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks`);
+  return result.rows[0] as Footprint;
+}
+
+export const NOTHING: Footprint = Object.fromEntries(
+  FOOTPRINT_TABLES.map((table) => [table, 0]),
+) as Footprint;
+
+/** Tokens that must all be refused with 401: expired, early, foreign issuer or party, forged, unsigned, confused. */
+export async function badAuthorizations(username: string): Promise<string[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const valid = await mintToken(username);
+  const claims = decodeJwt(valid);
+  const { privateKey } = await generateKeyPair("RS256");
+  const header = JSON.parse(Buffer.from(valid.split(".")[0] ?? "", "base64url").toString()) as object;
+  const forged = await new SignJWT(claims).setProtectedHeader({ ...header, alg: "RS256" }).sign(privateKey);
+  const hs256 = await new SignJWT(claims)
+    .setProtectedHeader({ ...header, alg: "HS256" })
+    .sign(new TextEncoder().encode("the public key is not a secret"));
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const [h, , s] = valid.split(".");
+  const tampered = `${h}.${encode({ ...claims, sub: "user_dev_someone-else" })}.${s}`;
+  const unsigned = `${encode({ alg: "none", typ: "JWT" })}.${encode(claims)}.`;
+  const tokens = [
+    await mintToken(username, { now: now - 7_200, ttlSeconds: 60 }),
+    await mintToken(username, { now: now + 3_600 }),
+    await mintToken(username, { issuer: "https://evil.example" }),
+    await mintToken(username, { azp: "https://evil.example" }),
+    forged,
+    hs256,
+    tampered,
+    unsigned,
+    `${valid}x`,
+    valid.split(".").slice(0, 2).join("."),
+  ];
+  return [
+    ...tokens.map((t) => `Bearer ${t}`),
+    "Bearer",
+    "Bearer ",
+    `Basic ${valid}`,
+    `Token ${valid}`,
+    valid,
+  ];
+}
+
+/** A user other users must not be able to touch: a thread, a memory file, a sub-agent actor and a sub-agent row. */
+export interface Victim extends User {
+  threadId: string;
+  threadTitle: string;
+  memoryPath: string;
+  memoryContent: string;
+  /** Key and RivetKit actor ids of the victim's actors. */
+  subAgentKey: [string, string];
+  growAgentActorId: string;
+  subAgentActorId: string;
+  subAgentActorRowId: string;
+  growAgentActorRowId: string;
+  subAgentSessionId: string;
+  ids: string[];
+}
+
+/** The RivetKit id of one of `user`'s actors, found as its owner (RivetKit-serialized key: `a/b`). */
+export async function actorIdOf(user: User, name: string, key: string): Promise<string> {
+  const response = await fetch(`${apiUrl()}/api/rivet/actors?name=${name}&key=${encodeURIComponent(key)}`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  });
+  const found = (await response.json()) as { actors: Array<{ actor_id: string }> };
+  const id = found.actors[0]?.actor_id;
+  if (!id) throw new Error(`${user.username} has no ${name} ${key}: ${JSON.stringify(found)}`);
+  return id;
+}
+
+/** Every `actors` row of a user (the footprint counts only sub-agents'). */
+export async function actorRows(userId: string): Promise<number> {
+  const result = await database().execute(
+    sql`select count(*)::int as n from actors where user_id = ${userId}`,
+  );
+  return (result.rows[0] as { n: number }).n;
+}
+
+export async function makeVictim(): Promise<Victim> {
+  const user = await signUp("victim");
+  const threadTitle = "victim's private thread";
+  const thread = await call("/api/threads", user.token, {
+    method: "POST",
+    body: JSON.stringify({ title: threadTitle }),
+  });
+  const threadId = ((await thread.json()) as { id: string }).id;
+  const memoryPath = "notes/victim.md";
+  const memoryContent = "# victim's private notes\n";
+  const write = await call("/api/memory/file", user.token, {
+    method: "PUT",
+    body: JSON.stringify({ path: memoryPath, content: memoryContent }),
+  });
+  expect(write.status, await write.clone().text()).toBe(200);
+  // Clients cannot create sub-agents: the victim's Grow Agent starts one (dev/model delegates, OpenCode runs it).
+  const subAgentId = await spawnSubAgent(apiUrl(), user, "victim's task");
+  const actors = (await (await call("/api/actors", user.token)).json()) as {
+    items: Array<{ id: string; type: string }>;
+  };
+  const [session] = await database()
+    .insert(opencodeSessions)
+    .values({ userId: user.id, task: "victim's running sub-agent", status: "running" })
+    .returning({ id: opencodeSessions.id });
+  const subAgentActorRowId = actors.items.find((a) => a.type === "subAgent")?.id ?? "";
+  const growAgentActorRowId = actors.items.find((a) => a.type === "growAgent")?.id ?? "";
+  const subAgentSessionId = session?.id ?? "";
+  return {
+    ...user,
+    threadId,
+    threadTitle,
+    memoryPath,
+    memoryContent,
+    subAgentKey: [user.id, subAgentId],
+    growAgentActorId: await actorIdOf(user, "growAgent", user.id),
+    subAgentActorId: await actorIdOf(user, "subAgent", `${user.id}/${subAgentId}`),
+    subAgentActorRowId,
+    growAgentActorRowId,
+    subAgentSessionId,
+    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId],
+  };
+}
+
+/** What the victim sees of their own account, to compare before and after everyone else's attempts. */
+export async function victimView(victim: Victim) {
+  const get = async (path: string) => {
+    const response = await call(path, victim.token);
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  const strip = (value: unknown) =>
+    JSON.parse(JSON.stringify(value, (key, v) => (key === "lastActiveAt" || key === "durationMs" ? 0 : v)));
+  return {
+    thread: await get(`/api/threads/${victim.threadId}`),
+    threads: await get("/api/threads"),
+    messages: await get(`/api/threads/${victim.threadId}/messages`),
+    actors: strip((await get("/api/actors")).body),
+    subagents: strip((await get("/api/subagents")).body),
+    memory: await get(`/api/memory/file?path=${encodeURIComponent(victim.memoryPath)}`),
+    rows: await footprint(victim.id),
+  };
+}
+
+export type VictimView = Awaited<ReturnType<typeof victimView>>;
+
+/**
+ * The victim's view once their account has settled: the sub-agent `makeVictim` starts runs on, and its model calls
+ * are metered (`usage_records`), after the turn that delegated it has ended. Taken each second until no sub-agent
+ * of theirs but the planted session is starting or running and two views agree (at most 60 s). The one file gave
+ * the victim that time by chance (the owner's sub-agent was started alongside); split, a late usage row showed.
+ */
+async function settledVictimView(victim: Victim): Promise<VictimView> {
+  let view = await victimView(victim);
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const next = await victimView(victim);
+    const { items } = next.subagents as { items: Array<{ id: string; status: string }> };
+    const busy = items.some(
+      (s) => s.id !== victim.subAgentSessionId && (s.status === "starting" || s.status === "running"),
+    );
+    if (!busy && isDeepStrictEqual(next, view)) return next;
+    view = next;
+  }
+  return view;
+}
+
+/** A user fuzzing their own actors (hostile arguments, garbage action bodies), with a sub-agent of their own. */
+export type Owner = User & { subAgentId: string };
+
+export interface HostileUsers {
+  /** Only with `victim`: a user everyone else attacks, and what they saw of their account before. */
+  victim: Victim;
+  victimBefore: VictimView;
+  /** Only with `owner`. */
+  owner: Owner;
+  intruder: User;
+  /** Authorization headers that must be refused, minted for the intruder. */
+  badAuth: string[];
+}
+
+/**
+ * The users a file attacks with (call it in `beforeAll`, with a 240 s timeout, after `openDatabase`): the victim
+ * and the owner at once where asked for, then the intruder and their bad tokens.
+ */
+export async function hostileUsers(needs: { victim?: boolean; owner?: boolean }): Promise<HostileUsers> {
+  const users = {} as HostileUsers;
+  const makeOwner = async (): Promise<Owner> => {
+    const user = await signUp("actorfuzz");
+    return { ...user, subAgentId: await spawnSubAgent(apiUrl(), user, "own task") };
+  };
+  const [victim, owner] = await Promise.all([
+    needs.victim ? makeVictim() : undefined,
+    needs.owner ? makeOwner() : undefined,
+  ]);
+  if (victim) {
+    users.victim = victim;
+    users.victimBefore = await settledVictimView(victim);
+  }
+  if (owner) users.owner = owner;
+  users.intruder = await signUp("intruder");
+  users.badAuth = await badAuthorizations(users.intruder.username);
+  return users;
+}
+
+/** The last test of a file that attacked a victim: their account is exactly as it was, the intruder has nothing. */
+export async function expectVictimUntouched(users: HostileUsers): Promise<void> {
+  const { victim, victimBefore, intruder } = users;
+  const after = await victimView(victim);
+  expect(after).toEqual(victimBefore);
+  expect(after.thread.status).toBe(200);
+  expect((after.thread.body as { title: string }).title).toBe(victim.threadTitle);
+  expect((after.memory.body as { content: string }).content).toBe(victim.memoryContent);
+  expect(await footprint(intruder.id)).toEqual(NOTHING);
+}

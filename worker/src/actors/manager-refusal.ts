@@ -1,0 +1,51 @@
+import type { Context } from "hono";
+import { ApiError } from "../../../platform/api-error";
+import { isDatabaseUnavailable } from "../db/database-errors";
+import type { AppEnv } from "../env";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "./actor-errors";
+import { type Refusal, refusal } from "./manager-routes";
+
+/**
+ * How the manager guard (manager-guard.ts) refuses: RivetKit's error shape (`{ group, code, message }`, JSON, which
+ * its client reads whatever encoding it asked for). A check throws `Refused`; the guard answers with it.
+ */
+
+export class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
+export function deny(refused: Refusal | undefined): void {
+  if (refused) throw new Refused(refused);
+}
+
+/** Any error met while guarding, as the refusal a client sees: 4xx and 503 as they are, anything else a 500. */
+export function toRefusal(error: unknown, c: Context<AppEnv>): Refusal {
+  if (error instanceof Refused) return error.refusal;
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+    return {
+      ...refusal(error.status as Refusal["status"], error.code, error.message),
+      headers: error.headers,
+    };
+  }
+  if (error instanceof ApiError && error.status === 503) {
+    return { ...refusal(503, error.code, error.message), headers: error.headers };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ...refusal(503, "unavailable", "The database is unreachable; try again shortly"),
+      headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+    };
+  }
+  c.var.log?.error("rivet guard failed", { error, stack: error instanceof Error ? error.stack : undefined });
+  return { status: 500, group: "rivetkit", code: "internal_error", message: "An internal error occurred" };
+}
+
+export function refusedResponse(refused: Refusal): Response {
+  const { group, code, message } = refused;
+  return new Response(JSON.stringify({ group, code, message }), {
+    status: refused.status,
+    headers: { "content-type": "application/json", ...refused.headers },
+  });
+}
