@@ -53,6 +53,8 @@ export default defineConfig({
                 DB_WS_PROXY: inject<string>("dbWsProxy"),
                 GITEA_URL: inject<string>("giteaUrl"),
                 GITEA_ADMIN_TOKEN: inject<string>("giteaAdminToken"),
+                // Required by the Worker's start-up check (worker/src/http/check-config.ts).
+                ACTOR_INTERNAL_KEY: "d29ya2VyZC10ZXN0cy1vbmx5LWtleS0zMi1ieXRlcy1sb25n",
               },
               workers: [
                 {

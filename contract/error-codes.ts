@@ -45,7 +45,7 @@ export const ERROR_CODES = {
   already_subscribed: { status: 409 },
   allowance_exceeded: { status: 402 },
   // Limits: retry later (a limit with a window of its own sends that window as Retry-After instead)
-  rate_limited: { status: 429, retryAfterSeconds: 1 },
+  rate_limited: { status: 429, retryAfterSeconds: 60 },
   too_many_streams: { status: 429, retryAfterSeconds: 5 },
   too_many_stack_starts: { status: 429, retryAfterSeconds: 60 },
   // A dependency is down: retry later
@@ -69,7 +69,13 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const isErrorCode = (code: unknown): code is ErrorCode =>
   typeof code === "string" && Object.hasOwn(ERROR_CODES, code);
 
+type RetryableCode = {
+  [C in ErrorCode]: (typeof ERROR_CODES)[C] extends { retryAfterSeconds: number } ? C : never;
+}[ErrorCode];
+
 /** Seconds to wait before retrying after `code`, for retryable codes. */
+export function retryAfterOf(code: RetryableCode): number;
+export function retryAfterOf(code: ErrorCode): number | undefined;
 export function retryAfterOf(code: ErrorCode): number | undefined {
   const entry: { status: number; retryAfterSeconds?: number } = ERROR_CODES[code];
   return entry.retryAfterSeconds;

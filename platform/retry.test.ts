@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   backoffDelay,
+  isRetryableError,
   nextRetryDelay,
   parseRetryAfter,
   retry,
@@ -9,6 +10,7 @@ import {
   sleep,
 } from "./retry";
 import { scriptedFetch } from "./scripted-fetch.fixture";
+import { UpstreamError } from "./upstream-error";
 
 const max = () => 0.999_999;
 
@@ -163,6 +165,25 @@ describe("retry", () => {
       retry(work, { ...fake, attempts: 10, shouldRetry: (error) => (error as Error).message !== "fatal" }),
     ).rejects.toThrow("fatal");
     expect(attempts).toEqual([1, 2]);
+  });
+
+  it("by default retries an upstream error only when it is rate limited or unavailable", async () => {
+    const upstream = (status: number, retryAfterMs?: number) =>
+      new UpstreamError({ service: "gitea", operation: "get file", status, retryAfterMs });
+    const refused = flaky(5, () => upstream(404));
+    await expect(retry(refused.work, { ...refused.fake, attempts: 10 })).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(refused.attempts).toEqual([1]);
+
+    const limited = flaky(2, (n) => upstream(n === 1 ? 429 : 0, n === 1 ? 1_500 : undefined));
+    expect(await retry(limited.work, { ...limited.fake, attempts: 10 })).toBe("ok");
+    expect(limited.attempts).toEqual([1, 2, 3]);
+    expect(limited.sleeps[0]).toBe(1_500);
+
+    expect(isRetryableError(new Error("db blip"))).toBe(true);
+    expect(isRetryableError(upstream(503))).toBe(true);
+    expect(isRetryableError(upstream(401))).toBe(false);
   });
 
   it("stops when aborted: no attempt after, and a wait in progress ends", async () => {

@@ -9,6 +9,8 @@
  * injectable sleep or randomness, which every caller's tests need.
  */
 
+import { UpstreamError } from "./upstream-error";
+
 export interface Backoff {
   /** The window of the first retry; it doubles with each retry after. */
   baseMs: number;
@@ -43,7 +45,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 }
 
 /**
- * The `Retry-After` an error carries, in ms: a `retryAfterMs` number (e.g. `GiteaError`), or a `retry-after`
+ * The `Retry-After` an error carries, in ms: a `retryAfterMs` number (an `UpstreamError`'s), or a `retry-after`
  * header on the error, its `response`, or the error itself being a `Response`.
  */
 export function retryAfterOf(error: unknown, now: number): number | undefined {
@@ -58,12 +60,19 @@ export function retryAfterOf(error: unknown, now: number): number | undefined {
   return parseRetryAfter(headers?.get("retry-after"), now);
 }
 
+/**
+ * `retry`'s default `shouldRetry`: an `UpstreamError` only when rate limited or unavailable (a 404 or a refused
+ * key would come back the same), anything else always (a database blip, a dropped connection).
+ */
+export const isRetryableError = (error: unknown): boolean =>
+  !(error instanceof UpstreamError) || error.retryable;
+
 export interface RetryPolicy extends Partial<Backoff> {
   /** Attempts in total, the first one included (default 3; `Infinity` for no limit). */
   attempts?: number;
   /** No wait is started that would end later than this after the first attempt began. */
   maxElapsedMs?: number;
-  /** The longest `Retry-After` waited for (default: no limit). */
+  /** The longest `Retry-After` waited for (default 60 s: a longer one goes back to the caller, see below). */
   maxRetryAfterMs?: number;
   /**
    * What a longer `Retry-After` does: `"give_up"` (the default: the failure goes back to the caller, e.g. to an
@@ -73,6 +82,8 @@ export interface RetryPolicy extends Partial<Backoff> {
 }
 
 const DEFAULT_BACKOFF: Backoff = { baseMs: 200, maxMs: 10_000 };
+/** No in-process wait longer than this for a server's `Retry-After`, unless a policy says otherwise. */
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * The wait after attempt number `attempt` (1-based) failed, or undefined to give up. The server's `Retry-After`
@@ -88,7 +99,7 @@ export function nextRetryDelay(
   if (failure.retryAfterMs === undefined) {
     delay = backoffDelay(failure.attempt - 1, { ...DEFAULT_BACKOFF, ...policy }, random);
   } else {
-    const max = policy.maxRetryAfterMs ?? Number.POSITIVE_INFINITY;
+    const max = policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     if (failure.retryAfterMs > max && policy.longRetryAfter !== "clamp") return undefined;
     delay = Math.min(failure.retryAfterMs, max);
   }
@@ -99,7 +110,7 @@ export function nextRetryDelay(
 }
 
 export interface RetryOptions extends RetryPolicy {
-  /** Whether this failure is worth another attempt (default: every one). */
+  /** Whether this failure is worth another attempt (default `isRetryableError`). */
   shouldRetry?: (error: unknown, attempt: number) => boolean;
   /** The `Retry-After` (ms) a failure carries; default `retryAfterOf`. */
   retryAfterMs?: (error: unknown, now: number) => number | undefined;
@@ -140,6 +151,7 @@ export async function retry<T>(
   const now = options.now ?? Date.now;
   const wait = options.sleep ?? sleep;
   const retryAfter = options.retryAfterMs ?? retryAfterOf;
+  const shouldRetry = options.shouldRetry ?? isRetryableError;
   const { signal } = options;
   const started = now();
   for (let attempt = 1; ; attempt++) {
@@ -147,7 +159,7 @@ export async function retry<T>(
     try {
       return await work(attempt);
     } catch (error) {
-      if (signal?.aborted || (options.shouldRetry && !options.shouldRetry(error, attempt))) throw error;
+      if (signal?.aborted || !shouldRetry(error, attempt)) throw error;
       const at = now();
       const delayMs = nextRetryDelay(
         { attempt, retryAfterMs: retryAfter(error, at), elapsedMs: at - started },

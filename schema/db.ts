@@ -46,3 +46,16 @@ export function createDb(settings: DbSettings): Database {
   pool.on("error", () => {});
   return drizzle({ client: pool, schema: tables }) as Database;
 }
+
+/**
+ * Runs `work` on a pool of its own and ends the pool after it, for work outside a request's pool (an actor, a
+ * Durable Object, a cron run, a stream that outlives its handler).
+ */
+export async function withDb<T>(settings: DbSettings, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = createDb(settings);
+  try {
+    return await work(db);
+  } finally {
+    await db.$client.end().catch(() => {});
+  }
+}

@@ -56,7 +56,8 @@ describe("dev/fly against Fly's spec", () => {
     await client.machines.wait("app", machine.id ?? "", "suspended", 10);
     await client.leases.release("app", machine.id ?? "", nonce);
     await expect(client.machines.wait("app", machine.id ?? "", "stopped", 1)).rejects.toMatchObject({
-      kind: "timeout",
+      kind: "unavailable",
+      status: 408,
     });
   });
 

@@ -45,6 +45,8 @@ export const GROW_AGENT_ACTIONS = [
   "drainMemory",
   "relaySubAgentEvents",
   "subAgentFinished",
+  "threadDeleted",
+  "eventCursor",
   "model",
 ] as const;
 export const SUB_AGENT_ACTIONS = ["describe", "start", "cancel", "stop"] as const;

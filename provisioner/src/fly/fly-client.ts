@@ -145,7 +145,7 @@ export function createFlyClient(options: FlyClientOptions) {
             headers: leaseHeaders(nonce),
           }),
         ),
-      /** Blocks server-side up to `timeoutSeconds` (Fly caps it at 60); a timeout is a FlyApiError of kind "timeout". */
+      /** Blocks server-side up to `timeoutSeconds` (Fly caps it at 60); a timeout is a FlyApiError with status 408. */
       wait: (app: string, id: string, state: WaitState, timeoutSeconds = 60, instanceId?: string) =>
         unwrap(
           "machines.wait",

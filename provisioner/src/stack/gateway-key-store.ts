@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { createDb } from "../../../schema/db";
+import { type Database, withDb } from "../../../schema/db";
 import { userStacks } from "../../../schema/tables/stacks";
 import type { Env } from "../env";
 
@@ -17,17 +17,13 @@ export interface GatewayKeyStore {
  * never touches the hash column, so the two never undo each other.
  */
 export function postgresGatewayKeys(env: Env, userId: string, flyApp: string): GatewayKeyStore {
-  const withDb = async (work: (db: ReturnType<typeof createDb>) => Promise<unknown>) => {
-    const db = createDb({ databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY, connectTimeoutMs: 3_000 });
-    try {
-      await work(db);
-    } finally {
-      await db.$client.end().catch(() => {});
-    }
+  const settings = { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY, connectTimeoutMs: 3_000 };
+  const withDatabase = async (work: (db: Database) => Promise<unknown>) => {
+    await withDb(settings, work);
   };
   return {
     register: (keyHash) =>
-      withDb((db) =>
+      withDatabase((db) =>
         db
           .insert(userStacks)
           .values({ userId, flyApp, gatewayKeyHash: keyHash })
@@ -37,7 +33,7 @@ export function postgresGatewayKeys(env: Env, userId: string, flyApp: string): G
           }),
       ),
     revoke: () =>
-      withDb((db) =>
+      withDatabase((db) =>
         db
           .update(userStacks)
           .set({ gatewayKeyHash: null, updatedAt: new Date() })

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { createDb } from "../../../schema/db";
+import { withDb } from "../../../schema/db";
 import { userStacks } from "../../../schema/tables/stacks";
 import type { Env } from "../env";
 import type { StackRecord, StackStatus } from "./stack-record";
@@ -22,8 +22,8 @@ const MIRROR_STATUS: Record<Exclude<StackStatus, "none">, MirrorStatus> = {
  * truth; a destroyed stack's row is deleted.
  */
 export async function mirrorStack(env: Env, record: StackRecord, edgeUrl: string): Promise<void> {
-  const db = createDb({ databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY, connectTimeoutMs: 3_000 });
-  try {
+  const settings = { databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY, connectTimeoutMs: 3_000 };
+  await withDb(settings, async (db) => {
     if (record.status === "none") {
       await db.delete(userStacks).where(eq(userStacks.userId, record.userId));
       return;
@@ -42,7 +42,5 @@ export async function mirrorStack(env: Env, record: StackRecord, edgeUrl: string
       .insert(userStacks)
       .values({ userId: record.userId, ...row })
       .onConflictDoUpdate({ target: userStacks.userId, set: { ...row, updatedAt: new Date() } });
-  } finally {
-    await db.$client.end().catch(() => {});
-  }
+  });
 }

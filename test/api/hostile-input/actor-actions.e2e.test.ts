@@ -211,7 +211,10 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         memoryInput.map((m) => ({ type: "growAgent", action: "commitMemory", args: [m] })),
         text.map((t) => ({ type: "growAgent", action: "ping", args: [t] })),
         fc
-          .tuple(fc.constantFrom("relaySubAgentEvents", "subAgentFinished"), junk)
+          .tuple(
+            fc.constantFrom("relaySubAgentEvents", "subAgentFinished", "threadDeleted", "eventCursor"),
+            junk,
+          )
           .map(([action, args]) => ({ type: "growAgent", action, args })),
         fc
           .tuple(fc.constantFrom("describe", "start", "cancel"), junk)
@@ -233,7 +236,13 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
       );
     // Actions only the user's own actors may call stay refused for the user.
     for (const { c, outcome } of outcomes) {
-      const internalOnly = ["relaySubAgentEvents", "subAgentFinished", "start"];
+      const internalOnly = [
+        "relaySubAgentEvents",
+        "subAgentFinished",
+        "threadDeleted",
+        "eventCursor",
+        "start",
+      ];
       if (internalOnly.includes(c.action) && outcome.ok)
         problems.push(`${c.type} ${c.action} succeeded for a client`);
       if (c.action === "sendMessage" && outcome.ok)

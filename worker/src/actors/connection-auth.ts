@@ -1,7 +1,7 @@
 import { UserError } from "rivetkit/errors";
 import { readAuthConfig } from "../auth/auth-config";
 import { verifySessionToken } from "../auth/verify-token";
-import { openDatabase } from "../db/open-database";
+import { withDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { ensureUser, verifiedUsers } from "../users/ensure-user";
 import { toActorError } from "./actor-errors";
@@ -60,19 +60,17 @@ export async function authenticateConnection(
       code: "missing_token",
     });
   }
-  const db = openDatabase(env);
+  const token = params.token;
   try {
-    const claims = await verifySessionToken(params.token, readAuthConfig(env));
+    const claims = await verifySessionToken(token, readAuthConfig(env));
     // The verifier allows a few seconds of clock skew; a connection does not: one opened with a token already
     // past its expiry would look live to the client yet be closed at the next event (live-conns.ts).
     if (Date.now() >= claims.expiresAt * 1000) throw tokenExpired();
-    const user = await ensureUser(db, claims, verifiedUsers);
+    const user = await withDatabase(env, (db) => ensureUser(db, claims, verifiedUsers));
     assertOwnsKey(actor.type, actor.key, user.id);
     return { userId: user.id, clerkUserId: claims.sub, tokenExpiresAt: claims.expiresAt * 1000 };
   } catch (error) {
     toActorError(error);
-  } finally {
-    await db.$client.end().catch(() => {});
   }
 }
 

@@ -120,11 +120,20 @@ export const growAgent = actor({
      * streams of it end (`threadDeleted`), since its log is gone.
      */
     threadDeleted: async (c, threadId: string) => {
-      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
       const id = String(threadId ?? "");
       const { cancelled } = await c.vars.agent.cancel(id);
       c.vars.live.broadcast("threadDeleted", { threadId: id });
       return { cancelled };
+    },
+    /**
+     * For the Worker's SSE stream (internal credentials only): answered after the subscriptions sent before it are
+     * in place, with the last seq of the thread that may not be in Postgres yet, so the stream knows how far its
+     * read of the log must reach before it relies on pushes.
+     */
+    eventCursor: async (c, threadId: string) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      return { lastSeq: await c.vars.agent.eventCursor(String(threadId ?? "")) };
     },
     /** Whether a turn runs in the thread and how many messages wait behind it. */
     threadStatus: (c, threadId: string) => {

@@ -60,7 +60,12 @@ describe("internal actor credentials", () => {
     expect(
       await verifyInternalParams(env, { internal: withField(internal, 4, flipped) }, "growAgent", now),
     ).toBe(undefined);
-    const otherKey = await internalParams({ ACTOR_INTERNAL_KEY: "another-secret" }, alice, "growAgent", now);
+    const otherKey = await internalParams(
+      { ACTOR_INTERNAL_KEY: "another-secret-that-is-32-chars-or-more" },
+      alice,
+      "growAgent",
+      now,
+    );
     expect(await verifyInternalParams(env, otherKey, "growAgent", now)).toBeUndefined();
     for (const params of [
       undefined,

@@ -1,4 +1,5 @@
 import { fromBase64Url, toBase64Url } from "../../../platform/base64url";
+import { ConfigError } from "../../../platform/config";
 import { type AgentEnv, readAgentConfig } from "../agent/agent-config";
 import type { ActorType } from "./actor-keys";
 
@@ -49,23 +50,30 @@ const signedText = (userId: string, audience: string, exp: number) =>
 /** A SHA-256 MAC is 43 unpadded base64url characters; anything else is not one. */
 const macBytes = (text: string) => (/^[A-Za-z0-9_-]{43}$/.test(text) ? fromBase64Url(text) : undefined);
 
-function secretOf(env: InternalActorEnv): string {
-  if (!env.ACTOR_INTERNAL_KEY)
-    throw new Error("ACTOR_INTERNAL_KEY is not set: actors cannot call each other");
+/** Also read by the Worker's start-up check (http/check-config.ts), so a missing key is a clear 503 at once. */
+export function secretOf(env: InternalActorEnv): string {
+  if (!env.ACTOR_INTERNAL_KEY || env.ACTOR_INTERNAL_KEY.length < 32) {
+    throw new ConfigError(
+      "ACTOR_INTERNAL_KEY",
+      "must be set to a random secret of at least 32 characters: the Worker calls actors with it",
+    );
+  }
   return env.ACTOR_INTERNAL_KEY;
 }
 
 /**
- * Connection params for calling the `audience` actor of `userId` from inside the Worker, valid for
- * `internalCredentialLifetimeMs`. Mint them per call or connection (or in `getParams`), never keep them.
+ * Connection params for calling the `audience` actor of `userId` from inside the Worker, valid for `lifetimeMs`
+ * (default `internalCredentialLifetimeMs`, what an actor-to-actor relay needs; a REST call passes its own, short
+ * one). Mint them per call or connection (or in `getParams`), never keep them.
  */
 export async function internalParams(
   env: InternalActorEnv,
   userId: string,
   audience: ActorType,
   now = Date.now(),
+  lifetimeMs = internalCredentialLifetimeMs(env),
 ): Promise<{ internal: string }> {
-  const exp = Math.floor((now + internalCredentialLifetimeMs(env)) / 1000);
+  const exp = Math.floor((now + lifetimeMs) / 1000);
   const key = await hmacKey(secretOf(env));
   const mac = new Uint8Array(
     await crypto.subtle.sign("HMAC", key, encoder.encode(signedText(userId, audience, exp))),

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
-import { ApiError } from "../../../platform/api-error";
-import { isDatabaseUnavailable } from "../db/database-errors";
 import type { AppEnv } from "../env";
+import { asApiError } from "../http/api-errors";
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "./actor-errors";
 import { type Refusal, refusal } from "./manager-routes";
 
@@ -20,23 +19,22 @@ export function deny(refused: Refusal | undefined): void {
   if (refused) throw new Refused(refused);
 }
 
-/** Any error met while guarding, as the refusal a client sees: 4xx and 503 as they are, anything else a 500. */
+/**
+ * Any error met while guarding, as the refusal a client sees: what the REST API would answer with a code
+ * (http/api-errors.ts, the one translation) keeps that status and code, a database outage is RivetKit's
+ * `unavailable`, anything else a 500.
+ */
 export function toRefusal(error: unknown, c: Context<AppEnv>): Refusal {
   if (error instanceof Refused) return error.refusal;
-  if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-    return {
-      ...refusal(error.status as Refusal["status"], error.code, error.message),
-      headers: error.headers,
-    };
-  }
-  if (error instanceof ApiError && error.status === 503) {
-    return { ...refusal(503, error.code, error.message), headers: error.headers };
-  }
-  if (isDatabaseUnavailable(error)) {
+  const api = asApiError(error);
+  if (api?.code === "database_unavailable") {
     return {
       ...refusal(503, "unavailable", "The database is unreachable; try again shortly"),
       headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
     };
+  }
+  if (api && (api.status < 500 || api.status === 503)) {
+    return { ...refusal(api.status as Refusal["status"], api.code, api.message), headers: api.headers };
   }
   c.var.log?.error("rivet guard failed", { error, stack: error instanceof Error ? error.stack : undefined });
   return { status: 500, group: "rivetkit", code: "internal_error", message: "An internal error occurred" };

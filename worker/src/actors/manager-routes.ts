@@ -183,7 +183,7 @@ export interface Caller {
 
 /** A refusal in RivetKit's error shape (`group.code`), with the HTTP status it is sent with. */
 export interface Refusal {
-  status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503;
+  status: 400 | 401 | 402 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
   group: string;
   code: string;
   message: string;

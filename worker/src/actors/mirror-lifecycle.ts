@@ -1,6 +1,6 @@
 import { createLogger } from "../../../platform/logger";
 import { withTimeout } from "../../../platform/with-timeout";
-import { openDatabase } from "../db/open-database";
+import { withDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import type { ActorType } from "./actor-keys";
 import { type ActorStatus, recordActorActive, recordActorStatus } from "./actor-mirror";
@@ -25,21 +25,20 @@ export async function mirrorLifecycle(
 ): Promise<boolean> {
   const userId = actor.key[0];
   if (!userId) return false;
-  const db = openDatabase(env);
   try {
-    const write =
-      status === "active"
-        ? recordActorActive(db, { type: actor.type, key: actor.key, userId, rivetActorId: actor.actorId })
-        : recordActorStatus(db, actor.actorId, status);
-    // Called while a connection opens (RivetKit gives that 5 s): a slow database must not cost the user the
-    // connection. A write that loses the race may still land; the next connection writes again (an upsert).
-    await withTimeout(write, MIRROR_WRITE_TIMEOUT_MS, "actor mirror write timed out");
+    await withDatabase(env, (db) => {
+      const write =
+        status === "active"
+          ? recordActorActive(db, { type: actor.type, key: actor.key, userId, rivetActorId: actor.actorId })
+          : recordActorStatus(db, actor.actorId, status);
+      // Called while a connection opens (RivetKit gives that 5 s): a slow database must not cost the user the
+      // connection. A write that loses the race may still land; the next connection writes again (an upsert).
+      return withTimeout(write, MIRROR_WRITE_TIMEOUT_MS, "actor mirror write timed out");
+    });
     return true;
   } catch (error) {
     log.warn("actor mirror write failed", { actorId: actor.actorId, status, error });
     return false;
-  } finally {
-    await db.$client.end().catch(() => {});
   }
 }
 

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import { createGitManager, type GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
 import { MemoryService } from "../memory/memory-service";
+import { type SubAgentActors, SubAgentCoordinator } from "../subagents/sub-agent-coordinator";
 import { type AgentConfig, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
 import { ThreadEventLog } from "./event-log";
@@ -13,7 +14,6 @@ import type { StoredEvent } from "./event-pipeline";
 import type { TextKv } from "./local-event-outbox";
 import { MessageIntake } from "./message-intake";
 import { recoverAfterRestart } from "./restart-recovery";
-import { type SubAgentActors, SubAgentCoordinator } from "./sub-agent-coordinator";
 import { TurnController } from "./turn-controller";
 import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { TurnRunner } from "./turn-runner";
@@ -172,6 +172,11 @@ export class AgentRuntime {
   /** Stops the thread's running turn; what streamed is kept as a partial message. Queued messages still run. */
   cancel(threadId: string): { cancelled: boolean } {
     return this.#turns.cancel(threadId);
+  }
+
+  /** Where a live stream of the thread must have read the log up to before it relies on pushes (event-log.ts). */
+  eventCursor(threadId: string): Promise<number> {
+    return this.#events.unshippedUpTo(threadId);
   }
 
   status(threadId: string): { running: string | null; queued: number } {

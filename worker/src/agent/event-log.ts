@@ -58,6 +58,14 @@ export class ThreadEventLog {
     return this.#pipeline.emit(threadId, type, data);
   }
 
+  /**
+   * The last seq given out for the thread that Postgres may not have yet: a live stream that read the log up to
+   * less waits for the shipper (worker/src/threads/event-stream.ts). 0 when everything given out is shipped.
+   */
+  async unshippedUpTo(threadId: string): Promise<number> {
+    return this.#lastSeqs.get(threadId) ?? (await this.#outbox.lastSeq(threadId)) ?? 0;
+  }
+
   /** Events in the local outbox and not yet in Postgres (after a restart: what the last run left). */
   pending(): Promise<Map<string, StoredEvent[]>> {
     return this.#outbox.pending();

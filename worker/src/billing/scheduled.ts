@@ -1,5 +1,5 @@
 import { createLogger } from "../../../platform/logger";
-import { openDatabase } from "../db/open-database";
+import { withDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { createStripe, meterEventName } from "./stripe-client";
 import { reportUsage } from "./usage-reporter";
@@ -12,15 +12,14 @@ const log = createLogger({ service: "worker", task: "usage-report" });
  */
 export async function runScheduledBilling(env: Env): Promise<void> {
   if (!env.STRIPE_SECRET_KEY) return;
-  const db = openDatabase(env);
   try {
-    const result = await reportUsage(db, createStripe(env), { eventName: meterEventName(env), log });
+    const result = await withDatabase(env, (db) =>
+      reportUsage(db, createStripe(env), { eventName: meterEventName(env), log }),
+    );
     if (result.claimed || result.reported || result.rejected || result.stoppedBy) {
       log.info("usage reported", { ...result });
     }
   } catch (error) {
     log.error("usage reporting failed", { error });
-  } finally {
-    await db.$client.end().catch(() => {});
   }
 }

@@ -1,5 +1,11 @@
 import Stripe from "stripe";
 import { ApiError } from "../../../platform/api-error";
+import { parseRetryAfter } from "../../../platform/retry";
+import {
+  UpstreamError,
+  type UpstreamErrorKind,
+  upstreamKindForStatus,
+} from "../../../platform/upstream-error";
 import { splitList } from "../auth/auth-config";
 import type { PlanPriceEnv } from "./plans";
 
@@ -56,20 +62,50 @@ export function billingReturnUrl(env: BillingEnv): string {
   return `${origin.replace(/\/+$/, "")}/billing`;
 }
 
-/** Stripe failures a route should answer 503 for (Stripe down, rate limited, or our key refused). */
+/**
+ * A Stripe SDK error as the one upstream error (service `"stripe"`); undefined for anything that is not one.
+ * Stripe's error classes say more than the status (a connection error has none), so they set the kind.
+ */
+export function stripeUpstreamError(error: unknown, operation = "request"): UpstreamError | undefined {
+  if (!(error instanceof Stripe.errors.StripeError)) return undefined;
+  const status = error instanceof Stripe.errors.StripeConnectionError ? 0 : (error.statusCode ?? 0);
+  const retryAfter = error.headers?.["retry-after"];
+  return new UpstreamError({
+    service: "stripe",
+    operation,
+    status,
+    kind: stripeKind(error, status),
+    detail: error.message,
+    retryAfterMs: parseRetryAfter(retryAfter, Date.now()),
+    cause: error,
+  });
+}
+
+function stripeKind(
+  error: InstanceType<typeof Stripe.errors.StripeError>,
+  status: number,
+): UpstreamErrorKind {
+  const { errors } = Stripe;
+  if (error instanceof errors.StripeConnectionError || error instanceof errors.StripeAPIError)
+    return "unavailable";
+  if (error instanceof errors.StripeRateLimitError) return "rate_limited";
+  // The same idempotency key with another request, or one still in flight: billed as Stripe not answering now.
+  if (error instanceof errors.StripeIdempotencyError) return "conflict";
+  if (error instanceof errors.StripeAuthenticationError) return "unauthorized";
+  if (error instanceof errors.StripePermissionError) return "forbidden";
+  return status === 0 ? "unexpected" : upstreamKindForStatus(status);
+}
+
+/**
+ * Stripe failures a route should answer 503 for (Stripe down, rate limited, an idempotency clash, or our key
+ * refused); any other error is thrown on as it is.
+ */
 export function toBillingApiError(error: unknown): never {
-  if (
-    error instanceof Stripe.errors.StripeConnectionError ||
-    error instanceof Stripe.errors.StripeAPIError ||
-    error instanceof Stripe.errors.StripeRateLimitError ||
-    error instanceof Stripe.errors.StripeIdempotencyError
-  ) {
+  const upstream = stripeUpstreamError(error);
+  if (upstream?.retryable || upstream?.kind === "conflict") {
     throw new ApiError("billing_unavailable", "Stripe is unreachable; try again shortly");
   }
-  if (
-    error instanceof Stripe.errors.StripeAuthenticationError ||
-    error instanceof Stripe.errors.StripePermissionError
-  ) {
+  if (upstream?.kind === "unauthorized" || upstream?.kind === "forbidden") {
     throw billingUnavailable("Stripe refused the configured key");
   }
   throw error;

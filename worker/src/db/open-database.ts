@@ -1,21 +1,17 @@
-import { createDb, type Database } from "../../../schema/db";
+import { createDb, type Database, withDb } from "../../../schema/db";
 import type { Env } from "../env";
 
-export const openDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Database =>
-  createDb({ databaseUrl: env.DATABASE_URL, wsProxy: env.DB_WS_PROXY, connectTimeoutMs: 3_000 });
+const settingsOf = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">) => ({
+  databaseUrl: env.DATABASE_URL,
+  wsProxy: env.DB_WS_PROXY,
+  connectTimeoutMs: 3_000,
+});
 
-/**
- * Runs `work` on a pool of its own and ends the pool after it, for work outside a request's pool (an actor, a
- * stream that outlives its handler): a Worker's sockets cannot outlive the request or event that opened them.
- */
-export async function withDatabase<T>(
+export const openDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Database =>
+  createDb(settingsOf(env));
+
+/** `withDb` (schema/db.ts) with the Worker's settings: one pool for one unit of work outside a request. */
+export const withDatabase = <T>(
   env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">,
   work: (db: Database) => Promise<T>,
-): Promise<T> {
-  const db = openDatabase(env);
-  try {
-    return await work(db);
-  } finally {
-    await db.$client.end().catch(() => {});
-  }
-}
+): Promise<T> => withDb(settingsOf(env), work);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anthropicErrorResponse, mapUpstreamError } from "./anthropic-errors";
+import { anthropicErrorResponse, mapUpstreamError, modelUpstreamError } from "./anthropic-errors";
 
 describe("anthropic errors", () => {
   it("answer in the Messages API's error shape, with the status and retry advice", async () => {
@@ -37,5 +37,20 @@ describe("anthropic errors", () => {
       expect(mapped.replace?.type).toBe("api_error");
       expect(mapped.replace?.message).not.toMatch(/key|credit|billing/i);
     }
+  });
+
+  it("classify upstream failures as the one upstream error, our account's refusals as forbidden or unauthorized", () => {
+    const limited = modelUpstreamError(429, new Headers({ "retry-after": "7" }));
+    expect(limited).toMatchObject({
+      service: "model",
+      kind: "rate_limited",
+      retryAfterMs: 7_000,
+      retryable: true,
+    });
+    expect(modelUpstreamError(529, new Headers())).toMatchObject({ kind: "unavailable", retryable: true });
+    expect(modelUpstreamError(400, new Headers()).kind).toBe("invalid");
+    expect(modelUpstreamError(401, new Headers()).kind).toBe("unauthorized");
+    expect(modelUpstreamError(402, new Headers()).kind).toBe("forbidden");
+    expect(modelUpstreamError(403, new Headers()).kind).toBe("forbidden");
   });
 });

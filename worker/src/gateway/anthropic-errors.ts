@@ -1,8 +1,12 @@
 /**
  * Errors in the Messages API's own shape (`{type: "error", error: {type, message}}`), so the caller's Anthropic
  * client (OpenCode's AI SDK provider) reads them as it reads Anthropic's: retries 429/5xx after `retry-after`,
- * gives up on the rest and shows the message.
+ * gives up on the rest and shows the message. Upstream failures are classified as the one upstream error
+ * (`platform/upstream-error.ts`, service `"model"`); `GatewayError` is the gateway's own refusals, not upstream's.
  */
+
+import { parseRetryAfter } from "../../../platform/retry";
+import { UpstreamError } from "../../../platform/upstream-error";
 
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -68,23 +72,39 @@ export interface MappedUpstreamError {
 }
 
 /**
+ * An upstream (Anthropic) error answer as the one upstream error (service `"model"`). A 402 is our platform
+ * account's billing, so it reads `forbidden` (the account may not use the model), as do refused keys.
+ */
+export function modelUpstreamError(status: number, upstreamHeaders: Headers): UpstreamError {
+  return new UpstreamError({
+    service: "model",
+    operation: "messages",
+    status,
+    ...(status === 402 ? { kind: "forbidden" as const } : {}),
+    retryAfterMs: parseRetryAfter(upstreamHeaders.get("retry-after"), Date.now()),
+  });
+}
+
+/**
  * What the caller gets for an upstream error. Upstream's status and body pass through (they are already in
  * Anthropic's shape and OpenCode's retries depend on them), except where they describe our platform account
- * rather than the caller's request: a refused platform key (401/403) or our account's billing (402) would
- * mislead the caller into thinking their key is wrong, so they become a 500 `api_error`.
+ * rather than the caller's request: a refused platform key (401/403) or our account's billing (402), kinds
+ * `unauthorized`/`forbidden`, would mislead the caller into thinking their key is wrong, so they become a 500
+ * `api_error`.
  */
 export function mapUpstreamError(status: number, upstreamHeaders: Headers): MappedUpstreamError {
-  const headers: Record<string, string> = {};
-  for (const name of PASSED_HEADERS) {
-    const value = upstreamHeaders.get(name);
-    if (value !== null) headers[name] = value;
-  }
-  if (status === 401 || status === 402 || status === 403) {
+  const { kind } = modelUpstreamError(status, upstreamHeaders);
+  if (kind === "unauthorized" || kind === "forbidden") {
     return {
       status: 500,
       replace: { type: "api_error", message: "The model gateway could not reach the model; try again later" },
       headers: {},
     };
+  }
+  const headers: Record<string, string> = {};
+  for (const name of PASSED_HEADERS) {
+    const value = upstreamHeaders.get(name);
+    if (value !== null) headers[name] = value;
   }
   return { status, headers };
 }

@@ -1,40 +1,17 @@
-/** Why a Gitea call failed, in terms callers act on (the memory service maps these to its own HTTP answers). */
-export type GiteaErrorKind =
-  | "unauthorized" // 401: missing or wrong credentials
-  | "forbidden" // 403: authenticated but not allowed (scope, admin, not a collaborator)
-  | "not_found" // 404 (Gitea also answers 404 for private repositories you cannot see)
-  | "conflict" // 409 (e.g. an empty repository has no commits)
-  | "invalid" // 400 / 422: bad input, already exists, SHA mismatch
-  | "rate_limited" // 429 after retries
-  | "unavailable" // 5xx after retries, or the network
-  | "unexpected"; // anything else
-
-export function kindForStatus(status: number): GiteaErrorKind {
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
-  if (status === 404) return "not_found";
-  if (status === 409) return "conflict";
-  if (status === 400 || status === 422) return "invalid";
-  if (status === 429) return "rate_limited";
-  if (status >= 500) return "unavailable";
-  return "unexpected";
-}
+import { UpstreamError } from "../../../platform/upstream-error";
 
 /**
- * A failed Gitea call. The message names the operation and Gitea's own message, never a credential: requests
- * carry tokens and passwords only in headers, which are not part of the error.
+ * A failed Gitea call: an `UpstreamError` of service `"gitea"` (its `kind` from the one status mapping,
+ * `upstreamKindForStatus`; status 0 is the network). The message names the operation and Gitea's own message,
+ * never a credential: requests carry tokens and passwords only in headers, which are not part of the error.
  */
-export class GiteaError extends Error {
-  readonly kind: GiteaErrorKind;
-  constructor(
-    readonly operation: string,
-    readonly status: number,
-    readonly giteaMessage: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`Gitea ${operation} failed: ${status === 0 ? "network error" : `HTTP ${status}`}: ${giteaMessage}`);
+export class GiteaError extends UpstreamError {
+  /** Gitea's own message (redacted, shortened): what api-errors.ts and the memory outbox may show. */
+  readonly giteaMessage: string;
+  constructor(operation: string, status: number, giteaMessage: string, retryAfterMs?: number) {
+    super({ service: "gitea", operation, status, detail: giteaMessage, retryAfterMs });
     this.name = "GiteaError";
-    this.kind = status === 0 ? "unavailable" : kindForStatus(status);
+    this.giteaMessage = this.detail;
   }
 }
 

@@ -33,20 +33,22 @@ export function asApiError(error: unknown): ApiError | undefined {
 function fromGitea(error: GiteaError): ApiError | undefined {
   // E.g. reading a path that is a directory in git: an answer about the path, not a server failure.
   if (error.kind === "invalid") return new ApiError("invalid_path", error.giteaMessage);
-  if (error.kind === "unavailable" || error.kind === "rate_limited") {
+  // Rate limited or unavailable (the one upstream-error kind, platform/upstream-error.ts).
+  if (error.retryable) {
     return new ApiError("memory_unavailable", "Memory storage is unreachable; try again shortly");
   }
   return undefined;
 }
 
 /**
- * RivetKit's client-side `ActorError` (group, code, message). Checked by shape: the class reaches the Worker from
- * more than one of RivetKit's bundles, so `instanceof` against one import misses the others.
+ * A refusal an actor chose (RivetKit's client-side `ActorError` of group `user`, i.e. a `UserError`); RivetKit's
+ * own errors (internal, not found) stay 500s. Checked by shape: the class reaches the Worker from more than one
+ * of RivetKit's bundles, so `instanceof` against one import misses the others.
  */
 function isActorError(error: unknown): error is Error & { group: string; code: string } {
   return (
     error instanceof Error &&
-    typeof (error as { group?: unknown }).group === "string" &&
+    (error as { group?: unknown }).group === "user" &&
     typeof (error as { code?: unknown }).code === "string"
   );
 }

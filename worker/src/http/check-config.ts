@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { secretOf } from "../actors/internal-auth";
 import { readAgentConfig } from "../agent/agent-config";
 import type { AppEnv, Env } from "../env";
 
@@ -13,6 +14,7 @@ export const checkConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const env: Env = c.env;
   if (!checked.has(env)) {
     readAgentConfig(env);
+    secretOf(env);
     checked.add(env);
   }
   await next();

@@ -49,7 +49,7 @@ export const RATE_LIMIT_WINDOW_SECONDS = 60;
  */
 export const MAX_EVENT_STREAMS_PER_USER = 8;
 /** A slot frees as soon as one of the user's streams closes, which cannot be predicted: retry soon. */
-export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterOf("too_many_streams") ?? 5;
+export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterOf("too_many_streams");
 /** Every stream ends after this and the client reconnects with Last-Event-ID, so no request lives forever. */
 export const MAX_STREAM_MS = 5 * 60_000;
 

@@ -7,7 +7,7 @@ import { type ActorsClient, userActors } from "../actors/user-actors";
 import { withDatabase } from "../db/open-database";
 import type { AppEnv, Env } from "../env";
 import { EVENT_STREAM_RETRY_AFTER_SECONDS, MAX_EVENT_STREAMS_PER_USER, MAX_STREAM_MS } from "../http/limits";
-import { EventSequencer } from "./event-sequencer";
+import { EventSequencer, MAX_HELD_EVENTS } from "./event-sequencer";
 import { type EventJson, eventJson } from "./serialize";
 import { listEvents } from "./thread-log.repository";
 
@@ -15,8 +15,10 @@ const HEARTBEAT_MS = 15_000;
 const BATCH = 200;
 /** How long the actor may take to answer the subscription check before the stream gives up (client retries). */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
-/** Delays before re-reading the log for a seq the actor pushed past; the event is normally stored already. */
+/** Delays before re-reading the log for seqs the actor gave out but Postgres does not have yet (normally ms). */
 const GAP_RETRY_MS = [0, 100, 300, 1_000, 3_000];
+/** The stream's actor credential outlives the stream itself by this much. */
+const CREDENTIAL_MARGIN_MS = 60_000;
 
 /**
  * Open streams per user (limits.ts). Counted in this isolate: a cross-isolate count needs a per-user authority
@@ -28,16 +30,25 @@ const openStreams = new ConcurrencySlots(MAX_EVENT_STREAMS_PER_USER);
  * Live event stream for one thread, for API consumers. Every event with seq > `after` is sent in order, one SSE
  * message each with `id: <seq>`, so EventSource resumes after a disconnect with Last-Event-ID and gets each seq
  * exactly once. The backlog comes from Postgres; after it, events are pushed by the user's growAgent over a
- * connection the stream holds, so an idle stream costs no query (docs/api.md, "Live events").
+ * connection the stream holds, so an idle stream costs no query (docs/decisions/0007-sse-fed-by-the-actor.md).
  */
-export function streamThreadEvents(
+export async function streamThreadEvents(
   c: Context<AppEnv>,
   actorsClient: ActorsClient | undefined,
   threadId: string,
   after: number,
-): Response {
+): Promise<Response> {
   const log = c.var.log;
   const userId = c.var.user.id;
+  // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
+  const deadline = Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt);
+  // Before the stream starts, so a missing actor or key is an ordinary error response and holds no slot.
+  const agent = await userActors(
+    actorsClient,
+    c.env,
+    userId,
+    deadline - Date.now() + CREDENTIAL_MARGIN_MS,
+  ).growAgent();
   const release = openStreams.acquire(userId);
   if (!release) {
     throw new ApiError(
@@ -45,35 +56,33 @@ export function streamThreadEvents(
       `At most ${MAX_EVENT_STREAMS_PER_USER} live event streams per user; close one or retry in ${EVENT_STREAM_RETRY_AFTER_SECONDS} seconds`,
     );
   }
-  // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
-  const deadline = Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt);
   const env = c.env;
-  return streamSSE(
-    c,
-    async (stream) => {
-      const agent = await userActors(actorsClient, env, userId).growAgent();
-      const conn = agent.connect();
-      try {
-        await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
-        const end = await pump(stream, { env, threadId, after, deadline, conn });
-        log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
-      } finally {
-        release();
-        await conn.dispose().catch(() => {});
-      }
-    },
-    async (error, stream) => {
+  return streamSSE(c, async (stream) => {
+    let conn: AgentConn | undefined;
+    try {
+      conn = agent.connect() as unknown as AgentConn;
+      await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
+      const end = await pump(stream, { env, threadId, after, deadline, conn });
+      log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
+    } catch (error) {
+      // Caught here, so no error text of ours or a library's reaches the client (Hono would send its message).
       log.error("event stream failed", { threadId, error });
-      await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "stream_failed" }) });
-    },
-  );
+      await stream
+        .writeSSE({ event: "error", data: JSON.stringify({ code: "stream_failed" }) })
+        .catch(() => {});
+    } finally {
+      release();
+      await conn?.dispose().catch(() => {});
+    }
+  });
 }
 
 /** The part of the growAgent connection a stream uses. */
 interface AgentConn {
   on(event: string, listener: (payload: unknown) => void): () => void;
   onOpen(listener: () => void): () => void;
-  whoami(): Promise<unknown>;
+  eventCursor(threadId: string): Promise<{ lastSeq: number }>;
+  dispose(): Promise<void>;
 }
 
 interface Pump {
@@ -92,6 +101,7 @@ async function pump(stream: SSEStreamingApi, p: Pump): Promise<{ lastSeq: number
   let reason: string | undefined;
   // The log is read at the first open, after every reconnect (pushes may have been lost meanwhile) and on a gap.
   let readLog = true;
+  let opens = 0;
 
   p.conn.on("event", (payload) => {
     const event = payload as EventJson;
@@ -104,32 +114,40 @@ async function pump(stream: SSEStreamingApi, p: Pump): Promise<{ lastSeq: number
     wake();
   });
   p.conn.onOpen(() => {
+    // The first open is the one the first read of the log follows anyway.
+    if (opens++ === 0) return;
     readLog = true;
     wake();
   });
   // The client left: free its slot now, not at the next heartbeat.
   stream.onAbort(() => wake());
 
+  const done = () => reason !== undefined || stream.aborted || stream.closed || Date.now() >= p.deadline;
   let lastWrite = Date.now();
-  while (!reason && !stream.aborted && !stream.closed && Date.now() < p.deadline) {
+  while (!done()) {
     if (readLog || sequencer.hasGap) {
       readLog = false;
-      // Answered only once the subscription sent before it is in place: nothing pushed after it is missed.
-      await withTimeout(p.conn.whoami(), SUBSCRIBE_TIMEOUT_MS, "the agent did not answer");
-      const filled = await fillFromLog(p, sequencer, ready);
-      if (!filled) reason = "gap";
+      // Answered only once the subscription sent before it is in place, with how far the log must reach.
+      const cursor = await withTimeout(
+        p.conn.eventCursor(p.threadId),
+        Math.max(0, Math.min(SUBSCRIBE_TIMEOUT_MS, p.deadline - Date.now())),
+        "the agent did not answer",
+      );
+      if (!(await fillFromLog(p, sequencer, ready, cursor.lastSeq))) reason = "gap";
     }
-    if (sequencer.overflowing) reason = "gap";
+    // A client that does not read (or a gap nothing fills) must not make us hold events without bound.
+    if (sequencer.overflowing || ready.length > MAX_HELD_EVENTS) reason = "gap";
     for (const event of ready.splice(0)) {
+      if (done()) break;
       await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
       lastWrite = Date.now();
     }
-    if (reason) break;
+    if (done()) break;
     if (Date.now() - lastWrite >= HEARTBEAT_MS) {
       await stream.write(": keep-alive\n\n");
       lastWrite = Date.now();
     }
-    if (ready.length > 0 || readLog || sequencer.hasGap) continue;
+    if (ready.length > 0 || readLog || sequencer.hasGap || done()) continue;
     const wait = Math.min(HEARTBEAT_MS - (Date.now() - lastWrite), p.deadline - Date.now());
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, wait));
@@ -148,10 +166,11 @@ async function pump(stream: SSEStreamingApi, p: Pump): Promise<{ lastSeq: number
 }
 
 /**
- * Reads the log after the last seq sent until no gap is left. False when a pushed seq is still missing after
- * the retries: its write failed, and the actor's outbox stores it later.
+ * Reads the log after the last seq sent until it reaches `upTo` (what the actor gave out) and no pushed event
+ * waits behind a gap. False when that does not happen within the retries: a write is stuck in the actor's outbox
+ * (the database is down), and the client had better resume later than wait here.
  */
-async function fillFromLog(p: Pump, sequencer: EventSequencer<EventJson>, ready: EventJson[]) {
+async function fillFromLog(p: Pump, sequencer: EventSequencer<EventJson>, ready: EventJson[], upTo: number) {
   return withDatabase(p.env, async (db) => {
     for (const delay of GAP_RETRY_MS) {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -160,7 +179,8 @@ async function fillFromLog(p: Pump, sequencer: EventSequencer<EventJson>, ready:
         ready.push(...sequencer.accept(rows.map(eventJson)));
         if (rows.length < BATCH) break;
       }
-      if (!sequencer.hasGap) return true;
+      if (!sequencer.hasGap && sequencer.lastSeq >= upTo) return true;
+      if (Date.now() >= p.deadline) return true;
     }
     return false;
   });

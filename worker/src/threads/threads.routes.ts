@@ -152,7 +152,7 @@ export const threadRoutes = (actorsClient: ActorsClient | undefined) =>
       // The agent stops a turn still running there and ends the thread's live streams; the thread is gone either way.
       c.executionCtx.waitUntil(
         Promise.resolve()
-          .then(() => userActors(actorsClient, c.env, c.var.user.id).growAgent())
+          .then(() => userActors(actorsClient, c.env, c.var.user.id).existingGrowAgent())
           .then((agent) => agent.threadDeleted(threadId))
           .catch((error) =>
             c.var.log.warn("could not tell the agent of a deleted thread", { threadId, error }),

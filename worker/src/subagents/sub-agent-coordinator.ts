@@ -1,10 +1,10 @@
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
-import type { RelayEvent } from "../subagents/relay-batcher";
-import { createSessionWithinCap, finishSession } from "../subagents/sessions.repository";
-import type { SubAgentOutcome } from "../subagents/subagent-runner";
-import type { AgentEventData, AgentEventType } from "./agent-events";
-import type { SpawnedSubAgent } from "./tool-registry";
+import type { AgentEventData, AgentEventType } from "../agent/agent-events";
+import type { SpawnedSubAgent } from "../agent/tool-registry";
+import type { RelayEvent } from "./relay-batcher";
+import { createSessionWithinCap, finishSession } from "./sessions.repository";
+import type { SubAgentOutcome } from "./subagent-runner";
 
 /** How the Grow Agent reaches its sub-agent actors (wired by the growAgent actor with internal credentials). */
 export interface SubAgentActors {
