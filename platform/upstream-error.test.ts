@@ -101,3 +101,14 @@ describe("UpstreamError", () => {
     }
   });
 });
+
+describe("redactCredentials, more shapes", () => {
+  it("redacts a bare token in a URL's user part and token fields in JSON", () => {
+    const text = redactCredentials(
+      'GET https://abc123secret@gitea.test/x {"token": "deadbeef1234", "name":"kept"}',
+    );
+    expect(text).not.toContain("abc123secret");
+    expect(text).not.toContain("deadbeef1234");
+    expect(text).toContain('"name":"kept"');
+  });
+});

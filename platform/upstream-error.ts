@@ -51,8 +51,13 @@ const MAX_DETAIL = 500;
 export function redactCredentials(text: string): string {
   return (
     text
-      // user:password@ in a URL
-      .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, "//[redacted]@")
+      // user:password@ or a bare token@ in a URL
+      .replace(/\/\/[^/\s@]+@/g, "//[redacted]@")
+      // "token": "…" and the like in a JSON body
+      .replace(
+        /("(?:access_token|token|api_key|apikey|key|password|secret|sha1)"\s*:\s*")[^"]*"/gi,
+        '$1[redacted]"',
+      )
       // Authorization-style values: `Bearer …`, `Basic …`, `token …`, `FlyV1 …` (only values with a digit, so a
       // sentence like "token required" stays)
       .replace(/\b(Bearer|Basic|token|FlyV1)\s+(?=[\w.~+/=,-]*\d)[\w.~+/=,-]{12,}/gi, "$1 [redacted]")

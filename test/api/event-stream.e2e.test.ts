@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendEvent } from "../../worker/src/threads/thread-log.repository";
+import { appendEvent, appendEvents } from "../../worker/src/threads/thread-log.repository";
 import { apiClient, call, mintToken, signedInClient, stackDb, uniqueUser } from "../support/api";
 
 type Api = ReturnType<typeof apiClient>;
@@ -119,6 +119,32 @@ describe("live event stream (SSE)", () => {
     const messages = await reading;
     expect(Date.now() - deletedAt).toBeLessThan(5_000);
     expect(messages.map((m) => m.event)).toContain("ready");
+  });
+
+  it("sends a backlog of many reads' worth, each event once and in order, then goes on live", async () => {
+    const { api, token } = await signedInClient("sse-long");
+    const { data: thread } = await api.POST("/threads", { body: {} });
+    const me = (await api.GET("/me")).data;
+    if (!thread || !me) throw new Error("setup failed");
+    const db = stackDb();
+    const backlog = 1_250;
+    await appendEvents(db, {
+      userId: me.id,
+      threadId: thread.id,
+      events: Array.from({ length: backlog }, (_, n) => ({ type: "x", data: { n } })),
+    });
+    await db.$client.end();
+    const response = await call(`/api/threads/${thread.id}/events`, token, {
+      headers: { accept: "text/event-stream" },
+    });
+    const reading = readSse(response, (messages) => turnEnds(messages) >= 1);
+    await api.POST("/threads/{id}/messages", {
+      params: { path: { id: thread.id } },
+      body: { text: "After" },
+    });
+    const seqs = eventSeqs(await reading);
+    expect(seqs.length).toBeGreaterThan(backlog);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
   it("starts after ?after= when there is no Last-Event-ID", async () => {

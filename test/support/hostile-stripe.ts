@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import Stripe from "stripe";
+import { HANDLED_EVENT_TYPES } from "../../worker/src/billing/webhook-events";
 import { type EventJson, nowSeconds, postStripeWebhook } from "./stripe-webhooks";
 
 /** Stripe webhook deliveries for the hostile-input suite (`hostile-input.ts`). */
@@ -13,14 +14,8 @@ export async function deliver(payload: string, signature: string | null) {
   };
 }
 
-export const HANDLED_TYPES = [
-  "checkout.session.completed",
-  "customer.subscription.created",
-  "customer.subscription.updated",
-  "customer.subscription.deleted",
-  "invoice.paid",
-  "invoice.payment_failed",
-] as const;
+/** The event types the webhook acts on, as it lists them: hostile cases are built for each. */
+export const HANDLED_TYPES = HANDLED_EVENT_TYPES;
 
 export function subscriptionEvent(
   customer: string,

@@ -16,7 +16,9 @@ const BATCH = 200;
 /** How long the actor may take to answer the subscription check before the stream gives up (client retries). */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
 /** Delays before re-reading the log for seqs the actor gave out but Postgres does not have yet (normally ms). */
-const GAP_RETRY_MS = [0, 100, 300, 1_000, 3_000];
+const GAP_RETRY_MS = [0, 50, 100, 300, 1_000];
+/** How long the log may stay behind the actor before the stream ends and lets the client resume later. */
+const MAX_BEHIND_MS = 5_000;
 /** The stream's actor credential outlives the stream itself by this much. */
 const CREDENTIAL_MARGIN_MS = 60_000;
 
@@ -61,8 +63,10 @@ export async function streamThreadEvents(
     let conn: AgentConn | undefined;
     try {
       conn = agent.connect() as unknown as AgentConn;
+      // Listening before the first await: an open or a push that comes meanwhile is not missed.
+      const live = listen(conn, threadId, after);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
-      const end = await pump(stream, { env, threadId, after, deadline, conn });
+      const end = await pump(stream, live, { env, threadId, deadline, conn });
       log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
     } catch (error) {
       // Caught here, so no error text of ours or a library's reaches the client (Hono would send its message).
@@ -81,6 +85,7 @@ export async function streamThreadEvents(
 interface AgentConn {
   on(event: string, listener: (payload: unknown) => void): () => void;
   onOpen(listener: () => void): () => void;
+  isConnected?: boolean;
   eventCursor(threadId: string): Promise<{ lastSeq: number }>;
   dispose(): Promise<void>;
 }
@@ -88,100 +93,173 @@ interface AgentConn {
 interface Pump {
   env: Env;
   threadId: string;
-  after: number;
   deadline: number;
   conn: AgentConn;
 }
 
-/** Writes events until the client leaves, the deadline passes or the thread is deleted. */
-async function pump(stream: SSEStreamingApi, p: Pump): Promise<{ lastSeq: number; reason: string }> {
-  const sequencer = new EventSequencer<EventJson>(p.after);
-  const ready: EventJson[] = [];
-  let wake = () => {};
-  let reason: string | undefined;
-  // The log is read at the first open, after every reconnect (pushes may have been lost meanwhile) and on a gap.
-  let readLog = true;
-  let opens = 0;
+/** What the connection's listeners collect for the loop. */
+interface Live {
+  sequencer: EventSequencer<EventJson>;
+  /** Released events not written yet, in seq order. */
+  ready: EventJson[];
+  /** Set when the stream must end: the thread was deleted, or too much is waiting. */
+  reason?: "thread_deleted" | "gap";
+  /** The connection (re)opened: pushes may have been missed, so the log is read again. */
+  reopened: boolean;
+  wake(): void;
+}
 
-  p.conn.on("event", (payload) => {
+function listen(conn: AgentConn, threadId: string, after: number): Live {
+  const live: Live = { sequencer: new EventSequencer(after), ready: [], reopened: false, wake: () => {} };
+  let opens = conn.isConnected ? 1 : 0;
+  conn.on("event", (payload) => {
     const event = payload as EventJson;
-    if (event?.threadId !== p.threadId) return;
-    ready.push(...sequencer.accept([event]));
-    wake();
+    if (event?.threadId !== threadId) return;
+    live.ready.push(...live.sequencer.accept([event]));
+    // A client that does not read (or a gap nothing fills) must not make us hold events without bound.
+    if (live.sequencer.overflowing || live.ready.length > MAX_HELD_EVENTS) live.reason = "gap";
+    live.wake();
   });
-  p.conn.on("threadDeleted", (payload) => {
-    if ((payload as { threadId?: string })?.threadId === p.threadId) reason = "thread_deleted";
-    wake();
+  conn.on("threadDeleted", (payload) => {
+    if ((payload as { threadId?: string })?.threadId === threadId) live.reason = "thread_deleted";
+    live.wake();
   });
-  p.conn.onOpen(() => {
+  conn.onOpen(() => {
     // The first open is the one the first read of the log follows anyway.
     if (opens++ === 0) return;
-    readLog = true;
-    wake();
+    live.reopened = true;
+    live.wake();
   });
-  // The client left: free its slot now, not at the next heartbeat.
-  stream.onAbort(() => wake());
-
-  const done = () => reason !== undefined || stream.aborted || stream.closed || Date.now() >= p.deadline;
-  let lastWrite = Date.now();
-  while (!done()) {
-    if (readLog || sequencer.hasGap) {
-      readLog = false;
-      // Answered only once the subscription sent before it is in place, with how far the log must reach.
-      const cursor = await withTimeout(
-        p.conn.eventCursor(p.threadId),
-        Math.max(0, Math.min(SUBSCRIBE_TIMEOUT_MS, p.deadline - Date.now())),
-        "the agent did not answer",
-      );
-      if (!(await fillFromLog(p, sequencer, ready, cursor.lastSeq))) reason = "gap";
-    }
-    // A client that does not read (or a gap nothing fills) must not make us hold events without bound.
-    if (sequencer.overflowing || ready.length > MAX_HELD_EVENTS) reason = "gap";
-    for (const event of ready.splice(0)) {
-      if (done()) break;
-      await stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) });
-      lastWrite = Date.now();
-    }
-    if (done()) break;
-    if (Date.now() - lastWrite >= HEARTBEAT_MS) {
-      await stream.write(": keep-alive\n\n");
-      lastWrite = Date.now();
-    }
-    if (ready.length > 0 || readLog || sequencer.hasGap || done()) continue;
-    const wait = Math.min(HEARTBEAT_MS - (Date.now() - lastWrite), p.deadline - Date.now());
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, wait));
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    wake = () => {};
-  }
-  if (reason === "gap") {
-    // The client resumes with Last-Event-ID once the log has caught up; nothing is skipped.
-    await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "stream_gap" }) });
-  }
-  return { lastSeq: sequencer.lastSeq, reason: reason ?? "closed" };
+  return live;
 }
 
 /**
- * Reads the log after the last seq sent until it reaches `upTo` (what the actor gave out) and no pushed event
- * waits behind a gap. False when that does not happen within the retries: a write is stuck in the actor's outbox
- * (the database is down), and the client had better resume later than wait here.
+ * Writes events until the client leaves, the deadline passes or the thread is deleted. The log is read at the
+ * first open, after every reconnect and on a gap, one batch at a time (each written before the next is read), up
+ * to what the actor says it gave out.
  */
-async function fillFromLog(p: Pump, sequencer: EventSequencer<EventJson>, ready: EventJson[], upTo: number) {
-  return withDatabase(p.env, async (db) => {
-    for (const delay of GAP_RETRY_MS) {
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      for (;;) {
-        const rows = await listEvents(db, p.threadId, sequencer.lastSeq, BATCH);
-        ready.push(...sequencer.accept(rows.map(eventJson)));
-        if (rows.length < BATCH) break;
-      }
-      if (!sequencer.hasGap && sequencer.lastSeq >= upTo) return true;
-      if (Date.now() >= p.deadline) return true;
-    }
-    return false;
+async function pump(
+  stream: SSEStreamingApi,
+  live: Live,
+  p: Pump,
+): Promise<{ lastSeq: number; reason: string }> {
+  const { sequencer, ready } = live;
+  let ended = false;
+  // Resolved at the deadline or when the client leaves: a write to a client that does not read is raced against it.
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
   });
+  const endTimer = setTimeout(
+    () => {
+      ended = true;
+      stop();
+      live.wake();
+    },
+    Math.max(0, p.deadline - Date.now()),
+  );
+  // The client left: free its slot now, not at the next heartbeat.
+  stream.onAbort(() => {
+    stop();
+    live.wake();
+  });
+  const gone = () => ended || stream.aborted || stream.closed || Date.now() >= p.deadline;
+
+  let needCursor = true;
+  let upTo = 0;
+  let syncing = false;
+  let retries = 0;
+  let behindSince: number | undefined;
+  let lastWrite = Date.now();
+  try {
+    while (!gone() && !live.reason) {
+      if (live.reopened) {
+        live.reopened = false;
+        needCursor = true;
+      }
+      if (needCursor) {
+        needCursor = false;
+        // Answered only once the subscription sent before it is in place, with how far the log must reach.
+        const cursor = await withTimeout(
+          p.conn.eventCursor(p.threadId),
+          SUBSCRIBE_TIMEOUT_MS,
+          "the agent did not answer",
+        );
+        upTo = Math.max(upTo, cursor.lastSeq);
+        syncing = true;
+      }
+      if (syncing || sequencer.hasGap) {
+        const full = await readBatch(p, sequencer, ready);
+        if (!full) {
+          if (sequencer.hasGap || sequencer.lastSeq < upTo) {
+            // Given out but not in Postgres yet: the shipper normally stores it within milliseconds. Not cut short
+            // by pushes, which keep coming while a turn streams.
+            behindSince ??= Date.now();
+            if (Date.now() - behindSince > MAX_BEHIND_MS) live.reason = "gap";
+            else await sleep(GAP_RETRY_MS[Math.min(retries++, GAP_RETRY_MS.length - 1)] ?? 0);
+          } else {
+            syncing = false;
+            retries = 0;
+            behindSince = undefined;
+          }
+        }
+      }
+      // What is released is written, even when the stream is about to end: the client resumes after it.
+      for (const event of ready.splice(0)) {
+        if (gone()) break;
+        await Promise.race([
+          stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) }),
+          stopped,
+        ]);
+        lastWrite = Date.now();
+      }
+      if (gone() || live.reason) break;
+      if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+        await Promise.race([stream.write(": keep-alive\n\n"), stopped]);
+        lastWrite = Date.now();
+      }
+      if (ready.length > 0 || syncing || sequencer.hasGap || live.reopened) continue;
+      await sleepUnlessWoken(
+        live,
+        Math.min(HEARTBEAT_MS - (Date.now() - lastWrite), p.deadline - Date.now()),
+      );
+    }
+  } catch (error) {
+    // The agent's answer timed out because the stream's time was up: an ordinary end.
+    if (!gone()) throw error;
+  } finally {
+    clearTimeout(endTimer);
+    stop();
+  }
+  if (live.reason === "gap" && !stream.aborted) {
+    // The client resumes with Last-Event-ID once the log has caught up; nothing is skipped.
+    await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "stream_gap" }) }).catch(() => {});
+  }
+  return { lastSeq: sequencer.lastSeq, reason: live.reason ?? (stream.aborted ? "client_left" : "closed") };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits `ms`, or less when a push, an open, a deletion, the client leaving or the deadline wakes the loop. */
+function sleepUnlessWoken(live: Live, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      live.wake = () => {};
+      resolve();
+    }
+    live.wake = done;
+  });
+}
+
+/** One batch of the log after the last seq sent, on a pool of its own; true when the batch was full. */
+async function readBatch(
+  p: Pump,
+  sequencer: EventSequencer<EventJson>,
+  ready: EventJson[],
+): Promise<boolean> {
+  const rows = await withDatabase(p.env, (db) => listEvents(db, p.threadId, sequencer.lastSeq, BATCH));
+  ready.push(...sequencer.accept(rows.map(eventJson)));
+  return rows.length === BATCH;
 }
