@@ -74,9 +74,9 @@ type RetryableCode = {
 }[ErrorCode];
 
 /** Seconds to wait before retrying after `code`, for retryable codes. */
-export function retryAfterOf(code: RetryableCode): number;
-export function retryAfterOf(code: ErrorCode): number | undefined;
-export function retryAfterOf(code: ErrorCode): number | undefined {
+export function retryAfterSecondsOf(code: RetryableCode): number;
+export function retryAfterSecondsOf(code: ErrorCode): number | undefined;
+export function retryAfterSecondsOf(code: ErrorCode): number | undefined {
   const entry: { status: number; retryAfterSeconds?: number } = ERROR_CODES[code];
   return entry.retryAfterSeconds;
 }

@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ERROR_CODES, type ErrorCode, retryAfterOf } from "../contract/error-codes";
+import { ERROR_CODES, type ErrorCode, retryAfterSecondsOf } from "../contract/error-codes";
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };
@@ -22,7 +22,7 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
     this.status = ERROR_CODES[code].status as ContentfulStatusCode;
-    const retryAfter = retryAfterOf(code);
+    const retryAfter = retryAfterSecondsOf(code);
     this.headers = retryAfter === undefined ? headers : { "Retry-After": String(retryAfter), ...headers };
   }
 }

@@ -1,14 +1,10 @@
 import { eq, isNull } from "drizzle-orm";
-import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevStripe, startDevStripe } from "../../dev/stripe/stripe-server";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../../platform/logger";
 import { usageRecords, usageReports, users } from "../../schema";
-import type { Database } from "../../schema/db";
 import { ensureCustomer } from "../../worker/src/billing/customers";
-import { createStripe } from "../../worker/src/billing/stripe-client";
 import { meterIdentifier, reportUsage } from "../../worker/src/billing/usage-reporter";
-import { type MigratedDatabase, startMigratedDatabase } from "../support/local-db";
+import { useBillingFixture } from "../support/billing-fixture";
 
 const log = createLogger({ service: "test" }, () => {});
 const EVENT = "growqr_tokens";
@@ -16,39 +12,24 @@ const METER_PATH = "/v1/billing/meter_events";
 
 /** The usage reporter against PGlite and dev/stripe, with Stripe failing in the ways that lose or double usage. */
 describe("usage reporter", () => {
-  let local: MigratedDatabase;
-  let db: Database;
-  let devStripe: DevStripe;
-  let stripe: Stripe;
-
-  beforeAll(async () => {
-    local = await startMigratedDatabase();
-    db = local.db;
-    devStripe = await startDevStripe();
-    // No SDK retries: each failure below reaches the reporter.
-    stripe = createStripe(devStripe.workerVars, { maxNetworkRetries: 0 });
-  });
-  afterAll(async () => {
-    await devStripe?.close();
-    await local?.close();
-  });
+  const fixture = useBillingFixture();
 
   const run = (options: { maxRecordsPerBatch?: number } = {}) =>
-    reportUsage(db, stripe, { eventName: EVENT, log, ...options });
+    reportUsage(fixture.db, fixture.stripe, { eventName: EVENT, log, ...options });
 
   async function newUser(withCustomer = true) {
-    const [user] = await db
+    const [user] = await fixture.db
       .insert(users)
       .values({ clerkUserId: `u-${crypto.randomUUID()}` })
       .returning();
     if (!user) throw new Error("no user");
-    const customer = withCustomer ? await ensureCustomer(db, stripe, user) : undefined;
+    const customer = withCustomer ? await ensureCustomer(fixture.db, fixture.stripe, user) : undefined;
     return { userId: user.id, customer: customer ?? "" };
   }
 
   /** One model call: `input + output + cacheWrite` count, and a tenth of the cache reads (rounded up). */
   async function use(userId: string, input: number, output = 0, cacheRead = 0, cacheWrite = 0) {
-    await db.insert(usageRecords).values({
+    await fixture.db.insert(usageRecords).values({
       userId,
       turnKey: `turn-${crypto.randomUUID()}`,
       model: "claude-test",
@@ -59,10 +40,13 @@ describe("usage reporter", () => {
     });
   }
 
-  const metered = (customer: string) => devStripe.meterTotals(EVENT)[customer] ?? 0;
+  const metered = (customer: string) => fixture.devStripe.meterTotals(EVENT)[customer] ?? 0;
   const unreported = async (userId: string) =>
-    (await db.select().from(usageRecords).where(eq(usageRecords.userId, userId))).filter((r) => !r.reportId);
-  const reportsOf = (userId: string) => db.select().from(usageReports).where(eq(usageReports.userId, userId));
+    (await fixture.db.select().from(usageRecords).where(eq(usageRecords.userId, userId))).filter(
+      (r) => !r.reportId,
+    );
+  const reportsOf = (userId: string) =>
+    fixture.db.select().from(usageReports).where(eq(usageReports.userId, userId));
 
   it("reports each customer's billable tokens once, in one meter event per batch", async () => {
     const a = await newUser();
@@ -78,7 +62,7 @@ describe("usage reporter", () => {
     expect(await unreported(a.userId)).toEqual([]);
     const [report] = await reportsOf(a.userId);
     expect(report).toMatchObject({ status: "reported", tokens: 1_172, records: 2, attempts: 1 });
-    expect(devStripe.store.snapshot().meterEvents[meterIdentifier(report?.id ?? "")]).toMatchObject({
+    expect(fixture.devStripe.store.snapshot().meterEvents[meterIdentifier(report?.id ?? "")]).toMatchObject({
       event_name: EVENT,
       payload: { stripe_customer_id: a.customer, value: "1172" },
     });
@@ -104,7 +88,7 @@ describe("usage reporter", () => {
     const { userId, customer } = await newUser();
     await use(userId, 300);
     // Stripe records the event, the reporter never hears back.
-    devStripe.injectFault({ method: "POST", path: METER_PATH, mode: "drop" });
+    fixture.devStripe.injectFault({ method: "POST", path: METER_PATH, mode: "drop" });
     const interrupted = await run();
     expect(interrupted.stoppedBy).toBeDefined();
     expect(metered(customer)).toBe(300);
@@ -119,7 +103,7 @@ describe("usage reporter", () => {
     const after = await reportsOf(userId);
     expect(after.find((r) => r.id === pending?.id)).toMatchObject({ status: "reported", attempts: 2 });
     // The same identifier went to Stripe twice; dev/stripe (like Stripe) kept one.
-    const sent = devStripe.requests().filter((r) => r.path === METER_PATH);
+    const sent = fixture.devStripe.requests().filter((r) => r.path === METER_PATH);
     expect(sent.length).toBeGreaterThanOrEqual(2);
 
     await run();
@@ -130,7 +114,13 @@ describe("usage reporter", () => {
   it("loses nothing while Stripe is down, and reports it all once Stripe is back", async () => {
     const { userId, customer } = await newUser();
     await use(userId, 40);
-    devStripe.injectFault({ method: "POST", path: METER_PATH, mode: "status", status: 503, times: 3 });
+    fixture.devStripe.injectFault({
+      method: "POST",
+      path: METER_PATH,
+      mode: "status",
+      status: 503,
+      times: 3,
+    });
     for (let i = 0; i < 3; i += 1) {
       const result = await run();
       expect(result.stoppedBy).toBeDefined();
@@ -146,7 +136,7 @@ describe("usage reporter", () => {
     const { userId, customer } = await newUser();
     await use(userId, 77);
     // The database goes away right after the meter event was sent: the mark never happens.
-    const dying = new Proxy(db, {
+    const dying = new Proxy(fixture.db, {
       get(target, property, receiver) {
         if (property === "update") {
           return () => {
@@ -156,7 +146,9 @@ describe("usage reporter", () => {
         return Reflect.get(target, property, receiver);
       },
     });
-    await expect(reportUsage(dying, stripe, { eventName: EVENT, log })).rejects.toThrow("connection lost");
+    await expect(reportUsage(dying, fixture.stripe, { eventName: EVENT, log })).rejects.toThrow(
+      "connection lost",
+    );
     expect(metered(customer)).toBe(77);
     expect(await reportsOf(userId)).toMatchObject([{ status: "pending" }]);
 
@@ -175,7 +167,7 @@ describe("usage reporter", () => {
     const reports = await reportsOf(userId);
     expect(reports.reduce((sum, r) => sum + r.records, 0)).toBe(25);
     expect(reports.every((r) => r.status === "reported")).toBe(true);
-    const claimedTwice = await db.select().from(usageRecords).where(isNull(usageRecords.reportId));
+    const claimedTwice = await fixture.db.select().from(usageRecords).where(isNull(usageRecords.reportId));
     expect(claimedTwice.filter((r) => r.userId === userId)).toEqual([]);
   });
 
@@ -184,7 +176,7 @@ describe("usage reporter", () => {
     const good = await newUser();
     await use(bad.userId, 5);
     await use(good.userId, 6);
-    devStripe.injectFault({ method: "POST", path: METER_PATH, mode: "status", status: 400 });
+    fixture.devStripe.injectFault({ method: "POST", path: METER_PATH, mode: "status", status: 400 });
     const result = await run();
     expect(result.rejected).toBe(1);
     const statuses = [...(await reportsOf(bad.userId)), ...(await reportsOf(good.userId))].map(

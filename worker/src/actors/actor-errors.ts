@@ -1,9 +1,5 @@
 import { UserError } from "rivetkit/errors";
-import { retryAfterOf } from "../../../contract/error-codes";
 import { asApiError } from "../http/api-errors";
-
-/** Seconds a client should wait before retrying after `unavailable` (the REST routes send it as Retry-After). */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = retryAfterOf("unavailable");
 
 export const databaseUnavailable = () =>
   new UserError("The database is unreachable; try again shortly", { code: "unavailable" });

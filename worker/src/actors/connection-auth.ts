@@ -60,9 +60,8 @@ export async function authenticateConnection(
       code: "missing_token",
     });
   }
-  const token = params.token;
   try {
-    const claims = await verifySessionToken(token, readAuthConfig(env));
+    const claims = await verifySessionToken(params.token, readAuthConfig(env));
     // The verifier allows a few seconds of clock skew; a connection does not: one opened with a token already
     // past its expiry would look live to the client yet be closed at the next event (live-conns.ts).
     if (Date.now() >= claims.expiresAt * 1000) throw tokenExpired();

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
+import { retryAfterSecondsOf } from "../../../contract/error-codes";
 import type { AppEnv } from "../env";
 import { asApiError } from "../http/api-errors";
-import { UNAVAILABLE_RETRY_AFTER_SECONDS } from "./actor-errors";
 import { type Refusal, refusal } from "./manager-routes";
 
 /**
@@ -30,7 +30,7 @@ export function toRefusal(error: unknown, c: Context<AppEnv>): Refusal {
   if (api?.code === "database_unavailable") {
     return {
       ...refusal(503, "unavailable", "The database is unreachable; try again shortly"),
-      headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      headers: { "Retry-After": String(retryAfterSecondsOf("unavailable")) },
     };
   }
   if (api && (api.status < 500 || api.status === 503)) {

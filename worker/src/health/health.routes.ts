@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { retryAfterOf } from "../../../contract/error-codes";
+import { retryAfterSecondsOf } from "../../../contract/error-codes";
 import { errorBody } from "../../../platform/api-error";
 import type { AppEnv } from "../env";
 import { APP_VERSION } from "../version";
@@ -61,7 +61,7 @@ export const healthRoutes = new OpenAPIHono<AppEnv>()
     ]);
     const body = { version: APP_VERSION, checks: { database, provisioner } };
     if (database.status === "down") {
-      c.header("Retry-After", String(retryAfterOf("database_unavailable")));
+      c.header("Retry-After", String(retryAfterSecondsOf("database_unavailable")));
       return c.json(
         { ...errorBody("database_unavailable", "The database is unreachable", c.var.requestId), ...body },
         503,

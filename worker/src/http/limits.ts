@@ -3,7 +3,7 @@
  * here; per-plan limits (tokens, parallel sub-agents, stack starts per hour) are in `billing/plans.ts` because
  * they are what a plan sells.
  */
-import { retryAfterOf } from "../../../contract/error-codes";
+import { retryAfterSecondsOf } from "../../../contract/error-codes";
 
 /**
  * Request bodies: every JSON body of the API is small (a message is at most AGENT_MAX_MESSAGE_CHARS = 16 000
@@ -49,7 +49,7 @@ export const RATE_LIMIT_WINDOW_SECONDS = 60;
  */
 export const MAX_EVENT_STREAMS_PER_USER = 8;
 /** A slot frees as soon as one of the user's streams closes, which cannot be predicted: retry soon. */
-export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterOf("too_many_streams");
+export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterSecondsOf("too_many_streams");
 /** Every stream ends after this and the client reconnects with Last-Event-ID, so no request lives forever. */
 export const MAX_STREAM_MS = 5 * 60_000;
 

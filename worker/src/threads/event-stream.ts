@@ -144,7 +144,6 @@ async function pump(
   p: Pump,
 ): Promise<{ lastSeq: number; reason: string }> {
   const { sequencer, ready } = live;
-  let ended = false;
   // Resolved at the deadline or when the client leaves: a write to a client that does not read is raced against it.
   let stop = () => {};
   const stopped = new Promise<void>((resolve) => {
@@ -152,7 +151,6 @@ async function pump(
   });
   const endTimer = setTimeout(
     () => {
-      ended = true;
       stop();
       live.wake();
     },
@@ -163,7 +161,7 @@ async function pump(
     stop();
     live.wake();
   });
-  const gone = () => ended || stream.aborted || stream.closed || Date.now() >= p.deadline;
+  const gone = () => stream.aborted || stream.closed || Date.now() >= p.deadline;
 
   let needCursor = true;
   let upTo = 0;
