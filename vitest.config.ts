@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: [
-            "{worker,provisioner,platform,schema,contract,dev,bench}/**/*.test.ts",
+            "{worker,provisioner,platform,schema,contract,dev,bench,deploy}/**/*.test.ts",
             "web/src/**/*.test.ts",
             "test/**/*.test.ts",
           ],
@@ -51,8 +51,8 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject<string>("databaseUrl"),
                 DB_WS_PROXY: inject<string>("dbWsProxy"),
-                GITEA_URL: inject<string>("giteaUrl"),
-                GITEA_ADMIN_TOKEN: inject<string>("giteaAdminToken"),
+                TEST_GITEA_URL: inject<string>("giteaUrl"),
+                TEST_GITEA_ADMIN_TOKEN: inject<string>("giteaAdminToken"),
                 // Required by the Worker's start-up check (worker/src/http/check-config.ts).
                 ACTOR_INTERNAL_KEY: "d29ya2VyZC10ZXN0cy1vbmx5LWtleS0zMi1ieXRlcy1sb25n",
               },

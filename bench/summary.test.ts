@@ -73,7 +73,15 @@ const report = {
     rest: { toTurnStarted: l(40, 80), acknowledged: l(30, 60), roundTripsToAck: 7, roundTripsPerTurn: 15 },
     live: { toTurnStarted: l(20, 40), acknowledged: l(15, 30), roundTripsToAck: 7, roundTripsPerTurn: 15 },
   },
-  memory: { readL1: l(0.01, 0.1), readL3: l(70, 90), l3OverL1P50: 7000, commit: l(200, 300) },
+  memory: {
+    warm: { readL2: l(5, 9), readGit: l(20, 40), commit: l(60, 90) },
+    suspended: {
+      readL2: l(5, 9),
+      readMiss: l(400, 900),
+      commitAcknowledged: l(300, 600),
+      commitInGit: l(400, 800),
+    },
+  },
   subAgents: {
     paced: l(300, 500),
     paceMs: 10,

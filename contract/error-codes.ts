@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   database_unavailable: { status: 503, retryAfterSeconds: 5 },
   auth_unavailable: { status: 503, retryAfterSeconds: 5 },
   memory_unavailable: { status: 503, retryAfterSeconds: 5 },
+  // The user's Gitea machine is being started (a read L2 could not answer): retry shortly.
+  memory_waking: { status: 503, retryAfterSeconds: 2 },
   provisioner_unavailable: { status: 503, retryAfterSeconds: 5 },
   billing_unavailable: { status: 503, retryAfterSeconds: 5 },
   actors_unavailable: { status: 503, retryAfterSeconds: 30 },

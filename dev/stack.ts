@@ -7,7 +7,6 @@ import { startWsProxy, type WsProxy } from "../schema/ws-proxy";
 import { type DevFly, startDevFly } from "./fly/fly-server";
 import type { ImageRunner } from "./fly/images";
 import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
-import { startDevGitea } from "./gitea/server";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
 import { loadOrCreateSigningKey } from "./issuer/signing-key";
 import { type DevModel, type DevModelOptions, startDevModel } from "./model/model-server";
@@ -43,11 +42,10 @@ export interface StackOptions {
   issuerKeyFile?: string;
   /** Browser origins: tokens' `azp` (the first one) and the API's CORS allow-list. */
   webOrigins?: string[];
-  /** A real Gitea (the developer's GITEA_URL + GITEA_ADMIN_TOKEN) instead of the dev one. */
-  gitea?: { url: string; adminToken: string };
-  /** Dev Gitea data (users, tokens, bare repositories); omitted means a temporary directory. */
-  giteaDataDir?: string;
-  /** Keeps the dev Gitea's admin token and GITEA_TOKEN_KEY across runs; omitted means fresh ones. */
+  /**
+   * Keeps GITEA_TOKEN_KEY (which seals the per-user Gitea tokens in `repos`) across runs; omitted means a fresh
+   * one. Each user's Gitea is their own dev/fly machine (dev/gitea), as in production.
+   */
   giteaSecretsFile?: string;
   /** GITEA_TOKEN_KEY for the Worker; omitted means the one in `giteaSecretsFile` (or a fresh one). */
   giteaTokenKey?: string;
@@ -75,8 +73,6 @@ export interface LocalStack {
   wsProxy: string;
   /** Mints session tokens the Workers accept. */
   issuer: DevIssuer;
-  /** The Gitea the Worker uses (dev Gitea unless `gitea` was given). */
-  gitea: { url: string; adminToken: string; tokenKey: string };
   /** The local Machines API (unset when FLY_API_TOKEN points the provisioner at real Fly). */
   fly?: DevFly;
   /** The local Messages API (unset when ANTHROPIC_API_KEY points the agent at Claude). */
@@ -88,7 +84,10 @@ export interface LocalStack {
    * refused) and comes back on the same address, with Postgres and its data untouched. For fault runs.
    */
   interruptDatabase(forMs: number): Promise<void>;
-  /** The dev Gitea unreachable for `forMs`, then back with its data (no-op with a real Gitea). For fault runs. */
+  /**
+   * Every user's Gitea machine unreachable through dev/fly's edge for `forMs` (the machines keep running and
+   * their data); resolves when it is over. No-op against real Fly. For fault runs.
+   */
   interruptGit(forMs: number): Promise<void>;
   /** Stops only the database (embedded) and the proxy, leaving the Workers up: for outage tests. */
   stopDatabase(): Promise<void>;
@@ -156,9 +155,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     started.push(() => issuer.close());
     options.log("auth", `dev issuer on ${issuer.url} (JWKS at /.well-known/jwks.json)`);
 
-    const gitea = await startGitea(options);
-    // Closures, since interruptGit replaces the server.
-    started.push(() => gitea.stop());
+    const giteaTokenKey =
+      options.giteaTokenKey ?? (await loadOrCreateGiteaSecrets(options.giteaSecretsFile)).tokenKey;
     const fly = await startFly(options);
     if (fly.devFly) started.push(() => fly.devFly?.close() ?? Promise.resolve());
     const model = await startModel(options);
@@ -183,9 +181,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       CLERK_ISSUER: issuer.url,
       AUTHORIZED_PARTIES: webOrigins.join(","),
       CORS_ORIGINS: webOrigins.join(","),
-      GITEA_URL: gitea.url,
-      GITEA_ADMIN_TOKEN: gitea.adminToken,
-      GITEA_TOKEN_KEY: gitea.tokenKey,
+      GITEA_TOKEN_KEY: giteaTokenKey,
       // Signs actor-to-actor calls (sub-agent → Grow Agent); fresh per stack, it only needs to match itself.
       ACTOR_INTERNAL_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       ...options.workerVars,
@@ -234,11 +230,13 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       databaseUrl,
       wsProxy: proxy.address,
       issuer,
-      gitea: { url: gitea.url, adminToken: gitea.adminToken, tokenKey: gitea.tokenKey },
       fly: fly.devFly,
       model: model.devModel,
       stripe: stripe.devStripe,
-      interruptGit: (forMs: number) => gitea.interrupt(forMs),
+      async interruptGit(forMs: number) {
+        fly.devFly?.interruptImage("gitea", forMs);
+        await new Promise((resolve) => setTimeout(resolve, forMs));
+      },
       async interruptDatabase(forMs: number) {
         const { port } = proxy;
         await proxy.close();
@@ -264,35 +262,6 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await stopAll();
     throw error;
   }
-}
-
-/** The developer's Gitea when given, otherwise the dev Gitea (dev/gitea) on a free port. */
-async function startGitea(options: StackOptions) {
-  const secrets = await loadOrCreateGiteaSecrets(options.giteaSecretsFile);
-  const tokenKey = options.giteaTokenKey ?? secrets.tokenKey;
-  if (options.gitea) {
-    options.log("git", `using Gitea at ${options.gitea.url}`);
-    const noop = async () => {};
-    return { ...options.gitea, tokenKey, stop: noop, interrupt: noop };
-  }
-  // In the stack's state directory (not a temporary one of its own), so an interrupted Gitea comes back whole.
-  const dataDir = options.giteaDataDir ?? path.join(options.stateDir, "gitea");
-  const start = (port?: number) =>
-    startDevGitea({ dataDir, port, adminToken: secrets.adminToken, log: (line) => options.log("git", line) });
-  let gitea = await start();
-  const port = Number(new URL(gitea.url).port);
-  return {
-    url: gitea.url,
-    adminToken: gitea.adminToken,
-    tokenKey,
-    stop: () => gitea.close(),
-    /** Gitea gone for `forMs` (connections refused), then back on the same port with the same data. */
-    async interrupt(forMs: number) {
-      await gitea.close();
-      await new Promise((resolve) => setTimeout(resolve, forMs));
-      gitea = await start(port);
-    },
-  };
 }
 
 /**

@@ -28,11 +28,6 @@ async function main(): Promise<void> {
     webPort: port("WEB_PORT", 5173),
     issuerPort: port("ISSUER_PORT", DEV_ISSUER_PORT),
     issuerKeyFile: path.join(stateDir, "issuer-key.json"),
-    gitea:
-      process.env.GITEA_URL && process.env.GITEA_ADMIN_TOKEN
-        ? { url: process.env.GITEA_URL, adminToken: process.env.GITEA_ADMIN_TOKEN }
-        : undefined,
-    giteaDataDir: path.join(stateDir, "gitea"),
     giteaSecretsFile: path.join(stateDir, "gitea-secrets.json"),
     giteaTokenKey: process.env.GITEA_TOKEN_KEY || undefined,
     webOrigins: [`http://127.0.0.1:${port("WEB_PORT", 5173)}`, `http://localhost:${port("WEB_PORT", 5173)}`],
@@ -57,7 +52,7 @@ async function main(): Promise<void> {
   log("dev", `  api   ${stack.apiUrl}/api/health`);
   log("dev", `  db    ${stack.databaseUrl.replace(/:[^:@/]+@/, ":***@")}`);
   log("dev", `  auth  ${stack.issuer.url} (dev issuer; \`npm run token -- alice\` prints a token)`);
-  log("dev", `  git   ${stack.gitea.url} (admin token in .dev/gitea-secrets.json unless GITEA_URL is set)`);
+  log("dev", `  git   each user's own Gitea machine under dev/fly (${stack.fly?.edgeUrl ?? "Fly"})`);
   log("dev", "Ctrl-C to stop");
 }
 

@@ -27,3 +27,27 @@ export function takeFault(faults: Faults, method: string, path: string): FaultRu
   if (rule) rule.count--;
   return rule;
 }
+
+/**
+ * Edge outages, test-only: machines (by id) or image tags (every machine of the role) that the edge cannot reach
+ * until a time. Set in-process through the `DevFly` handle only, never over HTTP, so nothing that reaches dev/fly
+ * through its API can cut a user off.
+ */
+export class EdgeOutages {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** `forMs` from now; 0 or less ends an outage early. */
+  set(key: { machineId: string } | { image: string }, forMs: number): void {
+    const id = "machineId" in key ? `machine:${key.machineId}` : `image:${key.image}`;
+    if (forMs > 0) this.until.set(id, this.now() + forMs);
+    else this.until.delete(id);
+  }
+
+  /** Whether the edge must drop traffic to this machine now. */
+  cuts(machineId: string, image: string): boolean {
+    const now = this.now();
+    return [`machine:${machineId}`, `image:${image}`].some((id) => (this.until.get(id) ?? 0) > now);
+  }
+}

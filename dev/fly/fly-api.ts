@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import type http from "node:http";
 import path from "node:path";
 import type { components } from "../../provisioner/src/fly/fly-api.gen";
@@ -132,6 +132,14 @@ export function createFlyApi(options: FlyApiOptions) {
       throw new HttpError(412, "machine is leased; pass its nonce in fly-machine-lease-nonce");
   };
 
+  const volumeDir = (id: string) => path.join(options.stateDir, "volumes", id);
+
+  /** The machine a volume is bound to, until that machine is destroyed (Fly then unbinds the volume). */
+  const boundMachine = (volume: Volume) => {
+    const record = volume.attached_machine_id ? machines.get(volume.attached_machine_id) : undefined;
+    return record && record.local.state !== "destroyed" ? volume.attached_machine_id : undefined;
+  };
+
   const runnerFor = (config: MachineConfig): ImageRunner => {
     const tag = imageTag(config.image);
     if (faults.neverHealthyImages.includes(tag)) return placeholderImage(tag, { neverHealthy: true });
@@ -143,7 +151,7 @@ export function createFlyApi(options: FlyApiOptions) {
     for (const mount of config.mounts ?? []) {
       const volume = mount.volume ? volumes.get(mount.volume) : undefined;
       if (!volume || volume.app !== app) throw new HttpError(400, `volume ${mount.volume} not found`);
-      if (mount.path) mounts[mount.path] = path.join(options.stateDir, "volumes", volume.id ?? "");
+      if (mount.path) mounts[mount.path] = volumeDir(volume.id ?? "");
     }
     return mounts;
   };
@@ -255,6 +263,8 @@ export function createFlyApi(options: FlyApiOptions) {
         if (record.local.state === "started" && url.searchParams.get("force") !== "true")
           throw new HttpError(412, "machine is started; stop it or pass force=true");
         await record.local.destroy();
+        for (const volume of volumes.values())
+          if (volume.attached_machine_id === params.machine_id) volume.attached_machine_id = undefined;
         return [200, { ok: true }];
       }
       case "POST /apps/{app_name}/machines/{machine_id}/start": {
@@ -342,7 +352,13 @@ export function createFlyApi(options: FlyApiOptions) {
       case "DELETE /apps/{app_name}/volumes/{volume_id}": {
         const volume = volumes.get(params.volume_id ?? "");
         if (!volume || volume.app !== app) throw new HttpError(404, "volume not found");
+        // As Fly: a volume bound to a machine, even a stopped one, is refused until that machine is destroyed.
+        const bound = boundMachine(volume);
+        if (bound)
+          throw new HttpError(412, `failed_precondition: volume is currently bound to machine: ${bound}`);
         volumes.delete(params.volume_id ?? "");
+        // A destroyed volume's data is gone, as on Fly: the next volume never sees it.
+        await rm(volumeDir(params.volume_id ?? ""), { recursive: true, force: true });
         return [200, volumeJson({ ...volume, state: "destroyed" })];
       }
     }

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Faults, noFaults, takeFault } from "./faults";
+import { EdgeOutages, type Faults, noFaults, takeFault } from "./faults";
 import { createFlyApi, HttpError, readJson } from "./fly-api";
-import { defaultImages, type ImageRunner } from "./images";
+import { defaultImages, type ImageRunner, imageTag } from "./images";
 import type { MachineState } from "./local-machine";
 
 export interface DevFlyOptions {
@@ -12,7 +12,7 @@ export interface DevFlyOptions {
   apps?: string[];
   /** Machines and volumes live under here (volumes are directories, so data survives stop/start). */
   stateDir: string;
-  /** Image tag → local process; defaults to OpenCode and a Gitea placeholder (see images.ts). */
+  /** Image tag → local process; defaults to OpenCode and dev/gitea (see images.ts). */
   images?: Record<string, ImageRunner>;
   port?: number;
   log?: (line: string) => void;
@@ -25,6 +25,14 @@ export interface DevFly {
   /** The "edge": requests with `fly-force-instance-id` are proxied to that machine (like `<app>.fly.dev`). */
   edgeUrl: string;
   faults: Faults;
+  /**
+   * Test-only: the edge drops all traffic to machine `machineId` for `forMs` (0 ends it early), as if its host
+   * were unreachable: requests in flight are cut and new connections are reset before reaching the machine, which
+   * keeps running. Only on this handle, never over HTTP.
+   */
+  interruptMachine(machineId: string, forMs: number): void;
+  /** The same for every machine of an image tag (`gitea`, `opencode`), machines created meanwhile included. */
+  interruptImage(tag: string, forMs: number): void;
   /** Every API request served (method, path, status), for tests. */
   requests: Array<{ method: string; path: string; status: number }>;
   machines(): Array<{
@@ -56,6 +64,13 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
     log,
   });
   const { machines, persist } = api;
+  const outages = new EdgeOutages();
+  const inFlight = new Set<{ machineId: string; image: string; response: http.ServerResponse }>();
+  const interrupt = (key: { machineId: string } | { image: string }, forMs: number) => {
+    outages.set(key, forMs);
+    for (const flight of inFlight)
+      if (outages.cuts(flight.machineId, flight.image)) flight.response.destroy();
+  };
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://dev-fly.local");
@@ -102,6 +117,9 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
    */
   async function proxyToMachine(id: string, request: http.IncomingMessage, response: http.ServerResponse) {
     const record = machines.get(id);
+    const image = imageTag(record?.config.image);
+    // An outage: the connection dies before anything reaches the machine (and before autostart could wake it).
+    if (record && outages.cuts(id, image)) return void request.socket.destroy();
     if (record?.local.state === "stopped") {
       await record.local.start();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -125,7 +143,10 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
         });
       },
     );
+    const flight = { machineId: id, image, response };
+    inFlight.add(flight);
     response.on("close", () => {
+      inFlight.delete(flight);
       if (!response.writableFinished) upstream.destroy();
     });
     upstream.on("error", () => {
@@ -167,6 +188,8 @@ export async function startDevFly(options: DevFlyOptions): Promise<DevFly> {
     token: options.token,
     edgeUrl: base,
     faults,
+    interruptMachine: (machineId, forMs) => interrupt({ machineId }, forMs),
+    interruptImage: (tag, forMs) => interrupt({ image: tag }, forMs),
     requests,
     machines: listMachines,
     async close() {

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -87,24 +88,34 @@ export function opencodeConfig(env: Record<string, string>) {
   };
 }
 
-/** A shell command from configuration (e.g. `DEV_GITEA_COMMAND`), run with PORT and the machine env. */
-export const shellImage =
-  (commandLine: string): ImageRunner =>
-  async ({ port, mounts, machineDir }) => ({
-    command: "/bin/sh",
-    args: ["-c", commandLine],
-    env: { PORT: String(port), DATA_DIR: mounts["/data"] ?? path.join(machineDir, "data") },
-  });
+/**
+ * tsx's ESM loader, preloaded with `--import`: Node runs dev/gitea's TypeScript in the machine's own process,
+ * without tsx's CLI, which would start a second Node process (about 90 ms more per boot, measured).
+ */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+
+/**
+ * dev/gitea as one user's Gitea machine (`dev/gitea/main.ts --machine`, see dev/gitea/machine.ts): its data on
+ * the `/data` volume, so it survives stop, start and suspend and goes with the volume; the admin made at first
+ * boot from `GITEA_ADMIN_USER` and `GITEA_ADMIN_PASSWORD` of the machine env, as runtime/gitea/bootstrap.sh does.
+ */
+export const giteaImage: ImageRunner = async ({ mounts, machineDir }) => {
+  // Without a volume, the machine's scratch directory, standing in for its root filesystem.
+  const data = mounts["/data"] ?? path.join(machineDir, "data");
+  await mkdir(data, { recursive: true });
+  return {
+    command: process.execPath,
+    args: ["--import", tsxLoader, path.join(repoRoot, "dev/gitea/main.ts"), "--machine"],
+    env: { GROWQR_DATA_DIR: data },
+  };
+};
 
 /**
  * Image name → runner. Matching is on the tag after the last ':' (`registry.fly.io/growqr-runtime:opencode`),
- * so production image names work unchanged locally. The Gitea command is configurable until dev/gitea lands.
+ * so production image names work unchanged locally.
  */
-export function defaultImages(env: NodeJS.ProcessEnv = process.env): Record<string, ImageRunner> {
-  return {
-    opencode: opencodeImage,
-    gitea: env.DEV_GITEA_COMMAND ? shellImage(env.DEV_GITEA_COMMAND) : placeholderImage("gitea"),
-  };
+export function defaultImages(): Record<string, ImageRunner> {
+  return { opencode: opencodeImage, gitea: giteaImage };
 }
 
 export const imageTag = (image: string | undefined) => (image ?? "").split(/[:/]/).at(-1) ?? "";

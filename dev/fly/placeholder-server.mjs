@@ -2,8 +2,8 @@
 import http from "node:http";
 
 /**
- * Stand-in for a machine image that has no local build yet (Gitea until dev/gitea lands): answers health on
- * PORT. With `--never-healthy` it listens but answers 503, which is how tests model a machine that boots and
+ * Stand-in for a machine image that has no local build (an unknown tag, or tests that need no real server):
+ * answers health on PORT. With `--never-healthy` it listens but answers 503, which is how tests model a machine that boots and
  * never becomes healthy.
  */
 const port = Number(process.env.PORT ?? 0);

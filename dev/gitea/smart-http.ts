@@ -10,8 +10,9 @@ import { HttpError } from "./http";
 export const SMART_HTTP = /^\/([^/]+)\/([^/]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 
 /**
- * Git's smart HTTP through `git http-backend` (CGI). Private repositories need Basic auth (a password, or a token
- * with read:repository as the password), as with Gitea; anonymous clients get a Basic challenge so git asks.
+ * Git's smart HTTP through `git http-backend` (CGI). Every repository needs Basic auth (a password, or a token
+ * with read:repository as the password), as with a Gitea that requires signing in; anonymous clients get a Basic
+ * challenge so git asks.
  * Pushing is not offered: memory is written through the contents API only.
  */
 export async function serveSmartHttp(
@@ -27,14 +28,11 @@ export async function serveSmartHttp(
   if (service === "git-receive-pack") throw new HttpError(403, "the dev Gitea does not accept pushes");
   if (service !== "git-upload-pack") throw new HttpError(403, "only smart HTTP (git-upload-pack) is served");
 
-  if (principal) requireScope(principal, "read", "repository");
-  let found: ReturnType<typeof visibleRepo>;
-  try {
-    found = visibleRepo(context, principal, ownerName, repoName);
-  } catch (error) {
-    if (principal) throw error;
+  // Sign-in required for everything (REQUIRE_SIGNIN_VIEW): a challenge, so git asks for credentials.
+  if (!principal)
     throw new HttpError(401, "authentication required", { "www-authenticate": 'Basic realm="Gitea"' });
-  }
+  requireScope(principal, "read", "repository");
+  const found = visibleRepo(context, principal, ownerName, repoName);
 
   const pathInfo = `/${path.relative(context.reposDir, found.gitDir)}/${action}`;
   const child = spawn("git", ["http-backend"], {

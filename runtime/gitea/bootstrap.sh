@@ -4,9 +4,9 @@
 #
 # Machine env from the provisioner (provisioner/src/stack/machine-spec.ts):
 #   GITEA_ADMIN_USER   admin user name (growqr-admin)
-#   GITEA_ADMIN_TOKEN  per-user secret, the admin's password. Gitea cannot import a token value, and it mints
+#   GITEA_ADMIN_PASSWORD  per-user secret, the admin's password. Gitea cannot import a token value, and it mints
 #                      access tokens only for HTTP Basic callers (POST /api/v1/users/{user}/tokens), so the
-#                      git manager authenticates as GITEA_ADMIN_USER:GITEA_ADMIN_TOKEN to mint scoped tokens.
+#                      git manager authenticates as GITEA_ADMIN_USER:GITEA_ADMIN_PASSWORD to mint scoped tokens.
 #
 # Assumptions about gitea/gitea:1.22-rootless (not pulled here; stated so a newer tag can be checked against them):
 #   - /usr/local/bin/docker-setup.sh (bash) prepares $HOME, $GITEA_CUSTOM (chmod 0500: so never the work dir
@@ -22,7 +22,7 @@
 set -eu
 
 : "${GITEA_ADMIN_USER:?GITEA_ADMIN_USER must be set (machine env from the provisioner)}"
-: "${GITEA_ADMIN_TOKEN:?GITEA_ADMIN_TOKEN must be set (machine env from the provisioner)}"
+: "${GITEA_ADMIN_PASSWORD:?GITEA_ADMIN_PASSWORD must be set (machine env from the provisioner)}"
 
 data_dir="${GROWQR_DATA_DIR:-/data}"
 run_user="${GROWQR_RUN_USER:-git}"
@@ -113,7 +113,7 @@ if printf '%s\n' "$users" | awk -v u="$GITEA_ADMIN_USER" 'NR > 1 && $2 == u { fo
   echo "growqr-gitea: admin ${GITEA_ADMIN_USER} exists" >&2
 else
   gitea --config "$GITEA_APP_INI" admin user create --admin --username "$GITEA_ADMIN_USER" \
-    --password "$GITEA_ADMIN_TOKEN" --email "${GITEA_ADMIN_USER}@growqr.invalid" --must-change-password=false
+    --password "$GITEA_ADMIN_PASSWORD" --email "${GITEA_ADMIN_USER}@growqr.invalid" --must-change-password=false
 fi
 
 exec gitea --config "$GITEA_APP_INI" web

@@ -69,3 +69,28 @@ export const outbox = pgTable(
     ),
   ],
 );
+
+/**
+ * Every version of a memory file committed through GrowQR, written in the same statement that marks its outbox
+ * row delivered. Two jobs: L2 answers reads and listings from the newest version of each path without waking the
+ * user's Gitea machine, and it is the durable copy that rebuilds their repository (files and commits in order) on a
+ * new Gitea machine after the old one and its volume are lost (worker/src/git/restore-user-repo.ts).
+ */
+export const memoryVersions = pgTable(
+  "memory_versions",
+  {
+    id: idColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    content: text("content").notNull(),
+    message: text("message").notNull(),
+    /** The commit in the repository it was written to; a restore writes it again under a new SHA. */
+    commitSha: text("commit_sha").notNull(),
+    /** The outbox row it came from: one version per delivered write, whatever retries did. */
+    writeId: uuid("write_id").notNull().unique(),
+    committedAt: timestamp("committed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("memory_versions_user_path_idx").on(t.userId, t.path, t.id)],
+);

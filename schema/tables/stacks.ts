@@ -57,6 +57,11 @@ export const repos = pgTable(
     defaultBranch: text("default_branch").notNull().default("main"),
     // Scoped Gitea access token, encrypted with the app key; never leaves the backend in clear text.
     accessTokenCiphertext: text("access_token_ciphertext"),
+    /**
+     * A restore from `memory_versions` in progress (the repository was made anew on an empty Gitea): the last
+     * version written back, '' before the first; null when no restore is running.
+     */
+    restoreCursor: text("restore_cursor"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

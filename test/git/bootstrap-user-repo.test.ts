@@ -136,7 +136,7 @@ describe("bootstrapUserRepo", () => {
   it("recovers on retry when recording progress fails after each database write", async () => {
     let saves = 0;
     const countingStore: RepoStore = {
-      find: store.find,
+      ...store,
       save: async (record) => {
         saves++;
         await store.save(record);
@@ -149,7 +149,7 @@ describe("bootstrapUserRepo", () => {
       const userId = await newUser();
       let n = 0;
       const failing: RepoStore = {
-        find: store.find,
+        ...store,
         save: async (record) => {
           await store.save(record);
           if (++n === failAt) throw new Error("injected: database connection lost after commit");

@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevGitea, startDevGitea } from "../../dev/gitea/server";
+import { startGiteaMachine } from "../../dev/gitea/machine";
 import { createLogger } from "../../platform/logger";
+import { GITEA_ADMIN_USER } from "../../provisioner/src/stack/stack-record";
 import { outbox, threads, users } from "../../schema";
 import type { Database } from "../../schema/db";
 import { createGitManager } from "../../worker/src/git/git-manager";
@@ -24,14 +25,18 @@ const log = createLogger({ service: "test" }, () => {});
 describe("memory service", () => {
   let local: MigratedDatabase;
   let db: Database;
-  let gitea: DevGitea;
+  let gitea: Awaited<ReturnType<typeof startGiteaMachine>>;
   let giteaDir: string;
   let giteaPort: number;
-  const adminToken = `admin-${crypto.randomUUID()}`;
+  /** The user's Gitea machine (dev/gitea in machine mode), its admin from the stack's secret. */
+  const adminPassword = `admin-${crypto.randomUUID()}`;
   const tokenKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
 
   const startGitea = async () => {
-    gitea = await startDevGitea({ dataDir: giteaDir, adminToken, port: giteaPort });
+    gitea = await startGiteaMachine(
+      { dataDir: giteaDir, port: giteaPort, adminUser: GITEA_ADMIN_USER, adminPassword },
+      () => {},
+    );
     giteaPort = Number(new URL(gitea.url).port);
   };
 
@@ -48,16 +53,25 @@ describe("memory service", () => {
     const failures: WriteFailureNotice[] = [];
     /** The service's clock: moved forward to stand for the retry alarm's time. */
     const clock = { offset: 0 };
-    const env = {
-      GITEA_URL: `http://127.0.0.1:${giteaPort}`,
-      GITEA_ADMIN_TOKEN: adminToken,
-      GITEA_TOKEN_KEY: tokenKey,
-    };
-    const git = createGitManager(env, db, log);
+    const git = createGitManager({
+      env: { GITEA_TOKEN_KEY: tokenKey },
+      db,
+      userId: user?.id ?? "",
+      log,
+      connection: async () => ({
+        status: "ready",
+        up: ["gitea"],
+        edgeUrl: `http://127.0.0.1:${giteaPort}`,
+        giteaMachineId: "local",
+        giteaAdminPassword: adminPassword,
+      }),
+      wake: async () => {},
+      background: () => {},
+    });
     const memory = new MemoryService({
       db,
       userId: user?.id ?? "",
-      userRepo: async () => (await git).userRepo(user?.id ?? ""),
+      userRepo: async (options) => (await git).userRepo(options),
       cache: new MemoryCache(),
       scheduleRetry: (ms) => retries.push(ms),
       onWriteFailed: (failure) => failures.push(failure),
@@ -68,10 +82,11 @@ describe("memory service", () => {
   }
 
   async function gitLog(userId: string, git: ReturnType<typeof createGitManager>) {
-    const repo = await (await git).userRepo(userId);
+    const repo = await (await git).userRepo({ wake: true });
+    if (!repo) throw new Error(`no repository for ${userId}`);
     const clone = await cloneAndLog(`${gitea.url}/${repo.owner}/${repo.repo}.git`, {
-      username: gitea.adminUsername,
-      password: adminToken,
+      username: GITEA_ADMIN_USER,
+      password: adminPassword,
     });
     await clone.cleanup();
     return { log: clone.log, owner: repo.owner };
@@ -103,7 +118,9 @@ describe("memory service", () => {
 
     expect(await memory.read({ path: "notes/fly.md" })).toMatchObject({ content: "# Fly\nv2", source: "l1" });
     const cold = new MemoryService({ ...memoryDeps(memory), cache: new MemoryCache() });
-    expect(await cold.read({ path: "notes/fly.md" })).toMatchObject({ content: "# Fly\nv2", source: "git" });
+    // L2: the newest committed version, from Postgres, without asking Gitea; a file only git has comes from git.
+    expect(await cold.read({ path: "notes/fly.md" })).toMatchObject({ content: "# Fly\nv2", source: "l2" });
+    expect(await cold.read({ path: "system/README.md" })).toMatchObject({ source: "git" });
     expect(await cold.read({ path: "notes/none.md" })).toBeNull();
 
     expect((await memory.list({ prefix: "" })).map((e) => [e.path, e.type])).toEqual(
@@ -182,6 +199,34 @@ describe("memory service", () => {
       status: 413,
     });
     expect(await db.select().from(outbox).where(eq(outbox.userId, userId))).toEqual([]);
+  });
+
+  it("a Gitea machine lost with its volume: the next write rebuilds the repository from memory_versions, history and all", async () => {
+    const { userId, memory, git } = await newUser();
+    await memory.commit({ path: "notes/a.md", content: "a1", message: "A one" });
+    await memory.commit({ path: "system/me.md", content: "me", message: "Me" });
+    await memory.commit({ path: "notes/a.md", content: "a2", message: "A two" });
+
+    // A new, empty machine on the same address: no user, no token, no repository.
+    await gitea.close();
+    const lostDir = giteaDir;
+    giteaDir = await mkdtemp(path.join(os.tmpdir(), "memory-gitea-new-"));
+    await startGitea();
+    await rm(lostDir, { recursive: true, force: true });
+
+    // L2 still answers reads while the repository is gone.
+    const cold = new MemoryService({ ...memoryDeps(memory), cache: new MemoryCache() });
+    expect(await cold.read({ path: "notes/a.md" })).toMatchObject({ content: "a2", source: "l2" });
+    expect(await memory.commit({ path: "notes/b.md", content: "b1", message: "B one" })).toMatchObject({
+      status: "committed",
+    });
+    const subjects = (await gitLog(userId, git)).log.map((c) => c.subject);
+    // Newest first: the new write after every restored version, in their order (bootstrap's README first).
+    expect(subjects.slice(0, 4)).toEqual(["B one", "A two", "Me", "A one"]);
+    const repo = await (await git).userRepo({ wake: true });
+    expect(repo?.restoreCursor).toBeNull();
+    const file = await repo?.client.getFile(repo.owner, repo.repo, "notes/a.md");
+    expect(file?.content).toBe("a2");
   });
 
   it("keeps session/ notes per thread in Postgres (L2), never in git", async () => {
@@ -324,8 +369,8 @@ describe("memory service", () => {
     const deps = memoryDeps(memory);
     const service = new MemoryService({
       ...deps,
-      userRepo: async () => {
-        const repo = await deps.userRepo();
+      userRepo: async (options) => {
+        const repo = await deps.userRepo(options);
         if (!repo || !down.on) return repo;
         const failing = new Proxy(repo.client, {
           get: (_client, name) => async () => {
@@ -364,15 +409,15 @@ describe("memory service", () => {
     expect(await service.read({ path: "notes/day.md" })).toMatchObject({ content: "v2", source: "l1" });
     const cold = new MemoryService({ ...memoryDeps(service), cache: new MemoryCache() });
     expect(await cold.read({ path: "notes/day.md" })).toMatchObject({ content: "v2", source: "pending" });
-    // Listings show each waiting path once, sized as its newest write (here without the repository's own entries).
+    // Listings show each waiting path once, sized as its newest write, over L2's committed files (here without
+    // the repository's own entries: the Gitea machine is asleep).
     const offline = new MemoryService({ ...memoryDeps(service), userRepo: async () => null });
     expect(await offline.list({ prefix: "notes" })).toEqual([
       { path: "notes/day.md", type: "file", size: 2, pending: true },
       { path: "notes/other.md", type: "file", size: 1, pending: true },
+      { path: "notes/warm.md", type: "file", size: 11 },
     ]);
-    expect(await offline.list({ prefix: "" })).toEqual([
-      { path: "notes", type: "dir", size: 0, pending: true },
-    ]);
+    expect(await offline.list({ prefix: "" })).toEqual([{ path: "notes", type: "dir", size: 0 }]);
 
     down.on = false;
     clock.offset += 30 * 60_000;

@@ -83,7 +83,7 @@ function readIni(path: string): (section: string) => Record<string, string> {
   };
 }
 
-const ADMIN = { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: "s3cret-admin-token-0123456789" };
+const ADMIN = { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_PASSWORD: "s3cret-admin-token-0123456789" };
 
 describe("runtime/gitea/bootstrap.sh", () => {
   let sb: Sandbox;
@@ -151,7 +151,7 @@ describe("runtime/gitea/bootstrap.sh", () => {
       `environment-to-ini [--config] [${ini}]`,
       `gitea ${c} [migrate]`,
       `gitea ${c} [admin] [user] [list]`,
-      `gitea ${c} [admin] [user] [create] [--admin] [--username] [growqr-admin] [--password] [${ADMIN.GITEA_ADMIN_TOKEN}] [--email] [growqr-admin@growqr.invalid] [--must-change-password=false]`,
+      `gitea ${c} [admin] [user] [create] [--admin] [--username] [growqr-admin] [--password] [${ADMIN.GITEA_ADMIN_PASSWORD}] [--email] [growqr-admin@growqr.invalid] [--must-change-password=false]`,
       `gitea ${c} [web]`,
     ]);
     expect(readFileSync(join(sb.state, "users"), "utf8")).toBe("growqr-admin\n");
@@ -229,9 +229,9 @@ describe("runtime/gitea/bootstrap.sh", () => {
   });
 
   it("fails without the admin secret, before running gitea", () => {
-    const boot = run("runtime/gitea/bootstrap.sh", sb, { ...env, GITEA_ADMIN_TOKEN: undefined });
+    const boot = run("runtime/gitea/bootstrap.sh", sb, { ...env, GITEA_ADMIN_PASSWORD: undefined });
     expect(boot.status).not.toBe(0);
-    expect(boot.stderr).toContain("GITEA_ADMIN_TOKEN");
+    expect(boot.stderr).toContain("GITEA_ADMIN_PASSWORD");
     expect(boot.log).toEqual([]);
   });
 });

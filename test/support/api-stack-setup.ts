@@ -10,9 +10,6 @@ declare module "vitest" {
     issuerUrl: string;
     issuerKeyFile: string;
     authorizedParty: string;
-    /** The Gitea the stack's Worker uses (dev Gitea), for tests that look at users' repositories directly. */
-    giteaUrl: string;
-    giteaAdminToken: string;
     flyApiUrl: string;
     flyEdgeUrl: string;
     flyToken: string;
@@ -34,8 +31,6 @@ export default async function setup(project: TestProject) {
   project.provide("issuerUrl", stack.issuer.url);
   project.provide("issuerKeyFile", stack.issuerKeyFile ?? "");
   project.provide("authorizedParty", stack.issuer.authorizedParty);
-  project.provide("giteaUrl", stack.gitea.url);
-  project.provide("giteaAdminToken", stack.gitea.adminToken);
   project.provide("flyApiUrl", stack.fly?.apiUrl ?? "");
   project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
   project.provide("flyToken", stack.fly?.token ?? "");

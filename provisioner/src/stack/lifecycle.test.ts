@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  covers,
   idleAlarmAt,
   type LifecycleConfig,
   markFailed,
@@ -8,6 +9,7 @@ import {
   shouldIdleSuspend,
   shouldPersistActivity,
   transition,
+  upRoles,
 } from "./lifecycle";
 import { emptyRecord, type StackRecord } from "./stack-record";
 
@@ -49,6 +51,42 @@ describe("planEnsure", () => {
 
   it("retries a failed create from the start when machines are missing", () => {
     expect(planEnsure(markFailed(base, "Fly unavailable", 5_000), 6_000, config).kind).toBe("create");
+  });
+});
+
+describe("planEnsure with roles (memory wakes only Gitea)", () => {
+  const giteaOnly: StackRecord = {
+    ...base,
+    status: "ready",
+    up: ["gitea"],
+    resources: { gitea: { machineId: "m2", volumeId: "v2" } },
+  };
+
+  it("answers a stack whose asked roles are up, and brings up the ones that are not", () => {
+    expect(planEnsure(giteaOnly, 2_000, config, ["gitea"])).toEqual({ kind: "answer" });
+    expect(upRoles(giteaOnly)).toEqual(["gitea"]);
+    // The sandbox was never made: create it (the Gitea machine stays).
+    expect(planEnsure(giteaOnly, 2_000, config).kind).toBe("create");
+    expect(planEnsure({ ...withMachines(giteaOnly), up: ["gitea"] }, 2_000, config).kind).toBe("wake");
+  });
+
+  it("creates only the machines of the roles asked for", () => {
+    expect(planEnsure(base, 2_000, config, ["gitea"]).kind).toBe("create");
+    const suspendedGitea = { ...giteaOnly, status: "suspended" as const, up: [] };
+    expect(planEnsure(suspendedGitea, 2_000, config, ["gitea"]).kind).toBe("wake");
+    expect(planEnsure(suspendedGitea, 2_000, config).kind).toBe("create");
+  });
+
+  it("counts every role up in a ready record from before roles, none in any other status", () => {
+    expect(covers({ ...withMachines(base), status: "ready" }, ["opencode", "gitea"])).toBe(true);
+    expect(upRoles({ ...withMachines(base), status: "suspended", up: ["gitea"] })).toEqual([]);
+  });
+
+  it("a suspend or a failure takes every role down; adding a role keeps the ones up", () => {
+    expect(transition(giteaOnly, "suspending", 2_000).up).toEqual([]);
+    expect(markFailed(giteaOnly, "boom", 2_000).up).toEqual([]);
+    expect(transition(giteaOnly, "starting", 2_000).up).toEqual(["gitea"]);
+    expect(transition(giteaOnly, "creating", 2_000).status).toBe("creating");
   });
 });
 

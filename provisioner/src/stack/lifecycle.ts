@@ -1,4 +1,4 @@
-import { STACK_ROLES, type StackRecord, type StackStatus } from "./stack-record";
+import { STACK_ROLES, type StackRecord, type StackRole, type StackStatus } from "./stack-record";
 
 /**
  * The lifecycle decisions of a user stack, as pure functions of the record and the clock: what `ensureStack`
@@ -23,13 +23,28 @@ export type EnsurePlan =
   | { kind: "restart" }
   | { kind: "give_up"; reason: string; retryAt: number };
 
-export const hasAllMachines = (record: StackRecord) =>
-  STACK_ROLES.every((role) => record.resources[role]?.machineId !== undefined);
+export const hasMachines = (record: StackRecord, roles: readonly StackRole[] = STACK_ROLES) =>
+  roles.every((role) => record.resources[role]?.machineId !== undefined);
 
-export function planEnsure(record: StackRecord, now: number, config: LifecycleConfig): EnsurePlan {
+/** The roles whose machines are up: only in `ready` (records from before roles have every role up then). */
+export const upRoles = (record: StackRecord): StackRole[] =>
+  record.status === "ready" ? (record.up ?? [...STACK_ROLES]) : [];
+
+/** Are all of `roles` up? */
+export const covers = (record: StackRecord, roles: readonly StackRole[]) =>
+  roles.every((role) => upRoles(record).includes(role));
+
+export function planEnsure(
+  record: StackRecord,
+  now: number,
+  config: LifecycleConfig,
+  roles: readonly StackRole[] = STACK_ROLES,
+): EnsurePlan {
+  const hasAllMachines = (r: StackRecord) => hasMachines(r, roles);
   switch (record.status) {
     case "ready":
-      return { kind: "answer" };
+      if (covers(record, roles)) return { kind: "answer" };
+      return hasAllMachines(record) ? { kind: "wake" } : { kind: "create" };
     case "none":
       return { kind: "create" };
     // Seen on entry only when a previous attempt was interrupted (the object was evicted mid-flight): resume.
@@ -52,8 +67,9 @@ export function planEnsure(record: StackRecord, now: number, config: LifecycleCo
 const TRANSITIONS: Record<StackStatus, readonly StackStatus[]> = {
   none: ["creating"],
   creating: ["starting", "failed", "creating"],
-  starting: ["ready", "failed", "starting"],
-  ready: ["suspending", "starting", "failed"],
+  starting: ["ready", "failed", "starting", "creating"],
+  // A ready stack with only some roles up starts (or first creates) the others.
+  ready: ["suspending", "starting", "creating", "failed"],
   suspending: ["suspended", "failed", "starting"],
   suspended: ["starting", "creating", "failed"],
   failed: ["creating", "starting", "failed"],
@@ -64,6 +80,8 @@ export function transition(record: StackRecord, to: StackStatus, now: number): S
   if (!TRANSITIONS[record.status].includes(to))
     throw new Error(`invalid stack transition ${record.status} → ${to}`);
   const next: StackRecord = { ...record, status: to, updatedAt: now };
+  // Machines being suspended (or a stack failing) are not up; a stack adding a role keeps the ones it has.
+  if (to === "suspending" || to === "suspended") next.up = [];
   if (to === "ready") {
     next.failures = 0;
     next.lastError = undefined;
@@ -77,6 +95,7 @@ export function markFailed(record: StackRecord, reason: string, now: number): St
   return {
     ...record,
     status: "failed",
+    up: [],
     lastError: reason,
     failures: record.failures + 1,
     failedAt: now,

@@ -11,7 +11,7 @@ const runtime: RuntimeConfig = {
   volumeSizeGb: 1,
   modelGatewayUrl: "https://api.growqr.test/api/model-gateway",
 };
-const secrets = { opencodePassword: "pw", giteaAdminToken: "tok", gatewayKey: "gqsk_stack" };
+const secrets = { opencodePassword: "pw", giteaAdminPassword: "tok", gatewayKey: "gqsk_stack" };
 
 describe("machine spec", () => {
   it("names resources within Fly's limits", () => {
@@ -31,17 +31,23 @@ describe("machine spec", () => {
     expect(JSON.stringify(opencode)).not.toContain("tok");
     expect(opencode.config?.mounts).toEqual([{ volume: "vol_1", path: "/workspace" }]);
     expect(opencode.config?.metadata).toEqual({ growqr_user: "user-1", growqr_role: "opencode" });
+    // Suspend, not stop: Fly reads `autostop: true` as "stop", and every idle wake would be a cold boot.
     expect(opencode.config?.services?.[0]).toMatchObject({
       internal_port: 4096,
-      autostop: true,
+      autostop: "suspend",
       autostart: true,
     });
     expect(opencode.config?.checks?.health?.type).toBe("tcp");
 
     const gitea = machineRequest(runtime, "user-1", "p", "gitea", "vol_2", secrets);
-    expect(gitea.config?.env).toEqual({ GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: "tok" });
+    expect(gitea.config?.env).toEqual({ GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_PASSWORD: "tok" });
     expect(JSON.stringify(gitea)).not.toContain("gqsk_stack");
     expect(gitea.config?.checks?.health).toMatchObject({ type: "http", path: "/api/healthz" });
+    expect(gitea.config?.services?.[0]).toMatchObject({
+      internal_port: 3000,
+      autostop: "suspend",
+      autostart: true,
+    });
   });
 
   it("without a gateway URL gives OpenCode no base URL at all (never Anthropic's with a platform key)", () => {

@@ -25,6 +25,10 @@ export const ROLE_HEALTH_PATHS: Record<StackRole, string> = {
 // The spec types Go's time.Duration as an object; the live API takes (and flyctl sends) strings like "15s".
 type FlyDuration = NonNullable<NonNullable<CreateMachineRequest["config"]>["stop_config"]>["timeout"];
 const duration = (value: string) => value as unknown as FlyDuration;
+// The spec types `autostop` as a boolean, but Fly reads `true` as "stop" (every idle wake a cold boot) and also
+// takes "off" | "stop" | "suspend", which is what flyctl sends for `auto_stop_machines = "suspend"` (fly.toml).
+type FlyAutostop = NonNullable<NonNullable<CreateMachineRequest["config"]>["services"]>[number]["autostop"];
+const autostop = (value: "off" | "stop" | "suspend") => value as unknown as FlyAutostop;
 
 export const machineName = (prefix: string, role: StackRole) => `gq-${prefix}-${role}`;
 /** Fly volume names: lowercase letters, digits and underscores, at most 30 characters. */
@@ -42,7 +46,7 @@ export function volumeRequest(config: RuntimeConfig, prefix: string, role: Stack
 
 export interface RoleSecrets {
   opencodePassword: string;
-  giteaAdminToken: string;
+  giteaAdminPassword: string;
   /** The stack's model-gateway credential (gateway-key.ts): what OpenCode sends as its Anthropic key. */
   gatewayKey: string;
 }
@@ -51,8 +55,9 @@ export interface RoleSecrets {
  * The machine for one role of one user. Secrets go in as env (Fly stores machine config encrypted); the
  * metadata names the owner so a stray machine can always be traced back. Whatever runs in the machine can read
  * its env, so it holds only what is the user's own: their OpenCode's password, their stack's gateway credential
- * (usable only at our gateway, metered against their plan), their Gitea's admin token; never a platform secret. Fly's proxy suspends the machine when
- * idle and wakes it on a request; the provisioner's own idle alarm does the same for stacks nobody calls.
+ * (usable only at our gateway, metered against their plan), their Gitea's admin password; never a platform
+ * secret. Fly's proxy suspends the machine when idle and resumes it on a request; the provisioner's own idle alarm
+ * does the same for stacks nobody calls.
  */
 export function machineRequest(
   config: RuntimeConfig,
@@ -72,7 +77,7 @@ export function machineRequest(
           ...(config.modelGatewayUrl ? { ANTHROPIC_BASE_URL: providerBaseUrl(config.modelGatewayUrl) } : {}),
           ANTHROPIC_API_KEY: secrets.gatewayKey,
         }
-      : { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_TOKEN: secrets.giteaAdminToken };
+      : { GITEA_ADMIN_USER: "growqr-admin", GITEA_ADMIN_PASSWORD: secrets.giteaAdminPassword };
   return {
     name: machineName(prefix, role),
     region: config.region,
@@ -87,7 +92,8 @@ export function machineRequest(
         {
           protocol: "tcp",
           internal_port: port,
-          autostop: true,
+          // Suspend (a memory snapshot, resumed in hundreds of ms) rather than stop; started again on a request.
+          autostop: autostop("suspend"),
           autostart: true,
           ports: [{ port: 443, handlers: ["tls", "http"] }],
         },

@@ -7,20 +7,26 @@ import { type RoleResources, STACK_ROLES, type StackRecord, type StackRole } fro
  * (bring-up.ts, teardown.ts) carry them out.
  */
 
-/** The machines the record holds, in role order. */
-export const machineIds = (record: StackRecord): Array<[StackRole, string]> =>
-  STACK_ROLES.flatMap((role) => {
+/** The machines the record holds (of `roles`, default all), in role order. */
+export const machineIds = (
+  record: StackRecord,
+  roles: readonly StackRole[] = STACK_ROLES,
+): Array<[StackRole, string]> =>
+  STACK_ROLES.filter((role) => roles.includes(role)).flatMap((role) => {
     const id = record.resources[role]?.machineId;
     return id ? [[role, id] as [StackRole, string]] : [];
   });
 
-/** Roles without a volume yet. */
-export const pendingVolumes = (record: StackRecord): StackRole[] =>
-  STACK_ROLES.filter((role) => !record.resources[role]?.volumeId);
+/** Roles (of `roles`) without a volume yet. */
+export const pendingVolumes = (record: StackRecord, roles: readonly StackRole[] = STACK_ROLES): StackRole[] =>
+  STACK_ROLES.filter((role) => roles.includes(role) && !record.resources[role]?.volumeId);
 
-/** Roles with a volume but no machine yet, with the volume their machine mounts. */
-export const pendingMachines = (record: StackRecord): Array<[StackRole, string]> =>
-  STACK_ROLES.flatMap((role) => {
+/** Roles (of `roles`) with a volume but no machine yet, with the volume their machine mounts. */
+export const pendingMachines = (
+  record: StackRecord,
+  roles: readonly StackRole[] = STACK_ROLES,
+): Array<[StackRole, string]> =>
+  STACK_ROLES.filter((role) => roles.includes(role)).flatMap((role) => {
     const resources = record.resources[role];
     if (resources?.machineId || !resources?.volumeId) return [];
     return [[role, resources.volumeId] as [StackRole, string]];
@@ -46,9 +52,13 @@ export function withoutResource(
   return { ...record, resources: { ...record.resources, [role]: rest } };
 }
 
-/** What a start waits for: every machine, OpenCode with its server password. */
-export const healthTargets = (record: StackRecord, opencodePassword: string): HealthTarget[] =>
-  machineIds(record).map(([role, machineId]) => ({
+/** What a start of `roles` waits for: their machines, OpenCode with its server password. */
+export const healthTargets = (
+  record: StackRecord,
+  opencodePassword: string,
+  roles: readonly StackRole[] = STACK_ROLES,
+): HealthTarget[] =>
+  machineIds(record, roles).map(([role, machineId]) => ({
     role,
     machineId,
     password: role === "opencode" ? opencodePassword : undefined,

@@ -1,9 +1,15 @@
-import { createResources, startAll } from "./bring-up";
-import { idleAlarmAt, planEnsure, shouldIdleSuspend } from "./lifecycle";
+import { createResources, forgetMissing, startAll } from "./bring-up";
+import { covers, hasMachines, idleAlarmAt, planEnsure, shouldIdleSuspend, upRoles } from "./lifecycle";
 import { connectionSecrets, registerGatewayKey } from "./stack-credentials";
 import type { StackDeps } from "./stack-deps";
 import { failureReason } from "./stack-failure";
-import type { EnsureOptions, StackConnection, StackView } from "./stack-record";
+import {
+  type EnsureOptions,
+  STACK_ROLES,
+  type StackConnection,
+  type StackRole,
+  type StackView,
+} from "./stack-record";
 import { StackState } from "./stack-state";
 import { destroyStack, suspendStack } from "./teardown";
 
@@ -33,30 +39,37 @@ export class StackController {
   }
 
   /**
-   * Ready: answered from memory, no Fly call. Otherwise the one in-flight bring-up, shared by every caller; or,
-   * with `startAllowed: false`, the stack as it is with all its events (the caller decides whether to start it).
+   * The roles asked for (default all) up: answered from memory, no Fly call. Otherwise the one in-flight
+   * bring-up, shared by every caller (joined, then once more if it brought up fewer roles than asked); or, with
+   * `startAllowed: false`, the stack as it is with all its events (the caller decides whether to start it).
    */
   async ensure(options: EnsureOptions = {}): Promise<StackView> {
-    const record = await this.state.load();
-    if (record.status === "ready") {
-      await this.state.touch(record);
-      return this.view();
+    const roles = options.roles ?? STACK_ROLES;
+    for (let round = 0; round < 2; round++) {
+      const record = await this.state.load();
+      if (covers(record, roles)) {
+        await this.state.touch(record);
+        return this.view();
+      }
+      if (options.startAllowed === false) return this.view();
+      if (round > 0 && record.status !== "ready") break;
+      this.inflight ??= this.exclusive(() => this.bringUp(roles)).finally(() => {
+        this.inflight = undefined;
+      });
+      await this.inflight;
     }
-    if (options.startAllowed === false) return this.view();
-    this.inflight ??= this.exclusive(() => this.bringUp()).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    return this.view();
   }
 
-  private async bringUp(): Promise<StackView> {
+  private async bringUp(roles: readonly StackRole[]): Promise<StackView> {
     const { state, deps } = this;
-    const plan = planEnsure(await state.load(), state.now(), deps.lifecycle);
+    const plan = planEnsure(await state.load(), state.now(), deps.lifecycle, roles);
     if (plan.kind === "answer" || plan.kind === "give_up") return this.view();
     try {
       await registerGatewayKey(deps, state);
-      if (plan.kind === "create") await createResources(deps, state);
-      await startAll(deps, state, plan.kind === "restart");
+      if (plan.kind !== "create") await forgetMissing(deps, state, roles);
+      if (!hasMachines(await state.load(), roles)) await createResources(deps, state, roles);
+      await startAll(deps, state, plan.kind === "restart", roles);
     } catch (error) {
       const reason = failureReason(error);
       // The reason is for users; the error (name and message only, never a stack of secrets) is for operators.
@@ -66,13 +79,18 @@ export class StackController {
     return this.view();
   }
 
-  /** Internal callers only (service binding): where the machines are and how to authenticate to them. */
+  /**
+   * Internal callers only (service binding): where the machines are and how to authenticate to them. A caller
+   * about to use a ready stack is activity: it keeps the stack from the idle suspend like a warm ensureStack.
+   */
   async connection(): Promise<StackConnection> {
     const record = await this.state.load();
+    if (record.status === "ready") await this.state.touch(record);
     // Read only: the secrets are made by a bring-up (inside the queue), never here.
     const sealed = record.secrets;
     return {
       status: record.status,
+      up: upRoles(record),
       edgeUrl: this.deps.edgeUrl,
       opencodeMachineId: record.resources.opencode?.machineId,
       giteaMachineId: record.resources.gitea?.machineId,

@@ -28,23 +28,28 @@ export async function registerGatewayKey(deps: CredentialDeps, state: StackState
 export async function stackSecrets(deps: CredentialDeps, state: StackState): Promise<RoleSecrets> {
   const { secretsKey, userId } = deps;
   const record = await state.load();
-  if (!record.secrets?.gatewayKey) {
-    const gatewayKey = generateGatewayKey();
-    await deps.gatewayKeys.register(await hashGatewayKey(gatewayKey)).catch(unregistered);
+  const kept = record.secrets;
+  // Records from before the gateway have no gatewayKey; from before 2026-12-05 no giteaAdminPassword.
+  if (!kept?.gatewayKey || !kept.giteaAdminPassword) {
+    const fresh = () => encryptSecret(secretsKey, userId, generateSecret());
+    let gatewayKey = kept?.gatewayKey;
+    if (!gatewayKey) {
+      const plain = generateGatewayKey();
+      await deps.gatewayKeys.register(await hashGatewayKey(plain)).catch(unregistered);
+      gatewayKey = await encryptSecret(secretsKey, userId, plain);
+    }
     const sealed = {
-      opencodePassword:
-        record.secrets?.opencodePassword ?? (await encryptSecret(secretsKey, userId, generateSecret())),
-      giteaAdminToken:
-        record.secrets?.giteaAdminToken ?? (await encryptSecret(secretsKey, userId, generateSecret())),
-      gatewayKey: await encryptSecret(secretsKey, userId, gatewayKey),
+      opencodePassword: kept?.opencodePassword ?? (await fresh()),
+      giteaAdminPassword: kept?.giteaAdminPassword ?? (await fresh()),
+      gatewayKey,
     };
     await state.save({ ...(await state.load()), secrets: sealed }, { mirror: false });
     return stackSecrets(deps, state);
   }
   return {
-    opencodePassword: await decryptSecret(secretsKey, userId, record.secrets.opencodePassword),
-    giteaAdminToken: await decryptSecret(secretsKey, userId, record.secrets.giteaAdminToken),
-    gatewayKey: await decryptSecret(secretsKey, userId, record.secrets.gatewayKey),
+    opencodePassword: await decryptSecret(secretsKey, userId, kept.opencodePassword),
+    giteaAdminPassword: await decryptSecret(secretsKey, userId, kept.giteaAdminPassword),
+    gatewayKey: await decryptSecret(secretsKey, userId, kept.gatewayKey),
   };
 }
 
@@ -52,10 +57,12 @@ export async function stackSecrets(deps: CredentialDeps, state: StackState): Pro
 export async function connectionSecrets(
   deps: Pick<StackDeps, "secretsKey" | "userId">,
   sealed: NonNullable<StackRecord["secrets"]>,
-): Promise<{ opencodePassword: string; giteaAdminToken: string }> {
+): Promise<{ opencodePassword: string; giteaAdminPassword?: string }> {
   const { secretsKey, userId } = deps;
   return {
     opencodePassword: await decryptSecret(secretsKey, userId, sealed.opencodePassword),
-    giteaAdminToken: await decryptSecret(secretsKey, userId, sealed.giteaAdminToken),
+    ...(sealed.giteaAdminPassword
+      ? { giteaAdminPassword: await decryptSecret(secretsKey, userId, sealed.giteaAdminPassword) }
+      : {}),
   };
 }

@@ -12,6 +12,8 @@ export const STACK_STATUSES = [
 export type StackStatus = (typeof STACK_STATUSES)[number];
 
 export const STACK_ROLES = ["opencode", "gitea"] as const;
+/** The admin of each user's Gitea machine, made at its first boot; its password is the stack's secret. */
+export const GITEA_ADMIN_USER = "growqr-admin";
 export type StackRole = (typeof STACK_ROLES)[number];
 
 export interface RoleResources {
@@ -29,7 +31,12 @@ export interface StackRecord {
    * AES-GCM ciphertexts (secrets.ts); never returned by a view, never logged. `gatewayKey` is the stack's
    * model-gateway credential (gateway-key.ts), absent in records from before the gateway.
    */
-  secrets?: { opencodePassword: string; giteaAdminToken: string; gatewayKey?: string };
+  secrets?: { opencodePassword: string; giteaAdminPassword?: string; gatewayKey?: string };
+  /**
+   * The roles whose machines this `ready` brought up and found healthy: a memory-only wake starts the Gitea machine
+   * alone. Absent in records from before roles: a ready stack then has every role up.
+   */
+  up?: StackRole[];
   lastError?: string;
   /** Failed attempts since the last success; reset when the stack becomes ready. */
   failures: number;
@@ -68,17 +75,24 @@ export interface StackEvent {
   data: Record<string, string | number | boolean>;
 }
 
-/** What callers see: never secrets. */
-/** `ensureStack` options: `startAllowed: false` answers a stack that is not ready as it is, starting nothing. */
+/**
+ * `ensureStack` options: `startAllowed: false` answers a stack that is not ready as it is, starting nothing;
+ * `roles` (default: all) are the machines the caller needs (memory needs only Gitea).
+ */
 export interface EnsureOptions {
   startAllowed?: boolean;
+  roles?: readonly StackRole[];
 }
+
+/** What callers see: never secrets. */
 
 export interface StackView {
   status: StackStatus;
   app: string;
   region: string;
   machines: Partial<Record<StackRole, { machineId?: string; volumeId?: string }>>;
+  /** The roles that are up: all of them in a full `ready`, only `gitea` after a memory-only wake, none otherwise. */
+  up: StackRole[];
   /** Base URL of the user's machines (Fly's edge; pick the machine with `fly-force-instance-id`). */
   edgeUrl: string;
   lastError: string | null;
@@ -91,9 +105,10 @@ export interface StackView {
 /** Internal only (service binding): how a sub-agent reaches the user's OpenCode server. Never sent to a browser. */
 export interface StackConnection {
   status: StackStatus;
+  up: StackRole[];
   edgeUrl: string;
   opencodeMachineId?: string;
   giteaMachineId?: string;
   opencodePassword?: string;
-  giteaAdminToken?: string;
+  giteaAdminPassword?: string;
 }

@@ -25,7 +25,7 @@ describe("stackView", () => {
     status: "failed",
     lastError: "health timed out",
     resources: { opencode: { machineId: "m1", volumeId: "v1" } },
-    secrets: { opencodePassword: "sealed", giteaAdminToken: "sealed", gatewayKey: "sealed" },
+    secrets: { opencodePassword: "sealed", giteaAdminPassword: "sealed", gatewayKey: "sealed" },
     lastActiveAt: 1_000,
     updatedAt: 2_000,
   };
@@ -38,6 +38,7 @@ describe("stackView", () => {
       app: "growqr-runtime",
       region: "iad",
       machines: { opencode: { machineId: "m1", volumeId: "v1" } },
+      up: [],
       edgeUrl: "https://edge",
       lastError: "health timed out",
       lastActiveAt: "1970-01-01T00:00:01.000Z",

@@ -1,3 +1,4 @@
+import { upRoles } from "./lifecycle";
 import { STACK_ROLES, type StackEvent, type StackRecord, type StackView } from "./stack-record";
 
 /** Progress events kept per stack (and served by `stackStatus(userId, afterSeq)`). */
@@ -23,6 +24,7 @@ export function stackView(
     app: record.app,
     region: record.region,
     machines,
+    up: upRoles(record),
     edgeUrl: options.edgeUrl,
     lastError: record.lastError ?? null,
     lastActiveAt: new Date(record.lastActiveAt).toISOString(),

@@ -1,4 +1,5 @@
 import { isFlyError } from "../fly/fly-errors";
+import { upRoles } from "./lifecycle";
 import { suspendMachine } from "./machine-ops";
 import { machineIds, teardownSteps, withoutResource } from "./resource-plan";
 import type { StackDeps } from "./stack-deps";
@@ -16,9 +17,11 @@ export async function suspendStack(
   const { fly } = deps;
   const record = await state.load();
   if (record.status !== "ready") return;
+  // Only the machines that are up: after a memory-only wake the sandbox was never started (nothing to suspend).
+  const up = upRoles(record);
   await state.move("suspending", "stack.suspending");
   try {
-    await Promise.all(machineIds(record).map(([role, id]) => suspendMachine(fly, record.app, role, id)));
+    await Promise.all(machineIds(record, up).map(([role, id]) => suspendMachine(fly, record.app, role, id)));
     await state.move("suspended", "stack.suspended");
     await deps.setAlarm(undefined);
   } catch (error) {

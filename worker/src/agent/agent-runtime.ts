@@ -3,8 +3,9 @@ import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
 import type { Env } from "../env";
-import { createGitManager, type GitManager } from "../git/git-manager";
+import type { GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
+import { memoryGit } from "../memory/memory-git";
 import { MemoryService } from "../memory/memory-service";
 import { type SubAgentActors, SubAgentCoordinator } from "../subagents/sub-agent-coordinator";
 import { type AgentConfig, readAgentConfig } from "./agent-config";
@@ -121,9 +122,17 @@ export class AgentRuntime {
     this.#memory ??= new MemoryService({
       db: this.db,
       userId: this.deps.userId,
-      userRepo: async () => {
-        this.#git ??= createGitManager(this.deps.env, this.db, this.deps.log);
-        return (await this.#git).userRepo(this.deps.userId);
+      userRepo: async (options) => {
+        this.#git ??= memoryGit({
+          env: this.deps.env,
+          db: this.db,
+          userId: this.deps.userId,
+          log: this.deps.log,
+          background: (work) => this.deps.keepAlive(work),
+          // The writes that waited for the machine land now, not at the next retry alarm.
+          onAwake: () => void this.memory.drain().catch(() => {}),
+        });
+        return (await this.#git).userRepo(options);
       },
       cache: new MemoryCache(),
       scheduleRetry: (ms) => this.deps.scheduleMemoryRetry(ms),

@@ -20,6 +20,11 @@ export interface BootstrapDeps {
   admin: GiteaClient;
   store: RepoStore;
   box: SecretBox;
+  /**
+   * Does the user have committed memory to restore (memory_versions)? Asked when the repository must be made
+   * anew: on a new Gitea machine it is then rebuilt from that copy (restore-user-repo.ts).
+   */
+  hasHistory?: () => Promise<boolean>;
   /** Domain for the Gitea accounts' placeholder e-mail addresses (nobody mails them). */
   emailDomain?: string;
   log?: Logger;
@@ -33,6 +38,8 @@ export interface UserRepo {
   defaultBranch: string;
   giteaRepoId: number;
   client: GiteaClient;
+  /** A restore to finish before anything else is written ('' = from the first version); null when none. */
+  restoreCursor: string | null;
 }
 
 /** Gitea login for one of our users: stable, unique, and only characters Gitea allows (35 of its 40). */
@@ -71,6 +78,7 @@ export async function bootstrapUserRepo(
     giteaRepoId: null,
     defaultBranch: "main",
     accessTokenCiphertext: null,
+    restoreCursor: null,
   };
   const owner = record.giteaOwner;
   const step = (name: string) => deps.log?.info("git bootstrap step", { step: name, giteaOwner: owner });
@@ -86,6 +94,7 @@ export async function bootstrapUserRepo(
         defaultBranch: record.defaultBranch,
         giteaRepoId: record.giteaRepoId,
         client,
+        restoreCursor: record.restoreCursor,
       };
   }
   if (!existing) await store.save(record);
@@ -116,6 +125,11 @@ export async function bootstrapUserRepo(
   step("repository");
   let repo = await client.getRepo(owner, MEMORY_REPO);
   if (!repo) {
+    // Recorded before the repository exists, so a crash right after creating it still restores on the next run.
+    if (record.restoreCursor === null && (await deps.hasHistory?.())) {
+      record.restoreCursor = "";
+      await store.save(record);
+    }
     try {
       repo = await admin.adminCreateRepo(owner, {
         name: MEMORY_REPO,
@@ -152,6 +166,7 @@ export async function bootstrapUserRepo(
     defaultBranch: record.defaultBranch,
     giteaRepoId: record.giteaRepoId,
     client,
+    restoreCursor: record.restoreCursor,
   };
 }
 

@@ -1,15 +1,13 @@
 import type { Logger } from "../../../platform/logger";
 import { createSecretBox } from "../../../platform/secret-box";
 import type { Database } from "../../../schema/db";
-import { bootstrapUserRepo, type UserRepo } from "./bootstrap-user-repo";
-import { GiteaClient } from "./gitea-client";
+import { versionsAfter } from "../memory/memory-versions.repository";
+import { bootstrapUserRepo, MEMORY_REPO, type UserRepo } from "./bootstrap-user-repo";
 import { drizzleRepoStore } from "./repo-store";
+import { restoreUserRepo } from "./restore-user-repo";
+import { type UserGiteaDeps, userGitea } from "./user-gitea";
 
 export interface GitEnv {
-  /** Gitea's root URL (the dev Gitea locally). */
-  GITEA_URL?: string;
-  /** Site admin token (scope `all`): creates users and repositories. Secret. */
-  GITEA_ADMIN_TOKEN?: string;
   /** 32 bytes, base64: AES-256-GCM key for the per-user tokens stored in `repos`. Secret. */
   GITEA_TOKEN_KEY?: string;
 }
@@ -21,22 +19,57 @@ export class GitNotConfiguredError extends Error {
   }
 }
 
-export interface GitManager {
-  /** The user's memory repository, bootstrapped on first use; idempotent, cheap once done. */
-  userRepo(userId: string): Promise<UserRepo>;
+export interface GitManagerDeps extends UserGiteaDeps {
+  env: GitEnv;
+  db: Database;
+  userId: string;
+  log?: Logger;
 }
 
-/** Entry point for the memory service: everything the git side needs, from the Worker's env and db. */
-export async function createGitManager(env: GitEnv, db: Database, log?: Logger): Promise<GitManager> {
-  const missing = (["GITEA_URL", "GITEA_ADMIN_TOKEN", "GITEA_TOKEN_KEY"] as const).filter(
-    (name) => !env[name],
-  );
-  if (missing.length > 0) throw new GitNotConfiguredError(missing);
-  const admin = new GiteaClient({
-    baseUrl: env.GITEA_URL as string,
-    auth: { token: env.GITEA_ADMIN_TOKEN as string },
-  });
-  const box = await createSecretBox(env.GITEA_TOKEN_KEY);
-  const store = drizzleRepoStore(db);
-  return { userRepo: (userId) => bootstrapUserRepo({ admin, store, box, log }, userId) };
+export interface GitManager {
+  /**
+   * The user's memory repository in their own Gitea machine: bootstrapped on first use, rebuilt from
+   * memory_versions on a new machine (restore-user-repo.ts); cheap once done. Only the user's actor may call it,
+   * since it serialises bootstraps (two at once could each mint a token and delete the other's).
+   */
+  userRepo(options: { wake: boolean }): Promise<UserRepo | null>;
+  /**
+   * The repository with the token bootstrap stored, without a Gitea call and never bootstrapping: for reads
+   * outside the actor (REST, skills). Null while the user has none yet (or, without `wake`, while it sleeps).
+   */
+  existingRepo(options: { wake: boolean }): Promise<UserRepo | null>;
+}
+
+export async function createGitManager(deps: GitManagerDeps): Promise<GitManager> {
+  if (!deps.env.GITEA_TOKEN_KEY) throw new GitNotConfiguredError(["GITEA_TOKEN_KEY"]);
+  const box = await createSecretBox(deps.env.GITEA_TOKEN_KEY);
+  const store = drizzleRepoStore(deps.db);
+  const { db, userId, log } = deps;
+  return {
+    async userRepo(options) {
+      const admin = await userGitea(deps, options);
+      if (!admin) return null;
+      const hasHistory = async () => (await versionsAfter(db, userId, "", 1)).length > 0;
+      const repo = await bootstrapUserRepo({ admin, store, box, log, hasHistory }, userId);
+      await restoreUserRepo({ db, store, log }, repo);
+      return repo;
+    },
+    async existingRepo(options) {
+      const record = await store.find(userId, MEMORY_REPO);
+      // Set last by bootstrap: a row without it is a bootstrap still running (or interrupted) in the actor.
+      if (!record || record.giteaRepoId === null || !record.accessTokenCiphertext) return null;
+      const admin = await userGitea(deps, options);
+      if (!admin) return null;
+      const token = await box.open(record.accessTokenCiphertext, userId);
+      return {
+        userId,
+        owner: record.giteaOwner,
+        repo: MEMORY_REPO,
+        defaultBranch: record.defaultBranch,
+        giteaRepoId: record.giteaRepoId,
+        client: admin.withAuth({ token }),
+        restoreCursor: record.restoreCursor,
+      };
+    },
+  };
 }

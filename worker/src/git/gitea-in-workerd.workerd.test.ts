@@ -1,17 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createSecretBox, generateSecretBoxKey } from "../../../platform/secret-box";
-import type { Env } from "../env";
 import { GiteaClient } from "./gitea-client";
 
-const bindings: Env = env;
+/** A dev Gitea of the test's own (test/support/workerd-global-setup.ts), not a setting of the Worker. */
+const bindings = env as unknown as { TEST_GITEA_URL?: string; TEST_GITEA_ADMIN_TOKEN?: string };
 
 /** The client, its retries and the secret box use only Web APIs: prove it inside workerd, against dev/gitea. */
 describe("git manager inside workerd", () => {
   it("creates a user, mints a token, seals it, and commits through the contents API", async () => {
     const admin = new GiteaClient({
-      baseUrl: bindings.GITEA_URL ?? "",
-      auth: { token: bindings.GITEA_ADMIN_TOKEN ?? "" },
+      baseUrl: bindings.TEST_GITEA_URL ?? "",
+      auth: { token: bindings.TEST_GITEA_ADMIN_TOKEN ?? "" },
     });
     expect(await admin.version()).toMatch(/^1\./);
     const login = `wd-${crypto.randomUUID().slice(0, 8)}`;

@@ -12,12 +12,16 @@ export interface RepoRecord {
   defaultBranch: string;
   /** AES-GCM sealed access token (`platform/secret-box.ts`), bound to the user id. */
   accessTokenCiphertext: string | null;
+  /** A restore from memory_versions in progress: the last version written back ('' before the first); else null. */
+  restoreCursor: string | null;
 }
 
 export interface RepoStore {
   find(userId: string, name: string): Promise<RepoRecord | null>;
   /** Insert or update by (user, name): each bootstrap step records its progress with one idempotent write. */
   save(record: RepoRecord): Promise<void>;
+  /** A restore's progress (restore-user-repo.ts): one write per version written back. */
+  setRestoreCursor(userId: string, name: string, cursor: string | null): Promise<void>;
 }
 
 export function drizzleRepoStore(db: Database): RepoStore {
@@ -36,6 +40,7 @@ export function drizzleRepoStore(db: Database): RepoStore {
         giteaRepoId: row.giteaRepoId,
         defaultBranch: row.defaultBranch,
         accessTokenCiphertext: row.accessTokenCiphertext,
+        restoreCursor: row.restoreCursor,
       };
     },
     async save(record) {
@@ -44,11 +49,18 @@ export function drizzleRepoStore(db: Database): RepoStore {
         giteaRepoId: record.giteaRepoId,
         defaultBranch: record.defaultBranch,
         accessTokenCiphertext: record.accessTokenCiphertext,
+        restoreCursor: record.restoreCursor,
       };
       await db
         .insert(repos)
         .values({ userId: record.userId, name: record.name, ...values })
         .onConflictDoUpdate({ target: [repos.userId, repos.name], set: values });
+    },
+    async setRestoreCursor(userId, name, cursor) {
+      await db
+        .update(repos)
+        .set({ restoreCursor: cursor })
+        .where(and(eq(repos.userId, userId), eq(repos.name, name)));
     },
   };
 }

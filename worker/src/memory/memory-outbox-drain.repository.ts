@@ -1,6 +1,7 @@
 import { type AnyColumn, and, asc, desc, eq, inArray, lt, lte, min, notExists, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { outbox } from "../../../schema";
+import { uuidv7 } from "uuidv7";
+import { memoryVersions, outbox } from "../../../schema";
 import type { Database } from "../../../schema/db";
 import { MEMORY_WRITE, type PendingWrite, type StoredPayload } from "./memory-outbox.repository";
 import type { FailureReason } from "./memory-write-failure";
@@ -120,17 +121,23 @@ export async function latestPendingWrites(
   return rows.map(toPendingWrite);
 }
 
-/** Delivered: the content is dropped (it is in git now); what a replay needs (hash, commit) stays. */
-export async function markWriteDone(db: Database, id: string, commitSha: string): Promise<void> {
-  await db
-    .update(outbox)
-    .set({
-      status: "done",
-      completedAt: sql`now()`,
-      lastError: null,
-      payload: sql`(${outbox.payload} - 'content') || ${JSON.stringify({ commitSha })}::jsonb`,
-    })
-    .where(eq(outbox.id, id));
+/**
+ * Delivered: the row drops its content (what a replay needs, hash and commit, stays) and the content becomes a
+ * version in `memory_versions` (L2 and the durable copy), in one statement, so no delivered write is ever missing
+ * from the copy. A retried call adds no second version.
+ */
+export async function markWriteDone(db: Database, write: PendingWrite, commitSha: string): Promise<void> {
+  await db.execute(sql`
+    with done as (
+      update ${outbox}
+      set status = 'done', completed_at = now(), last_error = null,
+          payload = (payload - 'content') || ${JSON.stringify({ commitSha })}::jsonb
+      where id = ${write.id}
+      returning id, user_id
+    )
+    insert into ${memoryVersions} (id, user_id, path, content, message, commit_sha, write_id)
+    select ${uuidv7()}, user_id, ${write.path}, ${write.content}, ${write.message}, ${commitSha}, id from done
+    on conflict (write_id) do nothing`);
 }
 
 /** A failed attempt to be retried at `nextAttemptAt`. */

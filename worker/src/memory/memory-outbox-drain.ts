@@ -3,6 +3,7 @@ import type { Database } from "../../../schema/db";
 import type { UserRepo } from "../git/bootstrap-user-repo";
 import { validateMemoryPath } from "../git/memory-paths";
 import { DURABLE_RETRY_POLICY, durableRetryDelayMs } from "../git/retry";
+import { MemoryWakingError } from "../git/user-gitea";
 import { writeFile } from "../git/write-file";
 import type { PendingWrite } from "./memory-outbox.repository";
 import {
@@ -66,12 +67,19 @@ export class OutboxDrain {
   #retryAt = 0;
   /** Drains in a row stopped by an outage: the run's waits grow with it, up to the durable policy's cap. */
   #outages = 0;
+  /** The wake of the user's Gitea machine the last drain found under way, until it is over. */
+  #waking: Promise<unknown> | undefined;
 
   constructor(private readonly deps: OutboxDrainDeps) {}
 
   /** While git is known to be down, new writes wait for the scheduled retry instead of each trying again. */
   get gitDown(): boolean {
     return this.deps.now() < this.#gitDownUntil;
+  }
+
+  /** The wake of the user's Gitea machine under way, if a drain found it asleep (undefined: none). */
+  get waking(): Promise<unknown> | undefined {
+    return this.#waking;
   }
 
   /**
@@ -115,8 +123,9 @@ export class OutboxDrain {
         try {
           repo ??= await this.#repo();
         } catch (error) {
-          // No repository to write to (Gitea unreachable while looking it up): every write waits, none is charged.
-          this.deps.log.warn("memory writes wait for git; retrying", { error });
+          // No repository to write to (Gitea unreachable, or asleep and waking): every write waits, none is charged.
+          if (error instanceof MemoryWakingError) this.#awaitWake(error.woken);
+          else this.deps.log.warn("memory writes wait for git; retrying", { error });
           this.#waitForGitea(now);
           return delivered;
         }
@@ -134,6 +143,16 @@ export class OutboxDrain {
     const held = await nextHeldWriteAt(db, userId);
     if (held) this.#scheduleAt(held.getTime());
     return delivered;
+  }
+
+  /** Once the machine is up the outage is over: the next drain (the actor starts one) tries at once. */
+  #awaitWake(woken: Promise<unknown>): void {
+    if (this.#waking) return;
+    this.#waking = woken.finally(() => {
+      this.#waking = undefined;
+      this.#gitDownUntil = 0;
+      this.#outages = 0;
+    });
   }
 
   /** Gitea is down: no write is tried before the next drain, which comes later each time it is still down. */
@@ -159,7 +178,7 @@ export class OutboxDrain {
         message: write.message,
         branch: repo.defaultBranch,
       });
-      await markWriteDone(db, write.id, outcome.commitSha);
+      await markWriteDone(db, write, outcome.commitSha);
       return { status: "delivered", commitSha: outcome.commitSha };
     } catch (error) {
       const text = writeErrorText(error);

@@ -1,9 +1,8 @@
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
-import { MEMORY_REPO } from "../git/bootstrap-user-repo";
-import { createGitManager, type GitEnv } from "../git/git-manager";
-import { drizzleRepoStore } from "../git/repo-store";
+import type { Env } from "../env";
 import { MemoryCache } from "./memory-cache";
+import { memoryGit } from "./memory-git";
 import { MemoryService } from "./memory-service";
 
 /**
@@ -16,20 +15,20 @@ import { MemoryService } from "./memory-service";
  * serialises them, bootstraps (on the first write).
  */
 export function memoryReader(deps: {
-  env: GitEnv;
+  env: Env;
   db: Database;
   userId: string;
   log: Logger;
+  /** Keeps a wake of the user's Gitea machine going after the answer (the request's waitUntil). */
+  background(work: Promise<unknown>): void;
 }): MemoryService {
+  let git: ReturnType<typeof memoryGit> | undefined;
   return new MemoryService({
     db: deps.db,
     userId: deps.userId,
-    userRepo: async () => {
-      const git = await createGitManager(deps.env, deps.db, deps.log);
-      const record = await drizzleRepoStore(deps.db).find(deps.userId, MEMORY_REPO);
-      // Set last by bootstrap: a row without it is a bootstrap still running (or interrupted) in the actor.
-      if (!record || record.giteaRepoId === null || !record.accessTokenCiphertext) return null;
-      return git.userRepo(deps.userId);
+    userRepo: async (options) => {
+      git ??= memoryGit(deps);
+      return (await git).existingRepo(options);
     },
     cache: new MemoryCache(0),
     scheduleRetry: () => {},

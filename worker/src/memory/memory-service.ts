@@ -11,7 +11,7 @@ import {
   validateMemoryPath,
 } from "../git/memory-paths";
 import type { MemoryCache } from "./memory-cache";
-import { type ListEntry, withPendingWrites } from "./memory-listing";
+import { type ListEntry, withFiles, withPendingWrites } from "./memory-listing";
 import {
   enqueueMemoryWrite,
   type FailedWrite,
@@ -21,6 +21,7 @@ import {
 } from "./memory-outbox.repository";
 import { OutboxDrain, type WriteFailureNotice } from "./memory-outbox-drain";
 import { latestPendingWrite, latestPendingWrites } from "./memory-outbox-drain.repository";
+import { latestVersion, latestVersionsUnder } from "./memory-versions.repository";
 import type { FailureReason } from "./memory-write-failure";
 import { getSessionNote, listSessionNotes, putSessionNote } from "./session-memory.repository";
 
@@ -36,15 +37,18 @@ const MAX_MESSAGE_CHARS = 200;
 const MAX_SYSTEM_FILES = 10;
 const MAX_SYSTEM_BYTES = 32 * 1024;
 const SYSTEM_FILES_TTL_MS = 60_000;
+/** How long a write waits for the user's Gitea machine to wake before it is answered `pending`. */
+const WAKE_WAIT_MS = 10_000;
 
 export interface MemoryServiceDeps {
   db: Database;
   userId: string;
   /**
-   * The user's memory repository, bootstrapped on first use (git-manager.ts). A read-only service (memory-reader.ts)
-   * answers null while the user has none yet: reads then find nothing, and never bootstrap.
+   * The user's memory repository in their Gitea machine, bootstrapped on first use (git-manager.ts). A read-only
+   * service (memory-reader.ts) answers null while the user has none yet: reads then find nothing, and never
+   * bootstrap. While the machine sleeps: with `wake` it is started and `MemoryWakingError` thrown; without, null.
    */
-  userRepo(): Promise<UserRepo | null>;
+  userRepo(options: { wake: boolean }): Promise<UserRepo | null>;
   cache: MemoryCache;
   /** Asks for another delivery attempt after `ms` (the growAgent actor sets an alarm). */
   scheduleRetry(ms: number): void;
@@ -64,8 +68,11 @@ export type CommitResult =
 export interface ReadResult {
   path: string;
   content: string;
-  /** Where it came from: hot cache, a write still waiting for git, the repository, or the thread's notes. */
-  source: "l1" | "pending" | "git" | "session";
+  /**
+   * Where it came from: hot cache, a write still waiting for git, the newest committed version (L2, no Gitea
+   * call), the repository, or the thread's notes.
+   */
+  source: "l1" | "pending" | "l2" | "git" | "session";
 }
 
 export interface HistoryEntry {
@@ -92,7 +99,7 @@ export class MemoryService {
     this.#outbox = new OutboxDrain({
       db: deps.db,
       userId: deps.userId,
-      userRepo: () => deps.userRepo(),
+      userRepo: () => deps.userRepo({ wake: true }),
       scheduleRetry: (ms) => deps.scheduleRetry(ms),
       onWriteFailed: (failure) => deps.onWriteFailed?.(failure),
       forget: (path) => {
@@ -142,9 +149,16 @@ export class MemoryService {
       this.deps.cache.set(path, content);
       if (isSystemPath(path)) this.#systemFiles = undefined;
     }
-    const delivered = this.#outbox.gitDown
+    let delivered = this.#outbox.gitDown
       ? new Map<string, string>()
-      : await this.drain().catch(() => new Map());
+      : await this.drain().catch(() => new Map<string, string>());
+    // The user's Gitea machine was asleep and is waking: wait a little for it rather than answer `pending` at
+    // once, since a wake is usually quick; the write is stored either way.
+    const waking = this.#outbox.waking;
+    if (!delivered.has(writeId) && waking) {
+      await Promise.race([waking, new Promise((resolve) => setTimeout(resolve, WAKE_WAIT_MS))]);
+      if (!this.#outbox.gitDown) delivered = await this.drain().catch(() => new Map<string, string>());
+    }
     const commitSha = delivered.get(writeId);
     if (commitSha !== undefined) return { status: "committed", path, writeId, commitSha };
     const state = await memoryWriteState(this.deps.db, this.deps.userId, writeId).catch(() => null);
@@ -172,14 +186,24 @@ export class MemoryService {
     if (cached) return cached.content === null ? null : { path, content: cached.content, source: "l1" };
     const pending = await latestPendingWrite(this.deps.db, this.deps.userId, path);
     if (pending) return { path, content: pending.content, source: "pending" };
-    const repo = await this.deps.userRepo();
+    const committed = await latestVersion(this.deps.db, this.deps.userId, path);
+    if (committed !== null) {
+      this.deps.cache.set(path, committed);
+      return { path, content: committed, source: "l2" };
+    }
+    // Only a file never written through GrowQR (bootstrap's README) or absent gets here: git is asked, waking it.
+    const repo = await this.deps.userRepo({ wake: true });
     if (!repo) return null;
     const file = await repo.client.getFile(repo.owner, repo.repo, path, repo.defaultBranch);
     this.deps.cache.set(path, file?.content ?? null);
     return file ? { path, content: file.content, source: "git" } : null;
   }
 
-  /** Entries directly under `prefix` (a directory, "" = root), with writes still waiting for git marked. */
+  /**
+   * Entries directly under `prefix` (a directory, "" = root), with writes still waiting for git marked: git's
+   * listing while the user's Gitea machine is up, with L2's committed versions laid over it (all of it while the
+   * machine sleeps: a listing never wakes it).
+   */
   async list(input: { prefix: string; threadId?: string }): Promise<ListEntry[]> {
     const dir = validateMemoryDirectory(input.prefix);
     if (dir === "session" || dir.startsWith(SESSION_PREFIX)) {
@@ -188,19 +212,21 @@ export class MemoryService {
       const notes = await listSessionNotes(this.deps.db, this.deps.userId, threadId, keyPrefix);
       return notes.map((n) => ({ path: `${SESSION_PREFIX}${n.key}`, type: "file", size: n.size }));
     }
-    const repo = await this.deps.userRepo();
+    const repo = await this.deps.userRepo({ wake: false });
     const entries =
       (repo && (await repo.client.listDirectory(repo.owner, repo.repo, dir, repo.defaultBranch))) ?? [];
     const listed: ListEntry[] = entries
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
     const base = dir === "" ? "" : `${dir}/`;
-    return withPendingWrites(listed, base, await latestPendingWrites(this.deps.db, this.deps.userId, base));
+    const { db, userId } = this.deps;
+    const committed = withFiles(listed, base, await latestVersionsUnder(db, userId, base), false);
+    return withPendingWrites(committed, base, await latestPendingWrites(db, userId, base));
   }
 
   async history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {
     const path = validateMemoryPath(input.path);
-    const repo = await this.deps.userRepo();
+    const repo = await this.deps.userRepo({ wake: true });
     if (!repo) return [];
     const commits = await repo.client.listCommits(repo.owner, repo.repo, { path, limit: input.limit ?? 50 });
     return commits.map((c) => ({

@@ -39,7 +39,7 @@ const File = z
   .object({
     path: z.string(),
     content: z.string(),
-    source: z.enum(["l1", "pending", "git", "session"]),
+    source: z.enum(["l1", "pending", "l2", "git", "session"]),
   })
   .openapi("MemoryFile");
 
@@ -209,5 +209,11 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
 }
 
 function readerFor(c: Context<AppEnv>): MemoryService {
-  return memoryReader({ env: c.env, db: c.var.db, userId: c.var.user.id, log: c.var.log });
+  return memoryReader({
+    env: c.env,
+    db: c.var.db,
+    userId: c.var.user.id,
+    log: c.var.log,
+    background: (work) => c.executionCtx.waitUntil(work),
+  });
 }

@@ -41,7 +41,13 @@ function plan(id: PlanId, usedTokens = 0): Entitlements {
 }
 
 const view = (status: StackStatus, events: StackEvent[]): StackView =>
-  ({ status, events, machines: {}, lastSeq: events.length }) as unknown as StackView;
+  ({
+    status,
+    events,
+    machines: {},
+    up: status === "ready" ? ["opencode", "gitea"] : [],
+    lastSeq: events.length,
+  }) as unknown as StackView;
 
 /** A provisioner whose stack is `status`; records whether it was asked to start anything. */
 function gate(status: StackStatus, events: StackEvent[], entitlements: () => Promise<Entitlements>) {

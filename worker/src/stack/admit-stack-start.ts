@@ -1,5 +1,5 @@
 import { ApiError } from "../../../platform/api-error";
-import type { StackView } from "../../../provisioner/src/stack/stack-record";
+import { STACK_ROLES, type StackRole, type StackView } from "../../../provisioner/src/stack/stack-record";
 import { AllowanceExceededError, type Entitlements, UPGRADE_PATH } from "../billing/entitlements";
 import { planOf } from "../billing/plans";
 import { decideWake } from "./wake-policy";
@@ -30,8 +30,14 @@ export interface StackStartGate {
   ensureStack(startAllowed: boolean): Promise<StackView>;
   /** The user's plan and usage (`entitlements(db, userId)`); asked only when something would start. */
   entitlements(): Promise<Entitlements>;
+  /** The machines the caller needs (default: all); the provisioner's `ensureStack` must be asked for the same. */
+  roles?: readonly StackRole[];
   now?: () => number;
 }
+
+/** Are the `roles` (default all) of this stack up? */
+export const stackIsUp = (view: StackView, roles?: readonly StackRole[]) =>
+  view.status === "ready" && (roles ?? STACK_ROLES).every((role) => view.up.includes(role));
 
 /**
  * The one way to bring the user's machines up (`POST /api/stack/wake`, a sub-agent's run), so the plan's bring-ups
@@ -41,7 +47,7 @@ export interface StackStartGate {
  */
 export async function ensureStackWithinPlan(gate: StackStartGate): Promise<StackView> {
   const current = await gate.ensureStack(false);
-  if (current.status === "ready") return current;
+  if (stackIsUp(current, gate.roles)) return current;
   let plan: Entitlements | undefined;
   const decision = await decideWake({
     status: current.status,

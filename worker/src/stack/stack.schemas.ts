@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { STACK_EVENT_TYPES, STACK_STATUSES } from "../../../provisioner/src/stack/stack-record";
+import { STACK_EVENT_TYPES, STACK_ROLES, STACK_STATUSES } from "../../../provisioner/src/stack/stack-record";
 
 const MachineRef = z.object({ machineId: z.string().optional(), volumeId: z.string().optional() });
 
@@ -20,6 +20,10 @@ export const StackSchema = z
     app: z.string(),
     region: z.string(),
     machines: z.object({ opencode: MachineRef.optional(), gitea: MachineRef.optional() }),
+    up: z.array(z.enum(STACK_ROLES)).openapi({
+      description:
+        "Machines that are up: both when ready, only `gitea` after memory woke the stack (the sandbox sleeps on)",
+    }),
     lastError: z.string().nullable(),
     lastActiveAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

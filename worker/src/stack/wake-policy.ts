@@ -4,13 +4,16 @@ import { STACK_START_WINDOW_SECONDS } from "../http/limits";
 /** States in which `ensureStack` starts nothing new: it answers, or joins the bring-up already counted. */
 const NOTHING_TO_START: ReadonlySet<StackStatus> = new Set(["ready", "creating", "starting"]);
 
+/** A bring-up of the Gitea machine alone (memory-git.ts): memory's own, not one of the plan's counted starts. */
+const memoryOnly = (event: StackEvent) => event.data.roles === "gitea";
+
 /**
  * Times (ms) of the bring-ups among the stack's progress events: each `stack.creating`, and each
  * `stack.starting` that does not directly follow a `stack.creating` (a create goes on to start its machines,
- * which is the same bring-up).
+ * which is the same bring-up). Memory-only bring-ups are left out.
  */
 export function bringUpTimes(events: readonly StackEvent[]): number[] {
-  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const sorted = [...events].filter((event) => !memoryOnly(event)).sort((a, b) => a.seq - b.seq);
   const times: number[] = [];
   sorted.forEach((event, index) => {
     const previous = sorted[index - 1];

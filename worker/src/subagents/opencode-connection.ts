@@ -9,7 +9,7 @@ export async function opencodeConnection(
   userId: string,
 ): Promise<{ baseUrl: string; headers: Record<string, string> }> {
   const stack = await env.PROVISIONER.stackConnection(userId);
-  if (stack.status !== "ready" || !stack.opencodeMachineId || !stack.opencodePassword) {
+  if (!stack.up.includes("opencode") || !stack.opencodeMachineId || !stack.opencodePassword) {
     throw new Error(`The sandbox is not ready (${stack.status})`);
   }
   return {

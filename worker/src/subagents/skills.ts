@@ -21,7 +21,8 @@ export async function loadSkills(
   deps: { env: Env; db: Database; userId: string; log: Logger },
   only?: readonly string[],
 ): Promise<Skill[]> {
-  const memory = memoryReader(deps);
+  // Listing and reading skills never wake anything: the sub-agent's own bring-up starts the machines.
+  const memory = memoryReader({ ...deps, background: (work) => void work.catch(() => {}) });
   try {
     const files = (await memory.list({ prefix: SKILLS_DIRECTORY })).filter(
       (entry) => entry.type === "file" && entry.path.endsWith(".md"),
