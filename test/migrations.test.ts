@@ -9,6 +9,7 @@ const EXPECTED_TABLES = [
   "billing_customers",
   "events",
   "memory_entries",
+  "memory_versions",
   "messages",
   "opencode_sessions",
   "outbox",

@@ -23,7 +23,8 @@ import {
 export const WRITES_ON_SUCCESS: Record<string, (n: number) => Partial<Footprint>> = {
   "POST /threads": (n) => ({ threads: n }),
   // The first write bootstraps the user's repository (one `repos` row).
-  "PUT /memory/file": (n) => ({ outbox: n, repos: n > 0 ? 1 : 0 }),
+  // The first write also brings up the user's Gitea machine (a stack: its `user_stacks` mirror row).
+  "PUT /memory/file": (n) => ({ outbox: n, repos: n > 0 ? 1 : 0, user_stacks: n > 0 ? 1 : 0 }),
 };
 
 const pathParams = (op: Operation) => op.parameters.filter((p) => p.in === "path");

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DESKTOP, launchBrowser, newUserPage, PHONE, screenshot, signIn } from "./browser";
-import { eventually, expectAccessible, newThread, nonce, send } from "./helpers";
+import { eventually, expectAccessible, newThread, nonce, pageApi, send } from "./helpers";
 
 /** dev/model answers "remember <x>" with commit_memory {path: "notes/<slug of x>.md", content: x}. */
 const NOTE = "notes/that-my-favourite-colour-is-green.md";
@@ -118,5 +118,16 @@ describe("memory browser", () => {
     expect(await failed.getAttribute("data-reason")).toBe("rejected");
     expect(await failed.textContent()).toMatch(/ideas.*A file where a folder is.*git refused it/s);
     await expectAccessible(page, "memory browser (failed writes)");
+  });
+
+  it("says that memory is waking when a file needs the sleeping Gitea machine, then shows it", async () => {
+    const { page } = user;
+    await page.goto("/memory");
+    expect((await pageApi(page, "/stack/suspend", { method: "POST" })).status).toBe(200);
+    // Committed files come from Postgres (L2) without waking anything; bootstrap's README lives only in git.
+    await page.goto(`/memory?path=${encodeURIComponent("system/README.md")}`);
+    await page.getByTestId("memory-waking").waitFor();
+    await page.getByTestId("memory-content").getByText("always loaded").waitFor();
+    await expectAccessible(page, "memory browser (waking)");
   });
 });

@@ -2474,6 +2474,8 @@ export interface components {
                     volumeId?: string;
                 };
             };
+            /** @description Machines that are up: both when ready, only `gitea` after memory woke the stack (the sandbox sleeps on) */
+            up: ("opencode" | "gitea")[];
             lastError: string | null;
             /** Format: date-time */
             lastActiveAt: string;
@@ -2506,7 +2508,7 @@ export interface components {
             path: string;
             content: string;
             /** @enum {string} */
-            source: "l1" | "pending" | "git" | "session";
+            source: "l1" | "pending" | "l2" | "git" | "session";
         };
         MemoryCommit: {
             sha: string;

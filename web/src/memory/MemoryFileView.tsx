@@ -3,7 +3,14 @@ import { errorMessage } from "../api/client";
 import { Markdown } from "../chat/Markdown";
 import { MemoryEditor } from "./MemoryEditor";
 import { MemoryHistory } from "./MemoryHistory";
-import { isMarkdown, isMissing, type MemoryWriteResult, pathProblem, useMemoryFile } from "./memory-queries";
+import {
+  isMarkdown,
+  isMemoryWaking,
+  isMissing,
+  type MemoryWriteResult,
+  pathProblem,
+  useMemoryFile,
+} from "./memory-queries";
 
 type Mode = "view" | "edit" | "create";
 
@@ -62,6 +69,11 @@ export function MemoryFileView(props: { path: string }) {
             onDone={done}
             onCancel={() => setMode("view")}
           />
+        </Match>
+        <Match when={file.isPending && isMemoryWaking(file.failureReason)}>
+          <p class="muted" role="status" data-testid="memory-waking">
+            Your memory is waking up (its machine was asleep)…
+          </p>
         </Match>
         <Match when={file.isPending}>
           <p class="muted" role="status">

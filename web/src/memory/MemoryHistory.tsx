@@ -1,7 +1,7 @@
 import { For, Match, Show, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { formatDateTime } from "../ui/format";
-import { useMemoryHistory } from "./memory-queries";
+import { isMemoryWaking, useMemoryHistory } from "./memory-queries";
 
 /** Commits that changed the file, newest first: message, author, date, short sha. */
 export function MemoryHistory(props: { path: string; pending: boolean }) {
@@ -10,6 +10,11 @@ export function MemoryHistory(props: { path: string; pending: boolean }) {
     <section class="memory-history" aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
       <Switch>
+        <Match when={history.isPending && isMemoryWaking(history.failureReason)}>
+          <p class="muted small" role="status" data-testid="history-waking">
+            Waking your memory to read its history…
+          </p>
+        </Match>
         <Match when={history.isPending}>
           <p class="muted small" role="status">
             Loading history…

@@ -27,13 +27,26 @@ export const useMemoryList = (prefix: Accessor<string>, enabled: Accessor<boolea
     staleTime: FRESH_MS,
   }));
 
+/**
+ * 503 `memory_waking`: the file is only in git and the user's Gitea machine was asleep; the server is waking it.
+ * Asked again every second for up to a minute, with "waking" shown meanwhile (`isMemoryWaking(query.failureReason)`).
+ */
+export const isMemoryWaking = (error: Error | null | undefined) =>
+  error instanceof ApiError && error.code === "memory_waking";
+const WAKE_RETRIES = 60;
+const retryUnlessFinal = (count: number, error: Error) =>
+  isMemoryWaking(error) ? count < WAKE_RETRIES : count < 1 && !isClientError(error);
+const retryDelay = (count: number, error: Error) =>
+  isMemoryWaking(error) ? 1_000 : Math.min(1_000 * 2 ** count, 30_000);
+
 export const useMemoryFile = (path: Accessor<string>) =>
   useQuery(() => ({
     queryKey: memoryKeys.file(path()),
     queryFn: async () => unwrap(await api.GET("/memory/file", { params: { query: { path: path() } } })),
     enabled: path() !== "",
     staleTime: FRESH_MS,
-    retry: (count: number, error: Error) => count < 1 && !isClientError(error),
+    retry: retryUnlessFinal,
+    retryDelay,
   }));
 
 export const useMemoryHistory = (path: Accessor<string>) =>
@@ -43,7 +56,8 @@ export const useMemoryHistory = (path: Accessor<string>) =>
       unwrap(await api.GET("/memory/history", { params: { query: { path: path() } } })).items,
     enabled: path() !== "",
     staleTime: FRESH_MS,
-    retry: (count: number, error: Error) => count < 1 && !isClientError(error),
+    retry: retryUnlessFinal,
+    retryDelay,
   }));
 
 /** Writes git refused for good (or that kept failing): the server set them aside; they hold nothing back. */
