@@ -3,13 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { memorySyncCommand, parseMemorySync, shellQuote } from "./memory-sync-command";
+import { memorySyncCommand, memorySyncScript, parseMemorySync, shellQuote } from "./memory-sync-command";
 
 /** What the shell sees: run the command through `sh -c` and read its words back (printf one per line). */
 const words = (script: string) =>
   execFileSync("sh", ["-c", `printf '%s\\n' ${script}`], { encoding: "utf8" })
     .split("\n")
     .slice(0, -1);
+
+/** As OpenCode's session shell runs a command (measured on 1.18): `eval` of it as a JSON string, in bash. */
+const asOpencodeRuns = (command: string) =>
+  execFileSync("bash", ["-c", `eval ${JSON.stringify(command)}`], { encoding: "utf8" });
 
 describe("shellQuote", () => {
   it("gives the shell back exactly one word, whatever the value holds", () => {
@@ -27,7 +31,7 @@ describe("memorySyncCommand", () => {
   };
 
   it("without a remote only makes the task's directory", () => {
-    const command = memorySyncCommand({
+    const command = memorySyncScript({
       taskDirectory: "/w/tasks/a",
       cloneDirectory: "/w/memory",
       timeoutSeconds: 30,
@@ -37,7 +41,7 @@ describe("memorySyncCommand", () => {
   });
 
   it("passes the credentials as quoted headers, never in the URL", () => {
-    const command = memorySyncCommand({
+    const command = memorySyncScript({
       taskDirectory: "/w/tasks/a",
       cloneDirectory: "/w/memory",
       remote,
@@ -59,7 +63,9 @@ describe("memorySyncCommand", () => {
         remote,
         timeoutSeconds: 5,
       });
-      const output = execFileSync("sh", ["-c", command], { encoding: "utf8" });
+      // Nothing in the command means anything to the shell that evals it.
+      expect(command).toMatch(/^printf %s [A-Za-z0-9+/=]+ \| base64 -d \| sh$/);
+      const output = asOpencodeRuns(command);
       const result = parseMemorySync(output, true);
       expect(result).toMatchObject({ directoryReady: true, synced: false });
       expect(result.detail).not.toContain("__growqr");
@@ -85,19 +91,14 @@ describe("memorySyncCommand against a real repository", () => {
       const clone = join(dir, "w", "memory");
       const sync = () =>
         parseMemorySync(
-          execFileSync(
-            "sh",
-            [
-              "-c",
-              memorySyncCommand({
-                taskDirectory: join(dir, "w", "tasks", "t"),
-                cloneDirectory: clone,
-                // file:// ignores the headers; the git steps are the same as over HTTP.
-                remote: { url: `file://${origin}`, branch: "main", token: "t", machineId: "m" },
-                timeoutSeconds: 10,
-              }),
-            ],
-            { encoding: "utf8" },
+          asOpencodeRuns(
+            memorySyncCommand({
+              taskDirectory: join(dir, "w", "tasks", "t"),
+              cloneDirectory: clone,
+              // file:// ignores the headers; the git steps are the same as over HTTP.
+              remote: { url: `file://${origin}`, branch: "main", token: "t", machineId: "m" },
+              timeoutSeconds: 10,
+            }),
           ),
           true,
         );

@@ -1,3 +1,5 @@
+import { encodeBase64Utf8 } from "../git/base64";
+
 /** Where the clone of the user's memory repository lives in their workspace (OpenCode's skills.paths points in). */
 export const MEMORY_CLONE_DIRECTORY = "memory";
 /** Each task's session runs in `tasks/<subAgentId>`: a directory OpenCode has no instance for yet. */
@@ -44,8 +46,17 @@ export const shellQuote = (value: string): string => `'${value.replaceAll("'", `
  * and resets to it and removes untracked files, so neither a dirty tree nor files a sub-agent dropped there (a
  * planted SKILL.md) survive a sync. Shallow: the sandbox needs the files, not the history. The credentials go in
  * as `-c http.extraHeader` on each call, so no file in the sandbox keeps them; every value is quoted.
+ *
+ * OpenCode runs a session's shell command as `eval "<command as a JSON string>"` inside bash, so `$`, quotes and
+ * newlines of the command are expanded or mangled before it runs (measured: `$t` became empty, newlines `\n`).
+ * The script therefore travels base64-encoded, whose characters mean nothing to a shell, and runs under `sh`.
  */
 export function memorySyncCommand(input: MemorySyncInput): string {
+  return `printf %s ${encodeBase64Utf8(memorySyncScript(input))} | base64 -d | sh`;
+}
+
+/** The script itself (POSIX sh). */
+export function memorySyncScript(input: MemorySyncInput): string {
   const lines = [`t=${shellQuote(input.taskDirectory)}`, `mkdir -p -- "$t"; echo "${DIR_MARKER}$?"`];
   const remote = input.remote;
   if (!remote) return lines.join("\n");
