@@ -49,7 +49,7 @@ export const opencodeImage: ImageRunner = async ({ port, env, mounts, machineDir
   await mkdir(workspace, { recursive: true });
   await mkdir(home, { recursive: true });
   const config = path.join(workspace, "opencode.json");
-  if (!existsSync(config)) await writeFile(config, JSON.stringify(opencodeConfig(env), null, 2));
+  if (!existsSync(config)) await writeFile(config, JSON.stringify(opencodeConfig(env, workspace), null, 2));
   return {
     command: path.join(repoRoot, "node_modules/.bin/opencode"),
     args: ["serve", "--port", String(port), "--hostname", "127.0.0.1"],
@@ -67,9 +67,11 @@ export const opencodeImage: ImageRunner = async ({ port, env, mounts, machineDir
 
 /**
  * Same shape as runtime/opencode/entrypoint.sh writes: Anthropic only, through the model gateway (base URL from
- * the env), the key read from the env at run time, so the file on the user's volume holds no credential.
+ * the env), the key read from the env at run time, so the file on the user's volume holds no credential; skills
+ * from the clone of the user's memory repository in the workspace (absolute: each task runs in a directory of its
+ * own, which a relative path would resolve against).
  */
-export function opencodeConfig(env: Record<string, string>) {
+export function opencodeConfig(env: Record<string, string>, workspace: string) {
   const model = env.OPENCODE_MODEL ?? "anthropic/claude-sonnet-4-5";
   return {
     $schema: "https://opencode.ai/config.json",
@@ -85,6 +87,7 @@ export function opencodeConfig(env: Record<string, string>) {
       },
     },
     permission: { edit: "allow", bash: "allow" },
+    skills: { paths: [path.join(workspace, "memory", "skills")] },
   };
 }
 

@@ -28,6 +28,21 @@ export HOME="$workspace/.home"
 mkdir -p "$HOME"
 cd "$workspace"
 
+# Written into opencode.json below (the skills path): plain path characters only, so it stays valid JSON.
+case "$workspace" in
+  /*) ;;
+  *)
+    echo "growqr-opencode: GROWQR_WORKSPACE '$workspace' is not an absolute path" >&2
+    exit 1
+    ;;
+esac
+case "$workspace" in
+  *[!A-Za-z0-9._/-]*)
+    echo "growqr-opencode: GROWQR_WORKSPACE '$workspace' has characters other than A-Z a-z 0-9 . _ / -" >&2
+    exit 1
+    ;;
+esac
+
 model="${OPENCODE_MODEL:-anthropic/claude-sonnet-4-5}"
 case "$model" in
   *[!A-Za-z0-9._/:-]* | "")
@@ -36,7 +51,9 @@ case "$model" in
     ;;
 esac
 
-# Written once: the user (or a skill) may edit it afterwards, and it lives on the volume.
+# Written once: the user (or a skill) may edit it afterwards, and it lives on the volume. skills.paths: the clone of
+# the user's memory repository the Worker keeps current before each task (worker/src/subagents/sandbox-workspace.ts),
+# absolute because a relative path would resolve against each task's own directory.
 if [ ! -f opencode.json ]; then
   base=""
   if [ -n "${ANTHROPIC_BASE_URL:-}" ]; then base='"baseURL": "{env:ANTHROPIC_BASE_URL}", '; fi
@@ -47,7 +64,8 @@ if [ ! -f opencode.json ]; then
   "model": "${model}",
   "small_model": "${model}",
   "provider": { "anthropic": { "options": { ${base}"apiKey": "{env:ANTHROPIC_API_KEY}" } } },
-  "permission": { "edit": "allow", "bash": "allow" }
+  "permission": { "edit": "allow", "bash": "allow" },
+  "skills": { "paths": ["${workspace}/memory/skills"] }
 }
 JSON
 fi

@@ -58,6 +58,11 @@ export const repos = pgTable(
     // Scoped Gitea access token, encrypted with the app key; never leaves the backend in clear text.
     accessTokenCiphertext: text("access_token_ciphertext"),
     /**
+     * A second token, read:repository only, for the user's sandbox to clone the repository (its skills): the
+     * sandbox is untrusted, so it never holds the token that writes memory. Sealed like the other.
+     */
+    sandboxTokenCiphertext: text("sandbox_token_ciphertext"),
+    /**
      * A restore from `memory_versions` in progress (the repository was made anew on an empty Gitea): the last
      * version written back, '' before the first; null when no restore is running.
      */

@@ -99,30 +99,46 @@ describe("sub-agents (real OpenCode, dev/model, dev/fly)", () => {
     expect(metered.filter((u) => u.turnKey.startsWith("subagent:"))).toEqual([]);
   }, 150_000);
 
-  it("loads the user's skills from memory (skills/*.md) into the OpenCode session", async () => {
+  it("a skill the user committed a moment ago is found by OpenCode in the sandbox's clone and used", async () => {
     const marker = `SKILL-${crypto.randomUUID().slice(0, 8)}`;
     const put = await call("/api/memory/file", alice.token, {
       method: "PUT",
       body: JSON.stringify({
-        path: "skills/haiku.md",
-        content: `${marker}: answer in haiku.`,
+        path: "skills/haiku/SKILL.md",
+        content: `---\nname: haiku\ndescription: Answer in haiku.\n---\n${marker}: answer in three lines, 5-7-5.\n`,
         message: "Add skill",
       }),
     });
     expect(put.status).toBe(200);
     const threadId = await alice.newThread();
-    await alice.agent.conn.sendMessage(threadId, "delegate this: write me a line about the sea");
-    const events = await alice.agent.until(threadId, turnEnded, 90_000);
+    await alice.agent.conn.sendMessage(
+      threadId,
+      `delegate: [[tool:skill {"name":"haiku"}]] [[tool:write {"filePath":"probe.txt","content":"x"}]]`,
+    );
+    const events = await alice.agent.until(threadId, turnEnded, 120_000);
     const finished = events.find((e) => e.type === "subagent.finished");
     expect(finished?.data.status, JSON.stringify(finished?.data)).toBe("completed");
-    const requests = (await (await fetch(`${inject("modelUrl")}/_dev/requests`)).json()) as Array<{
-      body: unknown;
-    }>;
-    // OpenCode's own call to the model carries the skill in its system prompt.
+
+    // OpenCode's own skill tool loaded it from the clone (the relayed tool event), and the answer carries it.
+    const used = events.find(
+      (e) => e.type === "subagent.tool" && e.data.tool === "skill" && e.data.status === "completed",
+    );
     expect(
-      requests.some((r) => JSON.stringify((r.body as { system?: unknown }).system ?? "").includes(marker)),
-    ).toBe(true);
-  }, 120_000);
+      JSON.stringify(used?.data.output),
+      JSON.stringify(events.filter((e) => e.type === "subagent.tool")),
+    ).toContain(marker);
+    const result = JSON.parse(events.find((e) => e.type === "tool.result")?.data.content);
+    expect(result.result).toContain(marker);
+
+    // The task ran in a directory of its own; the clone beside it holds the skill and no credential.
+    const subAgentId = finished?.data.subAgentId as string;
+    const probe = events.find((e) => e.type === "subagent.file")?.data.path as string;
+    expect(probe.endsWith(`/tasks/${subAgentId}/probe.txt`), probe).toBe(true);
+    const workspace = probe.slice(0, -`/tasks/${subAgentId}/probe.txt`.length);
+    expect(await readFile(`${workspace}/memory/skills/haiku/SKILL.md`, "utf8")).toContain(marker);
+    const gitConfig = await readFile(`${workspace}/memory/.git/config`, "utf8");
+    expect(gitConfig).not.toMatch(/authorization|extraheader|token/i);
+  }, 150_000);
 
   it("a client that drops during the run and resumes from its seq misses nothing and sees nothing twice", async () => {
     const threadId = await alice.newThread();

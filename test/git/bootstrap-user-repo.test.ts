@@ -8,6 +8,8 @@ import {
   giteaLoginFor,
   MEMORY_REPO,
   MEMORY_TOKEN_NAME,
+  SANDBOX_TOKEN_NAME,
+  sandboxTokenBinding,
 } from "../../worker/src/git/bootstrap-user-repo";
 import { GiteaClient } from "../../worker/src/git/gitea-client";
 import { drizzleRepoStore, type RepoStore } from "../../worker/src/git/repo-store";
@@ -91,7 +93,15 @@ describe("bootstrapUserRepo", () => {
     const password = `check-${crypto.randomUUID()}`;
     await gitea.admin.adminSetPassword(owner, password);
     const tokens = await gitea.admin.withAuth({ basic: { username: owner, password } }).listTokens(owner);
-    expect(tokens.map((t) => t.name)).toEqual([MEMORY_TOKEN_NAME]);
+    expect(tokens.map((t) => t.name).sort()).toEqual([MEMORY_TOKEN_NAME, SANDBOX_TOKEN_NAME].sort());
+
+    // The sandbox's token reads the repository and can write nothing.
+    const sandboxToken = await box.open(record?.sandboxTokenCiphertext ?? "", sandboxTokenBinding(userId));
+    const sandbox = gitea.admin.withAuth({ token: sandboxToken });
+    expect((await sandbox.getRepo(owner, MEMORY_REPO))?.id).toBe(record?.giteaRepoId);
+    await expect(
+      sandbox.createFile(owner, MEMORY_REPO, "notes/x.md", { content: "x", message: "x" }),
+    ).rejects.toMatchObject({ status: 403 });
     return record;
   };
 

@@ -272,6 +272,8 @@ describe("runtime/opencode/entrypoint.sh", () => {
       apiKey: "{env:ANTHROPIC_API_KEY}",
     });
     expect(json).toMatchObject({ model: "anthropic/claude-sonnet-4-5", enabled_providers: ["anthropic"] });
+    // Absolute: each task's session runs in a directory of its own under the workspace.
+    expect(json.skills).toEqual({ paths: [join(sb.volume, "memory/skills")] });
 
     expect(boot.log).toEqual(["opencode [serve] [--port] [4096] [--hostname] [0.0.0.0]"]);
     expect(boot.log.join("\n")).not.toContain("pw-of-this-user");

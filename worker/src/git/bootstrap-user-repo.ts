@@ -9,6 +9,14 @@ export const MEMORY_REPO = "growqr-memory";
 export const MEMORY_TOKEN_NAME = "growqr-memory";
 /** Enough to read and commit memory and to check who the token belongs to; nothing else. */
 export const MEMORY_TOKEN_SCOPES = ["write:repository", "read:user"];
+export const SANDBOX_TOKEN_NAME = "growqr-sandbox";
+/**
+ * The user's sandbox clones the repository (its skills) with this one: it can read, never write. A prompt-injected
+ * sub-agent must not be able to change memory behind the outbox, so the sandbox never sees the memory token.
+ */
+export const SANDBOX_TOKEN_SCOPES = ["read:repository"];
+/** Associated data of the sealed sandbox token: it does not open as the memory token, nor the other way round. */
+export const sandboxTokenBinding = (userId: string) => `sandbox:${userId}`;
 
 const SYSTEM_README = `# system/
 
@@ -55,7 +63,8 @@ function randomPassword(): string {
 const is = (error: unknown, status: number) => error instanceof GiteaError && error.status === status;
 
 /**
- * Makes sure user `userId` has a Gitea account, a scoped token (stored sealed), and a private `growqr-memory`
+ * Makes sure user `userId` has a Gitea account, a scoped token and a read-only one for the sandbox (both stored
+ * sealed), and a private `growqr-memory`
  * repository with a README and `system/`. Every step first looks at what exists, so running it again, after a
  * crash or a lost response at any point, converges on one user, one token, one repository. Calls for one user
  * must not overlap (the user's actor serialises them): two concurrent runs could each mint a token. The plain
@@ -78,13 +87,20 @@ export async function bootstrapUserRepo(
     giteaRepoId: null,
     defaultBranch: "main",
     accessTokenCiphertext: null,
+    sandboxTokenCiphertext: null,
     restoreCursor: null,
   };
   const owner = record.giteaOwner;
   const step = (name: string) => deps.log?.info("git bootstrap step", { step: name, giteaOwner: owner });
 
-  // Fast path: finished before and the token still opens. No admin call at all.
-  if (!options.force && record.giteaRepoId !== null && record.accessTokenCiphertext) {
+  // Fast path: finished before and the token still opens. No admin call at all. The sandbox token is not checked
+  // here (one more call on every use): a revoked one shows as a failed sandbox sync and `force` replaces it.
+  if (
+    !options.force &&
+    record.giteaRepoId !== null &&
+    record.accessTokenCiphertext &&
+    record.sandboxTokenCiphertext
+  ) {
     const client = await tokenClient(deps, record);
     if (client)
       return {
@@ -116,7 +132,7 @@ export async function bootstrapUserRepo(
   step("token");
   let client = await tokenClient(deps, record);
   if (!client) {
-    const token = await mintToken(deps, owner, userId);
+    const token = await mintToken(deps, owner, userId, MEMORY_TOKEN_NAME, MEMORY_TOKEN_SCOPES);
     record.accessTokenCiphertext = await box.seal(token, userId);
     await store.save(record);
     client = admin.withAuth({ token });
@@ -153,6 +169,13 @@ export async function bootstrapUserRepo(
     } catch (error) {
       if (!is(error, 422)) throw error; // 422: an earlier attempt created it.
     }
+  }
+
+  step("sandbox token");
+  if (!(await sandboxTokenWorks(deps, record))) {
+    const token = await mintToken(deps, owner, userId, SANDBOX_TOKEN_NAME, SANDBOX_TOKEN_SCOPES);
+    record.sandboxTokenCiphertext = await box.seal(token, sandboxTokenBinding(userId));
+    await store.save(record);
   }
 
   record.giteaRepoId = repo.id ?? 0;
@@ -193,19 +216,42 @@ async function tokenClient(deps: BootstrapDeps, record: RepoRecord): Promise<Git
   return client;
 }
 
+/** Does the stored sandbox token decrypt and still read the repository? (It cannot read the user: no read:user.) */
+async function sandboxTokenWorks(deps: BootstrapDeps, record: RepoRecord): Promise<boolean> {
+  if (!record.sandboxTokenCiphertext) return false;
+  let token: string;
+  try {
+    token = await deps.box.open(record.sandboxTokenCiphertext, sandboxTokenBinding(record.userId));
+  } catch {
+    return false;
+  }
+  try {
+    return (await deps.admin.withAuth({ token }).getRepo(record.giteaOwner, MEMORY_REPO)) !== null;
+  } catch (error) {
+    if (is(error, 401) || is(error, 403)) return false;
+    throw error;
+  }
+}
+
 /**
  * Gitea mints tokens only for Basic auth with the account's password, which we do not keep: set a fresh random
  * one as admin, drop any token of ours a lost attempt left behind, and mint exactly one.
  */
-async function mintToken(deps: BootstrapDeps, owner: string, userId: string): Promise<string> {
+async function mintToken(
+  deps: BootstrapDeps,
+  owner: string,
+  userId: string,
+  name: string,
+  scopes: string[],
+): Promise<string> {
   const password = randomPassword();
   await deps.admin.adminSetPassword(owner, password);
   const asUser = deps.admin.withAuth({ basic: { username: owner, password } });
   for (const token of await asUser.listTokens(owner)) {
-    if (token.name === MEMORY_TOKEN_NAME && token.id !== undefined) await asUser.deleteToken(owner, token.id);
+    if (token.name === name && token.id !== undefined) await asUser.deleteToken(owner, token.id);
   }
-  const created = await asUser.createToken(owner, { name: MEMORY_TOKEN_NAME, scopes: MEMORY_TOKEN_SCOPES });
+  const created = await asUser.createToken(owner, { name, scopes });
   if (!created.sha1) throw new GiteaError("create token", 201, "Gitea returned no token");
-  deps.log?.info("minted Gitea token", { giteaOwner: owner, userId });
+  deps.log?.info("minted Gitea token", { giteaOwner: owner, userId, name });
   return created.sha1;
 }

@@ -12,6 +12,8 @@ export interface RepoRecord {
   defaultBranch: string;
   /** AES-GCM sealed access token (`platform/secret-box.ts`), bound to the user id. */
   accessTokenCiphertext: string | null;
+  /** The sandbox's read-only token, sealed the same way (associated data `sandboxTokenBinding(userId)`). */
+  sandboxTokenCiphertext: string | null;
   /** A restore from memory_versions in progress: the last version written back ('' before the first); else null. */
   restoreCursor: string | null;
 }
@@ -40,6 +42,7 @@ export function drizzleRepoStore(db: Database): RepoStore {
         giteaRepoId: row.giteaRepoId,
         defaultBranch: row.defaultBranch,
         accessTokenCiphertext: row.accessTokenCiphertext,
+        sandboxTokenCiphertext: row.sandboxTokenCiphertext,
         restoreCursor: row.restoreCursor,
       };
     },
@@ -49,6 +52,7 @@ export function drizzleRepoStore(db: Database): RepoStore {
         giteaRepoId: record.giteaRepoId,
         defaultBranch: record.defaultBranch,
         accessTokenCiphertext: record.accessTokenCiphertext,
+        sandboxTokenCiphertext: record.sandboxTokenCiphertext,
         restoreCursor: record.restoreCursor,
       };
       await db

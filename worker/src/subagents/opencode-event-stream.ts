@@ -3,6 +3,8 @@ import type { OpencodeEvent } from "./opencode-events";
 export interface EventStreamTarget {
   baseUrl: string;
   headers: Record<string, string>;
+  /** The OpenCode instance (directory) whose events to read; the server's default one when absent. */
+  directory?: string;
   signal: AbortSignal;
   fetch?: typeof fetch;
 }
@@ -14,7 +16,8 @@ export interface EventStreamTarget {
  */
 export async function* opencodeEvents(target: EventStreamTarget): AsyncGenerator<OpencodeEvent[]> {
   const doFetch = target.fetch ?? fetch;
-  const response = await doFetch(`${target.baseUrl.replace(/\/+$/, "")}/event`, {
+  const query = target.directory ? `?directory=${encodeURIComponent(target.directory)}` : "";
+  const response = await doFetch(`${target.baseUrl.replace(/\/+$/, "")}/event${query}`, {
     headers: { ...target.headers, accept: "text/event-stream" },
     signal: target.signal,
   });

@@ -12,7 +12,7 @@ export interface SubAgentInput {
   task?: string;
   /** The thread (and turn) whose Grow Agent delegated the task: where its events are relayed. */
   threadId?: string;
-  /** Names of the user's skills (`skills/<name>.md` in memory) to load; all of them when omitted. */
+  /** Names of the user's skills (`skills/<name>/SKILL.md` in memory) the task should use (a hint in its text). */
   skills?: string[];
 }
 

@@ -14,7 +14,6 @@ vi.mock("./sessions.repository", () => ({
   finishSession: vi.fn(async () => {}),
   markSessionRunning: vi.fn(async () => {}),
 }));
-vi.mock("./skills", () => ({ loadSkills: async () => [], skillsPrompt: () => undefined }));
 vi.mock("./subagent-runner", () => ({ runSubAgent: vi.fn() }));
 
 const quiet = { warn() {}, error() {}, info() {}, debug() {} } as unknown as Logger;

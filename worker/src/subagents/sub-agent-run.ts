@@ -5,10 +5,12 @@ import { entitlements } from "../billing/entitlements";
 import { withDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import { ensureStackWithinPlan } from "../stack/admit-stack-start";
+import { memoryRemote } from "./memory-remote";
 import { opencodeConnection } from "./opencode-connection";
 import type { RelayEvent } from "./relay-batcher";
+import { prepareTaskWorkspace } from "./sandbox-workspace";
 import { findSession, finishSession, markSessionRunning } from "./sessions.repository";
-import { loadSkills, skillsPrompt } from "./skills";
+import { withSkillsHint } from "./skills";
 import {
   CRASHED,
   cancelDecision,
@@ -113,10 +115,8 @@ export class SubAgentRun {
       return opening;
     };
     try {
-      const skills = await withDatabase(env, (db) => loadSkills({ env, db, userId, log }, host.state.skills));
       const outcome = await runSubAgent({
-        task: host.state.task,
-        system: skillsPrompt(skills),
+        task: withSkillsHint(host.state.task, host.state.skills),
         signal,
         ensureStack: async () => {
           // The same gate as POST /api/stack/wake: a sub-agent must not bring machines up past the plan's starts
@@ -130,6 +130,8 @@ export class SubAgentRun {
           if (notReady) throw new Error(notReady);
         },
         connection: () => opencodeConnection(env, userId),
+        prepareWorkspace: (client, signal) =>
+          prepareTaskWorkspace({ client, subAgentId, signal, log, remote: () => memoryRemote(env, userId) }),
         onSessionCreated: async (opencodeSessionId) => {
           host.state.opencodeSessionId = opencodeSessionId;
           await retry(

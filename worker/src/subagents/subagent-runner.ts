@@ -7,12 +7,16 @@ import { RelayBatcher, type RelayEvent } from "./relay-batcher";
 
 export interface SubAgentRunDeps {
   task: string;
-  /** Added to the session's system prompt (the user's skills). */
-  system?: string;
   /** Wakes (or creates) the user's stack; throws when it cannot become ready. */
   ensureStack(): Promise<void>;
   /** How to reach the user's OpenCode server (base URL + headers with its password). Never logged. */
   connection(): Promise<{ baseUrl: string; headers: Record<string, string> }>;
+  /**
+   * Readies the workspace before the task (the memory clone, sandbox-workspace.ts) with a client for the default
+   * directory; returns the directory the task's session runs in, or undefined for the default one. Never throws
+   * for a failed sync, only when cancelled.
+   */
+  prepareWorkspace?(client: OpencodeClient, signal: AbortSignal): Promise<string | undefined>;
   /**
    * Hands a batch of events to the Grow Agent (which logs and broadcasts them); batches are numbered from 1 and a
    * failed delivery is retried with the same number.
@@ -25,6 +29,8 @@ export interface SubAgentRunDeps {
   signal: AbortSignal;
   fetch?: typeof fetch;
 }
+
+type OpencodeClient = ReturnType<typeof createOpencodeClient>;
 
 export interface SubAgentOutcome {
   status: "completed" | "failed" | "cancelled";
@@ -74,13 +80,19 @@ export async function runSubAgent(deps: SubAgentRunDeps): Promise<SubAgentOutcom
 async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgentOutcome> {
   let sessionId: string | undefined;
   let mapper: SessionEventMapper | undefined;
-  let client: ReturnType<typeof createOpencodeClient> | undefined;
+  let client: OpencodeClient | undefined;
+  let directory: string | undefined;
   try {
     relay.add([{ type: "subagent.status", data: { status: "waking" } }]);
     await deps.ensureStack();
     if (deps.signal.aborted) return { status: "cancelled", costUsd: 0 };
     const { baseUrl, headers } = await deps.connection();
     client = createOpencodeClient({ baseUrl, headers, fetch: deps.fetch });
+    directory = await deps.prepareWorkspace?.(client, deps.signal);
+    if (deps.signal.aborted) return { status: "cancelled", costUsd: 0 };
+    // OpenCode keeps one instance per directory (its own config, skills and event stream): every call of the task,
+    // its event stream included, names the task's directory.
+    if (directory) client = createOpencodeClient({ baseUrl, headers, fetch: deps.fetch, directory });
     const created = await client.session.create({
       body: { title: deps.task.slice(0, 80) },
       signal: deps.signal,
@@ -90,7 +102,7 @@ async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgent
     mapper = new SessionEventMapper(sessionId);
 
     // No retries: a broken stream means the server died or restarted, and the run it carried is gone with it.
-    const stream = opencodeEvents({ baseUrl, headers, signal: deps.signal, fetch: deps.fetch });
+    const stream = opencodeEvents({ baseUrl, headers, directory, signal: deps.signal, fetch: deps.fetch });
     try {
       // Listen before sending: a quick task could otherwise finish before the subscription is open.
       const first = await withTimeout(stream.next(), STREAM_OPEN_MS, "OpenCode's event stream did not open");
@@ -99,7 +111,7 @@ async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgent
       relay.add([{ type: "subagent.status", data: { status: "running", opencodeSessionId: sessionId } }]);
       const sent = await client.session.promptAsync({
         path: { id: sessionId },
-        body: { parts: [{ type: "text", text: deps.task }], ...(deps.system ? { system: deps.system } : {}) },
+        body: { parts: [{ type: "text", text: deps.task }] },
         signal: deps.signal,
       });
       if (sent.error) throw new Error(`OpenCode refused the task (${sent.response.status})`);
@@ -127,6 +139,10 @@ async function run(deps: SubAgentRunDeps, relay: RelayBatcher): Promise<SubAgent
       return { status: "cancelled", costUsd, usage };
     }
     return { status: "failed", error: failureReason(error), costUsd, usage };
+  } finally {
+    // The task's directory gets an OpenCode instance of its own (file watcher, caches): let it go once the task is
+    // over. Disposing aborts sessions of that directory, of which there is only this one, now ended.
+    if (client && directory) await withTimeout(client.instance.dispose(), 5_000).catch(() => {});
   }
 }
 
@@ -142,11 +158,7 @@ function mapEvents(mapper: SessionEventMapper, events: readonly OpencodeEvent[])
 }
 
 /** The text of the session's last assistant message. */
-async function finalAnswer(
-  client: ReturnType<typeof createOpencodeClient>,
-  sessionId: string,
-  signal: AbortSignal,
-): Promise<string> {
+async function finalAnswer(client: OpencodeClient, sessionId: string, signal: AbortSignal): Promise<string> {
   const messages = await client.session.messages({ path: { id: sessionId }, signal });
   const last = (messages.data ?? []).filter((m) => m.info.role === "assistant").at(-1);
   const text = (last?.parts ?? [])

@@ -11,7 +11,9 @@ const Input = z.strictObject({
     .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
     .max(10)
     .optional()
-    .describe("Names of the user's skills (files skills/<name>.md in memory) to give it; all when omitted"),
+    .describe(
+      "Names of the user's skills (skills/<name>/SKILL.md in memory) it should use; it sees all of them anyway",
+    ),
 });
 
 export const spawnSubAgentTool: AgentTool<z.infer<typeof Input>> = {

@@ -1,0 +1,1 @@
+ALTER TABLE "repos" ADD COLUMN "sandbox_token_ciphertext" text;
