@@ -65,7 +65,7 @@ describe("memory service", () => {
         giteaMachineId: "local",
         giteaAdminPassword: adminPassword,
       }),
-      wake: async () => {},
+      wake: async () => true,
       background: () => {},
     });
     const memory = new MemoryService({

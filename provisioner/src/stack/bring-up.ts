@@ -49,7 +49,10 @@ export async function forgetMissing(
     if (machineId !== undefined) {
       const machineGone = !(await exists(() => deps.fly.machines.get(record.app, machineId)));
       if (volumeGone && !machineGone) await deps.fly.machines.delete(record.app, machineId).catch(() => {});
-      if (volumeGone || machineGone) next = withoutResource(next, role, "machineId");
+      if (volumeGone || machineGone) {
+        next = withoutResource(next, role, "machineId");
+        next = { ...next, up: (next.up ?? []).filter((up) => up !== role) };
+      }
     }
     if (next !== record) await state.save(next, { mirror: false });
   }
@@ -88,7 +91,8 @@ export async function startAll(
   const alreadyUp = record.status === "ready" ? upRoles(record) : (record.up ?? []);
   await state.move("starting", "stack.starting", { restart, roles: roles.join(",") });
   // Without it every health probe would time out after minutes; this names the cause (no IP) at once.
-  await assertEdgeReachable(deps.edgeUrl, deps.runtime.app, deps.fetch);
+  const [, pin] = machineIds(record, roles)[0] ?? [];
+  await assertEdgeReachable(deps.edgeUrl, deps.runtime.app, pin, deps.fetch);
   await Promise.all(
     machineIds(record, roles).map(([role, id]) =>
       startMachine(fly, record.app, record.userId, role, id, restart),

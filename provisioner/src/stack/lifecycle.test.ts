@@ -80,6 +80,8 @@ describe("planEnsure with roles (memory wakes only Gitea)", () => {
   it("counts every role up in a ready record from before roles, none in any other status", () => {
     expect(covers({ ...withMachines(base), status: "ready" }, ["opencode", "gitea"])).toBe(true);
     expect(upRoles({ ...withMachines(base), status: "suspended", up: ["gitea"] })).toEqual([]);
+    // The sandbox coming up beside a Gitea that is up does not take memory down meanwhile.
+    expect(upRoles({ ...withMachines(base), status: "starting", up: ["gitea"] })).toEqual(["gitea"]);
   });
 
   it("a suspend or a failure takes every role down; adding a role keeps the ones up", () => {

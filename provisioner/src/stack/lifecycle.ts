@@ -26,9 +26,14 @@ export type EnsurePlan =
 export const hasMachines = (record: StackRecord, roles: readonly StackRole[] = STACK_ROLES) =>
   roles.every((role) => record.resources[role]?.machineId !== undefined);
 
-/** The roles whose machines are up: only in `ready` (records from before roles have every role up then). */
-export const upRoles = (record: StackRecord): StackRole[] =>
-  record.status === "ready" ? (record.up ?? [...STACK_ROLES]) : [];
+/**
+ * The roles whose machines are up: in `ready` (records from before roles have every role up then), and while
+ * another role is being created or started beside them (a sandbox start must not take memory down).
+ */
+export function upRoles(record: StackRecord): StackRole[] {
+  if (record.status === "ready") return record.up ?? [...STACK_ROLES];
+  return record.status === "creating" || record.status === "starting" ? (record.up ?? []) : [];
+}
 
 /** Are all of `roles` up? */
 export const covers = (record: StackRecord, roles: readonly StackRole[]) =>

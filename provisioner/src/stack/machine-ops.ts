@@ -92,6 +92,9 @@ export async function suspendMachine(
   role: StackRole,
   id: string,
 ): Promise<void> {
+  // Fly's own autostop may have suspended (or stopped) it already: suspending again would fail the stack.
+  const { state } = await fly.machines.get(app, id);
+  if (state === "suspended" || state === "stopped") return;
   await fly.withLease(app, id, `growqr suspend ${role}`, (nonce) => fly.machines.suspend(app, id, nonce));
   await fly.machines.wait(app, id, "suspended", 60);
 }

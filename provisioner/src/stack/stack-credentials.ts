@@ -40,7 +40,7 @@ export async function stackSecrets(deps: CredentialDeps, state: StackState): Pro
     }
     const sealed = {
       opencodePassword: kept?.opencodePassword ?? (await fresh()),
-      giteaAdminPassword: kept?.giteaAdminPassword ?? (await fresh()),
+      giteaAdminPassword: kept?.giteaAdminPassword ?? kept?.giteaAdminToken ?? (await fresh()),
       gatewayKey,
     };
     await state.save({ ...(await state.load()), secrets: sealed }, { mirror: false });
@@ -61,8 +61,14 @@ export async function connectionSecrets(
   const { secretsKey, userId } = deps;
   return {
     opencodePassword: await decryptSecret(secretsKey, userId, sealed.opencodePassword),
-    ...(sealed.giteaAdminPassword
-      ? { giteaAdminPassword: await decryptSecret(secretsKey, userId, sealed.giteaAdminPassword) }
+    ...((sealed.giteaAdminPassword ?? sealed.giteaAdminToken)
+      ? {
+          giteaAdminPassword: await decryptSecret(
+            secretsKey,
+            userId,
+            sealed.giteaAdminPassword ?? sealed.giteaAdminToken ?? "",
+          ),
+        }
       : {}),
   };
 }

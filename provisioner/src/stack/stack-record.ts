@@ -31,7 +31,13 @@ export interface StackRecord {
    * AES-GCM ciphertexts (secrets.ts); never returned by a view, never logged. `gatewayKey` is the stack's
    * model-gateway credential (gateway-key.ts), absent in records from before the gateway.
    */
-  secrets?: { opencodePassword: string; giteaAdminPassword?: string; gatewayKey?: string };
+  secrets?: {
+    opencodePassword: string;
+    giteaAdminPassword?: string;
+    /** The same secret under its name before 2026-12-05: existing Gitea machines made their admin with it. */
+    giteaAdminToken?: string;
+    gatewayKey?: string;
+  };
   /**
    * The roles whose machines this `ready` brought up and found healthy: a memory-only wake starts the Gitea machine
    * alone. Absent in records from before roles: a ready stack then has every role up.

@@ -17,7 +17,7 @@ function deps(connection: StackConnection) {
   const woken: Array<Promise<unknown>> = [];
   const d: UserGiteaDeps = {
     connection: async () => connection,
-    wake: async () => "woken",
+    wake: async () => true,
     background: (work) => void woken.push(work),
     fetch: async (request) => {
       requests.push(request);
@@ -62,6 +62,12 @@ describe("userGitea: the user's own Gitea machine", () => {
       expect(woken).toHaveLength(1);
       expect(requests).toHaveLength(0);
     }
+  });
+
+  it("Gitea reported up without its credentials is an outage, not a wake (which would answer at once, in a loop)", async () => {
+    const { d, woken } = deps({ ...up, giteaAdminPassword: undefined });
+    await expect(userGitea(d, { wake: true })).rejects.not.toBeInstanceOf(MemoryWakingError);
+    expect(woken).toHaveLength(0);
   });
 
   it("a stack with the sandbox up but not Gitea (never the case today) is asleep for memory", async () => {

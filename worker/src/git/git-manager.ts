@@ -45,15 +45,28 @@ export async function createGitManager(deps: GitManagerDeps): Promise<GitManager
   const box = await createSecretBox(deps.env.GITEA_TOKEN_KEY);
   const store = drizzleRepoStore(deps.db);
   const { db, userId, log } = deps;
+  // Single-flight: a drain and a read at once must not run two bootstraps (each would mint a token and delete the
+  // other's) or two restores (the slower one would put an older version back over a new write).
+  let running: Promise<UserRepo | null> | undefined;
+  const bootstrapped = async (options: { wake: boolean }) => {
+    const admin = await userGitea(deps, options);
+    if (!admin) return null;
+    const hasHistory = async () => (await versionsAfter(db, userId, "", 1)).length > 0;
+    const repo = await bootstrapUserRepo({ admin, store, box, log, hasHistory }, userId);
+    await restoreUserRepo({ db, store, log }, repo);
+    return repo;
+  };
+  const userRepo = async (options: { wake: boolean }): Promise<UserRepo | null> => {
+    const joined = running !== undefined;
+    running ??= bootstrapped(options).finally(() => {
+      running = undefined;
+    });
+    const repo = await running;
+    // The run joined would not wake a sleeping machine; this caller would.
+    return repo === null && options.wake && joined ? userRepo(options) : repo;
+  };
   return {
-    async userRepo(options) {
-      const admin = await userGitea(deps, options);
-      if (!admin) return null;
-      const hasHistory = async () => (await versionsAfter(db, userId, "", 1)).length > 0;
-      const repo = await bootstrapUserRepo({ admin, store, box, log, hasHistory }, userId);
-      await restoreUserRepo({ db, store, log }, repo);
-      return repo;
-    },
+    userRepo,
     async existingRepo(options) {
       const record = await store.find(userId, MEMORY_REPO);
       // Set last by bootstrap: a row without it is a bootstrap still running (or interrupted) in the actor.

@@ -5,8 +5,8 @@ import { GiteaClient } from "./gitea-client";
 /** A read that needs git found the user's Gitea machine asleep: it is being started; retry shortly (503). */
 export class MemoryWakingError extends ApiError {
   override readonly name = "MemoryWakingError";
-  /** Settles when the wake this error announced is over (up or not): a writer may wait for it, bounded. */
-  constructor(readonly woken: Promise<unknown>) {
+  /** Resolves when the wake this error announced is over, to whether the machine is up: a writer may wait for it. */
+  constructor(readonly woken: Promise<boolean>) {
     super("memory_waking", "Your memory is waking up; try again in a few seconds");
   }
 }
@@ -14,8 +14,8 @@ export class MemoryWakingError extends ApiError {
 export interface UserGiteaDeps {
   /** The provisioner's `stackConnection` for this user: where their machines are, and the stack's secrets. */
   connection(): Promise<StackConnection>;
-  /** Starts the user's Gitea machine within their plan; resolves once it is up. */
-  wake(): Promise<unknown>;
+  /** Starts the user's Gitea machine; resolves to whether it is up (never rejects). */
+  wake(): Promise<boolean>;
   /** Keeps `work` going after the caller has its answer (the request's waitUntil, or the actor's life). */
   background(work: Promise<unknown>): void;
   fetch?: (request: Request) => Promise<Response>;
@@ -37,6 +37,10 @@ export async function userGitea(
   const stack = await deps.connection();
   const machineId = stack.giteaMachineId;
   const password = stack.giteaAdminPassword;
+  if (stack.up.includes("gitea") && (!machineId || !password)) {
+    // Not a sleeping machine: waking would answer at once and loop. An outage for the caller's backoff.
+    throw new Error("the stack reports its Gitea machine up without its id or credentials");
+  }
   if (!stack.up.includes("gitea") || !machineId || !password) {
     if (!options.wake) return null;
     const woken = deps.wake();

@@ -32,16 +32,19 @@ export function memoryGit(deps: {
     wake: async () => {
       try {
         const stack = await env.PROVISIONER.ensureStack(userId, { roles: MEMORY_ROLES });
-        if (stack.up.includes("gitea")) deps.onAwake?.();
-        else
-          log.warn("the user's Gitea machine did not come up", {
-            status: stack.status,
-            error: stack.lastError,
-          });
+        if (stack.up.includes("gitea")) {
+          deps.onAwake?.();
+          return true;
+        }
+        log.warn("the user's Gitea machine did not come up", {
+          status: stack.status,
+          error: stack.lastError,
+        });
       } catch (error) {
         // The write waits in the outbox and the read was answered 503: the next one asks again.
         log.warn("could not wake the user's Gitea machine", { error });
       }
+      return false;
     },
     background: deps.background,
   });

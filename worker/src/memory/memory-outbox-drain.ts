@@ -68,7 +68,7 @@ export class OutboxDrain {
   /** Drains in a row stopped by an outage: the run's waits grow with it, up to the durable policy's cap. */
   #outages = 0;
   /** The wake of the user's Gitea machine the last drain found under way, until it is over. */
-  #waking: Promise<unknown> | undefined;
+  #waking: Promise<boolean> | undefined;
 
   constructor(private readonly deps: OutboxDrainDeps) {}
 
@@ -78,7 +78,7 @@ export class OutboxDrain {
   }
 
   /** The wake of the user's Gitea machine under way, if a drain found it asleep (undefined: none). */
-  get waking(): Promise<unknown> | undefined {
+  get waking(): Promise<boolean> | undefined {
     return this.#waking;
   }
 
@@ -145,13 +145,19 @@ export class OutboxDrain {
     return delivered;
   }
 
-  /** Once the machine is up the outage is over: the next drain (the actor starts one) tries at once. */
-  #awaitWake(woken: Promise<unknown>): void {
+  /**
+   * Once the machine is up the outage is over: the next drain (the actor starts one) tries at once. A wake that
+   * failed leaves the backoff as it was, so a Gitea that cannot come up is not asked again and again.
+   */
+  #awaitWake(woken: Promise<boolean>): void {
     if (this.#waking) return;
-    this.#waking = woken.finally(() => {
+    this.#waking = woken.then((up) => {
       this.#waking = undefined;
-      this.#gitDownUntil = 0;
-      this.#outages = 0;
+      if (up) {
+        this.#gitDownUntil = 0;
+        this.#outages = 0;
+      }
+      return up;
     });
   }
 

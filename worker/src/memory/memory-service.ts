@@ -2,6 +2,7 @@ import { uuidv7 } from "uuidv7";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import type { UserRepo } from "../git/bootstrap-user-repo";
+import { GiteaError } from "../git/gitea-error";
 import {
   isSystemPath,
   MemoryPathError,
@@ -213,8 +214,7 @@ export class MemoryService {
       return notes.map((n) => ({ path: `${SESSION_PREFIX}${n.key}`, type: "file", size: n.size }));
     }
     const repo = await this.deps.userRepo({ wake: false });
-    const entries =
-      (repo && (await repo.client.listDirectory(repo.owner, repo.repo, dir, repo.defaultBranch))) ?? [];
+    const entries = (repo && (await this.#gitListing(repo, dir))) ?? [];
     const listed: ListEntry[] = entries
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
@@ -222,6 +222,20 @@ export class MemoryService {
     const { db, userId } = this.deps;
     const committed = withFiles(listed, base, await latestVersionsUnder(db, userId, base), false);
     return withPendingWrites(committed, base, await latestPendingWrites(db, userId, base));
+  }
+
+  /**
+   * Git's listing of `dir`, or null when git refuses the stored token (a new Gitea machine the actor has not
+   * bootstrapped yet): L2 then answers alone instead of the listing failing.
+   */
+  async #gitListing(repo: UserRepo, dir: string) {
+    try {
+      return await repo.client.listDirectory(repo.owner, repo.repo, dir, repo.defaultBranch);
+    } catch (error) {
+      if (!(error instanceof GiteaError) || ![401, 403].includes(error.status)) throw error;
+      this.deps.log.warn("git refused the stored token; listing from L2", { error });
+      return null;
+    }
   }
 
   async history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {

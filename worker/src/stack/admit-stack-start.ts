@@ -2,7 +2,7 @@ import { ApiError } from "../../../platform/api-error";
 import { STACK_ROLES, type StackRole, type StackView } from "../../../provisioner/src/stack/stack-record";
 import { AllowanceExceededError, type Entitlements, UPGRADE_PATH } from "../billing/entitlements";
 import { planOf } from "../billing/plans";
-import { decideWake } from "./wake-policy";
+import { decideWake, statusFor } from "./wake-policy";
 
 /** 429 `too_many_stack_starts`: the plan's bring-ups per hour are used; `Retry-After` says when one fits again. */
 export class TooManyStackStartsError extends ApiError {
@@ -50,7 +50,7 @@ export async function ensureStackWithinPlan(gate: StackStartGate): Promise<Stack
   if (stackIsUp(current, gate.roles)) return current;
   let plan: Entitlements | undefined;
   const decision = await decideWake({
-    status: current.status,
+    status: statusFor(current, gate.roles ?? STACK_ROLES),
     events: current.events,
     now: (gate.now ?? Date.now)(),
     plan: async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StackEvent } from "../../../provisioner/src/stack/stack-record";
-import { bringUpTimes, decideWake } from "./wake-policy";
+import { bringUpTimes, decideWake, statusFor } from "./wake-policy";
 
 const NOW = Date.parse("2026-12-05T12:00:00Z");
 const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();
@@ -85,5 +85,39 @@ describe("decideWake", () => {
       });
       expect(decision).toEqual({ kind: "over_allowance" });
     }
+  });
+});
+
+describe("memory-only bring-ups (the Gitea machine alone)", () => {
+  const memoryEvent = (seq: number, type: StackEvent["type"]): StackEvent => ({
+    seq,
+    type,
+    at: minutesAgo(1),
+    data: { roles: "gitea" },
+  });
+  const ALL = ["opencode", "gitea"] as const;
+
+  it("are not counted against the plan's starts per hour", () => {
+    expect(bringUpTimes([memoryEvent(1, "stack.creating"), memoryEvent(2, "stack.starting")])).toEqual([]);
+  });
+
+  it("make a sandbox start a counted bring-up, not a free join: ready or coming up for memory alone", () => {
+    const ready = { status: "ready" as const, up: ["gitea" as const], events: [] };
+    expect(statusFor(ready, ALL)).toBe("suspended");
+    expect(statusFor(ready, ["gitea"])).toBe("ready");
+    const startingForMemory = {
+      status: "starting" as const,
+      up: [],
+      events: [memoryEvent(3, "stack.starting")],
+    };
+    expect(statusFor(startingForMemory, ALL)).toBe("suspended");
+    expect(statusFor(startingForMemory, ["gitea"])).toBe("starting");
+    const startingForAll = {
+      status: "starting" as const,
+      up: [],
+      events: [{ ...memoryEvent(4, "stack.starting"), data: { roles: "opencode,gitea" } }],
+    };
+    expect(statusFor(startingForAll, ALL)).toBe("starting");
+    expect(statusFor({ status: "ready", up: [...ALL], events: [] }, ALL)).toBe("ready");
   });
 });

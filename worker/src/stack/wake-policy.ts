@@ -1,4 +1,4 @@
-import type { StackEvent, StackStatus } from "../../../provisioner/src/stack/stack-record";
+import type { StackEvent, StackRole, StackStatus } from "../../../provisioner/src/stack/stack-record";
 import { STACK_START_WINDOW_SECONDS } from "../http/limits";
 
 /** States in which `ensureStack` starts nothing new: it answers, or joins the bring-up already counted. */
@@ -23,6 +23,24 @@ export function bringUpTimes(events: readonly StackEvent[]): number[] {
     }
   });
   return times;
+}
+
+/**
+ * The stack's status as a caller needing `roles` sees it. A stack up, or coming up, for memory alone (only its
+ * Gitea machine) is for the sandbox a stack to start: a counted bring-up the plan must allow, not one to join.
+ */
+export function statusFor(
+  view: { status: StackStatus; up: readonly StackRole[]; events: readonly StackEvent[] },
+  roles: readonly StackRole[],
+): StackStatus {
+  if (!NOTHING_TO_START.has(view.status) || roles.every((role) => view.up.includes(role))) return view.status;
+  if (view.status === "ready") return "suspended";
+  const inFlight = [...view.events]
+    .sort((a, b) => b.seq - a.seq)
+    .find((event) => event.type === "stack.creating" || event.type === "stack.starting");
+  return inFlight && memoryOnly(inFlight) && roles.some((role) => role !== "gitea")
+    ? "suspended"
+    : view.status;
 }
 
 export type WakeDecision =

@@ -80,7 +80,7 @@ describe("memorySyncCommand against a real repository", () => {
   const git = (cwd: string, ...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, encoding: "utf8" });
 
-  it("clones, then follows the branch over a dirty tree and drops planted files", () => {
+  it("clones afresh each time: no dirty tree, planted file or tampered .git survives a sync", () => {
     const dir = mkdtempSync(join(tmpdir(), "sync-"));
     try {
       const origin = join(dir, "origin");
@@ -106,6 +106,8 @@ describe("memorySyncCommand against a real repository", () => {
       expect(readFileSync(join(clone, "a.md"), "utf8")).toBe("one\n");
 
       writeFileSync(join(clone, "a.md"), "edited in the sandbox\n");
+      // A sub-agent that points the clone's work tree elsewhere, so a reset would leave the planted file be.
+      git(clone, "config", "core.worktree", join(dir, "elsewhere"));
       mkdirSync(join(clone, "skills", "planted"), { recursive: true });
       writeFileSync(join(clone, "skills", "planted", "SKILL.md"), "---\nname: planted\n---\n");
       writeFileSync(join(origin, "a.md"), "two\n");
@@ -114,6 +116,7 @@ describe("memorySyncCommand against a real repository", () => {
       expect(sync()).toMatchObject({ directoryReady: true, synced: true });
       expect(readFileSync(join(clone, "a.md"), "utf8")).toBe("two\n");
       expect(existsSync(join(clone, "skills"))).toBe(false);
+      expect(readFileSync(join(clone, ".git", "config"), "utf8")).not.toContain("worktree");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

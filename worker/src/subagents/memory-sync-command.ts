@@ -42,9 +42,10 @@ export const shellQuote = (value: string): string => `'${value.replaceAll("'", `
 
 /**
  * The shell command run in the sandbox (through OpenCode's session shell, which reports no exit code, hence the
- * markers): makes the task's directory, then clones the repository if there is no clone, else fetches the branch
- * and resets to it and removes untracked files, so neither a dirty tree nor files a sub-agent dropped there (a
- * planted SKILL.md) survive a sync. Shallow: the sandbox needs the files, not the history. The credentials go in
+ * markers): makes the task's directory, then removes the old clone and clones afresh. Never a fetch into the old
+ * clone: a sub-agent can change its `.git` (`core.worktree`, replace refs, filters in `info/attributes`) so that a
+ * reset leaves a planted SKILL.md in place; a fresh shallow clone costs about what a fetch does. Shallow: the
+ * sandbox needs the files, not the history. The credentials go in
  * as `-c http.extraHeader` on each call, so no file in the sandbox keeps them; every value is quoted.
  *
  * OpenCode runs a session's shell command as `eval "<command as a JSON string>"` inside bash, so `$`, quotes and
@@ -73,11 +74,7 @@ export function memorySyncScript(input: MemorySyncInput): string {
     // A function, so `set --` holds the authenticated git command without bash arrays (any POSIX shell).
     "growqr_sync() {",
     `  set -- ${git}`,
-    '  if [ -d "$m/.git" ]; then',
-    `    "$@" -C "$m" fetch --quiet --depth 1 ${url} ${branch} && git -C "$m" reset --quiet --hard FETCH_HEAD && git -C "$m" clean -qfdx`,
-    "  else",
-    `    rm -rf -- "$m" && "$@" clone --quiet --depth 1 --branch ${branch} ${url} "$m"`,
-    "  fi",
+    `  rm -rf -- "$m" && "$@" clone --quiet --depth 1 --branch ${branch} ${url} "$m"`,
     "}",
     `growqr_sync 2>&1; echo "${SYNC_MARKER}$?"`,
   );
