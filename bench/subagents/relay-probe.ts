@@ -47,7 +47,9 @@ async function probe(input: RelayProbeInput): Promise<RelayProbeResult> {
 
   const opencode = createOpencodeClient(input.opencode);
   const tap = new AbortController();
-  const events = await opencode.event.subscribe({ signal: tap.signal, sseMaxRetryAttempts: 1 });
+  // Every directory's events: each sub-agent task runs in a directory of its own (tasks/<id>), an OpenCode instance
+  // whose events the default stream (the server's own directory) does not carry.
+  const events = await opencode.global.event({ signal: tap.signal, sseMaxRetryAttempts: 1 });
   let tapOpen: () => void = () => {};
   const tapOpened = new Promise<void>((resolve) => {
     tapOpen = resolve;
@@ -57,7 +59,8 @@ async function probe(input: RelayProbeInput): Promise<RelayProbeResult> {
       for await (const event of events.stream) {
         // OpenCode's first event (server.connected) says the subscription is live.
         tapOpen();
-        const e = event as { type: string; properties?: { field?: string; delta?: string } };
+        const e = (event as { payload: { type: string; properties?: { field?: string; delta?: string } } })
+          .payload;
         if (measured && e.type === "message.part.delta" && e.properties?.field === "text") {
           deltas.push({ delta: e.properties.delta ?? "", at: performance.now() });
         }
