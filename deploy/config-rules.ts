@@ -44,6 +44,7 @@ export const UNSET_IN_PRODUCTION: Record<
     AGENT_MAX_PARALLEL_SUBAGENTS: { kind: "optional", why: "default in agent-config.ts" },
     AGENT_SUBAGENT_TIMEOUT_SECONDS: { kind: "optional", why: "default in agent-config.ts" },
     AGENT_TURN_WATCH_SECONDS: { kind: "optional", why: "default in agent-config.ts" },
+    USAGE_REPORT_DELAY_SECONDS: { kind: "optional", why: "default 60 s in billing/usage-reports.do.ts" },
   },
   "growqr-provisioner": {
     DB_WS_PROXY: { kind: "local", why: "the dev WebSocket proxy in front of a local Postgres" },

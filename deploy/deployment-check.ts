@@ -125,7 +125,7 @@ export async function checkDeployment(options: CheckOptions): Promise<Problem[]>
       if (!parsed.triggers.crons?.length)
         problems.push({
           where: config,
-          message: "no cron: usage would never reach the Stripe meter",
+          message: "no cron: usage whose report poke was lost would never reach the Stripe meter",
           kind: "error",
         });
     } else if (parsed.workers_dev !== false)

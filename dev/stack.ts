@@ -190,13 +190,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     started.push(() => workers.process.stop());
     // The port is known only now; events made before this wait in dev/stripe.
     stripe.devStripe?.setWebhookUrl(`${workers.apiUrl}/api/webhooks/stripe`);
-    // wrangler dev does not fire cron triggers: tick the scheduled handler (usage → Stripe meter) as the cron would.
-    const cron = setInterval(() => {
-      fetch(`${workers.apiUrl}/cdn-cgi/local/scheduled`)
-        .then((response) => response.body?.cancel())
-        .catch(() => {});
-    }, 60_000).unref();
-    started.push(async () => clearInterval(cron));
+    // No cron tick: usage reaches dev/stripe from the usage-reports alarm (wrangler dev runs alarms), a minute after
+    // it is written; the daily cron is only a safety net (`/cdn-cgi/local/scheduled` runs it by hand).
 
     let webUrl: string | undefined;
     if (options.webPort !== undefined) {

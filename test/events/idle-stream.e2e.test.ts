@@ -13,14 +13,15 @@ const turnEnded = (type: string) => type.startsWith("turn.") && type !== "turn.s
  * Its own stack, so the only database client is what this test drives: the count is exact, with no other test's
  * traffic in it.
  */
-describe("an idle live event stream (SSE)", () => {
+describe("an idle app", () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Usage reaches the Stripe meter a second after it is written (a minute in production).
+    stack = await startTestStack({ workerVars: { USAGE_REPORT_DELAY_SECONDS: "1" } });
   }, 180_000);
   afterAll(() => stack?.stop());
 
-  it("issues no database query while nothing happens, and still delivers the next turn", {
+  it("a live event stream (SSE) issues no database query while nothing happens, and still delivers the next turn", {
     timeout: 90_000,
   }, async () => {
     const { token, authed } = await signIn(stack, "idle-stream");
@@ -66,5 +67,41 @@ describe("an idle live event stream (SSE)", () => {
 
     expect(probe).toBeGreaterThan(0);
     expect(idle).toBe(0);
+  });
+
+  it("with nobody active nothing queries the database: usage is reported once, after it is written, and nothing polls", {
+    timeout: 60_000,
+  }, async () => {
+    const { authed } = await signIn(stack, "idle-billing");
+    // A Stripe customer, so the usage has somewhere to go (dev/stripe).
+    expect((await authed("/api/billing/checkout", { method: "POST", body: '{"plan":"pro"}' })).status).toBe(
+      200,
+    );
+    const thread = (await (await authed("/api/threads", { method: "POST", body: "{}" })).json()) as {
+      id: string;
+    };
+    const sent = await authed(`/api/threads/${thread.id}/messages`, {
+      method: "POST",
+      body: JSON.stringify({ text: "Say hello" }),
+    });
+    expect(sent.status).toBe(202);
+
+    const metered = async () => {
+      const state = (await (await fetch(`${stack.stripe?.url}/_dev/state`)).json()) as {
+        meterTotals: Record<string, number>;
+      };
+      return Object.values(state.meterTotals).reduce((sum, n) => sum + n, 0);
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await metered()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const reported = await metered();
+    expect(reported).toBeGreaterThan(0);
+
+    // Reported: no alarm is left, and no cron polls. Nothing touches Postgres while nobody does anything.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const before = await roundTrips(stack);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect((await roundTrips(stack)) - before).toBe(0);
+    expect(await metered()).toBe(reported);
   });
 });

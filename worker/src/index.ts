@@ -16,9 +16,10 @@ const app = createApp({
 });
 
 export const ActorDurableObject = rivet.ActorDurableObject;
+export { UsageReports } from "./billing/usage-reports.do";
 
 export default {
   fetch: app.fetch,
-  // Cron trigger (wrangler.toml): token usage to the Stripe meter.
+  // Daily cron (wrangler.toml): the safety net of the usage-reports alarm (token usage to the Stripe meter).
   scheduled: (_controller, env, ctx) => ctx.waitUntil(runScheduledBilling(env)),
 } satisfies ExportedHandler<Env>;

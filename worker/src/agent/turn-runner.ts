@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
+import { pokeUsageReports } from "../billing/usage-report-poke";
 import type { Env } from "../env";
 import type { MemoryService } from "../memory/memory-service";
 import type { SubAgentCoordinator } from "../subagents/sub-agent-coordinator";
@@ -60,8 +61,10 @@ export class TurnRunner {
         await deps.emit(threadId, type, data);
       },
       saveMessage: (message) => this.saveMessage(threadId, message),
-      recordUsage: (step, model, usage) =>
-        recordUsage(deps.db(), { userId, threadId, turnKey: `${turnId}:${step}`, model, usage }),
+      recordUsage: async (step, model, usage) => {
+        await recordUsage(deps.db(), { userId, threadId, turnKey: `${turnId}:${step}`, model, usage });
+        await pokeUsageReports(env);
+      },
     });
     if (outcome.status === "failed") deps.log.warn("turn failed", { threadId, turnId, code: outcome.code });
   }

@@ -8,6 +8,7 @@ import {
 } from "../../../platform/upstream-error";
 import { splitList } from "../auth/auth-config";
 import type { PlanPriceEnv } from "./plans";
+import type { UsageReports } from "./usage-reports.do";
 
 /** Billing settings of the main Worker (docs/configuration.md and docs/billing.md). */
 export interface BillingEnv extends PlanPriceEnv {
@@ -25,6 +26,10 @@ export interface BillingEnv extends PlanPriceEnv {
   BILLING_RETURN_URL?: string;
   /** Origins of our front ends; the first one is the fallback for BILLING_RETURN_URL. */
   AUTHORIZED_PARTIES?: string;
+  /** Sends usage to the Stripe meter after it is written (billing/usage-reports.do.ts). */
+  USAGE_REPORTS?: DurableObjectNamespace<UsageReports>;
+  /** Seconds from the first unreported usage to its report (default 60; tests use 1). */
+  USAGE_REPORT_DELAY_SECONDS?: string;
 }
 
 export const DEFAULT_METER_EVENT = "growqr_tokens";

@@ -6,6 +6,7 @@ import { hashGatewayKey } from "../../../provisioner/src/stack/gateway-key";
 import type { Database } from "../../../schema/db";
 import { recordGrowingUsage } from "../agent/usage-meter";
 import { AllowanceExceededError, assertCanStartTurn, UPGRADE_PATH } from "../billing/entitlements";
+import { pokeUsageReports } from "../billing/usage-report-poke";
 import { isDatabaseUnavailable } from "../db/database-errors";
 import { openDatabase } from "../db/open-database";
 import type { AppEnv } from "../env";
@@ -263,7 +264,10 @@ async function meterCall(
     attempts: 3,
     baseMs: 200,
     maxMs: 400,
-  }).catch((error) => {
-    c.get("log").error("model gateway: usage not recorded", { userId, turnKey, usage: call.usage, error });
-  });
+  }).then(
+    () => pokeUsageReports(c.env),
+    (error) => {
+      c.get("log").error("model gateway: usage not recorded", { userId, turnKey, usage: call.usage, error });
+    },
+  );
 }
