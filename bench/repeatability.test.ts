@@ -21,6 +21,28 @@ describe("compareRuns", () => {
     expect(rows.find((r) => r.figure.startsWith("sub-agent relay"))).toMatchObject({ within: true });
   });
 
+  it("compares the actor ratios to both peers, and leaves them out against a report from before issue 22", () => {
+    const actors = (wsVsAgents: number) => ({
+      webSocket: { vsAgents: { p50Ratio: wsVsAgents }, vsPlain: { p50Ratio: 1.4 } },
+      http: { vsAgents: { p50Ratio: 1 }, vsPlain: { p50Ratio: 1.2 } },
+    });
+    const rows = compareRuns(
+      { actors: actors(0.9) } as unknown as BenchReport,
+      { actors: actors(1.2) } as unknown as BenchReport,
+    );
+    expect(rows.map((r) => r.figure)).toEqual([
+      "actor WS action: p50 ratio to Agents SDK",
+      "actor WS action: p50 ratio to raw DO",
+      "actor HTTP action: p50 ratio to Agents SDK",
+      "actor HTTP action: p50 ratio to raw DO",
+    ]);
+    expect(rows[0]).toMatchObject({ previous: 0.9, current: 1.2, within: false });
+    const before22 = { actors: { webSocket: { p50Ratio: 1.5 }, http: { p50Ratio: 1.2 } } };
+    expect(
+      compareRuns(before22 as unknown as BenchReport, { actors: actors(1) } as unknown as BenchReport),
+    ).toEqual([]);
+  });
+
   it("leaves out figures either run lacks, and says so in the table only for those it has", () => {
     const rows = compareRuns(report({ threadsRatio: 3, relayP50: 40 }), {} as BenchReport);
     expect(rows).toEqual([]);

@@ -20,12 +20,14 @@ const FIGURES: Compared[] = [
     get: (r: BenchReport) => r.results.find((x) => x.name.startsWith(prefix))?.p50Ratio,
     tolerance: RATIO_TOLERANCE,
   })),
-  {
-    figure: "actor WS action: p50 ratio",
-    get: (r) => r.actors.webSocket.p50Ratio,
-    tolerance: RATIO_TOLERANCE,
-  },
-  { figure: "actor HTTP action: p50 ratio", get: (r) => r.actors.http.p50Ratio, tolerance: RATIO_TOLERANCE },
+  // GrowQR's actors against the Agents SDK and the plain DO (issue 22); reports from before it have neither.
+  ...(["webSocket", "http"] as const).flatMap((path) =>
+    (["vsAgents", "vsPlain"] as const).map((versus) => ({
+      figure: `actor ${path === "webSocket" ? "WS" : "HTTP"} action: p50 ratio to ${versus === "vsAgents" ? "Agents SDK" : "raw DO"}`,
+      get: (r: BenchReport) => r.actors[path][versus].p50Ratio,
+      tolerance: RATIO_TOLERANCE,
+    })),
+  ),
   {
     figure: "warm ensureStack: p50 over plain RPC (ms)",
     get: (r) => r.stack.warmOverheadP50Ms,

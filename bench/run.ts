@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     workerGzipKb: await workerBundleGzipKb(),
     webInitialJsGzipKb: await webInitialJsGzipKb(),
   };
-  // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver next to a plain DO).
+  // Starts and stops its own fixture Worker (bench/actors/fixture: RivetKit driver, Agents SDK peer, plain DO).
   const actorsResult = await benchActors();
   const { rows, roundTrips, machinesInMemory, stackResult, agentResult, sendPathResult, memoryResult } =
     shared;

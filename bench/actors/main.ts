@@ -4,9 +4,9 @@ import path from "node:path";
 import { benchActors, formatActorBench } from "./actor-bench";
 
 /**
- * The actor benchmark alone (`npx tsx bench/actors/main.ts`); `npm run bench` runs it too. Writes
- * bench/results/actors.json. Settings: BENCH_ACTOR_SAMPLES, _WARMUP, _ENCODING, _CLIENTS, _BROADCASTS;
- * BENCH_ACTOR_BASE reuses a fixture Worker started by hand.
+ * The actor benchmark alone (`npx tsx bench/actors/main.ts`): GrowQR vs the Agents SDK vs a plain DO;
+ * `npm run bench` runs it too. Writes bench/results/actors.json. Settings: BENCH_ACTOR_SAMPLES, _WARMUP,
+ * _ENCODING, _CLIENTS, _BROADCASTS; BENCH_ACTOR_BASE reuses a fixture Worker started by hand.
  */
 async function main(): Promise<void> {
   const result = await benchActors();

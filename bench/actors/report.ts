@@ -1,7 +1,10 @@
-import type { Comparison, Latency } from "./stats";
+import type { Latency, PeerComparison, Side, Targets, Versus } from "./stats";
 
-/** Issue 4's target: RivetKit's round trip at most 1.5× the plain Durable Object's, at p50 and p99. */
-export const TARGET_RATIO = 1.5;
+/**
+ * Issue 22's targets (they supersede issue 4's ≤ 1.5× the plain DO): GrowQR's RivetKit actors at most as slow as
+ * the Cloudflare Agents SDK doing the same thing, and at most 1.3× a plain Durable Object, at p50 and p99.
+ */
+export const TARGETS: Targets = { agents: 1.0, plain: 1.3 };
 
 export type Encoding = "bare" | "cbor" | "json";
 
@@ -12,7 +15,7 @@ export interface ActorBenchSettings {
   warmup: number;
   /** RivetKit client encoding (BENCH_ACTOR_ENCODING); `bare` is RivetKit's default. */
   encoding: Encoding;
-  /** Connections subscribed to the broadcast (BENCH_ACTOR_CLIENTS). */
+  /** Connections subscribed to the broadcast, per side (BENCH_ACTOR_CLIENTS). */
   clients: number;
   /**
    * Events broadcast, one after another (BENCH_ACTOR_BROADCASTS). The clients of one event are delivered
@@ -21,37 +24,26 @@ export interface ActorBenchSettings {
   broadcasts: number;
 }
 
-/** One side of the broadcast benchmark. */
-export interface FanoutResult {
-  delivered: number;
-  /** Every client got every event. */
-  complete: boolean;
-  /** Publisher calls broadcast → a client has the event, over every delivery. */
-  deliveryMs: Latency;
-  /** Publisher calls broadcast → the last of the clients has it, per event. */
-  lastDeliveryMs: Latency;
-}
-
 export interface BroadcastResult {
   clients: number;
   events: number;
   /** clients × events, per side. */
   expected: number;
-  /** RivetKit `c.broadcast("tick", …)` to subscribed connections. */
-  rivet: FanoutResult;
-  /** PlainEcho sending to each of its raw sockets, for comparison (no target). */
-  plain: FanoutResult;
-  p50Ratio: number;
-  p99Ratio: number;
+  /** Deliveries counted per side (late or duplicate ones included). */
+  delivered: Record<Side, number>;
+  /** Publisher calls broadcast → a client has the event, over every delivery. */
+  each: PeerComparison;
+  /** Publisher calls broadcast → the last of the clients has it, per event. */
+  last: PeerComparison;
 }
 
 export interface ActorBenchResult {
   settings: ActorBenchSettings;
-  targetRatio: number;
-  /** Action over an open RivetKit connection vs echo over a plain DO WebSocket. */
-  webSocket: Comparison;
-  /** Stateless RivetKit HTTP action vs a Worker → DO RPC per request. */
-  http: Comparison;
+  targets: Targets;
+  /** RivetKit action over an open connection vs Agents SDK callable over AgentClient vs plain DO WebSocket echo. */
+  webSocket: PeerComparison;
+  /** Stateless RivetKit HTTP action vs Agents SDK `onRequest` vs a Worker → DO RPC per request. */
+  http: PeerComparison;
   broadcast: BroadcastResult;
 }
 
@@ -71,29 +63,53 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ActorBenc
 }
 
 export function formatActorBench(result: ActorBenchResult): string {
-  const { settings, targetRatio, webSocket, http, broadcast } = result;
+  const { settings, webSocket, http, broadcast } = result;
   const ms = (value: number) => value.toFixed(3).padStart(8);
   const row = (name: string, p: Latency) =>
-    `${name.padEnd(40)} n=${String(p.n).padStart(5)}  p50 ${ms(p.p50)} ms  p99 ${ms(p.p99)} ms`;
+    `${name.padEnd(44)} n=${String(p.n).padStart(5)}  p50 ${ms(p.p50)} ms  p99 ${ms(p.p99)} ms`;
   const delta = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
-  const verdict = (name: string, c: Comparison) =>
-    `${name.padEnd(40)} p50 ${c.p50Ratio.toFixed(2)}× (${delta(c.p50DeltaMs)} ms)  p99 ${c.p99Ratio.toFixed(2)}× (${delta(c.p99DeltaMs)} ms)  target ≤ ${targetRatio}×: ${c.pass ? "PASS" : "MISS"}`;
+  const verdict = (name: string, v: Versus) =>
+    `${`  GrowQR / ${name}`.padEnd(44)} p50 ${v.p50Ratio.toFixed(2)}× (${delta(v.p50DeltaMs)} ms)  p99 ${v.p99Ratio.toFixed(2)}× (${delta(v.p99DeltaMs)} ms)  target ≤ ${v.target.toFixed(1)}×: ${v.pass ? "PASS" : "MISS"}`;
+  const block = (names: Record<Side, string>, c: PeerComparison) => [
+    row(`GrowQR: ${names.rivet}`, c.rivet),
+    row(`Agents SDK: ${names.agents}`, c.agents),
+    row(`plain DO: ${names.plain}`, c.plain),
+    verdict("Agents SDK", c.vsAgents),
+    verdict("plain DO", c.vsPlain),
+  ];
+  const n = broadcast.clients;
+  const delivered = (side: Side, name: string) =>
+    `${name} ${broadcast.delivered[side]}/${broadcast.expected}${broadcast.delivered[side] === broadcast.expected ? "" : " INCOMPLETE"}`;
   return [
-    `actors: RivetKit (${settings.encoding} encoding) vs plain Durable Object, same Worker, interleaved`,
-    row("actor: action over open WebSocket", webSocket.rivet),
-    row("plain DO: WebSocket echo", webSocket.plain),
-    verdict("  WebSocket RivetKit / plain", webSocket),
-    row("actor: stateless HTTP action", http.rivet),
-    row("plain DO: Worker → DO RPC per request", http.plain),
-    verdict("  HTTP RivetKit / plain", http),
-    row(`actor: broadcast → ${broadcast.clients} clients, each`, broadcast.rivet.deliveryMs),
-    row("actor: broadcast → last client of event", broadcast.rivet.lastDeliveryMs),
-    row(`plain DO: send to ${broadcast.clients} sockets, each`, broadcast.plain.deliveryMs),
-    row("plain DO: send → last client of event", broadcast.plain.lastDeliveryMs),
-    `${"  broadcast RivetKit / plain".padEnd(40)} p50 ${broadcast.p50Ratio.toFixed(2)}×  p99 ${broadcast.p99Ratio.toFixed(2)}×  (no target)`,
-    `  delivered: RivetKit ${completeness(broadcast.rivet, broadcast.expected)}, plain ${completeness(broadcast.plain, broadcast.expected)} (${broadcast.events} events × ${broadcast.clients} clients)`,
+    `actors: GrowQR (RivetKit, ${settings.encoding} encoding) vs Cloudflare Agents SDK vs plain Durable Object, same Worker, interleaved`,
+    ...block(
+      {
+        rivet: "action over open WebSocket",
+        agents: "callable over AgentClient",
+        plain: "WebSocket echo",
+      },
+      webSocket,
+    ),
+    ...block(
+      {
+        rivet: "stateless HTTP action",
+        agents: "onRequest via agentFetch",
+        plain: "Worker → DO RPC per request",
+      },
+      http,
+    ),
+    ...block(
+      {
+        rivet: `broadcast → ${n} clients, each`,
+        agents: `broadcast → ${n} clients, each`,
+        plain: `send to ${n} sockets, each`,
+      },
+      broadcast.each,
+    ),
+    ...block(
+      { rivet: "broadcast → last client", agents: "broadcast → last client", plain: "send → last client" },
+      broadcast.last,
+    ),
+    `  delivered: ${delivered("rivet", "GrowQR")}, ${delivered("agents", "Agents SDK")}, ${delivered("plain", "plain")} (${broadcast.events} events × ${n} clients)`,
   ].join("\n");
 }
-
-const completeness = (side: FanoutResult, expected: number) =>
-  `${side.delivered}/${expected}${side.complete ? "" : " INCOMPLETE"}`;
