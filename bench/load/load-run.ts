@@ -7,6 +7,7 @@ import { type Latency, latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
 import { type FaultPlan, runFaults } from "./faults";
 import { type SeqEvent, ThreadTracker } from "./thread-tracker";
+import { costPerTurn, sampleCost, type TurnCost } from "./turn-cost";
 
 export interface LoadSettings {
   users: number;
@@ -52,6 +53,8 @@ export interface LoadResult {
   /** commit_memory calls the agent reported done, and how many of them are commits in the user's repository. */
   memory: { acknowledged: number; pendingWhenAcknowledged: number; landed: number };
   faults: string[];
+  /** Worker CPU and database round trips per completed turn; only without faults (see turn-cost.ts). */
+  perTurn?: TurnCost;
   /** Every thread: the client's events equal the log exactly once, in order; every message exactly once. */
   exactlyOnce: boolean;
   problems: string[];
@@ -78,6 +81,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
   const problems: string[] = [];
   const subAgentUsers = Math.round(settings.users * settings.subAgentShare);
 
+  const costBefore = settings.faults ? undefined : await sampleCost(stack.wsProxy);
   const faultLog: string[] = [];
   const faults: Promise<void> = settings.faults
     ? runFaults(stack, defaultFaultPlan(settings.durationMs), (line) => {
@@ -91,6 +95,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
     Array.from({ length: settings.users }, (_, i) => simulateUser(i, i < subAgentUsers)),
   );
   await faults;
+  const costAfter = costBefore && (await sampleCost(stack.wsProxy));
   const users = simulated.flatMap((r, i) => {
     if (r.status === "fulfilled") return [r.value];
     problems.push(`user ${i}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
@@ -164,6 +169,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
     subAgents,
     memory,
     faults: faultLog,
+    ...(costBefore && costAfter ? { perTurn: costPerTurn(costBefore, costAfter, counts.completed) } : {}),
     exactlyOnce: problems.length === 0,
     problems,
     seconds: Math.round(seconds * 10) / 10,
@@ -384,6 +390,9 @@ export function formatLoad(result: LoadResult): string {
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,
     `  memory writes: ${result.memory.acknowledged} acknowledged (${result.memory.pendingWhenAcknowledged} while git was down, answered "pending"), ${result.memory.landed} committed to git`,
+    result.perTurn
+      ? `  per completed turn: Worker CPU ${result.perTurn.workerCpuMs} ms (every workerd process), ${result.perTurn.dbRoundTrips} database round trips`
+      : "  per completed turn: not measured with faults on (LOAD_FAULTS=0 measures it)",
     ...result.faults.map((f) => `  fault: ${f}`),
     `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,
     ...result.problems.slice(0, 20).map((p) => `    ${p}`),
