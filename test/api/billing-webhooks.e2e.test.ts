@@ -1,10 +1,14 @@
 import { count, eq } from "drizzle-orm";
-import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { processedWebhookEvents, subscriptions } from "../../schema";
 import type { Database } from "../../schema/db";
 import { call, type ErrorBody, signedInClient, stackDb } from "../support/api";
-import { type EventJson, postStripeWebhook, signStripePayload } from "../support/stripe-webhooks";
+import {
+  type EventJson,
+  postStripeWebhook,
+  signStripePayload,
+  subscriptionEvent,
+} from "../support/stripe-webhooks";
 
 const stripeUrl = () => inject("stripeUrl");
 
@@ -36,47 +40,6 @@ async function customerUser(prefix: string) {
   };
   const customer = state.checkoutSessions[sessionId]?.customer ?? "";
   return { token, sessionId, customer };
-}
-
-function subscriptionEvent(
-  type: string,
-  customer: string,
-  subscriptionId: string,
-  fields: { created: number; status?: string; cancelAtPeriodEnd?: boolean },
-): EventJson {
-  const start = fields.created - 60;
-  return {
-    id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
-    object: "event",
-    api_version: Stripe.API_VERSION,
-    created: fields.created,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: {
-      object: {
-        id: subscriptionId,
-        object: "subscription",
-        customer,
-        status: fields.status ?? "active",
-        cancel_at_period_end: fields.cancelAtPeriodEnd ?? false,
-        metadata: {},
-        items: {
-          object: "list",
-          data: [
-            {
-              id: "si_test",
-              object: "subscription_item",
-              price: { id: "price_growqr_pro_monthly", object: "price" },
-              current_period_start: start,
-              current_period_end: start + 30 * 24 * 3600,
-            },
-          ],
-        },
-      },
-    },
-  };
 }
 
 /** The webhook endpoint in workerd: signatures checked with Web Crypto, each event applied once, in any order. */

@@ -1,7 +1,6 @@
 import fc from "fast-check";
-import Stripe from "stripe";
 import { HANDLED_EVENT_TYPES } from "../../worker/src/billing/webhook-events";
-import { type EventJson, nowSeconds, postStripeWebhook } from "./stripe-webhooks";
+import { type EventJson, nowSeconds, postStripeWebhook, subscriptionEvent } from "./stripe-webhooks";
 
 /** Stripe webhook deliveries for the hostile-input suite (`hostile-input.ts`). */
 
@@ -17,45 +16,16 @@ export async function deliver(payload: string, signature: string | null) {
 /** The event types the webhook acts on, as it lists them: hostile cases are built for each. */
 export const HANDLED_TYPES = HANDLED_EVENT_TYPES;
 
-export function subscriptionEvent(
+/** A new, active (or `status`) Pro subscription of `customer`, created now. */
+export const hostileSubscriptionEvent = (
   customer: string,
   subscriptionId: string,
   fields: { status?: string } = {},
-): EventJson {
-  const created = nowSeconds();
-  return {
-    id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
-    object: "event",
-    api_version: Stripe.API_VERSION,
-    created,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: "customer.subscription.created",
-    data: {
-      object: {
-        id: subscriptionId,
-        object: "subscription",
-        customer,
-        status: fields.status ?? "active",
-        cancel_at_period_end: false,
-        metadata: {},
-        items: {
-          object: "list",
-          data: [
-            {
-              id: "si_hostile",
-              object: "subscription_item",
-              price: { id: "price_growqr_pro_monthly", object: "price" },
-              current_period_start: created - 60,
-              current_period_end: created + 30 * 24 * 3600,
-            },
-          ],
-        },
-      },
-    },
-  };
-}
+): EventJson =>
+  subscriptionEvent("customer.subscription.created", customer, subscriptionId, {
+    created: nowSeconds(),
+    ...fields,
+  });
 
 const notAString = fc.oneof(
   fc.integer(),

@@ -27,3 +27,45 @@ export function postStripeWebhook(payload: string, signature: string | null): Pr
   if (signature !== null) headers["stripe-signature"] = signature;
   return fetch(`${apiUrl()}/api/webhooks/stripe`, { method: "POST", headers, body: payload });
 }
+
+/** A `customer.subscription.*` event for the Pro price, its period starting a minute before `created`. */
+export function subscriptionEvent(
+  type: string,
+  customer: string,
+  subscriptionId: string,
+  fields: { created: number; status?: string; cancelAtPeriodEnd?: boolean },
+): EventJson {
+  const start = fields.created - 60;
+  return {
+    id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+    object: "event",
+    api_version: Stripe.API_VERSION,
+    created: fields.created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: {
+      object: {
+        id: subscriptionId,
+        object: "subscription",
+        customer,
+        status: fields.status ?? "active",
+        cancel_at_period_end: fields.cancelAtPeriodEnd ?? false,
+        metadata: {},
+        items: {
+          object: "list",
+          data: [
+            {
+              id: "si_test",
+              object: "subscription_item",
+              price: { id: "price_growqr_pro_monthly", object: "price" },
+              current_period_start: start,
+              current_period_end: start + 30 * 24 * 3600,
+            },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -16,7 +16,7 @@ import {
   startSamplesAt,
 } from "../../support/hostile-input";
 import { samplesBefore } from "../../support/hostile-seeds";
-import { BAD_ENVELOPE, deliver, HANDLED_TYPES, subscriptionEvent } from "../../support/hostile-stripe";
+import { BAD_ENVELOPE, deliver, HANDLED_TYPES, hostileSubscriptionEvent } from "../../support/hostile-stripe";
 import { nastyText } from "../../support/hostile-values";
 import { type EventJson, nowSeconds, signStripePayload } from "../../support/stripe-webhooks";
 
@@ -114,7 +114,7 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
 
   it("refuses correctly signed bodies that are not Stripe events with 400, and never fails on odd ones", async () => {
     const stranger = "cus_hostile_not_ours";
-    const subscription = (id: string) => subscriptionEvent(stranger, `sub_hostile_${id.slice(-8)}`);
+    const subscription = (id: string) => hostileSubscriptionEvent(stranger, `sub_hostile_${id.slice(-8)}`);
     type Delivery = { payload: string; expect: readonly number[]; note: string };
     const broken =
       (note: string) =>
@@ -261,7 +261,7 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
     };
     const customer = state.checkoutSessions[sessionId]?.customer ?? "";
     const subscriptionId = `sub_replay_${run}`;
-    const event = subscriptionEvent(customer, subscriptionId);
+    const event = hostileSubscriptionEvent(customer, subscriptionId);
     const payload = JSON.stringify(event);
     const processed = async (id: string) =>
       (
@@ -295,7 +295,9 @@ describe("Stripe webhooks: forged, fuzzed and replayed deliveries", () => {
     const stale = await deliver(payload, signStripePayload(payload, { timestamp: nowSeconds() - 600 }));
     expect(stale.status).toBe(400);
     expect((JSON.parse(stale.text) as ErrorBody).error.code).toBe("invalid_signature");
-    const cancelled = JSON.stringify(subscriptionEvent(customer, subscriptionId, { status: "canceled" }));
+    const cancelled = JSON.stringify(
+      hostileSubscriptionEvent(customer, subscriptionId, { status: "canceled" }),
+    );
     const staleNew = await deliver(
       cancelled,
       signStripePayload(cancelled, { timestamp: nowSeconds() - 600 }),

@@ -63,7 +63,8 @@ export class TurnRunner {
       saveMessage: (message) => this.saveMessage(threadId, message),
       recordUsage: async (step, model, usage) => {
         await recordUsage(deps.db(), { userId, threadId, turnKey: `${turnId}:${step}`, model, usage });
-        await pokeUsageReports(env);
+        // Off the turn's path: the next step need not wait for a Durable Object call (the poke never rejects).
+        void pokeUsageReports(env);
       },
     });
     if (outcome.status === "failed") deps.log.warn("turn failed", { threadId, turnId, code: outcome.code });

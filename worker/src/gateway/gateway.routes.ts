@@ -265,7 +265,8 @@ async function meterCall(
     baseMs: 200,
     maxMs: 400,
   }).then(
-    () => pokeUsageReports(c.env),
+    // Kept alive past the response, not waited for: the stream's first bytes must not wait on a Durable Object.
+    () => c.executionCtx.waitUntil(pokeUsageReports(c.env)),
     (error) => {
       c.get("log").error("model gateway: usage not recorded", { userId, turnKey, usage: call.usage, error });
     },
