@@ -122,17 +122,29 @@ describe("browser access", () => {
 
 describe("per-user rate limit", () => {
   it("answers 429 with Retry-After once a user exceeds the limit, without affecting other users", async () => {
-    const greedy = await mintToken(uniqueUser("greedy"));
-    const statuses: number[] = [];
-    let limited: Response | undefined;
-    for (let round = 0; round < 40 && !limited; round++) {
-      const batch = await Promise.all(Array.from({ length: 10 }, () => call("/api/threads?limit=1", greedy)));
-      for (const response of batch) {
-        statuses.push(response.status);
-        if (response.status === 429 && !limited) limited = response;
-        else await response.body?.cancel();
+    // Workers' local limiter counts in fixed windows aligned to the wall-clock minute: a run that crosses a
+    // minute boundary gets a fresh budget halfway, so it is repeated with a new user at the start of the next one.
+    const burst = async () => {
+      const greedy = await mintToken(uniqueUser("greedy"));
+      const minute = Math.floor(Date.now() / 60_000);
+      const statuses: number[] = [];
+      let limited: Response | undefined;
+      for (let round = 0; round < 40 && !limited; round++) {
+        const batch = await Promise.all(
+          Array.from({ length: 10 }, () => call("/api/threads?limit=1", greedy)),
+        );
+        for (const response of batch) {
+          statuses.push(response.status);
+          if (response.status === 429 && !limited) limited = response;
+          else await response.body?.cancel();
+        }
       }
-    }
+      const crossedWindow = Math.floor(Date.now() / 60_000) !== minute;
+      return { statuses, limited, crossedWindow };
+    };
+    let run = await burst();
+    if (run.crossedWindow) run = await burst();
+    const { statuses, limited } = run;
     if (!limited) throw new Error(`never limited after ${statuses.length} requests`);
     // The limit is 300 per minute (wrangler.toml); each request counts once.
     expect(statuses.filter((s) => s === 200).length).toBe(300);
