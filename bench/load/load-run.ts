@@ -6,6 +6,7 @@ import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
 import { type FaultPlan, runFaults } from "./faults";
+import type { ModelClock } from "./model-time";
 import { type SeqEvent, ThreadTracker } from "./thread-tracker";
 import { costPerTurn, sampleCost, type TurnCost } from "./turn-cost";
 
@@ -41,6 +42,8 @@ export interface LoadResult {
     failed: number;
     interrupted: number;
     latency: Latency;
+    /** Latency minus the model's own time (dev/model's streams of that turn): what GrowQR adds. */
+    overhead: Latency;
     failures: Record<string, number>;
   };
   /** sendMessage calls refused (e.g. while the database was away) and retried by the client. */
@@ -72,10 +75,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * N users, each with a live connection to their Grow Agent, sending messages one after another for a while (some
  * delegating to sub-agents) while faults are injected; then every thread is checked against its log.
  */
-export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (line: string) => void) {
+export async function runLoad(
+  stack: LocalStack,
+  settings: LoadSettings,
+  log: (line: string) => void,
+  modelClock: ModelClock,
+) {
   const started = performance.now();
   const stop = started + settings.durationMs;
   const turnLatencies: number[] = [];
+  const turnOverheads: number[] = [];
   const turnFailures: Record<string, number> = {};
   const counts = { sent: 0, completed: 0, failed: 0, interrupted: 0, refused: 0, received: 0, reconnects: 0 };
   const problems: string[] = [];
@@ -156,6 +165,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
       failed: counts.failed,
       interrupted: counts.interrupted,
       latency: latency(turnLatencies),
+      overhead: latency(turnOverheads),
       failures: turnFailures,
     },
     refusedAndRetried: counts.refused,
@@ -242,6 +252,7 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
             ? `remember load note ${nonce}`
             : `load message ${nonce} [[words:30]]`;
       const sentAt = performance.now();
+      const sentAtWall = Date.now();
       const endsBefore = ended.length;
       if (!(await sendOnce(user, threadId, text, nonce))) continue;
       acknowledged.push(nonce);
@@ -257,7 +268,9 @@ export async function runLoad(stack: LocalStack, settings: LoadSettings, log: (l
         problems.push(`user ${index}: no end for turn ${turn}`);
         continue;
       }
-      turnLatencies.push(performance.now() - sentAt);
+      const turnMs = performance.now() - sentAt;
+      turnLatencies.push(turnMs);
+      turnOverheads.push(turnMs - modelClock.modelMs(me, sentAtWall, Date.now()));
       if (end.type === "turn.completed") counts.completed++;
       else if (end.type === "turn.interrupted") counts.interrupted++;
       else {
@@ -385,7 +398,7 @@ export function formatLoad(result: LoadResult): string {
   const { turns, events, subAgents } = result;
   return [
     `Load: ${result.settings.users} users for ${result.seconds} s (faults: ${result.settings.faults ? "on" : "off"})`,
-    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms`,
+    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms; overhead (latency minus model time) p50 ${turns.overhead.p50} ms, p99 ${turns.overhead.p99} ms`,
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,

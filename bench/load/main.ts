@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../../dev/stack";
 import { formatLoad, loadSettings, runLoad } from "./load-run";
+import { createModelClock } from "./model-time";
 
 /**
  * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS=0
@@ -10,10 +11,16 @@ import { formatLoad, loadSettings, runLoad } from "./load-run";
  */
 const settings = loadSettings();
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
-const stack = await startLocalStack({ stateDir, databaseInChildProcess: true, log: () => {} });
+const modelClock = createModelClock();
+const stack = await startLocalStack({
+  stateDir,
+  databaseInChildProcess: true,
+  log: () => {},
+  devModel: { onEvent: modelClock.onEvent },
+});
 let ok = false;
 try {
-  const result = await runLoad(stack, settings, (line) => console.log(line));
+  const result = await runLoad(stack, settings, (line) => console.log(line), modelClock);
   console.log(formatLoad(result));
   const out = path.join(repoRoot, "bench/results");
   await mkdir(out, { recursive: true });

@@ -15,6 +15,8 @@ export interface DevModelEvent {
   /** An SSE event name, or `message` (non-streaming reply), `http_error`, `client_closed`. */
   type: string;
   at: number;
+  /** The request's `metadata.user_id`, when it has one (the Grow Agent sends its user's id). */
+  userId?: string;
 }
 
 export interface DevModelOptions {
@@ -75,7 +77,8 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.has(host)) throw new Error(`dev model listens on loopback only, not ${host}`);
   const log = options.log ?? (() => {});
-  const emit = (requestId: string, type: string) => options.onEvent?.({ requestId, type, at: Date.now() });
+  const emit = (requestId: string, type: string, userId?: string | null) =>
+    options.onEvent?.({ requestId, type, at: Date.now(), ...(userId ? { userId } : {}) });
   const recorded: RecordedRequest[] = [];
   const failures = new Map<string, number>();
   const promptCache = new PromptCache();
@@ -168,10 +171,11 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
       input: inputUsage(measureInput(parsed.request), promptCache),
     });
     record.usage = message.usage;
+    const userId = parsed.request.metadata?.user_id;
     const gone = new AbortController();
     response.on("close", () => {
       if (!response.writableFinished) {
-        emit(requestId, "client_closed");
+        emit(requestId, "client_closed", userId);
         gone.abort();
       }
     });
@@ -181,7 +185,7 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
     if (!parsed.request.stream) {
       if (!(await pause(pauseMs, signal))) return;
       record.status = 200;
-      emit(requestId, "message");
+      emit(requestId, "message", userId);
       log(`${method} ${path} → 200 (${message.stop_reason})`);
       return void sendJson(response, 200, message);
     }
@@ -199,7 +203,7 @@ export async function startDevModel(options: DevModelOptions = {}): Promise<DevM
       if (signal.aborted) return;
       // Respect backpressure, so that a `[[words:1000000]]` benchmark does not buffer the whole reply.
       if (!response.write(formatSse(event))) await once(response, "drain", { signal }).catch(() => {});
-      emit(requestId, event.event);
+      emit(requestId, event.event, userId);
     }
     response.end();
   }

@@ -69,6 +69,8 @@ export async function runTurn(
           system: deps.system,
           tools: deps.tools.definitions(),
           messages,
+          // Anthropic's opaque end-user id (our internal id, never an email): lets abuse be traced to one user.
+          metadata: { user_id: toolContext.userId },
         },
         { signal },
       );
