@@ -96,6 +96,8 @@ export interface LocalStack {
    * as a deploy or a crash would: for tests that actors come back with their state.
    */
   restartWorkers(): Promise<void>;
+  /** `wrangler dev`'s inspector (Chrome DevTools Protocol) for both Workers, e.g. for a CPU profile. */
+  inspectorUrl(): string;
   stop(): Promise<void>;
 }
 
@@ -251,6 +253,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
         const apiPort = Number(new URL(workers.apiUrl).port);
         workers = await startWorkers({ ...options, apiPort }, workerVars);
       },
+      inspectorUrl: () => workers.inspectorUrl,
       stop: stopAll,
     };
   } catch (error) {
@@ -398,6 +401,7 @@ const envFileLine = (name: string, value: string) => `${name}="${value.replaceAl
 
 async function startWorkers(options: StackOptions, vars: Record<string, string>) {
   const apiPort = options.apiPort ?? (await freePort());
+  const inspectorPort = await freePort();
   const envFile = path.join(options.stateDir, "workers.env");
   const lines = Object.entries(vars).map(([name, value]) => envFileLine(name, value));
   await writeFile(envFile, `${lines.join("\n")}\n`, { mode: 0o600 });
@@ -421,7 +425,7 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
       "--port",
       String(apiPort),
       "--inspector-port",
-      String(await freePort()),
+      String(inspectorPort),
       "--persist-to",
       path.join(options.stateDir, "wrangler"),
       "--show-interactive-dev-session=false",
@@ -444,5 +448,5 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
     await process_.stop();
     throw error;
   }
-  return { apiUrl, process: process_ as ManagedProcess };
+  return { apiUrl, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, process: process_ as ManagedProcess };
 }

@@ -2,12 +2,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../../dev/stack";
+import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } from "./cpu-profile";
 import { formatLoad, loadSettings, runLoad } from "./load-run";
 import { createModelClock } from "./model-time";
 
 /**
  * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS=0
- * to run without faults). Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
+ * to run without faults, LOAD_PROFILE=1 for a CPU profile of the Workers' JavaScript). Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
  */
 const settings = loadSettings();
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
@@ -20,10 +21,17 @@ const stack = await startLocalStack({
 });
 let ok = false;
 try {
-  const result = await runLoad(stack, settings, (line) => console.log(line), modelClock);
-  console.log(formatLoad(result));
   const out = path.join(repoRoot, "bench/results");
   await mkdir(out, { recursive: true });
+  const profiler = process.env.LOAD_PROFILE === "1" ? await startCpuProfile(stack.inspectorUrl()) : undefined;
+  const result = await runLoad(stack, settings, (line) => console.log(line), modelClock);
+  console.log(formatLoad(result));
+  if (profiler) {
+    const { profile, maps } = await profiler.stop();
+    // Opens in Chrome DevTools (Performance → Load profile) or speedscope.
+    await writeFile(path.join(out, "load.cpuprofile"), JSON.stringify(profile));
+    console.log(formatProfile(summarizeProfile(profile, sourceMapResolver(maps))));
+  }
   await writeFile(path.join(out, "load.json"), `${JSON.stringify(result, null, 2)}\n`);
   ok = result.exactlyOnce;
 } finally {
