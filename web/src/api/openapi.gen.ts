@@ -2647,6 +2647,23 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             lastActiveAt: string;
+            /** @description A sub-agent's task (GET /api/subagents has the rest); null for the Grow Agent */
+            subAgent: {
+                /**
+                 * Format: uuid
+                 * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+                 */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description The thread whose Grow Agent started it
+                 * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+                 */
+                threadId: string | null;
+                task: string;
+                /** @enum {string} */
+                status: "starting" | "running" | "idle" | "completed" | "failed" | "cancelled";
+            } | null;
         };
         Stack: {
             /**
