@@ -2,14 +2,8 @@ import { A } from "@solidjs/router";
 import { For, Match, Show, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { formatDateTime } from "../ui/format";
-import {
-  type Actor,
-  actorStatusLabel,
-  isWorking,
-  taskStatusLabel,
-  useActors,
-  useStopActor,
-} from "./actor-queries";
+import { type Actor, useActors, useStopActor } from "./actor-queries";
+import { actorStatusLabel, isWorking, taskStatusLabel } from "./actor-status";
 import "./actors.css";
 
 /** Route `/actors`: the user's Grow Agent and its sub-agents as running actors; stop a sub-agent. */
