@@ -1674,6 +1674,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/memory/writes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Memory writes that were set aside: refused by git, or still failing after retries
+         * @description A failed write never holds back later ones. It is listed, newest first, with its reason, until a later write of the same path is committed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Failed writes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MemoryFailedWrite"][];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/memory/history": {
         parameters: {
             query?: never;
@@ -1750,21 +1829,19 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/memory/writes": {
+    "/memory/commit": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Memory writes that were set aside: refused by git, or still failing after retries
-         * @description A failed write never holds back later ones. It is listed, newest first, with its reason, until a later write of the same path is committed.
-         */
+        /** A memory file as one of its commits left it, and as it was before (for a diff) */
         get: {
             parameters: {
-                query?: {
-                    status?: "failed";
+                query: {
+                    path: string;
+                    sha: string;
                 };
                 header?: never;
                 path?: never;
@@ -1772,15 +1849,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Failed writes */
+                /** @description The file at the commit */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["MemoryFailedWrite"][];
-                        };
+                        "application/json": components["schemas"]["MemoryCommitFile"];
                     };
                 };
                 /** @description Invalid input */
@@ -1794,6 +1869,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired session token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1823,6 +1907,114 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/memory/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a memory file to an older commit, as a new commit
+         * @description Writes the file's content at `sha` through the same path as `PUT /api/memory/file` (stored first, then committed; 202 while git is unreachable). Restoring the content the file already has commits nothing. Send `Idempotency-Key` to make a retried request count once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MemoryRestore"];
+                };
+            };
+            responses: {
+                /** @description Committed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemoryRestoreResult"];
+                    };
+                };
+                /** @description Stored; waiting for git */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemoryRestoreResult"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `idempotency_key_reused` or `memory_write_failed`, as for `PUT /api/memory/file` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2455,6 +2647,23 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             lastActiveAt: string;
+            /** @description A sub-agent's task (GET /api/subagents has the rest); null for the Grow Agent */
+            subAgent: {
+                /**
+                 * Format: uuid
+                 * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+                 */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description The thread whose Grow Agent started it
+                 * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+                 */
+                threadId: string | null;
+                task: string;
+                /** @enum {string} */
+                status: "starting" | "running" | "idle" | "completed" | "failed" | "cancelled";
+            } | null;
         };
         Stack: {
             /**
@@ -2510,12 +2719,6 @@ export interface components {
             /** @enum {string} */
             source: "l1" | "pending" | "l2" | "git" | "session";
         };
-        MemoryCommit: {
-            sha: string;
-            message: string;
-            author: string;
-            date: string;
-        };
         MemoryFailedWrite: {
             id: string;
             path: string;
@@ -2543,6 +2746,33 @@ export interface components {
             /** @description The whole file, at most 256 KiB of UTF-8 */
             content: string;
             message?: string;
+        };
+        MemoryCommit: {
+            sha: string;
+            message: string;
+            /** @description The user's name, or "Grow Agent" */
+            author: string;
+            /** @enum {string} */
+            authorKind: "user" | "agent";
+            date: string;
+        };
+        MemoryCommitFile: components["schemas"]["MemoryCommit"] & {
+            path: string;
+            content: string;
+            /** @description The file before this commit; null if it created it */
+            previous: string | null;
+        };
+        MemoryRestoreResult: {
+            /** @enum {string} */
+            status: "committed" | "pending";
+            path: string;
+            writeId?: string;
+            commitSha?: string;
+        };
+        MemoryRestore: {
+            path: string;
+            /** @example 3f786850e387550fdab836ed7e6dc881de23001b */
+            sha: string;
         };
         BillingStatus: {
             /** @enum {string} */

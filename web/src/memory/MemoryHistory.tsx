@@ -1,9 +1,13 @@
-import { For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { formatDateTime } from "../ui/format";
-import { isMemoryWaking, useMemoryHistory } from "./memory-queries";
+import { MemoryCommitDetail } from "./MemoryCommitDetail";
+import { isMemoryWaking, type MemoryCommit, useMemoryHistory, useRestoreMemory } from "./memory-queries";
 
-/** Commits that changed the file, newest first: message, author, date, short sha. */
+/**
+ * Commits that changed the file, newest first: message, author (the user or "Grow Agent"), date, short sha. Each
+ * opens to its diff or the file as it left it; an older one can be restored.
+ */
 export function MemoryHistory(props: { path: string; pending: boolean }) {
   const history = useMemoryHistory(() => props.path);
   return (
@@ -42,17 +46,7 @@ export function MemoryHistory(props: { path: string; pending: boolean }) {
             >
               <ol class="commit-list" data-testid="memory-history">
                 <For each={commits()}>
-                  {(commit) => (
-                    <li class="commit" data-testid="commit">
-                      <p class="commit-message">{commit.message || "(no message)"}</p>
-                      <p class="commit-meta muted small">
-                        {commit.author || "unknown"} ·{" "}
-                        <time datetime={commit.date}>{formatDateTime(commit.date)}</time>
-                        {" · "}
-                        <code title={commit.sha}>{commit.sha.slice(0, 7)}</code>
-                      </p>
-                    </li>
-                  )}
+                  {(commit, index) => <CommitRow path={props.path} commit={commit} newest={index() === 0} />}
                 </For>
               </ol>
             </Show>
@@ -60,5 +54,63 @@ export function MemoryHistory(props: { path: string; pending: boolean }) {
         </Match>
       </Switch>
     </section>
+  );
+}
+
+function CommitRow(props: { path: string; commit: MemoryCommit; newest: boolean }) {
+  const [open, setOpen] = createSignal(false);
+  const restore = useRestoreMemory();
+  const detailId = () => `commit-${props.commit.sha}`;
+  // No confirmation: a restore is itself a commit, so it is undone by restoring the version it replaced.
+  const restoreIt = () =>
+    restore.mutate({ path: props.path, sha: props.commit.sha, key: crypto.randomUUID() });
+  return (
+    <li class="commit" data-testid="commit" data-sha={props.commit.sha}>
+      <p class="commit-message">{props.commit.message || "(no message)"}</p>
+      <p class="commit-meta muted small">
+        <span data-testid="commit-author" data-kind={props.commit.authorKind}>
+          {props.commit.author || "unknown"}
+        </span>{" "}
+        · <time datetime={props.commit.date}>{formatDateTime(props.commit.date)}</time>
+        {" · "}
+        <code title={props.commit.sha}>{props.commit.sha.slice(0, 7)}</code>
+      </p>
+      <div class="commit-actions">
+        <button
+          type="button"
+          class="button small subtle"
+          aria-expanded={open()}
+          aria-controls={detailId()}
+          data-testid="commit-toggle"
+          onClick={() => setOpen(!open())}
+        >
+          {open() ? "Hide changes" : "Show changes"}
+        </button>
+        <Show when={!props.newest}>
+          <button
+            type="button"
+            class="button small subtle"
+            disabled={restore.isPending}
+            data-testid="commit-restore"
+            onClick={restoreIt}
+          >
+            {restore.isPending ? "Restoring…" : "Restore this version"}
+          </button>
+        </Show>
+      </div>
+      <Show when={restore.isError}>
+        <p class="error small" role="alert">
+          Could not restore it: {errorMessage(restore.error)}
+        </p>
+      </Show>
+      <Show when={restore.data?.status === "pending"}>
+        <p class="muted small" role="status">
+          Restored, pending: it will be committed as soon as git is reachable.
+        </p>
+      </Show>
+      <Show when={open()}>
+        <MemoryCommitDetail path={props.path} sha={props.commit.sha} id={detailId()} />
+      </Show>
+    </li>
   );
 }

@@ -6,12 +6,14 @@ import type { components } from "../api/openapi.gen";
 export type MemoryEntry = components["schemas"]["MemoryEntry"];
 export type MemoryWriteResult = components["schemas"]["MemoryWriteResult"];
 export type MemoryFailedWrite = components["schemas"]["MemoryFailedWrite"];
+export type MemoryCommit = components["schemas"]["MemoryCommit"];
 
 export const memoryKeys = {
   all: ["memory"] as const,
   list: (prefix: string) => ["memory", "list", prefix] as const,
   file: (path: string) => ["memory", "file", path] as const,
   history: (path: string) => ["memory", "history", path] as const,
+  commit: (path: string, sha: string) => ["memory", "commit", path, sha] as const,
   failed: ["memory", "writes", "failed"] as const,
 };
 
@@ -59,6 +61,35 @@ export const useMemoryHistory = (path: Accessor<string>) =>
     retry: retryUnlessFinal,
     retryDelay,
   }));
+
+/** The file as one commit left it, and as it was before (a commit never changes: cached for good). */
+export const useMemoryCommit = (path: Accessor<string>, sha: Accessor<string>) =>
+  useQuery(() => ({
+    queryKey: memoryKeys.commit(path(), sha()),
+    queryFn: async () =>
+      unwrap(await api.GET("/memory/commit", { params: { query: { path: path(), sha: sha() } } })),
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: retryUnlessFinal,
+    retryDelay,
+  }));
+
+/**
+ * Puts an older version back as a new commit. The key is made once per restore the user asks for, so a request
+ * repeated on the way (the mutation's own retry included) is counted once.
+ */
+export function useRestoreMemory() {
+  const client = useQueryClient();
+  return useMutation(() => ({
+    mutationFn: async (input: { path: string; sha: string; key: string }) =>
+      unwrap(
+        await api.POST("/memory/restore", {
+          params: { header: { "idempotency-key": input.key } },
+          body: { path: input.path, sha: input.sha },
+        }),
+      ),
+    onSettled: () => client.invalidateQueries({ queryKey: memoryKeys.all }),
+  }));
+}
 
 /** Writes git refused for good (or that kept failing): the server set them aside; they hold nothing back. */
 export const useFailedWrites = () =>

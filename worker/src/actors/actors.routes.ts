@@ -1,10 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ActorNotFound } from "rivetkit/errors";
 import { ApiError } from "../../../platform/api-error";
+import type { Database } from "../../../schema/db";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, notFound, Uuid } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
 import { type ActorRow, findUserActor, listUserActors, recordActorStatus } from "./actor-mirror";
+import { type SubAgentTask, subAgentTasks } from "./actor-subagents.repository";
 import { type ActorsClient, userActors } from "./user-actors";
 
 const ActorSchema = z
@@ -17,10 +19,21 @@ const ActorSchema = z
     generation: z.number().int(),
     createdAt: z.iso.datetime(),
     lastActiveAt: z.iso.datetime(),
+    subAgent: z
+      .object({
+        id: Uuid,
+        threadId: Uuid.nullable().openapi({ description: "The thread whose Grow Agent started it" }),
+        task: z.string(),
+        status: z.enum(["starting", "running", "idle", "completed", "failed", "cancelled"]),
+      })
+      .nullable()
+      .openapi({
+        description: "A sub-agent's task (GET /api/subagents has the rest); null for the Grow Agent",
+      }),
   })
   .openapi("Actor");
 
-const actorJson = (row: ActorRow) => ({
+const actorJson = (row: ActorRow, task: SubAgentTask | null = null) => ({
   id: row.id,
   type: row.actorType,
   key: JSON.parse(row.actorKey) as string[],
@@ -29,7 +42,22 @@ const actorJson = (row: ActorRow) => ({
   generation: row.generation,
   createdAt: row.createdAt.toISOString(),
   lastActiveAt: row.lastActiveAt.toISOString(),
+  subAgent: task,
 });
+
+/** A sub-agent actor's key is [userId, its session id]; anything else has no task. */
+const sessionIdOf = (row: ActorRow): string | undefined =>
+  row.actorType === "subAgent" ? (JSON.parse(row.actorKey) as string[])[1] : undefined;
+
+/** The rows with their tasks joined in (one query for the page). */
+async function withTasks(db: Database, userId: string, rows: ActorRow[]) {
+  const ids = rows.map(sessionIdOf).filter((id): id is string => id !== undefined && UUID.test(id));
+  const tasks = new Map((await subAgentTasks(db, userId, ids)).map((task) => [task.id, task]));
+  return rows.map((row) => actorJson(row, tasks.get(sessionIdOf(row) ?? "") ?? null));
+}
+
+// Session ids are UUIDs; a key that is not one (none should exist) is not looked up.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const security = [{ bearerAuth: [] }];
 const tags = ["actors"];
@@ -73,7 +101,7 @@ export function actorRoutes(actorsClient: ActorsClient | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => {
       const rows = await listUserActors(c.var.db, c.var.user.id);
-      return c.json({ items: rows.map(actorJson) }, 200);
+      return c.json({ items: await withTasks(c.var.db, c.var.user.id, rows) }, 200);
     })
     .openapi(stop, async (c) => {
       const row = await findUserActor(c.var.db, c.var.user.id, c.req.valid("param").id);
@@ -96,6 +124,7 @@ export function actorRoutes(actorsClient: ActorsClient | undefined) {
         await recordActorStatus(c.var.db, row.rivetActorId, "destroyed");
       }
       const updated = (await findUserActor(c.var.db, c.var.user.id, row.id)) ?? row;
-      return c.json(actorJson(updated), 200);
+      const [json] = await withTasks(c.var.db, c.var.user.id, [updated]);
+      return c.json(json ?? actorJson(updated), 200);
     });
 }

@@ -1,6 +1,7 @@
+import type { Context } from "hono";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
-import type { Env } from "../env";
+import type { AppEnv, Env } from "../env";
 import { MemoryCache } from "./memory-cache";
 import { memoryGit } from "./memory-git";
 import { MemoryService } from "./memory-service";
@@ -33,5 +34,16 @@ export function memoryReader(deps: {
     cache: new MemoryCache(0),
     scheduleRetry: () => {},
     log: deps.log,
+  });
+}
+
+/** The reader for one REST request: the verified user's memory, a wake kept going by the request's waitUntil. */
+export function requestMemoryReader(c: Context<AppEnv>): MemoryService {
+  return memoryReader({
+    env: c.env,
+    db: c.var.db,
+    userId: c.var.user.id,
+    log: c.var.log,
+    background: (work) => c.executionCtx.waitUntil(work),
   });
 }

@@ -12,6 +12,7 @@ import {
   validateMemoryPath,
 } from "../git/memory-paths";
 import type { MemoryCache } from "./memory-cache";
+import { type CommitView, commitHistory, commitView, type HistoryEntry } from "./memory-history";
 import { type ListEntry, withFiles, withPendingWrites } from "./memory-listing";
 import {
   enqueueMemoryWrite,
@@ -74,13 +75,6 @@ export interface ReadResult {
    * call), the repository, or the thread's notes.
    */
   source: "l1" | "pending" | "l2" | "git" | "session";
-}
-
-export interface HistoryEntry {
-  sha: string;
-  message: string;
-  author: string;
-  date: string;
 }
 
 /**
@@ -238,17 +232,14 @@ export class MemoryService {
     }
   }
 
-  async history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {
-    const path = validateMemoryPath(input.path);
-    const repo = await this.deps.userRepo({ wake: true });
-    if (!repo) return [];
-    const commits = await repo.client.listCommits(repo.owner, repo.repo, { path, limit: input.limit ?? 50 });
-    return commits.map((c) => ({
-      sha: c.sha ?? "",
-      message: (c.commit?.message ?? "").trim(),
-      author: c.commit?.author?.name ?? "",
-      date: c.commit?.author?.date ?? "",
-    }));
+  /** The file's commits, newest first (memory-history.ts). */
+  history(input: { path: string; limit?: number }): Promise<HistoryEntry[]> {
+    return commitHistory(this.deps, input);
+  }
+
+  /** The file as a commit left it and as it was before; null when that is not one of its commits. */
+  atCommit(input: { path: string; sha: string }): Promise<CommitView | null> {
+    return commitView(this.deps, input);
   }
 
   /** Files under `system/` for the system prompt; empty (not an error) while git is unreachable. */

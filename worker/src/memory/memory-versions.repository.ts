@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import { memoryVersions } from "../../../schema";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { memoryVersions, outbox } from "../../../schema";
 import type { Database } from "../../../schema/db";
 
 /*
@@ -64,4 +64,67 @@ export async function versionsAfter(
     .where(and(eq(memoryVersions.userId, userId), after))
     .orderBy(asc(memoryVersions.id))
     .limit(limit);
+}
+
+/** One committed version with what its history entry needs: who made it is read off the write it came from. */
+export interface CommittedVersion {
+  id: string;
+  commitSha: string;
+  message: string;
+  committedAt: Date;
+  /** The thread whose Grow Agent wrote it (its `commit_memory` tool); null for the user's own writes. */
+  threadId: string | null;
+}
+
+const committedColumns = {
+  id: memoryVersions.id,
+  commitSha: memoryVersions.commitSha,
+  message: memoryVersions.message,
+  committedAt: memoryVersions.committedAt,
+  // A delivered outbox row keeps its payload but the content, so the thread that asked for the write stays.
+  threadId: sql<string | null>`${outbox.payload}->>'threadId'`,
+};
+
+/** The versions of `path`, newest first (a write that changed nothing repeats its predecessor's commit). */
+export async function versionsOf(
+  db: Database,
+  userId: string,
+  path: string,
+  limit = 100,
+): Promise<CommittedVersion[]> {
+  return db
+    .select(committedColumns)
+    .from(memoryVersions)
+    .leftJoin(outbox, eq(outbox.id, memoryVersions.writeId))
+    .where(and(eq(memoryVersions.userId, userId), eq(memoryVersions.path, path)))
+    .orderBy(desc(memoryVersions.id))
+    .limit(limit);
+}
+
+/**
+ * The version of `path` committed as `commitSha` (its first row: later ones with the same commit changed nothing)
+ * and the content just before it (null: the commit created the file). Null when the user has no such commit.
+ */
+export async function versionAt(
+  db: Database,
+  userId: string,
+  path: string,
+  commitSha: string,
+): Promise<(CommittedVersion & { content: string; previous: string | null }) | null> {
+  const ofPath = and(eq(memoryVersions.userId, userId), eq(memoryVersions.path, path));
+  const [row] = await db
+    .select({ ...committedColumns, content: memoryVersions.content })
+    .from(memoryVersions)
+    .leftJoin(outbox, eq(outbox.id, memoryVersions.writeId))
+    .where(and(ofPath, eq(memoryVersions.commitSha, commitSha)))
+    .orderBy(asc(memoryVersions.id))
+    .limit(1);
+  if (!row) return null;
+  const [before] = await db
+    .select({ content: memoryVersions.content })
+    .from(memoryVersions)
+    .where(and(ofPath, lt(memoryVersions.id, row.id)))
+    .orderBy(desc(memoryVersions.id))
+    .limit(1);
+  return { ...row, previous: before?.content ?? null };
 }

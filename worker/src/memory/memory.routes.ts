@@ -1,5 +1,4 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { ApiError } from "../../../platform/api-error";
 import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
@@ -12,8 +11,8 @@ import {
   notFound,
 } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
-import { memoryReader } from "./memory-reader";
-import type { MemoryService } from "./memory-service";
+import { memoryHistoryRoutes } from "./memory-history.routes";
+import { requestMemoryReader } from "./memory-reader";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["memory"];
@@ -42,15 +41,6 @@ const File = z
     source: z.enum(["l1", "pending", "l2", "git", "session"]),
   })
   .openapi("MemoryFile");
-
-const Commit = z
-  .object({
-    sha: z.string(),
-    message: z.string(),
-    author: z.string(),
-    date: z.string(),
-  })
-  .openapi("MemoryCommit");
 
 const WriteBody = z
   .strictObject({
@@ -115,15 +105,6 @@ const routes = {
     request: { query: PathQuery },
     responses: { 200: jsonResponse(File, "The file"), ...authenticatedErrors, ...notFound },
   }),
-  history: createRoute({
-    method: "get",
-    path: "/history",
-    tags,
-    security,
-    summary: "Commits that changed a memory file, newest first",
-    request: { query: PathQuery },
-    responses: { 200: jsonResponse(z.object({ items: z.array(Commit) }), "Commits"), ...authenticatedErrors },
-  }),
   write: createRoute({
     method: "put",
     path: "/file",
@@ -175,20 +156,16 @@ const routes = {
 export function memoryRoutes(actorsClient: ActorsClient | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.list, async (c) => {
-      const items = await readerFor(c).list({ prefix: c.req.valid("query").prefix });
+      const items = await requestMemoryReader(c).list({ prefix: c.req.valid("query").prefix });
       return c.json({ items }, 200);
     })
     .openapi(routes.file, async (c) => {
-      const file = await readerFor(c).read({ path: c.req.valid("query").path });
+      const file = await requestMemoryReader(c).read({ path: c.req.valid("query").path });
       if (!file) throw new ApiError("memory_not_found", "No such memory file");
       return c.json(file, 200);
     })
-    .openapi(routes.history, async (c) => {
-      const items = await readerFor(c).history({ path: c.req.valid("query").path });
-      return c.json({ items }, 200);
-    })
     .openapi(routes.writes, async (c) => {
-      const items = await readerFor(c).failedWrites();
+      const items = await requestMemoryReader(c).failedWrites();
       return c.json({ items }, 200);
     })
     .openapi(routes.write, async (c) => {
@@ -205,15 +182,6 @@ export function memoryRoutes(actorsClient: ActorsClient | undefined) {
         throw new ApiError("memory_write_failed", `${result.reason}: ${result.error}`);
       }
       return c.json(result, result.status === "pending" ? 202 : 200);
-    });
-}
-
-function readerFor(c: Context<AppEnv>): MemoryService {
-  return memoryReader({
-    env: c.env,
-    db: c.var.db,
-    userId: c.var.user.id,
-    log: c.var.log,
-    background: (work) => c.executionCtx.waitUntil(work),
-  });
+    })
+    .route("/", memoryHistoryRoutes(actorsClient));
 }

@@ -24,8 +24,10 @@ describe("OpenAPI document", () => {
         "/health",
         "/me",
         "/memory",
+        "/memory/commit",
         "/memory/file",
         "/memory/history",
+        "/memory/restore",
         "/memory/writes",
         "/stack",
         "/stack/ping",
@@ -45,6 +47,7 @@ describe("OpenAPI document", () => {
     expect(paths["/threads/{id}"]?.delete?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/stack/wake"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/billing/checkout"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/memory/restore"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/webhooks/stripe"]?.post?.security).toBeUndefined();
     expect(paths["/threads/{id}/messages"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
