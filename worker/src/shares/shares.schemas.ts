@@ -11,16 +11,10 @@ const MAX_EXPIRY_SECONDS = 365 * 24 * 3600;
 
 export const CreateShareBody = z
   .strictObject({
-    expiresInSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_EXPIRY_SECONDS)
-      .optional()
-      .openapi({
-        description: "The link stops working this long after creation; omitted: until revoked",
-        example: 86_400,
-      }),
+    expiresInSeconds: z.number().int().min(1).max(MAX_EXPIRY_SECONDS).optional().openapi({
+      description: "The link stops working this long after creation; omitted: until revoked",
+      example: 86_400,
+    }),
   })
   .openapi("CreateShare");
 
@@ -75,12 +69,9 @@ export const SharedThreadSchema = z
 export const SharedEventPage = z
   .object({
     items: z.array(EventSchema),
-    nextAfter: z
-      .number()
-      .int()
-      .openapi({
-        description: "Pass as `after` to continue; some seqs are not shown to a link, so items may skip them",
-      }),
+    nextAfter: z.number().int().openapi({
+      description: "Pass as `after` to continue; some seqs are not shown to a link, so items may skip them",
+    }),
   })
   .openapi("SharedEventPage");
 
