@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../platform/api-error";
 import { ConcurrencySlots } from "../../../platform/concurrency-slots";
 import type { ActorsClient } from "../actors/user-actors";
+import { withDatabase } from "../db/open-database";
 import type { AppEnv } from "../env";
 import { MAX_STREAM_MS, RATE_LIMIT_WINDOW_SECONDS } from "../http/limits";
 import { takeUserRequest } from "../http/rate-limit";
@@ -103,7 +104,7 @@ async function liveShare(c: { env: AppEnv["Bindings"]; var: AppEnv["Variables"] 
   }
   const share = await findLiveShare(c.var.db, tokenHash);
   if (!share) throw shareNotFound();
-  return share;
+  return { ...share, tokenHash };
 }
 
 const streamDeadline = (share: LiveShare) =>
@@ -129,6 +130,7 @@ export const sharedRoutes = (actorsClient: ActorsClient | undefined) =>
       const { after, limit } = c.req.valid("query");
       const lastEventId = c.req.valid("header")["last-event-id"];
       const threadId = share.thread.id;
+      const env = c.env;
       if (c.req.header("accept")?.includes("text/event-stream")) {
         return openEventStream(c, actorsClient, {
           ownerId: share.ownerId,
@@ -144,6 +146,8 @@ export const sharedRoutes = (actorsClient: ActorsClient | undefined) =>
           endOn: {
             event: "shareRevoked",
             matches: (payload) => (payload as { shareId?: unknown })?.shareId === share.shareId,
+            stillValid: async () =>
+              (await withDatabase(env, (db) => findLiveShare(db, share.tokenHash))) !== undefined,
           },
         });
       }

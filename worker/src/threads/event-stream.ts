@@ -70,8 +70,11 @@ export interface EventStreamOptions {
   acquire: () => () => void;
   /** What the client sees of an event; undefined: not sent (its seq still counts as passed). */
   present?: (event: EventJson) => EventJson | undefined;
-  /** An agent broadcast that ends the stream at once (a share link revoked), whatever isolate sent it. */
-  endOn?: { event: string; matches: (payload: unknown) => boolean };
+  /**
+   * An agent broadcast that ends the stream at once (a share link revoked), whatever isolate sent it; `stillValid`
+   * is asked each time the subscription is (again) in place, for a broadcast sent while it was not.
+   */
+  endOn?: { event: string; matches: (payload: unknown) => boolean; stillValid: () => Promise<boolean> };
 }
 
 export async function openEventStream(
@@ -97,7 +100,14 @@ export async function openEventStream(
       // Listening before the first await: an open or a push that comes meanwhile is not missed.
       const live = listen(conn, threadId, after, options.endOn);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
-      const end = await pump(stream, live, { env, threadId, deadline, conn, present: options.present });
+      const end = await pump(stream, live, {
+        env,
+        threadId,
+        deadline,
+        conn,
+        present: options.present,
+        stillValid: options.endOn?.stillValid,
+      });
       log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
     } catch (error) {
       // Caught here, so no error text of ours or a library's reaches the client (Hono would send its message).
@@ -127,6 +137,7 @@ interface Pump {
   deadline: number;
   conn: AgentConn;
   present?: EventStreamOptions["present"];
+  stillValid?: () => Promise<boolean>;
 }
 
 /** What the connection's listeners collect for the loop. */
@@ -223,6 +234,10 @@ async function pump(
         );
         upTo = Math.max(upTo, cursor.lastSeq);
         syncing = true;
+        if (p.stillValid && !(await p.stillValid())) {
+          live.reason = "ended";
+          break;
+        }
       }
       if (syncing || sequencer.hasGap) {
         const full = await readBatch(p, sequencer, ready);
