@@ -109,7 +109,7 @@ describe("share links", () => {
     expect(thread.headers.get("referrer-policy")).toBe("no-referrer");
     expect(await thread.json()).toMatchObject({ title: "share-read's shared thread", expiresAt: null });
 
-    const page = await anonymous(link.token, "?limit=500");
+    const page = await anonymous(link.token, "/events?limit=500");
     const text = await page.text();
     const { items } = JSON.parse(text) as { items: Array<{ type: string; data: Record<string, unknown> }> };
     expect(items.find((e) => e.type === "message.user")?.data.text).toContain("Hello there");
@@ -131,7 +131,7 @@ describe("share links", () => {
     expect(stream.headers.get("cache-control")).toBe("no-store");
 
     // Pushed by the owner's agent while the stream is open.
-    const live = await readSse(stream, (m) => events(m).some((e) => turnEnded(e.type)));
+    const live = readSse(stream, (m) => events(m).some((e) => turnEnded(e.type)));
     const sending = owner.api.POST("/threads/{id}/messages", {
       params: { path: { id: owner.thread.id } },
       body: { text: "Live for the link" },
