@@ -3,7 +3,6 @@ import type { Accessor } from "solid-js";
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
 
-export type Share = components["schemas"]["Share"];
 export type CreatedShare = components["schemas"]["CreatedShare"];
 
 const shareKeys = { of: (threadId: string) => ["threads", threadId, "shares"] as const };
