@@ -39,10 +39,13 @@ export const ERROR_CODES = {
   subagent_not_found: { status: 404 },
   memory_not_found: { status: 404 },
   billing_account_not_found: { status: 404 },
+  // One answer for a share link that never existed, was revoked or has expired: no oracle.
+  share_not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   conflict: { status: 409 },
   cannot_stop_grow_agent: { status: 409 },
   already_subscribed: { status: 409 },
+  too_many_shares: { status: 409 },
   allowance_exceeded: { status: 402 },
   // Limits: retry later (a limit with a window of its own sends that window as Retry-After instead)
   rate_limited: { status: 429, retryAfterSeconds: 60 },

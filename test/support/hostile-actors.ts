@@ -46,6 +46,7 @@ export const GROW_AGENT_ACTIONS = [
   "relaySubAgentEvents",
   "subAgentFinished",
   "threadDeleted",
+  "shareRevoked",
   "eventCursor",
   "model",
 ] as const;

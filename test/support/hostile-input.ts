@@ -88,6 +88,7 @@ const FOOTPRINT_TABLES = [
   "usage_records",
   "repos",
   "user_stacks",
+  "thread_shares",
 ] as const;
 
 let db: Database | undefined;
@@ -120,7 +121,8 @@ export async function footprint(userId: string): Promise<Footprint> {
       (select count(*) from subscriptions where user_id = ${userId})::int as subscriptions,
       (select count(*) from usage_records where user_id = ${userId})::int as usage_records,
       (select count(*) from repos where user_id = ${userId})::int as repos,
-      (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks`);
+      (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks,
+      (select count(*) from thread_shares where user_id = ${userId})::int as thread_shares`);
   return result.rows[0] as Footprint;
 }
 
@@ -178,6 +180,9 @@ export interface Victim extends User {
   subAgentActorRowId: string;
   growAgentActorRowId: string;
   subAgentSessionId: string;
+  /** A working share link of the victim's thread: its id, and its token (which must keep working). */
+  shareId: string;
+  shareToken: string;
   ids: string[];
 }
 
@@ -227,6 +232,9 @@ export async function makeVictim(): Promise<Victim> {
   const subAgentActorRowId = actors.items.find((a) => a.type === "subAgent")?.id ?? "";
   const growAgentActorRowId = actors.items.find((a) => a.type === "growAgent")?.id ?? "";
   const subAgentSessionId = session?.id ?? "";
+  const shared = await call(`/api/threads/${threadId}/shares`, user.token, { method: "POST", body: "{}" });
+  expect(shared.status, await shared.clone().text()).toBe(201);
+  const { id: shareId, token: shareToken } = (await shared.json()) as { id: string; token: string };
   return {
     ...user,
     threadId,
@@ -239,7 +247,9 @@ export async function makeVictim(): Promise<Victim> {
     subAgentActorRowId,
     growAgentActorRowId,
     subAgentSessionId,
-    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId],
+    shareId,
+    shareToken,
+    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId, shareId],
   };
 }
 
@@ -258,6 +268,8 @@ export async function victimView(victim: Victim) {
     actors: strip((await get("/api/actors")).body),
     subagents: strip((await get("/api/subagents")).body),
     memory: await get(`/api/memory/file?path=${encodeURIComponent(victim.memoryPath)}`),
+    shares: await get(`/api/threads/${victim.threadId}/shares`),
+    shared: await get(`/api/shared/${victim.shareToken}`),
     rows: await footprint(victim.id),
   };
 }

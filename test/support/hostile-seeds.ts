@@ -16,6 +16,8 @@ const SAMPLE_CALLS = {
   "rivet-manager": async () => RIVET_ROUTES.length,
   // Forged deliveries, odd or broken bodies.
   "stripe-webhooks": async () => 2,
+  // Guessed tokens.
+  "share-links": async () => 1,
 } as const;
 
 /** The `sample` calls of the files before `file`: its first call's number is one more. */

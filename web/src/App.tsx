@@ -1,6 +1,6 @@
-import { Route, Router } from "@solidjs/router";
+import { Route, Router, useLocation } from "@solidjs/router";
 import { QueryClient, QueryClientProvider } from "@tanstack/solid-query";
-import { createEffect, createRoot, lazy, Match, on, type ParentProps, Switch } from "solid-js";
+import { createEffect, createRoot, lazy, Match, on, type ParentProps, Show, Switch } from "solid-js";
 import { AuthLoading, SignIn } from "./auth/SignIn";
 import { auth, session } from "./auth/session";
 import Home from "./home/Home";
@@ -15,6 +15,7 @@ const MemoryPage = lazy(() => import("./memory/MemoryPage"));
 const BillingPage = lazy(() => import("./billing/BillingPage"));
 const SubAgentsPage = lazy(() => import("./subagents/SubAgentsPage"));
 const ActorsPage = lazy(() => import("./actors/ActorsPage"));
+const SharedThreadPage = lazy(() => import("./shares/SharedThreadPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
@@ -35,15 +36,19 @@ createRoot(() =>
 );
 
 function Root(props: ParentProps) {
+  const location = useLocation();
+  // A share link is read by people who may have no account: no sign-in, no shell (web/src/shares/).
   return (
-    <Switch fallback={<SignIn />}>
-      <Match when={auth.status() === "loading"}>
-        <AuthLoading />
-      </Match>
-      <Match when={session()}>
-        <Shell>{props.children}</Shell>
-      </Match>
-    </Switch>
+    <Show when={!location.pathname.startsWith("/share/")} fallback={props.children}>
+      <Switch fallback={<SignIn />}>
+        <Match when={auth.status() === "loading"}>
+          <AuthLoading />
+        </Match>
+        <Match when={session()}>
+          <Shell>{props.children}</Shell>
+        </Match>
+      </Switch>
+    </Show>
   );
 }
 
@@ -70,6 +75,7 @@ export function App() {
         <Route path="/subagents" component={SubAgentsPage} />
         <Route path="/actors" component={ActorsPage} />
         <Route path="/billing" component={BillingPage} />
+        <Route path="/share/:token" component={SharedThreadPage} />
         <Route path="*" component={NotFound} />
       </Router>
     </QueryClientProvider>

@@ -19,6 +19,8 @@ import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
+import { sharedHeaders, sharedRoutes } from "./shares/shared.routes";
+import { shareRoutes } from "./shares/shares.routes";
 import { stackRoutes } from "./stack/stack.routes";
 import { subAgentRoutes } from "./subagents/subagents.routes";
 import { messageRoutes } from "./threads/messages.routes";
@@ -50,6 +52,7 @@ export function createApi(deps: AppDeps = {}) {
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes(deps.rivet?.client));
   api.route("/threads", messageRoutes(deps.rivet?.client));
+  api.route("/threads", shareRoutes(deps.rivet?.client));
   api.route("/agent", agentRoutes);
   api.route("/actors", actorRoutes(deps.rivet?.client));
   api.route("/stack", stackRoutes);
@@ -58,6 +61,9 @@ export function createApi(deps: AppDeps = {}) {
   // Signed by Stripe instead of a user token (worker/src/billing/webhook.routes.ts).
   api.route("/webhooks", webhookRoutes);
   api.route("/subagents", subAgentRoutes(deps.rivet?.client));
+  // Share links: no user token; the link's token names one thread and its owner (worker/src/shares/).
+  api.use("/shared/*", sharedHeaders);
+  api.route("/shared", sharedRoutes(deps.rivet?.client));
   return api;
 }
 

@@ -212,7 +212,13 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         text.map((t) => ({ type: "growAgent", action: "ping", args: [t] })),
         fc
           .tuple(
-            fc.constantFrom("relaySubAgentEvents", "subAgentFinished", "threadDeleted", "eventCursor"),
+            fc.constantFrom(
+              "relaySubAgentEvents",
+              "subAgentFinished",
+              "threadDeleted",
+              "shareRevoked",
+              "eventCursor",
+            ),
             junk,
           )
           .map(([action, args]) => ({ type: "growAgent", action, args })),
@@ -240,6 +246,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         "relaySubAgentEvents",
         "subAgentFinished",
         "threadDeleted",
+        "shareRevoked",
         "eventCursor",
         "start",
       ];

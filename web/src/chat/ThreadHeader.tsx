@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { Show } from "solid-js";
 import type { LiveStatus } from "../live/agent-connection";
+import { ShareButton } from "../shares/ShareDialog";
 import { threadTitle, useModelInfo, useThread } from "../threads/thread-queries";
 
 const LIVE_LABELS: Record<LiveStatus, string> = {
@@ -28,6 +29,7 @@ export function ThreadHeader(props: { threadId: string; live: LiveStatus; proble
           <span class="dot" aria-hidden="true" />
           {LIVE_LABELS[props.live]}
         </span>
+        <ShareButton threadId={props.threadId} />
       </div>
       <div class="thread-header-row">
         <nav class="tabs" aria-label="Thread views">

@@ -127,6 +127,15 @@ export const growAgent = actor({
       return { cancelled };
     },
     /**
+     * A share link of one of this user's threads was revoked (by the REST API, after checking ownership): the
+     * streams of it, which listen here whatever isolate they run in, end at once.
+     */
+    shareRevoked: (c, shareId: string) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      c.vars.live.broadcast("shareRevoked", { shareId: String(shareId ?? "") });
+      return { ok: true };
+    },
+    /**
      * For the Worker's SSE stream (internal credentials only): answered after the subscriptions sent before it are
      * in place, with the last seq of the thread that may not be in Postgres yet, so the stream knows how far its
      * read of the log must reach before it relies on pushes.

@@ -29,6 +29,8 @@ describe("OpenAPI document", () => {
         "/memory/history",
         "/memory/restore",
         "/memory/writes",
+        "/shared/{token}",
+        "/shared/{token}/events",
         "/stack",
         "/stack/ping",
         "/stack/suspend",
@@ -40,6 +42,8 @@ describe("OpenAPI document", () => {
         "/threads/{id}/cancel",
         "/threads/{id}/events",
         "/threads/{id}/messages",
+        "/threads/{id}/shares",
+        "/threads/{id}/shares/{shareId}",
         "/version",
         "/webhooks/stripe",
       ].sort(),
@@ -50,6 +54,9 @@ describe("OpenAPI document", () => {
     expect(paths["/memory/restore"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/webhooks/stripe"]?.post?.security).toBeUndefined();
     expect(paths["/threads/{id}/messages"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/threads/{id}/shares"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    // A share link's token is its credential: no session.
+    expect(paths["/shared/{token}/events"]?.get?.security).toBeUndefined();
     expect(paths["/threads/{id}/events"]?.get?.responses?.["200"]).toMatchObject({
       content: { "text/event-stream": expect.anything(), "application/json": expect.anything() },
     });

@@ -34,39 +34,80 @@ const openStreams = new ConcurrencySlots(MAX_EVENT_STREAMS_PER_USER);
  * exactly once. The backlog comes from Postgres; after it, events are pushed by the user's growAgent over a
  * connection the stream holds, so an idle stream costs no query (docs/decisions/0007-sse-fed-by-the-actor.md).
  */
-export async function streamThreadEvents(
+export function streamThreadEvents(
   c: Context<AppEnv>,
   actorsClient: ActorsClient | undefined,
   threadId: string,
   after: number,
 ): Promise<Response> {
-  const log = c.var.log;
   const userId = c.var.user.id;
-  // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
-  const deadline = Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt);
+  return openEventStream(c, actorsClient, {
+    ownerId: userId,
+    threadId,
+    after,
+    // No event after the token's expiry: the client resumes with a fresh token and Last-Event-ID.
+    deadline: Math.min(Date.now() + MAX_STREAM_MS, c.var.tokenExpiresAt),
+    acquire: () => {
+      const release = openStreams.acquire(userId);
+      if (release) return release;
+      throw new ApiError(
+        "too_many_streams",
+        `At most ${MAX_EVENT_STREAMS_PER_USER} live event streams per user; close one or retry in ${EVENT_STREAM_RETRY_AFTER_SECONDS} seconds`,
+      );
+    },
+  });
+}
+
+/** A stream of one thread; the caller decided who may see it and what of it (a share link sees less). */
+export interface EventStreamOptions {
+  /** Whose agent feeds the stream: the verified owner of the thread, never a client's word. */
+  ownerId: string;
+  threadId: string;
+  after: number;
+  /** When the stream ends (ms since the epoch); the client resumes and is checked again. */
+  deadline: number;
+  /** Takes the stream's slot (or throws the refusal) and returns its release. */
+  acquire: () => () => void;
+  /** What the client sees of an event; undefined: not sent (its seq still counts as passed). */
+  present?: (event: EventJson) => EventJson | undefined;
+  /**
+   * An agent broadcast that ends the stream at once (a share link revoked), whatever isolate sent it; `stillValid`
+   * is asked each time the subscription is (again) in place, for a broadcast sent while it was not.
+   */
+  endOn?: { event: string; matches: (payload: unknown) => boolean; stillValid: () => Promise<boolean> };
+}
+
+export async function openEventStream(
+  c: Context<AppEnv>,
+  actorsClient: ActorsClient | undefined,
+  options: EventStreamOptions,
+): Promise<Response> {
+  const log = c.var.log;
+  const { threadId, after, deadline } = options;
   // Before the stream starts, so a missing actor or key is an ordinary error response and holds no slot.
   const agent = await userActors(
     actorsClient,
     c.env,
-    userId,
+    options.ownerId,
     deadline - Date.now() + CREDENTIAL_MARGIN_MS,
   ).growAgent();
-  const release = openStreams.acquire(userId);
-  if (!release) {
-    throw new ApiError(
-      "too_many_streams",
-      `At most ${MAX_EVENT_STREAMS_PER_USER} live event streams per user; close one or retry in ${EVENT_STREAM_RETRY_AFTER_SECONDS} seconds`,
-    );
-  }
+  const release = options.acquire();
   const env = c.env;
   return streamSSE(c, async (stream) => {
     let conn: AgentConn | undefined;
     try {
       conn = agent.connect() as unknown as AgentConn;
       // Listening before the first await: an open or a push that comes meanwhile is not missed.
-      const live = listen(conn, threadId, after);
+      const live = listen(conn, threadId, after, options.endOn);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
-      const end = await pump(stream, live, { env, threadId, deadline, conn });
+      const end = await pump(stream, live, {
+        env,
+        threadId,
+        deadline,
+        conn,
+        present: options.present,
+        stillValid: options.endOn?.stillValid,
+      });
       log.info("event stream ended", { threadId, ...end, aborted: stream.aborted });
     } catch (error) {
       // Caught here, so no error text of ours or a library's reaches the client (Hono would send its message).
@@ -95,6 +136,8 @@ interface Pump {
   threadId: string;
   deadline: number;
   conn: AgentConn;
+  present?: EventStreamOptions["present"];
+  stillValid?: () => Promise<boolean>;
 }
 
 /** What the connection's listeners collect for the loop. */
@@ -102,14 +145,14 @@ interface Live {
   sequencer: EventSequencer<EventJson>;
   /** Released events not written yet, in seq order. */
   ready: EventJson[];
-  /** Set when the stream must end: the thread was deleted, or too much is waiting. */
-  reason?: "thread_deleted" | "gap";
+  /** Set when the stream must end: the thread was deleted, too much is waiting, or `endOn` fired. */
+  reason?: "thread_deleted" | "gap" | "ended";
   /** The connection (re)opened: pushes may have been missed, so the log is read again. */
   reopened: boolean;
   wake(): void;
 }
 
-function listen(conn: AgentConn, threadId: string, after: number): Live {
+function listen(conn: AgentConn, threadId: string, after: number, endOn: EventStreamOptions["endOn"]): Live {
   const live: Live = { sequencer: new EventSequencer(after), ready: [], reopened: false, wake: () => {} };
   let opens = conn.isConnected ? 1 : 0;
   conn.on("event", (payload) => {
@@ -124,6 +167,12 @@ function listen(conn: AgentConn, threadId: string, after: number): Live {
     if ((payload as { threadId?: string })?.threadId === threadId) live.reason = "thread_deleted";
     live.wake();
   });
+  if (endOn) {
+    conn.on(endOn.event, (payload) => {
+      if (endOn.matches(payload)) live.reason = "ended";
+      live.wake();
+    });
+  }
   conn.onOpen(() => {
     // The first open is the one the first read of the log follows anyway.
     if (opens++ === 0) return;
@@ -185,6 +234,10 @@ async function pump(
         );
         upTo = Math.max(upTo, cursor.lastSeq);
         syncing = true;
+        if (p.stillValid && !(await p.stillValid())) {
+          live.reason = "ended";
+          break;
+        }
       }
       if (syncing || sequencer.hasGap) {
         const full = await readBatch(p, sequencer, ready);
@@ -204,9 +257,12 @@ async function pump(
       }
       // What is released is written, even when the stream is about to end: the client resumes after it.
       for (const event of ready.splice(0)) {
-        if (gone()) break;
+        // A revoked link sees nothing more, not even what was already released.
+        if (gone() || endedBy(live)) break;
+        const shown = p.present ? p.present(event) : event;
+        if (!shown) continue;
         await Promise.race([
-          stream.writeSSE({ id: String(event.seq), data: JSON.stringify(event) }),
+          stream.writeSSE({ id: String(event.seq), data: JSON.stringify(shown) }),
           stopped,
         ]);
         lastWrite = Date.now();
@@ -235,6 +291,8 @@ async function pump(
   }
   return { lastSeq: sequencer.lastSeq, reason: live.reason ?? (stream.aborted ? "client_left" : "closed") };
 }
+
+const endedBy = (live: Live) => live.reason === "ended";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
