@@ -2,7 +2,13 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api-error";
-import { handleError, handleNotFound, type RequestVariables, requestContext } from "./request-context";
+import {
+  handleError,
+  handleNotFound,
+  loggablePath,
+  type RequestVariables,
+  requestContext,
+} from "./request-context";
 
 function app() {
   return new Hono<{ Variables: RequestVariables }>()
@@ -128,5 +134,13 @@ describe("error shape", () => {
     expect(response.status).toBe(404);
     expect(((await response.json()) as Body).error.code).toBe("not_found");
     expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+});
+
+describe("request logs", () => {
+  it("never hold a share link's token, only its route", () => {
+    expect(loggablePath("/api/shared/abcDEF_123-xyz/events")).toBe("/api/shared/:token/events");
+    expect(loggablePath("/api/shared/abcDEF_123-xyz")).toBe("/api/shared/:token");
+    expect(loggablePath("/api/threads/t1/shares")).toBe("/api/threads/t1/shares");
   });
 });

@@ -40,12 +40,15 @@ export function requestContext(service: string): MiddlewareHandler<RequestEnv> {
     }
     log.info("request", {
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });
   };
 }
+
+/** A share link's token is its whole credential: request logs (kept by Workers Logs) get the route, not it. */
+export const loggablePath = (path: string) => path.replace(/^(\/api\/shared\/)[^/]+/, "$1:token");
 
 const requestIdOf = (c: Context) => (c.get("requestId") as string | undefined) ?? "unknown";
 

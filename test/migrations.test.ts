@@ -16,6 +16,7 @@ const EXPECTED_TABLES = [
   "processed_webhook_events",
   "repos",
   "subscriptions",
+  "thread_shares",
   "threads",
   "usage_records",
   "usage_reports",

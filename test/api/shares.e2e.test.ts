@@ -211,6 +211,20 @@ describe("share links", () => {
     expect(JSON.stringify(listed.data)).not.toContain(link.token);
   });
 
+  it("are capped per thread even when created all at once", async () => {
+    const owner = await ownerWithThread("share-burst");
+    const path = { id: owner.thread.id };
+    const statuses = await Promise.all(
+      Array.from({ length: 56 }, () =>
+        owner.api.POST("/threads/{id}/shares", { params: { path }, body: {} }).then((r) => r.response.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 409 || s === 429)).toBe(true);
+    const listed = await owner.api.GET("/threads/{id}/shares", { params: { path } });
+    expect(listed.data?.items).toHaveLength(50);
+  });
+
   it("open nothing else: the token as a bearer, a query parameter or connection params is refused everywhere", async () => {
     const owner = await ownerWithThread("share-nothing");
     const link = await share(owner.api, owner.thread.id);

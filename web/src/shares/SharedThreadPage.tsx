@@ -1,5 +1,5 @@
 import { useParams } from "@solidjs/router";
-import { createResource, For, Match, Show, Switch } from "solid-js";
+import { createEffect, createResource, For, Match, onCleanup, Show, Switch } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { applyEvent } from "../chat/chat-fold";
 import { type ChatState, emptyChat } from "../chat/chat-model";
@@ -37,7 +37,14 @@ function LinkGone() {
 }
 
 function SharedThread(props: { token: string }) {
-  const [thread] = createResource(() => props.token, fetchSharedThread);
+  const [thread, { refetch }] = createResource(() => props.token, fetchSharedThread);
+  // A passing failure (429, 503, the network) is retried; reading a failed resource would throw instead.
+  createEffect(() => {
+    if (!thread.error) return;
+    const timer = setTimeout(refetch, 2_000);
+    onCleanup(() => clearTimeout(timer));
+  });
+  const info = () => (thread.state === "ready" ? thread() : undefined);
   const [chat, setChat] = createStore<ChatState>(emptyChat());
   const feed = createSharedFeed(props.token, (events) =>
     setChat(
@@ -46,7 +53,7 @@ function SharedThread(props: { token: string }) {
       }),
     ),
   );
-  const gone = () => feed.state() === "gone" || thread() === null;
+  const gone = () => feed.state() === "gone" || info() === null;
 
   return (
     <Show when={!gone()} fallback={<LinkGone />}>
@@ -54,7 +61,7 @@ function SharedThread(props: { token: string }) {
         <header class="thread-header">
           <div class="thread-header-row">
             <h1 id="thread-title" class="thread-title" data-testid="thread-title">
-              {thread()?.title.trim() || "Shared thread"}
+              {info()?.title.trim() || "Shared thread"}
             </h1>
             <span
               class={`live-badge ${feed.state() === "live" ? "live" : "connecting"}`}

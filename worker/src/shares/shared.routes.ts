@@ -25,6 +25,9 @@ import { SharedEventPage, SharedThreadSchema, ShareTokenParams, shareNotFound } 
  */
 const MAX_STREAMS_PER_SHARE = 16;
 const sharedStreams = new ConcurrencySlots(MAX_STREAMS_PER_SHARE);
+/** And per owner across all their links: more links must not mean more load on one agent. */
+const MAX_SHARED_STREAMS_PER_OWNER = 32;
+const ownerStreams = new ConcurrencySlots(MAX_SHARED_STREAMS_PER_OWNER);
 
 const tags = ["shared"];
 const error = (description: string) => ({
@@ -90,20 +93,22 @@ export const sharedHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header("Referrer-Policy", "no-referrer");
 };
 
+const rateLimited = () =>
+  new ApiError("rate_limited", `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`, {
+    "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS),
+  });
+
 /**
  * The link behind a token, checked on every request: the owner and the thread come from the row, never from the
- * client. Counted per link against the rate limit (a guess costs nothing but one indexed query: a 256-bit token
- * is not found by guessing).
+ * client. Counted against the rate limit per link (before the lookup: a guess costs one indexed query, and a
+ * 256-bit token is not found by guessing) and then per owner, so many links of one owner add no budget.
  */
 async function liveShare(c: { env: AppEnv["Bindings"]; var: AppEnv["Variables"] }, token: string) {
   const tokenHash = await hashShareToken(token);
-  if (!(await takeUserRequest(c.env, `share:${tokenHash}`))) {
-    throw new ApiError("rate_limited", `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`, {
-      "Retry-After": String(RATE_LIMIT_WINDOW_SECONDS),
-    });
-  }
+  if (!(await takeUserRequest(c.env, `share:${tokenHash}`))) throw rateLimited();
   const share = await findLiveShare(c.var.db, tokenHash);
   if (!share) throw shareNotFound();
+  if (!(await takeUserRequest(c.env, `share-owner:${share.ownerId}`))) throw rateLimited();
   return { ...share, tokenHash };
 }
 
@@ -138,9 +143,22 @@ export const sharedRoutes = (actorsClient: ActorsClient | undefined) =>
           after: lastEventId !== undefined ? Number(lastEventId) : (after ?? 0),
           deadline: streamDeadline(share),
           acquire: () => {
-            const release = sharedStreams.acquire(share.shareId);
-            if (release) return release;
-            throw new ApiError("too_many_streams", `At most ${MAX_STREAMS_PER_SHARE} live streams per link`);
+            const releaseLink = sharedStreams.acquire(share.shareId);
+            if (!releaseLink) {
+              throw new ApiError(
+                "too_many_streams",
+                `At most ${MAX_STREAMS_PER_SHARE} live streams per link`,
+              );
+            }
+            const releaseOwner = ownerStreams.acquire(share.ownerId);
+            if (!releaseOwner) {
+              releaseLink();
+              throw new ApiError("too_many_streams", "Too many live streams of this owner's links");
+            }
+            return () => {
+              releaseLink();
+              releaseOwner();
+            };
           },
           present: sharedEvent,
           endOn: {

@@ -4,14 +4,31 @@ import type { Database } from "../../../schema/db";
 
 export type ShareRow = typeof threadShares.$inferSelect;
 
-/** The caller already owns the thread (the route checked); the owner is stored to scope every later query. */
+/**
+ * A new link, unless the thread has `max` already (undefined then). The thread's row is locked while counting,
+ * so concurrent requests cannot pass the cap together. The caller already owns the thread (the route checked);
+ * the owner is stored to scope every later query.
+ */
 export async function createShare(
   db: Database,
   share: { userId: string; threadId: string; tokenHash: string; expiresAt: Date | null },
-): Promise<ShareRow> {
-  const [row] = await db.insert(threadShares).values(share).returning();
-  if (!row) throw new Error("share insert returned no row");
-  return row;
+  max: number,
+): Promise<ShareRow | undefined> {
+  return db.transaction(async (tx) => {
+    await tx
+      .select({ id: threads.id })
+      .from(threads)
+      .where(and(eq(threads.id, share.threadId), eq(threads.userId, share.userId)))
+      .for("update");
+    const [counted] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(threadShares)
+      .where(eq(threadShares.threadId, share.threadId));
+    if ((counted?.n ?? 0) >= max) return undefined;
+    const [row] = await tx.insert(threadShares).values(share).returning();
+    if (!row) throw new Error("share insert returned no row");
+    return row;
+  });
 }
 
 /** Newest first; revoked and expired links stay listed, so the owner sees what happened to them. */

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { ApiError } from "../../../platform/api-error";
+import { retry } from "../../../platform/retry";
 import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
 import {
@@ -91,13 +92,13 @@ export const shareRoutes = (actorsClient: ActorsClient | undefined) =>
       const { expiresInSeconds } = c.req.valid("json");
       const userId = c.var.user.id;
       if (!(await findThread(c.var.db, userId, id))) throw threadNotFound();
-      const existing = await listShares(c.var.db, userId, id, MAX_SHARES_PER_THREAD);
-      if (existing.length >= MAX_SHARES_PER_THREAD) {
-        throw new ApiError("too_many_shares", `A thread has at most ${MAX_SHARES_PER_THREAD} share links`);
-      }
       const { token, tokenHash } = await newShareToken();
       const expiresAt = expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000) : null;
-      const row = await createShare(c.var.db, { userId, threadId: id, tokenHash, expiresAt });
+      const share = { userId, threadId: id, tokenHash, expiresAt };
+      const row = await createShare(c.var.db, share, MAX_SHARES_PER_THREAD);
+      if (!row) {
+        throw new ApiError("too_many_shares", `A thread has at most ${MAX_SHARES_PER_THREAD} share links`);
+      }
       return c.json({ ...shareJson(row), token, path: `/share/${token}` }, 201);
     })
     .openapi(routes.list, async (c) => {
@@ -111,15 +112,16 @@ export const shareRoutes = (actorsClient: ActorsClient | undefined) =>
       const userId = c.var.user.id;
       const row = await revokeShare(c.var.db, userId, id, shareId);
       if (!row) throw shareNotFound();
-      // Streams of the link, in any isolate, hold a connection to the owner's agent: it tells them to end. New
-      // requests are refused already (the row is revoked).
+      // Streams of the link, in any isolate, hold a connection to the owner's agent: it tells them to end, retried
+      // (a stream not told re-checks the link only when it reconnects). New requests are refused already.
       c.executionCtx.waitUntil(
-        Promise.resolve()
-          .then(() => userActors(actorsClient, c.env, userId).existingGrowAgent())
-          .then((agent) => agent.shareRevoked(shareId))
-          .catch((error) =>
-            c.var.log.warn("could not tell the agent of a revoked share", { shareId, error }),
-          ),
+        retry(
+          async () => {
+            const agent = await userActors(actorsClient, c.env, userId).existingGrowAgent();
+            await agent.shareRevoked(shareId);
+          },
+          { attempts: 5, maxElapsedMs: 20_000 },
+        ).catch((error) => c.var.log.warn("could not tell the agent of a revoked share", { shareId, error })),
       );
       return c.json(shareJson(row), 200);
     });
