@@ -9,6 +9,9 @@ const RIVET_DRIVER_TESTS = "test/rivet-driver/**/*.test.ts";
 
 export default defineConfig({
   test: {
+    // Two files at a time even on two cores: most e2e files wait on timers, wakes and sockets, not the CPU, and
+    // run one by one the suite took ~12 minutes. Web e2e files still run one at a time (one browser, one stack).
+    maxWorkers: 2,
     projects: [
       {
         test: {
