@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { check, index, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, oneOf, updatedAt } from "./columns";
 import { threads } from "./threads";
 import { users } from "./users";
@@ -49,8 +49,8 @@ export const scheduleRunStatuses = ["started", "sent", "failed", "skipped"] as c
 
 /**
  * One row per slot of a schedule: the unique `(schedule_id, slot_at)` is the slot's idempotency key, so a slot is
- * claimed once however often the alarm fires or the actor restarts. How the run's turn ended and the tokens it used
- * are read from the thread's events (schedules.repository.ts).
+ * claimed once however often the alarm fires or the actor restarts. How a sent run's turn ended and the tokens it
+ * used are read from the thread's events (schedule-runs.repository.ts), which the Grow Agent writes anyway.
  */
 export const scheduleRuns = pgTable(
   "schedule_runs",
@@ -69,9 +69,8 @@ export const scheduleRuns = pgTable(
     messageId: uuid("message_id"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
-    // Tokens are summed from the turn's usage events when it ends (null while it runs).
-    tokens: bigint("tokens", { mode: "number" }),
     startedAt: createdAt(),
+    // Failed or skipped runs only: a sent run's end is its turn's end event.
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [

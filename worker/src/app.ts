@@ -19,6 +19,7 @@ import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
+import { scheduleRoutes } from "./schedules/schedules.routes";
 import { stackRoutes } from "./stack/stack.routes";
 import { subAgentRoutes } from "./subagents/subagents.routes";
 import { messageRoutes } from "./threads/messages.routes";
@@ -47,6 +48,7 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/memory/*", requireUser, rateLimitPerUser);
   api.use("/billing/*", requireUser, rateLimitPerUser);
   api.use("/subagents/*", requireUser, rateLimitPerUser);
+  api.use("/schedules/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes(deps.rivet?.client));
   api.route("/threads", messageRoutes(deps.rivet?.client));
@@ -58,6 +60,7 @@ export function createApi(deps: AppDeps = {}) {
   // Signed by Stripe instead of a user token (worker/src/billing/webhook.routes.ts).
   api.route("/webhooks", webhookRoutes);
   api.route("/subagents", subAgentRoutes(deps.rivet?.client));
+  api.route("/schedules", scheduleRoutes(deps.rivet?.client));
   return api;
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkTiming, decideDue, nextSlot, type ScheduleTiming, slotKey, upcomingSlots } from "./schedule-plan";
+import {
+  checkTiming,
+  decideDue,
+  nextSlot,
+  type ScheduleTiming,
+  slotKey,
+  upcomingSlots,
+} from "./schedule-plan";
 
 const at = (iso: string) => new Date(iso);
 const cron = (expr: string, timeZone: string): ScheduleTiming => ({ kind: "cron", cron: expr, timeZone });
@@ -25,7 +32,9 @@ describe("checkTiming", () => {
   });
   it("accepts a weekday cron in a zone and a future one-off", () => {
     expect(checkTiming(cron("0 8 * * 1-5", "Europe/Berlin"), now)).toBeUndefined();
-    expect(checkTiming({ kind: "once", runAt: at("2026-12-05T12:00:01Z"), timeZone: "UTC" }, now)).toBeUndefined();
+    expect(
+      checkTiming({ kind: "once", runAt: at("2026-12-05T12:00:01Z"), timeZone: "UTC" }, now),
+    ).toBeUndefined();
   });
 });
 
@@ -53,8 +62,18 @@ describe("nextSlot", () => {
   });
   it.each([
     // The autumn overlap: 01:30 (New York) and 02:30 (Berlin) happen twice; the slot runs at the first only.
-    ["America/New_York", "30 1 * * *", "2026-10-31T12:00:00Z", ["2026-11-01T05:30:00.000Z", "2026-11-02T06:30:00.000Z"]],
-    ["Europe/Berlin", "30 2 * * *", "2026-10-24T12:00:00Z", ["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]],
+    [
+      "America/New_York",
+      "30 1 * * *",
+      "2026-10-31T12:00:00Z",
+      ["2026-11-01T05:30:00.000Z", "2026-11-02T06:30:00.000Z"],
+    ],
+    [
+      "Europe/Berlin",
+      "30 2 * * *",
+      "2026-10-24T12:00:00Z",
+      ["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"],
+    ],
   ])("runs a slot in the %s autumn overlap once", (zone, expr, from, expected) => {
     expect(iso(upcomingSlots(cron(expr, zone), at(from), 2))).toEqual(expected);
   });

@@ -8,7 +8,6 @@ CREATE TABLE "schedule_runs" (
 	"message_id" uuid,
 	"error_code" text,
 	"error_message" text,
-	"tokens" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"finished_at" timestamp with time zone,
 	CONSTRAINT "schedule_runs_schedule_id_slot_at_unique" UNIQUE("schedule_id","slot_at"),
