@@ -14,6 +14,7 @@ const StackPage = lazy(() => import("./stack/StackPage"));
 const MemoryPage = lazy(() => import("./memory/MemoryPage"));
 const BillingPage = lazy(() => import("./billing/BillingPage"));
 const SubAgentsPage = lazy(() => import("./subagents/SubAgentsPage"));
+const SchedulesPage = lazy(() => import("./schedules/SchedulesPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
@@ -67,6 +68,7 @@ export function App() {
         <Route path="/stack" component={StackPage} />
         <Route path="/memory" component={MemoryPage} />
         <Route path="/subagents" component={SubAgentsPage} />
+        <Route path="/schedules" component={SchedulesPage} />
         <Route path="/billing" component={BillingPage} />
         <Route path="*" component={NotFound} />
       </Router>

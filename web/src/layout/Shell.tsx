@@ -6,6 +6,7 @@ import { ThreadList } from "../threads/ThreadList";
 const LINKS = [
   { href: "/memory", label: "Memory", icon: "▤" },
   { href: "/subagents", label: "Sub-agents", icon: "◎" },
+  { href: "/schedules", label: "Schedules", icon: "◷" },
   { href: "/stack", label: "Sandbox & status", icon: "▣" },
   { href: "/billing", label: "Billing", icon: "◈" },
 ];
