@@ -72,17 +72,17 @@ describe("schedules in the SPA", () => {
     const { page } = user;
     const form = page.getByTestId("schedule-form");
     await form.getByLabel("Prompt").fill("Soon [[words:3]]");
-    await form.getByLabel("Once").check();
+    await form.getByRole("radio", { name: "Once" }).check();
     const local = await page.evaluate(() => {
       const at = new Date(Date.now() + 4_000);
       const pad = (n: number) => String(n).padStart(2, "0");
       return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
     });
-    await form.getByLabel("At").fill(local);
+    await form.getByLabel("At", { exact: true }).fill(local);
     await form.getByRole("button", { name: "Add schedule" }).click();
     const row = page.getByTestId("schedule-row");
     await row.waitFor();
-    await row.locator("summary", { hasText: "Runs" }).click();
+    await row.getByRole("button", { name: "Runs" }).click();
     await eventually(
       () => row.locator('[data-testid="schedule-runs"] li').first().getAttribute("data-status"),
       45_000,

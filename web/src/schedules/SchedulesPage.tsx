@@ -18,6 +18,14 @@ import "./schedules.css";
 /** Route `/schedules`: prompts the agent runs on its own, at a cron's slots or once; times in the reader's zone. */
 export default function SchedulesPage() {
   const schedules = useSchedules();
+  // Here, not in the row: a refetched schedule is a new object, and <For> renders a new row for it.
+  const [openRuns, setOpenRuns] = createSignal<ReadonlySet<string>>(new Set());
+  const toggleRuns = (id: string) =>
+    setOpenRuns((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   return (
     <section class="schedules-page page" aria-labelledby="schedules-heading">
       <header class="page-head">
@@ -50,7 +58,15 @@ export default function SchedulesPage() {
               }
             >
               <ul class="schedule-list" aria-label="Your schedules" data-testid="schedule-list">
-                <For each={list()}>{(schedule) => <ScheduleRow schedule={schedule} />}</For>
+                <For each={list()}>
+                  {(schedule) => (
+                    <ScheduleRow
+                      schedule={schedule}
+                      runsOpen={openRuns().has(schedule.id)}
+                      onToggleRuns={() => toggleRuns(schedule.id)}
+                    />
+                  )}
+                </For>
               </ul>
             </Show>
           )}
@@ -79,7 +95,15 @@ function NewScheduleForm() {
         // A datetime-local value is wall time in the reader's zone, which is what `new Date` reads it as.
         ...(kind() === "cron" ? { cron: text("cron") } : { runAt: new Date(local).toISOString() }),
       },
-      { onSuccess: () => (event.target as HTMLFormElement).reset() },
+      {
+        // Not form.reset(): the zone and the cron keep what was typed, for the next one.
+        onSuccess: () => {
+          for (const name of ["prompt", "title"]) {
+            const field = (event.target as HTMLFormElement).elements.namedItem(name);
+            if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) field.value = "";
+          }
+        },
+      },
     );
   };
   return (
@@ -158,10 +182,10 @@ function NewScheduleForm() {
   );
 }
 
-function ScheduleRow(props: { schedule: Schedule }) {
+function ScheduleRow(props: { schedule: Schedule; runsOpen: boolean; onToggleRuns: () => void }) {
   const pause = useSetPaused();
   const remove = useDeleteSchedule();
-  const [open, setOpen] = createSignal(false);
+  const open = () => props.runsOpen;
   const runs = useScheduleRuns(() => props.schedule, open);
   const s = () => props.schedule;
   return (
@@ -199,34 +223,44 @@ function ScheduleRow(props: { schedule: Schedule }) {
         </button>
         <Show when={s().threadId}>{(id) => <A href={`/threads/${id()}`}>Open thread</A>}</Show>
       </div>
-      <details onToggle={(event) => setOpen(event.currentTarget.open)}>
-        <summary>Runs</summary>
-        <Show when={runs.data} fallback={<p class="muted small">Loading…</p>}>
-          {(list) => (
-            <Show when={list().length > 0} fallback={<p class="muted small">No runs yet.</p>}>
-              <ul class="schedule-runs" data-testid="schedule-runs">
-                <For each={list()}>
-                  {(run) => (
-                    <li data-status={run.status}>
-                      {slotLabel(run.slotAt)} · {runLabel(run.status)}
-                      <Show when={run.tokens !== null}> · {run.tokens} tokens</Show>
-                      <Show when={run.errorMessage}> · {run.errorMessage}</Show>
-                      <Show when={run.threadId}>
-                        {(id) => (
-                          <>
-                            {" "}
-                            · <A href={`/threads/${id()}`}>thread</A>
-                          </>
-                        )}
-                      </Show>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Show>
-      </details>
+      <button
+        type="button"
+        class="button small subtle"
+        aria-expanded={open()}
+        aria-controls={`runs-${s().id}`}
+        onClick={() => props.onToggleRuns()}
+      >
+        Runs
+      </button>
+      <Show when={open()}>
+        <div id={`runs-${s().id}`}>
+          <Show when={runs.data} fallback={<p class="muted small">Loading…</p>}>
+            {(list) => (
+              <Show when={list().length > 0} fallback={<p class="muted small">No runs yet.</p>}>
+                <ul class="schedule-runs" data-testid="schedule-runs">
+                  <For each={list()}>
+                    {(run) => (
+                      <li data-status={run.status}>
+                        {slotLabel(run.slotAt)} · {runLabel(run.status)}
+                        <Show when={run.tokens !== null}> · {run.tokens} tokens</Show>
+                        <Show when={run.errorMessage}> · {run.errorMessage}</Show>
+                        <Show when={run.threadId}>
+                          {(id) => (
+                            <>
+                              {" "}
+                              · <A href={`/threads/${id()}`}>thread</A>
+                            </>
+                          )}
+                        </Show>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Show>
+            )}
+          </Show>
+        </div>
+      </Show>
     </li>
   );
 }

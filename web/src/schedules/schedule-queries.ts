@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import type { Accessor } from "solid-js";
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
@@ -31,7 +31,9 @@ export const dueSoon = (schedule: Schedule) =>
 /** A schedule's runs while its list is open; polled while one runs, and while the schedule is about to run. */
 export const useScheduleRuns = (schedule: Accessor<Schedule>, open: Accessor<boolean>) =>
   useQuery(() => ({
-    queryKey: [...scheduleKeys.runs(schedule().id), schedule().nextRunAt],
+    // A change of the schedule (its slot ran, it was paused) reads the runs again.
+    queryKey: [...scheduleKeys.runs(schedule().id), schedule().updatedAt],
+    placeholderData: keepPreviousData,
     queryFn: async () =>
       unwrap(await api.GET("/schedules/{id}/runs", { params: { path: { id: schedule().id } } })).items,
     enabled: open(),
