@@ -217,6 +217,37 @@ describe("schedules (the growAgent's own alarm, dev/model)", () => {
     expect((await json<ErrorBody>(response)).error.code).toBe("too_many_schedules");
   });
 
+  it("the Grow Agent's schedule_task creates a schedule for the thread's owner, once the user agreed", async () => {
+    const threadId = await newThread(alice.token);
+    const input = {
+      prompt: "Summarise my notes",
+      cron: "0 8 * * 1-5",
+      timeZone: "Europe/Berlin",
+      confirmed: true,
+    };
+    const unconfirmed = { ...input, confirmed: false };
+    const text = `Yes, do it [[tool:schedule_task ${JSON.stringify(input)}]] [[tool:schedule_task ${JSON.stringify(unconfirmed)}]]`;
+    const sent = await post(alice.token, `/api/threads/${threadId}/messages`, { text });
+    expect(sent.status).toBe(202);
+    const results = await eventually(async () => {
+      const found = (await eventTypes(alice.token, threadId)).filter((e) => e.type === "tool.result");
+      expect(found).toHaveLength(2);
+      return found;
+    }, 30_000);
+    expect(results.map((e) => e.data.isError).sort()).toEqual([false, true]);
+    const mine = (await json<{ items: Schedule[] }>(call("/api/schedules", alice.token))).items.filter(
+      (s) => s.threadId === threadId,
+    );
+    expect(mine).toEqual([expect.objectContaining({ status: "active", threadId })]);
+    const ok = results.find((e) => !e.data.isError);
+    expect(JSON.parse(String(ok?.data.content))).toMatchObject({
+      scheduleId: mine[0]?.id,
+      timeZone: "Europe/Berlin",
+    });
+    expect((await json<{ items: unknown[] }>(call("/api/schedules", bob.token))).items).toEqual([]);
+    await call(`/api/schedules/${mine[0]?.id}`, alice.token, { method: "DELETE" });
+  });
+
   it("a run refused by the used-up allowance is recorded failed with the plan's error", async () => {
     const dave = await signUp("sched-d");
     await db.insert(usageRecords).values({

@@ -88,6 +88,8 @@ const FOOTPRINT_TABLES = [
   "usage_records",
   "repos",
   "user_stacks",
+  "schedules",
+  "schedule_runs",
 ] as const;
 
 let db: Database | undefined;
@@ -120,7 +122,9 @@ export async function footprint(userId: string): Promise<Footprint> {
       (select count(*) from subscriptions where user_id = ${userId})::int as subscriptions,
       (select count(*) from usage_records where user_id = ${userId})::int as usage_records,
       (select count(*) from repos where user_id = ${userId})::int as repos,
-      (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks`);
+      (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks,
+      (select count(*) from schedules where user_id = ${userId})::int as schedules,
+      (select count(*) from schedule_runs where user_id = ${userId})::int as schedule_runs`);
   return result.rows[0] as Footprint;
 }
 
@@ -178,6 +182,8 @@ export interface Victim extends User {
   subAgentActorRowId: string;
   growAgentActorRowId: string;
   subAgentSessionId: string;
+  /** A one-off a year ahead in the victim's thread: it never runs during the suite. */
+  scheduleId: string;
   ids: string[];
 }
 
@@ -227,6 +233,17 @@ export async function makeVictim(): Promise<Victim> {
   const subAgentActorRowId = actors.items.find((a) => a.type === "subAgent")?.id ?? "";
   const growAgentActorRowId = actors.items.find((a) => a.type === "growAgent")?.id ?? "";
   const subAgentSessionId = session?.id ?? "";
+  const schedule = await call("/api/schedules", user.token, {
+    method: "POST",
+    body: JSON.stringify({
+      prompt: "victim's private schedule",
+      threadId,
+      timeZone: "Europe/Berlin",
+      runAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    }),
+  });
+  expect(schedule.status, await schedule.clone().text()).toBe(201);
+  const scheduleId = ((await schedule.json()) as { id: string }).id;
   return {
     ...user,
     threadId,
@@ -239,7 +256,8 @@ export async function makeVictim(): Promise<Victim> {
     subAgentActorRowId,
     growAgentActorRowId,
     subAgentSessionId,
-    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId],
+    scheduleId,
+    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId, scheduleId],
   };
 }
 
@@ -258,6 +276,8 @@ export async function victimView(victim: Victim) {
     actors: strip((await get("/api/actors")).body),
     subagents: strip((await get("/api/subagents")).body),
     memory: await get(`/api/memory/file?path=${encodeURIComponent(victim.memoryPath)}`),
+    schedules: await get("/api/schedules"),
+    runs: await get(`/api/schedules/${victim.scheduleId}/runs`),
     rows: await footprint(victim.id),
   };
 }

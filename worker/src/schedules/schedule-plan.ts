@@ -22,11 +22,16 @@ export const ON_TIME_GRACE_MS = 5 * 60_000;
 /** Five fields (minute hour day month weekday): a schedule fires at most once a minute. */
 const CRON_FIELDS = 5;
 export const MAX_CRON_LENGTH = 120;
+/** A schedule's prompt, sent as a user message at each run (the table checks it too). */
+export const MAX_PROMPT_LENGTH = 8_000;
 
 export type TimingProblem = { field: "cron" | "timeZone" | "runAt"; message: string };
 
+/** IANA names only: Intl also takes offsets ("+01:00"), which have no DST and would not say where the user is. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
+
 export function isTimeZone(zone: string): boolean {
-  if (zone.length === 0 || zone.length > 64) return false;
+  if (!ZONE_NAME.test(zone)) return false;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;

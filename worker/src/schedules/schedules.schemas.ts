@@ -1,21 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { NO_NUL, NO_NUL_MESSAGE, Uuid } from "../openapi/common.schemas";
-import { MAX_CRON_LENGTH, MISSED_POLICIES } from "./schedule-plan";
+import { MAX_CRON_LENGTH, MAX_PROMPT_LENGTH, MISSED_POLICIES } from "./schedule-plan";
 
-/** Also the schedule_task tool's limit and the table's check (schema/tables/schedules.ts). */
-export const MAX_PROMPT_LENGTH = 8_000;
 const MAX_TITLE_LENGTH = 200;
 
-const Prompt = z
-  .string()
-  .trim()
-  .min(1)
-  .max(MAX_PROMPT_LENGTH)
-  .regex(NO_NUL, NO_NUL_MESSAGE)
-  .openapi({
-    description: "Sent as a user message at each run",
-    example: "Summarise what changed in my notes",
-  });
+const Prompt = z.string().trim().min(1).max(MAX_PROMPT_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE).openapi({
+  description: "Sent as a user message at each run",
+  example: "Summarise what changed in my notes",
+});
 const Title = z.string().trim().max(MAX_TITLE_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
 const MissedPolicy = z.enum(MISSED_POLICIES).openapi({
   description:
@@ -39,7 +31,9 @@ export const CreateScheduleBody = z
       .openapi({ description: "Run in this thread; absent or null: a new thread per run" }),
     missedPolicy: MissedPolicy.optional(),
   })
-  .openapi("CreateSchedule");
+  .openapi("CreateSchedule", {
+    example: { prompt: "Summarise what changed in my notes", cron: "0 8 * * 1-5", timeZone: "Europe/Berlin" },
+  });
 
 export const UpdateScheduleBody = z
   .strictObject({
