@@ -68,6 +68,10 @@ export class ScheduleRunner {
   async #runDue(): Promise<void> {
     const { deps } = this;
     const now = deps.now();
+    // One query on the common path (every wake of every user's agent): nothing is due.
+    const first = await earliestSlot(deps.db(), deps.userId);
+    if (!first) return;
+    if (first.getTime() > now.getTime()) return deps.armAt(first);
     let unsettled = false;
     const due = await dueSchedules(deps.db(), deps.userId, now);
     // A restart in the middle of a run must still wake the actor to finish it (under the slot's key, so once).
