@@ -24,9 +24,12 @@ export const useSchedules = () =>
         : false,
   }));
 
-/** Due within a minute: worth polling for. */
-export const dueSoon = (schedule: Schedule) =>
-  schedule.nextRunAt !== null && Date.parse(schedule.nextRunAt) - Date.now() < 60_000;
+/** Due within a minute (or just now): worth polling for; one long overdue is not polled for ever. */
+export function dueSoon(schedule: Schedule): boolean {
+  if (schedule.nextRunAt === null) return false;
+  const inMs = Date.parse(schedule.nextRunAt) - Date.now();
+  return inMs < 60_000 && inMs > -300_000;
+}
 
 /** A schedule's runs while its list is open; polled while one runs, and while the schedule is about to run. */
 export const useScheduleRuns = (schedule: Accessor<Schedule>, open: Accessor<boolean>) =>
