@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   forbidden_path: { status: 400 },
   invalid_content: { status: 400 },
   invalid_batch: { status: 400 },
+  invalid_schedule: { status: 400 },
   missing_signature: { status: 400 },
   invalid_signature: { status: 400 },
   invalid_payload: { status: 400 },
@@ -41,12 +42,16 @@ export const ERROR_CODES = {
   billing_account_not_found: { status: 404 },
   // One answer for a share link that never existed, was revoked or has expired: no oracle.
   share_not_found: { status: 404 },
+  schedule_not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   conflict: { status: 409 },
   cannot_stop_grow_agent: { status: 409 },
   already_subscribed: { status: 409 },
   too_many_shares: { status: 409 },
   allowance_exceeded: { status: 402 },
+  // The plan's schedule limits (worker/src/schedules/): upgrade, or delete a schedule.
+  too_many_schedules: { status: 402 },
+  schedule_runs_exhausted: { status: 402 },
   // Limits: retry later (a limit with a window of its own sends that window as Retry-After instead)
   rate_limited: { status: 429, retryAfterSeconds: 60 },
   too_many_streams: { status: 429, retryAfterSeconds: 5 },

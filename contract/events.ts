@@ -86,6 +86,19 @@ export const agentEventDataSchemas = {
     reason: z.enum(["rejected", "invalid_path", "retries_exhausted"]),
     error: z.string(),
   }),
+  /**
+   * A schedule's slot came (worker/src/schedules/): `started` before its prompt is sent as a user message in this
+   * thread, `failed` when it was refused (`code`: the plan's error, e.g. `allowance_exceeded`), `skipped` when the
+   * slot was missed while the Worker was down and the schedule skips missed slots.
+   */
+  "schedule.run": z.object({
+    scheduleId: z.string(),
+    runId: z.string(),
+    slotAt: z.string(),
+    status: z.enum(["started", "failed", "skipped"]),
+    code: z.string().optional(),
+    message: z.string().optional(),
+  }),
   /** spawn_sub_agent started a sub-agent; everything it does follows as `subagent.*` with its id. */
   "subagent.spawned": z.object({ subAgentId: z.string(), task: z.string(), turnId: z.string() }),
   /** waking (the sandbox), running (the OpenCode session is open). */

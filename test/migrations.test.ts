@@ -15,6 +15,8 @@ const EXPECTED_TABLES = [
   "outbox",
   "processed_webhook_events",
   "repos",
+  "schedule_runs",
+  "schedules",
   "subscriptions",
   "thread_shares",
   "threads",

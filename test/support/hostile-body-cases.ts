@@ -28,6 +28,51 @@ export const DOMAIN_INVALID: Record<
       ),
     expect: [400, 413],
   },
+  // Schedules (worker/src/schedules/): cron strings, zones and one-off times the schema cannot judge.
+  cron: {
+    values: () =>
+      fc.oneof(
+        fc.constantFrom(
+          "every day",
+          "* * * * * *",
+          "61 * * * *",
+          "0 25 * * *",
+          "0 8 31 2 *",
+          "@daily",
+          "0 8 * * 1-5 x",
+        ),
+        fc.string({ unit: "grapheme-ascii", maxLength: 120 }),
+      ),
+    expect: [400],
+  },
+  timeZone: {
+    values: () =>
+      fc.oneof(
+        fc.constantFrom(
+          "Mars/Olympus",
+          "UTC+25",
+          "../../etc/passwd",
+          "Europe/Berlin\u0000",
+          "",
+          " Europe/Berlin",
+        ),
+        fc
+          .string({ unit: "grapheme", maxLength: 64 })
+          .filter((zone) => !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)),
+      ),
+    expect: [400],
+  },
+  runAt: {
+    values: () =>
+      fc
+        .date({
+          min: new Date("1970-01-01T00:00:00Z"),
+          max: new Date(Date.now() - 1_000),
+          noInvalidDate: true,
+        })
+        .map((date) => date.toISOString()),
+    expect: [400],
+  },
 };
 
 export function bodyCases(op: Operation, base: HttpCase): fc.Arbitrary<HttpCase>[] {

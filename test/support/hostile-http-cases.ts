@@ -25,6 +25,8 @@ export const WRITES_ON_SUCCESS: Record<string, (n: number) => Partial<Footprint>
   // The first write bootstraps the user's repository (one `repos` row).
   // The first write also brings up the user's Gitea machine (a stack: its `user_stacks` mirror row).
   "PUT /memory/file": (n) => ({ outbox: n, repos: n > 0 ? 1 : 0, user_stacks: n > 0 ? 1 : 0 }),
+  // Cron schedules (the example's): none is due during the run, so no runs.
+  "POST /schedules": (n) => ({ schedules: n }),
 };
 
 const pathParams = (op: Operation) => op.parameters.filter((p) => p.in === "path");

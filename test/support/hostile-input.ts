@@ -89,6 +89,8 @@ const FOOTPRINT_TABLES = [
   "repos",
   "user_stacks",
   "thread_shares",
+  "schedules",
+  "schedule_runs",
 ] as const;
 
 let db: Database | undefined;
@@ -122,7 +124,9 @@ export async function footprint(userId: string): Promise<Footprint> {
       (select count(*) from usage_records where user_id = ${userId})::int as usage_records,
       (select count(*) from repos where user_id = ${userId})::int as repos,
       (select count(*) from user_stacks where user_id = ${userId})::int as user_stacks,
-      (select count(*) from thread_shares where user_id = ${userId})::int as thread_shares`);
+      (select count(*) from thread_shares where user_id = ${userId})::int as thread_shares,
+      (select count(*) from schedules where user_id = ${userId})::int as schedules,
+      (select count(*) from schedule_runs where user_id = ${userId})::int as schedule_runs`);
   return result.rows[0] as Footprint;
 }
 
@@ -183,6 +187,8 @@ export interface Victim extends User {
   /** A working share link of the victim's thread: its id, and its token (which must keep working). */
   shareId: string;
   shareToken: string;
+  /** A one-off a year ahead in the victim's thread: it never runs during the suite. */
+  scheduleId: string;
   ids: string[];
 }
 
@@ -235,6 +241,17 @@ export async function makeVictim(): Promise<Victim> {
   const shared = await call(`/api/threads/${threadId}/shares`, user.token, { method: "POST", body: "{}" });
   expect(shared.status, await shared.clone().text()).toBe(201);
   const { id: shareId, token: shareToken } = (await shared.json()) as { id: string; token: string };
+  const schedule = await call("/api/schedules", user.token, {
+    method: "POST",
+    body: JSON.stringify({
+      prompt: "victim's private schedule",
+      threadId,
+      timeZone: "Europe/Berlin",
+      runAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    }),
+  });
+  expect(schedule.status, await schedule.clone().text()).toBe(201);
+  const scheduleId = ((await schedule.json()) as { id: string }).id;
   return {
     ...user,
     threadId,
@@ -249,7 +266,8 @@ export async function makeVictim(): Promise<Victim> {
     subAgentSessionId,
     shareId,
     shareToken,
-    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId, shareId],
+    scheduleId,
+    ids: [threadId, subAgentActorRowId, growAgentActorRowId, subAgentSessionId, shareId, scheduleId],
   };
 }
 
@@ -270,6 +288,8 @@ export async function victimView(victim: Victim) {
     memory: await get(`/api/memory/file?path=${encodeURIComponent(victim.memoryPath)}`),
     shares: await get(`/api/threads/${victim.threadId}/shares`),
     shared: await get(`/api/shared/${victim.shareToken}`),
+    schedules: await get("/api/schedules"),
+    runs: await get(`/api/schedules/${victim.scheduleId}/runs`),
     rows: await footprint(victim.id),
   };
 }

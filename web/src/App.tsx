@@ -16,6 +16,7 @@ const BillingPage = lazy(() => import("./billing/BillingPage"));
 const SubAgentsPage = lazy(() => import("./subagents/SubAgentsPage"));
 const ActorsPage = lazy(() => import("./actors/ActorsPage"));
 const SharedThreadPage = lazy(() => import("./shares/SharedThreadPage"));
+const SchedulesPage = lazy(() => import("./schedules/SchedulesPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
@@ -74,6 +75,7 @@ export function App() {
         <Route path="/memory" component={MemoryPage} />
         <Route path="/subagents" component={SubAgentsPage} />
         <Route path="/actors" component={ActorsPage} />
+        <Route path="/schedules" component={SchedulesPage} />
         <Route path="/billing" component={BillingPage} />
         <Route path="/share/:token" component={SharedThreadPage} />
         <Route path="*" component={NotFound} />

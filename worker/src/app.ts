@@ -19,6 +19,7 @@ import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
+import { scheduleRoutes } from "./schedules/schedules.routes";
 import { sharedHeaders, sharedRoutes } from "./shares/shared.routes";
 import { shareRoutes } from "./shares/shares.routes";
 import { stackRoutes } from "./stack/stack.routes";
@@ -49,6 +50,7 @@ export function createApi(deps: AppDeps = {}) {
   api.use("/memory/*", requireUser, rateLimitPerUser);
   api.use("/billing/*", requireUser, rateLimitPerUser);
   api.use("/subagents/*", requireUser, rateLimitPerUser);
+  api.use("/schedules/*", requireUser, rateLimitPerUser);
   api.route("/me", meRoutes);
   api.route("/threads", threadRoutes(deps.rivet?.client));
   api.route("/threads", messageRoutes(deps.rivet?.client));
@@ -64,6 +66,7 @@ export function createApi(deps: AppDeps = {}) {
   // Share links: no user token; the link's token names one thread and its owner (worker/src/shares/).
   api.use("/shared/*", sharedHeaders);
   api.route("/shared", sharedRoutes(deps.rivet?.client));
+  api.route("/schedules", scheduleRoutes(deps.rivet?.client));
   return api;
 }
 

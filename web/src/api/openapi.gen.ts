@@ -2891,6 +2891,467 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your schedules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your schedules, oldest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScheduleList"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Schedule a prompt: at a cron's slots or once, in a time zone
+         * @description Each slot sends `prompt` to your Grow Agent as a user message, in `threadId` or in a new thread per run; runs are metered like any message and refused with `allowance_exceeded` when the plan's tokens are used up. Invalid cron, zone or a past `runAt` is 400 `invalid_schedule`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateSchedule"];
+                };
+            };
+            responses: {
+                /** @description The new schedule */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The plan's schedule limit is reached (`too_many_schedules`); delete one or upgrade at /billing */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a schedule and its run history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Pause, resume or edit a schedule
+         * @description Resuming starts from the next slot after now: slots that fell while paused do not run.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateSchedule"];
+                };
+            };
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/schedules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule's runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many runs, newest first (1–100) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScheduleRunList"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3325,6 +3786,136 @@ export interface components {
             items: components["schemas"]["Event"][];
             /** @description Pass as `after` to continue; some seqs are not shown to a link, so items may skip them */
             nextAfter: number;
+        };
+        Schedule: {
+            /**
+             * Format: uuid
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            id: string;
+            title: string;
+            prompt: string;
+            /** @enum {string} */
+            kind: "cron" | "once";
+            cron: string | null;
+            /** Format: date-time */
+            runAt: string | null;
+            timeZone: string;
+            /**
+             * Format: uuid
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            threadId: string | null;
+            /** @enum {string} */
+            missedPolicy: "run_once" | "skip";
+            /** @enum {string} */
+            status: "active" | "paused" | "done";
+            /**
+             * Format: date-time
+             * @description The pending slot (UTC); null when paused or done
+             */
+            nextRunAt: string | null;
+            /** @description The next few slots (UTC) */
+            upcoming: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "prompt": "Summarise what changed in my notes",
+         *       "cron": "0 8 * * 1-5",
+         *       "timeZone": "Europe/Berlin"
+         *     }
+         */
+        CreateSchedule: {
+            title?: string;
+            /**
+             * @description Sent as a user message at each run
+             * @example Summarise what changed in my notes
+             */
+            prompt: string;
+            /**
+             * @description Five fields (minute hour day month weekday) in `timeZone`; give this or `runAt`
+             * @example 0 8 * * 1-5
+             */
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description A one-off time in the future (ISO 8601 with an offset); give this or `cron`
+             */
+            runAt?: string;
+            /**
+             * @description IANA time zone
+             * @example Europe/Berlin
+             */
+            timeZone: string;
+            /**
+             * Format: uuid
+             * @description Run in this thread; absent or null: a new thread per run
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            threadId?: string | null;
+            /**
+             * @description What happens to a slot missed while the service was down: `run_once` runs the latest missed slot once, `skip` records it skipped
+             * @enum {string}
+             */
+            missedPolicy?: "run_once" | "skip";
+        };
+        ScheduleList: {
+            items: components["schemas"]["Schedule"][];
+        };
+        UpdateSchedule: {
+            title?: string;
+            /**
+             * @description Sent as a user message at each run
+             * @example Summarise what changed in my notes
+             */
+            prompt?: string;
+            /**
+             * @description Pause or resume
+             * @enum {string}
+             */
+            status?: "active" | "paused";
+            /**
+             * @description What happens to a slot missed while the service was down: `run_once` runs the latest missed slot once, `skip` records it skipped
+             * @enum {string}
+             */
+            missedPolicy?: "run_once" | "skip";
+        };
+        ScheduleRunList: {
+            items: components["schemas"]["ScheduleRun"][];
+        };
+        ScheduleRun: {
+            /**
+             * Format: uuid
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            id: string;
+            /** Format: date-time */
+            slotAt: string;
+            /** @enum {string} */
+            status: "started" | "running" | "succeeded" | "failed" | "skipped";
+            /**
+             * Format: uuid
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            threadId: string | null;
+            /**
+             * Format: uuid
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            messageId: string | null;
+            /** @description Why it failed, e.g. `allowance_exceeded` */
+            errorCode: string | null;
+            errorMessage: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description Tokens its turn used, as the allowance counts them */
+            tokens: number | null;
         };
     };
     responses: never;

@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/memory", label: "Memory", icon: "▤" },
   { href: "/subagents", label: "Sub-agents", icon: "◎" },
   { href: "/actors", label: "Actors", icon: "◇" },
+  { href: "/schedules", label: "Schedules", icon: "◷" },
   { href: "/stack", label: "Sandbox & status", icon: "▣" },
   { href: "/billing", label: "Billing", icon: "◈" },
 ];

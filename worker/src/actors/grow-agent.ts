@@ -27,7 +27,13 @@ const log = createLogger({ service: "grow-agent" });
  */
 export const growAgent = actor({
   // createState (not onCreate) so createdAt is in the actor's first write (see sub-agent.ts).
-  createState: () => ({ createdAt: Date.now(), lastActiveAt: 0, listed: false as boolean }),
+  // schedulesArmedAt: the runSchedules alarm already set, so a re-arm for a later slot adds no second one.
+  createState: () => ({
+    createdAt: Date.now(),
+    lastActiveAt: 0,
+    listed: false as boolean,
+    schedulesArmedAt: 0,
+  }),
   createVars: (c) => {
     // Every broadcast goes through it: a connection whose token expired gets nothing more and is closed.
     const live = createLiveConns(c, log.child({ actorId: c.actorId }));
@@ -41,6 +47,13 @@ export const growAgent = actor({
         keepAlive: (work) => c.waitUntil(work.then(() => {})),
         scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
         scheduleTurnWatch: (ms) => void c.schedule.after(ms, "watchTurns"),
+        armSchedules: (at) => {
+          const armed = c.state.schedulesArmedAt ?? 0;
+          // One that fires sooner re-arms when it runs.
+          if (armed > Date.now() && armed <= at.getTime()) return;
+          c.state.schedulesArmedAt = at.getTime();
+          void c.schedule.at(at.getTime(), "runSchedules");
+        },
         subAgentActors: {
           start: async (subAgentId, input) => {
             const userId = c.key[0] ?? "";
@@ -67,6 +80,8 @@ export const growAgent = actor({
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
+    // Slots that came while nothing ran here (their alarm is normally what woke us).
+    c.waitUntil(c.vars.agent.schedules.runDue().catch((error) => log.warn("schedules failed", { error })));
   },
   onDestroy: async (c) => {
     await mirrorLifecycle(env as Env, { type: TYPE, key: c.key, actorId: c.actorId }, "destroyed");
@@ -171,6 +186,15 @@ export const growAgent = actor({
      */
     watchTurns: (c) => {
       c.vars.agent.watchTurns();
+      return { ok: true };
+    },
+    /**
+     * The schedules' alarm (worker/src/schedules/schedule-runner.ts), also poked by the REST routes after a change:
+     * runs the slots that are due, once each, and re-arms for the earliest pending one. An early call runs
+     * nothing that is not due, and only the owner's connections reach the actor.
+     */
+    runSchedules: async (c) => {
+      await c.vars.agent.schedules.runDue();
       return { ok: true };
     },
     /** From the user's sub-agents (internal credentials): their events, logged and broadcast on the thread. */

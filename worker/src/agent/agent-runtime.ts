@@ -7,6 +7,7 @@ import type { GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
 import { memoryGit } from "../memory/memory-git";
 import { MemoryService } from "../memory/memory-service";
+import { ScheduleRunner } from "../schedules/schedule-runner";
 import { type SubAgentActors, SubAgentCoordinator } from "../subagents/sub-agent-coordinator";
 import { type AgentConfig, readAgentConfig } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -36,6 +37,8 @@ export interface AgentRuntimeDeps {
   scheduleMemoryRetry(ms: number): void;
   /** Asks for `watchTurns` after `ms` (an alarm: it survives a restart and wakes the actor). */
   scheduleTurnWatch(ms: number): void;
+  /** Asks for `runSchedules` at `at` (an alarm: the user's schedules run from it, worker/src/schedules/). */
+  armSchedules(at: Date): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
   keepAlive(work: Promise<unknown>): void;
   log: Logger;
@@ -50,6 +53,7 @@ export interface AgentRuntimeDeps {
 export class AgentRuntime {
   readonly config: AgentConfig;
   readonly subAgents: SubAgentCoordinator;
+  readonly schedules: ScheduleRunner;
   readonly #events: ThreadEventLog;
   readonly #intake: MessageIntake;
   readonly #turns: TurnController;
@@ -86,6 +90,15 @@ export class AgentRuntime {
       timeoutMs: this.config.subAgentTimeoutMs,
       log: deps.log,
     });
+    this.schedules = new ScheduleRunner({
+      db: () => this.db,
+      userId: deps.userId,
+      now: () => new Date(),
+      sendMessage: (threadId, text, options) => this.sendMessage(threadId, text, options),
+      emit: (threadId, type, data) => this.emit(threadId, type, data),
+      armAt: (at) => deps.armSchedules(at),
+      log: deps.log,
+    });
     this.#intake = new MessageIntake({
       db: () => this.db,
       userId: deps.userId,
@@ -99,6 +112,7 @@ export class AgentRuntime {
       db: () => this.db,
       memory: () => this.memory,
       subAgents: this.subAgents,
+      schedulesChanged: () => void this.schedules.runDue().catch(() => {}),
       emit: (threadId, type, data) => this.emit(threadId, type, data),
       log: deps.log,
     });

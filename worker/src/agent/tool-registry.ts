@@ -13,6 +13,8 @@ export interface ToolContext {
   memory: MemoryService;
   /** Starts a sub-agent for this thread's turn and waits for its outcome (agent-runtime.ts). */
   spawnSubAgent(task: string, skills?: string[]): Promise<SpawnedSubAgent>;
+  /** A schedule of the user's was created: the Grow Agent re-arms its alarm (worker/src/schedules/). */
+  schedulesChanged(): void;
   signal: AbortSignal;
 }
 

@@ -23,6 +23,8 @@ export interface TurnRunnerDeps {
   db(): Database;
   memory(): MemoryService;
   subAgents: SubAgentCoordinator;
+  /** A tool created or changed a schedule: the actor re-arms its alarm. */
+  schedulesChanged(): void;
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<unknown>;
   log: Logger;
 }
@@ -56,6 +58,7 @@ export class TurnRunner {
         memory: deps.memory(),
         signal,
         spawnSubAgent: (task, skills) => deps.subAgents.spawn({ threadId, turnId, task, skills, signal }),
+        schedulesChanged: () => deps.schedulesChanged(),
       },
       emit: async (type, data) => {
         await deps.emit(threadId, type, data);

@@ -25,6 +25,10 @@ export interface Plan {
    * `MAX_COUNTABLE_STACK_STARTS` (http/limits.ts).
    */
   stackStartsPerHour: number;
+  /** Schedules one user may keep (worker/src/schedules/; paused ones count). */
+  maxSchedules: number;
+  /** Scheduled runs one user may start in any 24 hours; a run past it is recorded failed. */
+  scheduleRunsPerDay: number;
   /** For display only; the amount charged is the Stripe price's. */
   priceLabel: string;
   /** Higher is better: the plan a user with several live subscriptions gets, and the upgrade order. */
@@ -39,6 +43,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxParallelSubAgents: 1,
     stackIdleSeconds: 300,
     stackStartsPerHour: 4,
+    maxSchedules: 3,
+    scheduleRunsPerDay: 24,
     priceLabel: "$0",
     rank: 0,
   },
@@ -49,6 +55,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxParallelSubAgents: 3,
     stackIdleSeconds: 900,
     stackStartsPerHour: 6,
+    maxSchedules: 25,
+    scheduleRunsPerDay: 300,
     priceLabel: "$20 / month",
     rank: 1,
   },
@@ -59,6 +67,8 @@ export const PLANS: Readonly<Record<PlanId, Plan>> = {
     maxParallelSubAgents: 10,
     stackIdleSeconds: 3_600,
     stackStartsPerHour: 8,
+    maxSchedules: 100,
+    scheduleRunsPerDay: 2000,
     priceLabel: "$100 / month",
     rank: 2,
   },
