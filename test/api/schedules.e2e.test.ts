@@ -238,7 +238,8 @@ describe("schedules (the growAgent's own alarm, dev/model)", () => {
     const mine = (await json<{ items: Schedule[] }>(call("/api/schedules", alice.token))).items.filter(
       (s) => s.threadId === threadId,
     );
-    expect(mine).toEqual([expect.objectContaining({ status: "active", threadId })]);
+    // The model's `confirmed` is not the user's: it waits, paused, for the user to turn it on.
+    expect(mine).toEqual([expect.objectContaining({ status: "paused", threadId })]);
     const ok = results.find((e) => !e.data.isError);
     expect(JSON.parse(String(ok?.data.content))).toMatchObject({
       scheduleId: mine[0]?.id,

@@ -19,9 +19,7 @@ export const useSchedules = () =>
     queryFn: async () => unwrap(await api.GET("/schedules")).items,
     staleTime: 0,
     refetchInterval: (query: { state: { data?: Schedule[] } }) =>
-      query.state.data?.some((s) => s.nextRunAt && Date.parse(s.nextRunAt) - Date.now() < 60_000)
-        ? 2_000
-        : false,
+      query.state.data?.some(dueSoon) ? 2_000 : false,
   }));
 
 /** Due within a minute (or just now): worth polling for; one long overdue is not polled for ever. */

@@ -5,6 +5,7 @@ import {
   nextSlot,
   type ScheduleTiming,
   slotKey,
+  slotsWithin,
   upcomingSlots,
 } from "./schedule-plan";
 
@@ -142,4 +143,22 @@ describe("decideDue", () => {
 
 it("a slot's key names the schedule and the instant", () => {
   expect(slotKey("s1", at("2026-12-05T10:00:00Z"))).toBe("schedule:s1:2026-12-05T10:00:00.000Z");
+});
+
+describe("slotsWithin", () => {
+  const DAY = 24 * 3_600_000;
+  it("counts a day's slots, stopping at the limit", () => {
+    expect(slotsWithin(cron("0 8 * * *", "Europe/Berlin"), at("2026-12-05T12:00:00Z"), DAY, 100)).toBe(1);
+    expect(slotsWithin(cron("*/30 * * * *", "UTC"), at("2026-12-05T12:00:00Z"), DAY, 100)).toBe(48);
+    expect(slotsWithin(cron("* * * * *", "UTC"), at("2026-12-05T12:00:00Z"), DAY, 25)).toBe(25);
+  });
+});
+
+describe("decideDue just after a slot", () => {
+  it("runs the slot that fell under a second ago as on time, once (croner counts whole seconds)", () => {
+    const minutely = cron("* * * * *", "UTC");
+    // Pending from two minutes back (the actor was away), woken half a second after the 12:05 slot.
+    const decision = decideDue(minutely, at("2026-12-05T12:03:00Z"), at("2026-12-05T12:05:00.500Z"), "skip");
+    expect(decision).toMatchObject({ kind: "run", slot: at("2026-12-05T12:05:00Z"), late: false });
+  });
 });

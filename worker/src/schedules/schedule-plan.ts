@@ -72,6 +72,20 @@ export function nextSlot(timing: ScheduleTiming, after: Date): Date | null {
   return cronOf(timing).nextRun(after);
 }
 
+/** How many slots fall in (after, after + windowMs], counting no further than `max`. */
+export function slotsWithin(timing: ScheduleTiming, after: Date, windowMs: number, max: number): number {
+  const end = after.getTime() + windowMs;
+  let n = 0;
+  for (
+    let slot = nextSlot(timing, after);
+    slot && slot.getTime() <= end && n < max;
+    slot = nextSlot(timing, slot)
+  ) {
+    n++;
+  }
+  return n;
+}
+
 /** The next `count` slots after `after`, for display. */
 export function upcomingSlots(timing: ScheduleTiming, after: Date, count: number): Date[] {
   const slots: Date[] = [];
@@ -115,7 +129,10 @@ export function decideDue(
 function latestDueSlot(timing: ScheduleTiming, pending: Date, now: Date): Date {
   if (timing.kind === "once") return pending;
   // The cron's own latest slot at or before now, unless that is older than the pending one.
-  const previous = cronOf(timing).previousRuns(1, new Date(now.getTime() + 1))[0];
+  // croner works in whole seconds: from a second later, a slot at or just before `now` is not rounded away.
+  const previous = cronOf(timing)
+    .previousRuns(2, new Date(now.getTime() + 1_000))
+    .find((slot) => slot.getTime() <= now.getTime());
   return previous && previous.getTime() > pending.getTime() ? previous : pending;
 }
 

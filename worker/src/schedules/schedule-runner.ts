@@ -60,7 +60,14 @@ export class ScheduleRunner {
 
   /** Runs what is due and re-arms; calls are serialised, so an alarm and a poke never claim a slot together. */
   runDue(): Promise<void> {
-    const next = this.#chain.then(() => this.#runDue());
+    const next = this.#chain.then(() =>
+      this.#runDue().catch((error) => {
+        // RivetKit does not retry a failed alarm: without this one, a database blip at the slot would stop the
+        // user's schedules until their next visit.
+        this.deps.armAt(new Date(this.deps.now().getTime() + RETRY_MS));
+        throw error;
+      }),
+    );
     this.#chain = next.catch(() => {});
     return next;
   }
@@ -130,6 +137,17 @@ export class ScheduleRunner {
   async #send(schedule: ScheduleRow, run: RunRow, fresh: boolean, now: Date): Promise<void> {
     const { deps } = this;
     const db = deps.db();
+    if (fresh) {
+      const plan = planOf((await entitlements(db, deps.userId)).plan);
+      // Before a thread is made for the run: a refused run costs its row and nothing more. Its own row counts.
+      if (
+        (await countRunsSince(db, deps.userId, new Date(now.getTime() - DAY_MS))) > plan.scheduleRunsPerDay
+      ) {
+        const message = `The ${plan.name} plan runs at most ${plan.scheduleRunsPerDay} scheduled prompts a day; upgrade at /billing.`;
+        await this.#fail(run.threadId ?? schedule.threadId, run, "schedule_runs_exhausted", message, now);
+        return;
+      }
+    }
     let threadId = run.threadId ?? schedule.threadId;
     if (!threadId) {
       const title = (schedule.title || schedule.prompt).slice(0, 80);
@@ -137,18 +155,7 @@ export class ScheduleRunner {
         .id;
     }
     if (run.threadId !== threadId) await updateRun(db, run.id, { threadId });
-    if (fresh) {
-      const plan = planOf((await entitlements(db, deps.userId)).plan);
-      // This run's own row is among those counted.
-      if (
-        (await countRunsSince(db, deps.userId, new Date(now.getTime() - DAY_MS))) > plan.scheduleRunsPerDay
-      ) {
-        const message = `The ${plan.name} plan runs at most ${plan.scheduleRunsPerDay} scheduled prompts a day; upgrade at /billing.`;
-        await this.#fail(threadId, run, "schedule_runs_exhausted", message, now);
-        return;
-      }
-      await this.#emit(threadId, run, "started");
-    }
+    if (fresh) await this.#emit(threadId, run, "started");
     try {
       const sent = await deps.sendMessage(threadId, schedule.prompt, {
         idempotencyKey: slotKey(schedule.id, run.slotAt),
@@ -162,14 +169,15 @@ export class ScheduleRunner {
     }
   }
 
-  async #fail(threadId: string, run: RunRow, code: string, message: string, now: Date): Promise<void> {
+  /** `threadId` null: the run would have opened a thread of its own, and none was made. */
+  async #fail(threadId: string | null, run: RunRow, code: string, message: string, now: Date): Promise<void> {
     await updateRun(this.deps.db(), run.id, {
       status: "failed",
       errorCode: code,
       errorMessage: message.slice(0, 1_000),
       finishedAt: now,
     });
-    await this.#emit(threadId, run, "failed", code, message).catch(() => {});
+    if (threadId) await this.#emit(threadId, run, "failed", code, message).catch(() => {});
   }
 
   #emit(threadId: string, run: RunRow, status: ScheduleRunData["status"], code?: string, message?: string) {

@@ -8,11 +8,11 @@ import {
   type MissedPolicy,
   nextSlot,
   type ScheduleTiming,
+  slotsWithin,
   upcomingSlots,
 } from "./schedule-plan";
 import { timingOf } from "./schedule-timing";
 import {
-  countSchedules,
   createSchedule,
   findSchedule,
   type ScheduleInsert,
@@ -31,7 +31,11 @@ export interface ScheduleInput {
   /** A thread of the user's; null or absent: a new thread for each run. */
   threadId?: string | null;
   missedPolicy?: MissedPolicy;
+  /** `paused` for a schedule the Grow Agent proposed: it runs once the user turns it on. */
+  status?: "active" | "paused";
 }
+
+const DAY_MS = 24 * 3_600_000;
 
 export interface SchedulePatch {
   title?: string;
@@ -67,11 +71,14 @@ export async function createScheduleFor(
   if (problem) throw new ApiError("invalid_schedule", `${problem.field}: ${problem.message}`);
   if (input.threadId && !(await findThread(db, userId, input.threadId))) throw threadNotFound();
   const plan = planOf((await entitlements(db, userId)).plan);
-  // Counted before the insert: two creates at once may pass together, one over the limit at most per request.
-  if ((await countSchedules(db, userId)) >= plan.maxSchedules) {
+  // A cron firing more often than the plan runs in a day would only pile up refused runs (rows, wakes).
+  if (
+    timing.kind === "cron" &&
+    slotsWithin(timing, now, DAY_MS, plan.scheduleRunsPerDay + 1) > plan.scheduleRunsPerDay
+  ) {
     throw new ApiError(
-      "too_many_schedules",
-      `The ${plan.name} plan keeps at most ${plan.maxSchedules} schedules; delete one or upgrade at /billing.`,
+      "invalid_schedule",
+      `cron: fires more than ${plan.scheduleRunsPerDay} times a day, the most the ${plan.name} plan runs`,
     );
   }
   const values: ScheduleInsert = {
@@ -84,8 +91,16 @@ export async function createScheduleFor(
     threadId: input.threadId ?? null,
     missedPolicy: input.missedPolicy ?? "run_once",
     nextRunAt: nextSlot(timing, now),
+    status: input.status ?? "active",
   };
-  return createSchedule(db, userId, values);
+  const row = await createSchedule(db, userId, values, plan.maxSchedules);
+  if (!row) {
+    throw new ApiError(
+      "too_many_schedules",
+      `The ${plan.name} plan keeps at most ${plan.maxSchedules} schedules; delete one or upgrade at /billing.`,
+    );
+  }
+  return row;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, lte, min } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNotNull, lte, min, sql } from "drizzle-orm";
 import { scheduleRuns, schedules } from "../../../schema";
 import type { Database } from "../../../schema/db";
 
@@ -9,17 +9,27 @@ export type RunRow = typeof scheduleRuns.$inferSelect;
 /** Every query is scoped by the owner: another user's schedule is indistinguishable from a missing one. */
 const owned = (userId: string, id: string) => and(eq(schedules.id, id), eq(schedules.userId, userId));
 
+/**
+ * Stores a schedule unless the user has `max` already (undefined then). Counted under a per-user advisory lock
+ * held to the end of the transaction, so a burst of creates (REST or parallel tool calls) cannot pass the limit.
+ */
 export async function createSchedule(
   db: Database,
   userId: string,
   values: ScheduleInsert,
-): Promise<ScheduleRow> {
-  const [row] = await db
-    .insert(schedules)
-    .values({ ...values, userId })
-    .returning();
-  if (!row) throw new Error("schedule insert returned no row");
-  return row;
+  max: number,
+): Promise<ScheduleRow | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`schedules:${userId}`}))`);
+    const [counted] = await tx.select({ n: count() }).from(schedules).where(eq(schedules.userId, userId));
+    if ((counted?.n ?? 0) >= max) return undefined;
+    const [row] = await tx
+      .insert(schedules)
+      .values({ ...values, userId })
+      .returning();
+    if (!row) throw new Error("schedule insert returned no row");
+    return row;
+  });
 }
 
 export async function countSchedules(db: Database, userId: string): Promise<number> {

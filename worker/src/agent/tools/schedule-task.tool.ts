@@ -52,8 +52,8 @@ export const scheduleTaskTool: AgentTool<z.infer<typeof Input>> = {
   name: "schedule_task",
   description:
     "Schedule a prompt to run later on its own: at a cron's slots or once, in the user's time zone. First propose " +
-    "the exact schedule (when, zone, what it will do) and call this only after the user agrees. Each run uses " +
-    "tokens like a message; the user can pause or delete it under Schedules.",
+    "the exact schedule (when, zone, what it will do) and call this only after the user agrees. The schedule is " +
+    "created paused: tell the user to turn it on under Schedules. Each run uses tokens like a message.",
   input: Input,
   async run(ctx, input) {
     const now = new Date();
@@ -68,6 +68,9 @@ export const scheduleTaskTool: AgentTool<z.infer<typeof Input>> = {
         timeZone: input.timeZone,
         threadId: input.target === "this_thread" ? ctx.threadId : null,
         missedPolicy: input.missedPolicy,
+        // `confirmed` is the model's word, and the model reads untrusted text (tool results, sub-agents): the
+        // schedule runs only once the user turns it on under Schedules.
+        status: "paused",
       },
       now,
     );
