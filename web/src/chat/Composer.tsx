@@ -7,7 +7,13 @@ export interface SendError {
   code?: string;
 }
 
-/** The message box: Enter sends, Shift+Enter is a new line; Stop cancels the running reply. */
+/**
+ * The message box: Enter sends, Shift+Enter is a new line; Stop cancels the running reply.
+ *
+ * A sent message leaves the box at once and waits in an outbox that sends one at a time, in order: the user can
+ * type (and send) the next message while the last is still on its way, and nothing typed is lost. A send that fails
+ * puts its text, and any sent after it, back in the box ahead of the draft.
+ */
 export function Composer(props: {
   running: boolean;
   cancelling: boolean;
@@ -16,16 +22,31 @@ export function Composer(props: {
   onCancel: () => void;
 }) {
   const [text, setText] = createSignal("");
-  const [sending, setSending] = createSignal(false);
+  const [outbox, setOutbox] = createSignal<string[]>([]);
+  let draining = false;
 
-  const submit = async (event?: Event) => {
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    for (let next = outbox()[0]; next !== undefined; next = outbox()[0]) {
+      if (!(await props.onSend(next))) {
+        const unsent = outbox();
+        setOutbox([]);
+        setText([...unsent, text()].filter((part) => part.trim()).join("\n\n"));
+        break;
+      }
+      setOutbox((queue) => queue.slice(1));
+    }
+    draining = false;
+  };
+
+  const submit = (event?: Event) => {
     event?.preventDefault();
     const message = text().trim();
-    if (!message || sending()) return;
-    setSending(true);
-    const sent = await props.onSend(message);
-    setSending(false);
-    if (sent) setText("");
+    if (!message) return;
+    setOutbox((queue) => [...queue, message]);
+    setText("");
+    void drain();
   };
 
   return (
@@ -70,7 +91,7 @@ export function Composer(props: {
           value={text()}
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) void submit(e);
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
           }}
           maxLength={16_000}
         />
@@ -85,10 +106,17 @@ export function Composer(props: {
             {props.cancelling ? "Stopping…" : "Stop"}
           </button>
         </Show>
-        <button type="submit" class="button primary" disabled={sending() || !text().trim()}>
-          {sending() ? "Sending…" : "Send"}
+        <button type="submit" class="button primary" disabled={!text().trim()}>
+          Send
         </button>
       </div>
+      <p class="composer-status small muted" role="status" data-testid="composer-status">
+        {outbox().length === 0
+          ? ""
+          : outbox().length === 1
+            ? "Sending…"
+            : `Sending ${outbox().length} messages…`}
+      </p>
     </form>
   );
 }
