@@ -91,5 +91,40 @@ describe("the composer while a message is sending", () => {
     await eventually(() => shownUserTexts(page)).toEqual(expected);
     await page.unroute(/\/api\/threads\/[^/]+\/messages$/);
     expect(await storedUserTexts(page)).toEqual(expected);
+    await page.evaluate(() => {
+      (window as unknown as { __blockSockets: boolean }).__blockSockets = false;
+    });
+  });
+
+  // Issue 23: a message over 16,000 characters was cut there silently (the box's maxlength).
+  it("shows the limit as the user types and refuses an over-long message instead of cutting it", async () => {
+    const { page } = user;
+    await newThread(page);
+    const box = page.getByLabel("Message", { exact: true });
+    const counter = page.getByTestId("composer-length");
+    const sendButton = page.getByRole("button", { name: "Send", exact: true });
+
+    await box.fill("a".repeat(12_000));
+    expect(await counter.textContent()).toBe("");
+    await box.fill("a".repeat(15_990));
+    await eventually(() => counter.textContent()).toBe("15,990 / 16,000 characters");
+    expect(await sendButton.isEnabled()).toBe(true);
+
+    await box.fill("a".repeat(16_010));
+    expect((await box.inputValue()).length).toBe(16_010);
+    await eventually(() => counter.textContent()).toBe("10 over the 16,000-character limit");
+    expect(await sendButton.isDisabled()).toBe(true);
+    expect(await box.getAttribute("aria-invalid")).toBe("true");
+    expect(await box.getAttribute("aria-describedby")).toBe("composer-length");
+    await box.press("Enter");
+    expect((await box.inputValue()).length).toBe(16_010);
+    expect(await page.getByTestId("user-message").count()).toBe(0);
+
+    // Back at the limit: it sends, whole.
+    await box.fill("b".repeat(16_000));
+    await eventually(() => sendButton.isEnabled()).toBe(true);
+    await box.press("Enter");
+    await eventually(() => box.inputValue()).toBe("");
+    await eventually(() => storedUserTexts(page)).toEqual(["b".repeat(16_000)]);
   });
 });

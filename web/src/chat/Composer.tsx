@@ -1,4 +1,5 @@
 import { createSignal, Show } from "solid-js";
+import { checkLength } from "./message-limit";
 import { AllowanceMessage } from "./NoticeView";
 
 /** Why the last send failed; `code` `allowance_exceeded` (402) comes with the way to upgrade. */
@@ -23,6 +24,7 @@ export function Composer(props: {
 }) {
   const [text, setText] = createSignal("");
   const [outbox, setOutbox] = createSignal<string[]>([]);
+  const length = () => checkLength(text());
   let draining = false;
 
   const drain = async () => {
@@ -43,7 +45,7 @@ export function Composer(props: {
   const submit = (event?: Event) => {
     event?.preventDefault();
     const message = text().trim();
-    if (!message) return;
+    if (!message || length().over) return;
     setOutbox((queue) => [...queue, message]);
     setText("");
     void drain();
@@ -93,7 +95,8 @@ export function Composer(props: {
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
           }}
-          maxLength={16_000}
+          aria-invalid={length().over}
+          aria-describedby="composer-length"
         />
         <Show when={props.running}>
           <button
@@ -106,10 +109,24 @@ export function Composer(props: {
             {props.cancelling ? "Stopping…" : "Stop"}
           </button>
         </Show>
-        <button type="submit" class="button primary" disabled={!text().trim()}>
+        <button type="submit" class="button primary" disabled={!text().trim() || length().over}>
           Send
         </button>
       </div>
+      {/* Not a live region: it changes with every key. The box names it as its description and is marked invalid
+          when over the limit; crossing the limit is announced once by the alert below. */}
+      <p
+        id="composer-length"
+        class={`composer-length small${length().over ? " over" : ""}`}
+        data-testid="composer-length"
+      >
+        {length().label}
+      </p>
+      <Show when={length().over}>
+        <p class="sr-only" role="alert">
+          Too long to send.
+        </p>
+      </Show>
       <p class="composer-status small muted" role="status" data-testid="composer-status">
         {outbox().length === 0
           ? ""
