@@ -10,6 +10,11 @@ const LINKS = [
   { href: "/billing", label: "Billing", icon: "◈" },
 ];
 
+const skipToMain = (event: MouseEvent) => {
+  event.preventDefault();
+  document.getElementById("main")?.focus();
+};
+
 /** Top bar, sidebar (threads, then memory, sub-agents, sandbox, billing; a drawer on narrow screens), main area. */
 export function Shell(props: { children?: JSX.Element }) {
   const [navOpen, setNavOpen] = createSignal(false);
@@ -34,7 +39,9 @@ export function Shell(props: { children?: JSX.Element }) {
 
   return (
     <div class="app" data-nav-open={navOpen() ? "" : undefined}>
-      <a class="skip-link" href="#main">
+      {/* The router takes in-page links for navigations, so the link moves focus itself. */}
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link is a link to #main; the handler only adds the focus */}
+      <a class="skip-link" href="#main" onClick={skipToMain}>
         Skip to content
       </a>
       <header class="topbar">
