@@ -2,6 +2,7 @@ import { A, useLocation } from "@solidjs/router";
 import { createEffect, createSignal, For, type JSX, on, onCleanup, Show } from "solid-js";
 import { session, signOut } from "../auth/session";
 import { ThreadList } from "../threads/ThreadList";
+import { setPageTitle } from "../ui/page-title";
 
 const LINKS = [
   { href: "/memory", label: "Memory", icon: "▤" },
@@ -28,6 +29,14 @@ export function Shell(props: { children?: JSX.Element }) {
   };
   document.addEventListener("keydown", onKey);
   onCleanup(() => document.removeEventListener("keydown", onKey));
+  // The tab is named after the page; a thread's page names it after the thread (ThreadHeader).
+  createEffect(() => {
+    const path = location.pathname;
+    if (path.startsWith("/threads/")) return;
+    const link = LINKS.find((l) => path === l.href || path.startsWith(`${l.href}/`));
+    setPageTitle(path === "/" ? "Your Grow Agent" : (link?.label ?? "Page not found"));
+  });
+  onCleanup(() => setPageTitle());
   // Following a link in the drawer closes it.
   createEffect(
     on(
