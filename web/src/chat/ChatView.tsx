@@ -13,7 +13,7 @@ import { AllowanceMessage } from "./NoticeView";
 import { sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
-import { TurnView } from "./TurnView";
+import { MessageTime, TurnView } from "./TurnView";
 import { announceEnd } from "./turn-wording";
 
 const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
@@ -163,6 +163,9 @@ function ThreadChat(props: { threadId: string }) {
                         {(user) => (
                           <li class="message user" data-testid="user-message">
                             <div class="bubble">{user().text}</div>
+                            <p class="turn-meta">
+                              <MessageTime at={user().at} />
+                            </p>
                             <Show when={user().queued}>
                               <span class="badge queued" data-testid="queued-badge">
                                 Queued: waits for the current reply
