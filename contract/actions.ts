@@ -8,6 +8,12 @@
  * the REST routes answer with (`allowance_exceeded`, `message_too_long`, `thread_not_found`, `unavailable`, …).
  */
 
+/**
+ * The longest user message, in UTF-16 code units (JavaScript's `length`): the Worker's default for
+ * AGENT_MAX_MESSAGE_CHARS and the composer's limit, so the SPA refuses what the agent would.
+ */
+export const MAX_MESSAGE_CHARS = 16_000;
+
 export interface SendMessageOptions {
   /** Makes a resend count once: the same key with the same text answers `replayed: true` and stores nothing. */
   idempotencyKey?: string;

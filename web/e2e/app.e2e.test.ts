@@ -227,7 +227,9 @@ describe("the SPA against the full local stack", () => {
     const { page } = alice;
     await page.getByRole("link", { name: "Sandbox & status" }).click();
     await page.getByRole("heading", { name: "Sandbox & status" }).waitFor();
-    await eventually(() => page.getByTestId("stack-status").textContent()).toMatch(/none|suspended|ready/);
+    await eventually(() => page.getByTestId("stack-status").getAttribute("data-status")).toMatch(
+      /none|suspended|ready/,
+    );
     await page.getByTestId("overall-status").waitFor();
     await screenshot(page, "08-stack");
     await expectAccessible(page, "stack");

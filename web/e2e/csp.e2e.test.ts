@@ -119,7 +119,7 @@ describe("Content Security Policy", () => {
     const { page } = user;
     await page.getByRole("link", { name: "Sandbox & status" }).click();
     await page.getByRole("heading", { name: "Sandbox & status" }).waitFor();
-    await eventually(() => page.getByTestId("stack-status").textContent()).toMatch(
+    await eventually(() => page.getByTestId("stack-status").getAttribute("data-status")).toMatch(
       /suspended|ready|starting/,
     );
     await page.getByTestId("overall-status").waitFor();

@@ -1,6 +1,6 @@
 import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
-import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch } from "solid-js";
+import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, untrack } from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { api, unwrap } from "../api/client";
 import { agentConnection } from "../live/agent-connection";
@@ -8,12 +8,15 @@ import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
 import { Composer, type SendError } from "./Composer";
 import { applyEvent } from "./chat-fold";
-import { type ChatState, emptyChat } from "./chat-model";
+import { type ChatState, emptyChat, findTurn } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
 import { sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
-import { TurnView } from "./TurnView";
+import { MessageTime, TurnView } from "./TurnView";
+import { announceEnd } from "./turn-wording";
+
+const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
 
 /** Route `/threads/:id`: the conversation, streamed as it happens. */
 export default function ChatView() {
@@ -34,13 +37,19 @@ function ThreadChat(props: { threadId: string }) {
 
   const [chat, setChat] = createStore<ChatState>(emptyChat());
   let folded = 0;
-  let scroller: HTMLDivElement | undefined;
+  let scroller: HTMLElement | undefined;
   const toBottom = () => requestAnimationFrame(() => scroller?.scrollTo({ top: scroller.scrollHeight }));
+
+  // A reply that ends while the user is here is announced (polite live region); the history is not. History is what
+  // arrives while the feed loads, or, when the feed was loaded before this view opened, its first batch.
+  const [announcement, setAnnouncement] = createSignal("");
+  const loadedBefore = !feed.loading() && feed.events().length > 0;
 
   // Fold newly applied events into the chat; keep the view pinned to the bottom if it was there.
   createEffect(
     on(feed.events, (all) => {
       if (all.length <= folded) return;
+      const history = untrack(feed.loading) || (folded === 0 && loadedBefore);
       const batch = all.slice(folded);
       folded = all.length;
       const pinned = !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 120;
@@ -50,6 +59,10 @@ function ThreadChat(props: { threadId: string }) {
         }),
       );
       if (pinned) toBottom();
+      const ended = history ? undefined : [...batch].reverse().find((event) => TURN_ENDS.has(event.type));
+      const turnId = (ended?.data as { turnId?: unknown } | undefined)?.turnId;
+      const turn = typeof turnId === "string" ? findTurn(chat, turnId) : undefined;
+      if (turn) setAnnouncement(announceEnd(turn));
     }),
   );
 
@@ -115,7 +128,10 @@ function ThreadChat(props: { threadId: string }) {
     <Show when={!missing()} fallback={<ThreadMissing />}>
       <section class="thread-page" aria-labelledby="thread-title">
         <ThreadHeader threadId={props.threadId} live={feed.live()} problem={connection.problem()} />
-        <div class="chat-scroll" ref={scroller}>
+        {/* Focusable so keyboard users can scroll it (axe: scrollable-region-focusable); labelled so the stop
+            reads as the conversation. */}
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+        <section class="chat-scroll" ref={scroller} tabIndex={0} aria-label="Conversation">
           <Switch>
             <Match when={feed.loading() && !feed.error()}>
               <p class="placeholder" role="status">
@@ -147,6 +163,9 @@ function ThreadChat(props: { threadId: string }) {
                         {(user) => (
                           <li class="message user" data-testid="user-message">
                             <div class="bubble">{user().text}</div>
+                            <p class="turn-meta">
+                              <MessageTime at={user().at} />
+                            </p>
                             <Show when={user().queued}>
                               <span class="badge queued" data-testid="queued-badge">
                                 Queued: waits for the current reply
@@ -180,7 +199,10 @@ function ThreadChat(props: { threadId: string }) {
               {feed.error()} Retrying…
             </p>
           </Show>
-        </div>
+        </section>
+        <p class="sr-only" role="status" aria-live="polite" data-testid="reply-announcer">
+          {announcement()}
+        </p>
         <Composer
           running={chat.runningTurnId !== null}
           cancelling={cancelling()}

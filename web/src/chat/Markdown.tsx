@@ -1,6 +1,6 @@
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
-import { createMemo } from "solid-js";
+import { createEffect, createMemo, on } from "solid-js";
 
 const marked = new Marked({ gfm: true, breaks: true, async: false });
 
@@ -22,7 +22,36 @@ export function renderMarkdown(text: string): string {
   });
 }
 
+/** Copies a code block's text; the button says how it went for a moment. */
+async function copyCode(button: HTMLButtonElement, code: string) {
+  const ok = await navigator.clipboard.writeText(code).then(
+    () => true,
+    () => false,
+  );
+  button.textContent = ok ? "Copied" : "Copy failed";
+  setTimeout(() => {
+    button.textContent = "Copy code";
+  }, 2_000);
+}
+
+/**
+ * Rendered markdown. Each code block gets a Copy button, added after the sanitised HTML is in place (the sanitiser
+ * removes buttons from the model's text; these are the app's own).
+ */
 export function Markdown(props: { text: string; class?: string }) {
   const html = createMemo(() => renderMarkdown(props.text));
-  return <div class={`markdown ${props.class ?? ""}`} innerHTML={html()} />;
+  let container: HTMLDivElement | undefined;
+  createEffect(
+    on(html, () => {
+      for (const pre of container?.querySelectorAll("pre") ?? []) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "copy-button copy-code";
+        button.textContent = "Copy code";
+        button.addEventListener("click", () => void copyCode(button, pre.textContent ?? ""));
+        pre.before(button);
+      }
+    }),
+  );
+  return <div ref={container} class={`markdown ${props.class ?? ""}`} innerHTML={html()} />;
 }

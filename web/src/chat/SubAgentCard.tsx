@@ -1,5 +1,8 @@
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
+import { useNow, watchStack } from "../stack/stack-watch";
+import { wakeProgress } from "../stack/stack-wording";
+import { WakeProgressView } from "../stack/WakeProgressView";
 import { cancelSubAgent, statusLabel } from "../subagents/subagent-queries";
 import { formatUsd } from "../ui/format";
 import { type SubAgentBlock, type SubAgentTool, subAgentEnded } from "./chat-model";
@@ -65,6 +68,9 @@ export function SubAgentCard(props: { block: SubAgentBlock }) {
         <span class="muted">Task: </span>
         {block().task || "…"}
       </p>
+      <Show when={block().status === "spawned" || block().status === "waking"}>
+        <SandboxWake />
+      </Show>
       <Show when={block().steps.length > 0}>
         <ol class="subagent-steps" aria-label="What the sub-agent did" data-testid="subagent-steps">
           <For each={block().steps}>
@@ -114,6 +120,21 @@ export function SubAgentCard(props: { block: SubAgentBlock }) {
       </Show>
     </article>
   );
+}
+
+/**
+ * While the sub-agent waits for the sandbox: the stack's wake, stage by stage with the time so far, instead of a
+ * bare spinner (a cold start takes seconds). Mounted only while waiting, so it polls only then.
+ */
+function SandboxWake() {
+  const { events } = watchStack(() => true);
+  const now = useNow(() => true);
+  const progress = () => {
+    const wake = wakeProgress(events(), now());
+    // An earlier wake (ready before this sub-agent asked) says nothing about this one.
+    return wake && (wake.current !== null || now() - wake.startedAt < 60_000) ? wake : null;
+  };
+  return <Show when={progress()}>{(wake) => <WakeProgressView progress={wake()} />}</Show>;
 }
 
 function ToolStep(props: { tool: SubAgentTool }) {

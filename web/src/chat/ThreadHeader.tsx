@@ -1,8 +1,9 @@
 import { A } from "@solidjs/router";
-import { Show } from "solid-js";
+import { createEffect, Show } from "solid-js";
 import type { LiveStatus } from "../live/agent-connection";
 import { ShareButton } from "../shares/ShareDialog";
 import { threadTitle, useModelInfo, useThread } from "../threads/thread-queries";
+import { setPageTitle } from "../ui/page-title";
 
 const LIVE_LABELS: Record<LiveStatus, string> = {
   connecting: "Connecting…",
@@ -14,6 +15,7 @@ const LIVE_LABELS: Record<LiveStatus, string> = {
 export function ThreadHeader(props: { threadId: string; live: LiveStatus; problem?: string | null }) {
   const thread = useThread(() => props.threadId);
   const model = useModelInfo();
+  createEffect(() => setPageTitle(thread.data ? threadTitle(thread.data) : "Thread"));
   return (
     <header class="thread-header">
       <div class="thread-header-row">

@@ -1,4 +1,6 @@
 import { For, Match, Show, Switch } from "solid-js";
+import { CopyButton } from "../ui/CopyButton";
+import { formatDateTime, formatMessageTime } from "../ui/format";
 import type { TurnItem } from "./chat-model";
 import { Markdown } from "./Markdown";
 import { SubAgentCard } from "./SubAgentCard";
@@ -17,6 +19,12 @@ const STATUS_LABELS: Record<TurnItem["status"], string> = {
 export function TurnView(props: { turn: TurnItem }) {
   const turn = () => props.turn;
   const ending = () => describeEnd(turn());
+  // The reply as written (markdown), for the clipboard.
+  const replyText = () =>
+    turn()
+      .blocks.map((block) => (block.kind === "text" ? block.text : ""))
+      .filter(Boolean)
+      .join("\n\n");
   return (
     <li
       class="message assistant"
@@ -64,14 +72,33 @@ export function TurnView(props: { turn: TurnItem }) {
       </div>
       <Show when={turn().status !== "running"}>
         <p class="turn-meta">
+          <MessageTime at={turn().at} />
+          {" · "}
           <span class="sr-only">Status: </span>
           {STATUS_LABELS[turn().status]}
           <Show when={turn().outputTokens > 0}>
             {" · "}
             {turn().outputTokens} tokens out
           </Show>
+          <Show when={replyText()}>
+            <CopyButton text={replyText} label="Copy reply" testId="copy-reply" />
+          </Show>
         </p>
       </Show>
     </li>
+  );
+}
+
+/** When a message was sent: short on screen, the full date on hover and for machines. */
+export function MessageTime(props: { at: string }) {
+  return (
+    <time
+      class="message-time"
+      datetime={props.at}
+      title={formatDateTime(props.at)}
+      data-testid="message-time"
+    >
+      {formatMessageTime(props.at)}
+    </time>
   );
 }

@@ -39,3 +39,24 @@ export function describeEnd(turn: TurnItem): string | null {
       return null;
   }
 }
+
+/** The turn's text, as plain words (markdown marks dropped), for announcing it. */
+const plainText = (turn: TurnItem): string =>
+  turn.blocks
+    .map((block) => (block.kind === "text" ? block.text : ""))
+    .join(" ")
+    .replace(/[`*_#>[\]()~|-]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * What the chat's polite live region says when a reply ends while the user is on the thread: that it ended and
+ * how, with the start of the text, so a screen reader user need not hunt for it.
+ */
+export function announceEnd(turn: TurnItem): string {
+  const why = describeEnd(turn);
+  if (turn.status !== "completed") return why ?? "The reply ended.";
+  const text = plainText(turn);
+  const start = text.length > 200 ? `${text.slice(0, 200).replace(/\s+\S*$/, "")}…` : text;
+  return [`The agent replied${start ? `: ${start}` : "."}`, why].filter(Boolean).join(" ");
+}

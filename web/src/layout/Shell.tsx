@@ -2,6 +2,7 @@ import { A, useLocation } from "@solidjs/router";
 import { createEffect, createSignal, For, type JSX, on, onCleanup, Show } from "solid-js";
 import { session, signOut } from "../auth/session";
 import { ThreadList } from "../threads/ThreadList";
+import { setPageTitle } from "../ui/page-title";
 
 const LINKS = [
   { href: "/memory", label: "Memory", icon: "▤" },
@@ -11,6 +12,11 @@ const LINKS = [
   { href: "/stack", label: "Sandbox & status", icon: "▣" },
   { href: "/billing", label: "Billing", icon: "◈" },
 ];
+
+const skipToMain = (event: MouseEvent) => {
+  event.preventDefault();
+  document.getElementById("main")?.focus();
+};
 
 /** Top bar, sidebar (threads, then memory, sub-agents, sandbox, billing; a drawer on narrow screens), main area. */
 export function Shell(props: { children?: JSX.Element }) {
@@ -25,6 +31,14 @@ export function Shell(props: { children?: JSX.Element }) {
   };
   document.addEventListener("keydown", onKey);
   onCleanup(() => document.removeEventListener("keydown", onKey));
+  // The tab is named after the page; a thread's page names it after the thread (ThreadHeader).
+  createEffect(() => {
+    const path = location.pathname;
+    if (path.startsWith("/threads/")) return;
+    const link = LINKS.find((l) => path === l.href || path.startsWith(`${l.href}/`));
+    setPageTitle(path === "/" ? "Your Grow Agent" : (link?.label ?? "Page not found"));
+  });
+  onCleanup(() => setPageTitle());
   // Following a link in the drawer closes it.
   createEffect(
     on(
@@ -36,7 +50,9 @@ export function Shell(props: { children?: JSX.Element }) {
 
   return (
     <div class="app" data-nav-open={navOpen() ? "" : undefined}>
-      <a class="skip-link" href="#main">
+      {/* The router takes in-page links for navigations, so the link moves focus itself. */}
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link is a link to #main; the handler only adds the focus */}
+      <a class="skip-link" href="#main" onClick={skipToMain}>
         Skip to content
       </a>
       <header class="topbar">

@@ -1,8 +1,10 @@
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { api, errorMessage } from "../api/client";
 import type { components } from "../api/openapi.gen";
+import { useNow, watchStack } from "./stack-watch";
+import { stackMoving, stackStatusWords, wakeProgress } from "./stack-wording";
+import { WakeProgressView } from "./WakeProgressView";
 
-type Stack = components["schemas"]["Stack"];
 type StackEvent = components["schemas"]["StackEvent"];
 
 const LABELS: Record<StackEvent["type"], string> = {
@@ -16,42 +18,34 @@ const LABELS: Record<StackEvent["type"], string> = {
   "stack.destroyed": "Removed",
 };
 
-/** The user's sandbox and git server: status, wake / suspend, and progress events as they happen. */
+/**
+ * The user's sandbox and git server: status in words, wake / suspend, and the latest wake's stages. It follows the
+ * stack whoever wakes it (this page, or a sub-agent in a chat), without a reload.
+ */
 export function StackPanel() {
-  const [stack, setStack] = createSignal<Stack | null>(null);
-  const [events, setEvents] = createSignal<StackEvent[]>([]);
   const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  let timer: ReturnType<typeof setInterval> | undefined;
+  const [actionError, setActionError] = createSignal<string | null>(null);
+  const { stack, events, error, refresh } = watchStack(busy);
+  const now = useNow(() => stackMoving(stack()?.status));
+  const progress = () => wakeProgress(events(), now());
 
-  const refresh = async () => {
-    const after = stack()?.lastSeq ?? 0;
-    const { data, error: failure } = await api.GET("/stack", { params: { query: { after } } });
-    if (failure || !data) return setError(errorMessage(failure));
-    setStack(data);
-    if (data.events.length > 0) setEvents((current) => [...current, ...data.events].slice(-20));
-  };
-
-  // While a wake or suspend is under way, poll for progress; the request itself answers when it is done.
   const act = async (action: "wake" | "suspend") => {
     setBusy(true);
-    setError(null);
-    timer = setInterval(() => void refresh(), 700);
+    setActionError(null);
     const { error: failure } = await api.POST(action === "wake" ? "/stack/wake" : "/stack/suspend");
-    clearInterval(timer);
-    if (failure) setError(errorMessage(failure));
+    if (failure) setActionError(errorMessage(failure));
     await refresh();
     setBusy(false);
   };
-
-  onMount(() => void refresh());
-  onCleanup(() => clearInterval(timer));
 
   return (
     <section aria-labelledby="stack-heading">
       <h2 id="stack-heading">Sandbox</h2>
       <p>
-        Status: <strong data-testid="stack-status">{stack()?.status ?? "loading…"}</strong>{" "}
+        Status:{" "}
+        <strong data-testid="stack-status" data-status={stack()?.status ?? ""} aria-live="polite">
+          {stack() ? stackStatusWords(stack()?.status ?? "none") : "Loading…"}
+        </strong>{" "}
         <button
           type="button"
           class="button small primary"
@@ -69,23 +63,29 @@ export function StackPanel() {
           Suspend
         </button>
       </p>
-      {error() && (
-        <p role="alert" class="error">
-          {error()}
-        </p>
-      )}
+      <Show when={actionError() ?? error()}>
+        {(message) => (
+          <p role="alert" class="error">
+            {message()}
+          </p>
+        )}
+      </Show>
+      <Show when={progress()}>{(wake) => <WakeProgressView progress={wake()} />}</Show>
       <Show when={events().length > 0}>
-        <ol data-testid="stack-events">
-          <For each={events()}>
-            {(event) => (
-              <li>
-                {LABELS[event.type]}
-                {typeof event.data.reason === "string" ? `: ${event.data.reason}` : ""}{" "}
-                <small>{new Date(event.at).toLocaleTimeString()}</small>
-              </li>
-            )}
-          </For>
-        </ol>
+        <details class="stack-log">
+          <summary>Recent events</summary>
+          <ol data-testid="stack-events">
+            <For each={events()}>
+              {(event) => (
+                <li>
+                  {LABELS[event.type]}
+                  {typeof event.data.reason === "string" ? `: ${event.data.reason}` : ""}{" "}
+                  <small>{new Date(event.at).toLocaleTimeString()}</small>
+                </li>
+              )}
+            </For>
+          </ol>
+        </details>
       </Show>
     </section>
   );

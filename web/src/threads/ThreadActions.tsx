@@ -17,6 +17,14 @@ export function ThreadActions(props: { thread: Thread }) {
   const remove = useDeleteThread();
   const navigate = useNavigate();
   const location = useLocation();
+  // The dialogs open from a menu item, which is gone by the time they close: Kobalte would drop focus to the body.
+  // Focus goes back to the ⋯ button that opened the menu, or, once the thread is deleted, to the main area.
+  let opener: HTMLButtonElement | undefined;
+  const restoreFocus = (event: Event) => {
+    event.preventDefault();
+    const target = opener?.isConnected ? opener : document.getElementById("main");
+    target?.focus();
+  };
 
   const openRename = () => {
     rename.reset();
@@ -47,6 +55,7 @@ export function ThreadActions(props: { thread: Thread }) {
     <>
       <DropdownMenu.Root placement="bottom-end">
         <DropdownMenu.Trigger
+          ref={opener}
           class="icon-button thread-menu"
           aria-label={`Actions for ${threadTitle(props.thread)}`}
         >
@@ -74,7 +83,7 @@ export function ThreadActions(props: { thread: Thread }) {
         <Dialog.Portal>
           <Dialog.Overlay class="overlay" />
           <div class="dialog-positioner">
-            <Dialog.Content class="dialog">
+            <Dialog.Content class="dialog" onCloseAutoFocus={restoreFocus}>
               <Dialog.Title class="dialog-title">Rename thread</Dialog.Title>
               <form onSubmit={saveRename}>
                 <label class="field">
@@ -109,7 +118,7 @@ export function ThreadActions(props: { thread: Thread }) {
         <AlertDialog.Portal>
           <AlertDialog.Overlay class="overlay" />
           <div class="dialog-positioner">
-            <AlertDialog.Content class="dialog">
+            <AlertDialog.Content class="dialog" onCloseAutoFocus={restoreFocus}>
               <AlertDialog.Title class="dialog-title">
                 Delete “{threadTitle(props.thread)}”?
               </AlertDialog.Title>

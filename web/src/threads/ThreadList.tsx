@@ -11,14 +11,14 @@ const ThreadActions = lazy(() => import("./ThreadActions").then((m) => ({ defaul
 /** The sidebar: a button to start a thread, then the user's threads, newest first. */
 export function ThreadList() {
   const threads = useThreads();
-  const { create, start } = useStartThread();
+  const { create, start, starting } = useStartThread();
 
   return (
     <div class="thread-list">
       <div class="thread-list-head">
         <h2 class="sidebar-heading">Threads</h2>
-        <button type="button" class="button primary small" onClick={start} disabled={create.isPending}>
-          {create.isPending ? "Starting…" : "New thread"}
+        <button type="button" class="button primary small" onClick={start} disabled={starting()}>
+          {starting() ? "Starting…" : "New thread"}
         </button>
       </div>
       {create.error && (

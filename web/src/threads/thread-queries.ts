@@ -1,6 +1,6 @@
 import { useNavigate } from "@solidjs/router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
-import type { Accessor } from "solid-js";
+import { type Accessor, createSignal } from "solid-js";
 import { ApiError, api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
 
@@ -43,15 +43,41 @@ export function useCreateThread() {
   }));
 }
 
-/** Creates an untitled thread and opens it: the "new thread" button of the sidebar and of the home page. */
+/** Untitled and without a single event: what "New thread" would make again. */
+const isEmptyThread = (thread: Thread) => !thread.title.trim() && thread.lastSeq === 0;
+
+/**
+ * Opens a new thread: the "new thread" button of the sidebar and of the home page. An untitled thread with nothing
+ * in it yet is reused rather than joined by another (checked afresh: the cached list may predate its first message).
+ */
 export function useStartThread() {
   const create = useCreateThread();
+  const client = useQueryClient();
   const navigate = useNavigate();
+  const [reusing, setReusing] = createSignal(false);
+
+  const emptyThread = async (): Promise<Thread | null> => {
+    const candidate = client.getQueryData<Thread[]>(threadKeys.list)?.find(isEmptyThread);
+    if (!candidate) return null;
+    const { data } = await api.GET("/threads/{id}", { params: { path: { id: candidate.id } } });
+    if (!data) return null;
+    client.setQueryData(threadKeys.one(data.id), data);
+    client.setQueryData(threadKeys.list, (list: Thread[] | undefined) =>
+      list?.map((t) => (t.id === data.id ? data : t)),
+    );
+    return isEmptyThread(data) ? data : null;
+  };
+
   const start = async () => {
-    const thread = await create.mutateAsync("").catch(() => null);
+    setReusing(true);
+    const empty = await emptyThread()
+      .catch(() => null)
+      .finally(() => setReusing(false));
+    const thread = empty ?? (await create.mutateAsync("").catch(() => null));
     if (thread) navigate(`/threads/${thread.id}`);
   };
-  return { create, start };
+  const starting = () => reusing() || create.isPending;
+  return { create, start, starting };
 }
 
 export function useRenameThread() {

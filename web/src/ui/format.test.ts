@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatUsd, percentUsed } from "./format";
+import { formatDuration, formatMessageTime, formatUsd, percentUsed } from "./format";
 
 describe("format", () => {
   it("durations", () => {
@@ -23,5 +23,18 @@ describe("format", () => {
     expect(percentUsed(50, 200)).toBe(25);
     expect(percentUsed(300, 200)).toBe(100);
     expect(percentUsed(0, 0)).toBe(0);
+  });
+});
+
+describe("formatMessageTime", () => {
+  const now = new Date(2026, 6, 3, 18, 0);
+  it("shows the time today, the day before that, and the year only for other years", () => {
+    const today = formatMessageTime(new Date(2026, 6, 3, 14, 5).toISOString(), now);
+    expect(today).toMatch(/14.05|2.05/);
+    expect(today).not.toMatch(/Jul/);
+    expect(formatMessageTime(new Date(2026, 6, 1, 9, 0).toISOString(), now)).toMatch(/Jul/);
+    expect(formatMessageTime(new Date(2026, 6, 1, 9, 0).toISOString(), now)).not.toMatch(/2026/);
+    expect(formatMessageTime(new Date(2025, 0, 2, 9, 0).toISOString(), now)).toMatch(/2025/);
+    expect(formatMessageTime("not a date", now)).toBe("");
   });
 });

@@ -50,3 +50,17 @@ export function percentUsed(used: number, allowance: number): number {
   if (allowance <= 0) return used > 0 ? 100 : 0;
   return Math.min(100, Math.max(0, (used / allowance) * 100));
 }
+
+/** A message's time: "14:05" today, "3 Jul, 14:05" earlier this year, else with the year. */
+export function formatMessageTime(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  if (date.toDateString() === now.toDateString()) return time;
+  const day = date.toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    year: date.getFullYear() === now.getFullYear() ? undefined : "numeric",
+  });
+  return `${day}, ${time}`;
+}

@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { MAX_MESSAGE_CHARS } from "../../../contract/actions";
 import { intSetting, urlSetting } from "../../../platform/config";
 import { MAX_PARALLEL_SUBAGENTS_CEILING } from "../http/limits";
 
@@ -41,7 +42,7 @@ export function readAgentConfig(env: AgentEnv): AgentConfig {
   return {
     model: env.ANTHROPIC_MODEL || DEFAULT_MODEL,
     endpoint: new URL(urlSetting(vars, "ANTHROPIC_BASE_URL", "https://api.anthropic.com")).host,
-    maxMessageChars: intSetting(vars, "AGENT_MAX_MESSAGE_CHARS", 16_000, 1, 200_000),
+    maxMessageChars: intSetting(vars, "AGENT_MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS, 1, 200_000),
     maxSteps: intSetting(vars, "AGENT_MAX_STEPS", 8, 1, 50),
     contextTokens: intSetting(vars, "AGENT_CONTEXT_TOKENS", 60_000, 1_000, 1_000_000),
     maxOutputTokens: intSetting(vars, "AGENT_MAX_OUTPUT_TOKENS", 4_096, 16, 64_000),
