@@ -32,11 +32,6 @@ export async function createSchedule(
   });
 }
 
-export async function countSchedules(db: Database, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(schedules).where(eq(schedules.userId, userId));
-  return row?.n ?? 0;
-}
-
 /** All of them (a plan allows at most a hundred), oldest first. */
 export function listSchedules(db: Database, userId: string): Promise<ScheduleRow[]> {
   return db
