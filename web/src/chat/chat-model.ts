@@ -141,6 +141,8 @@ export const findUser = (chat: ChatState, messageId: string): UserItem | undefin
 
 export const lastTurn = (chat: ChatState): TurnItem | undefined => findLast(chat, "turn");
 
+export const lastUser = (chat: ChatState): UserItem | undefined => findLast(chat, "user");
+
 /** Adds a running turn. */
 export function startTurn(
   chat: ChatState,
