@@ -21,6 +21,7 @@ import { Composer, type SendError } from "./Composer";
 import { applyEvent } from "./chat-fold";
 import { type ChatState, emptyChat, findTurn, lastUser } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
+import { ScheduleRunNotice } from "./ScheduleRunNotice";
 import { sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
@@ -192,6 +193,9 @@ function ThreadChat(props: { threadId: string }) {
                       </Match>
                       <Match when={item.kind === "turn" && item}>
                         {(turn) => <TurnView turn={turn()} />}
+                      </Match>
+                      <Match when={item.kind === "schedule" && item}>
+                        {(run) => <ScheduleRunNotice run={run()} />}
                       </Match>
                       <Match when={item.kind === "notice" && item}>
                         {(notice) => (
