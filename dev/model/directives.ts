@@ -20,6 +20,8 @@ export interface Directives {
   failMidstream: boolean;
   slowMs?: number;
   words?: number;
+  /** `[[markdown]]`: answer with a fixed reply using headings, a list, a table and a code block. */
+  markdown: boolean;
   tools: ToolDirective[];
   /** The prompt with every directive removed and whitespace collapsed. */
   rest: string;
@@ -29,13 +31,13 @@ const MAX_WORDS = 1_000_000;
 const MAX_SLOW_MS = 600_000;
 
 export function readDirectives(prompt: string): Directives {
-  const found: Directives = { failMidstream: false, tools: [], rest: "" };
+  const found: Directives = { failMidstream: false, markdown: false, tools: [], rest: "" };
   let rest = "";
   let cursor = 0;
   for (;;) {
     const start = prompt.indexOf("[[", cursor);
     if (start < 0) break;
-    const head = /^\[\[(fail-midstream|fail|slow|words|tool)(?=[:\]])/i.exec(prompt.slice(start));
+    const head = /^\[\[(fail-midstream|fail|slow|words|markdown|tool)(?=[:\]])/i.exec(prompt.slice(start));
     const name = head?.[1]?.toLowerCase();
     const end = name === undefined ? -1 : directiveEnd(prompt, start, name);
     if (name === undefined || end < 0) {
@@ -73,6 +75,9 @@ function apply(found: Directives, name: string, body: string, text: string): voi
   switch (name) {
     case "fail-midstream":
       found.failMidstream = true;
+      return;
+    case "markdown":
+      found.markdown = true;
       return;
     case "slow": {
       const ms = Number.parseInt(body, 10);

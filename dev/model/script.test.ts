@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readDirectives } from "./directives";
 import type { MessagesRequest } from "./request";
-import { type Plan, planReply, type ReplyPlan, type ScriptContext } from "./script";
+import { MARKDOWN_REPLY, type Plan, planReply, type ReplyPlan, type ScriptContext } from "./script";
 
 const tools = (...names: string[]) =>
   names.map((name) => ({ name, input_schema: { type: "object" as const } }));
@@ -30,6 +30,7 @@ describe("readDirectives", () => {
     expect(found).toEqual({
       fail: { status: 429, times: 2, key: "n1", retryAfterSeconds: 3 },
       failMidstream: true,
+      markdown: false,
       slowMs: 25,
       words: 7,
       tools: [
@@ -102,6 +103,15 @@ describe("planReply", () => {
       errorType: "invalid_request_error",
     });
     expect(planReply(request("[[fail:500 times=1]]"), context())).not.toHaveProperty("retryAfterSeconds");
+  });
+
+  it("answers [[markdown]] with a heading, a list, a table and a ts code block, newlines kept", () => {
+    const plan = reply(planReply(request("Show me [[Markdown]]"), context()));
+    expect(plan.content).toEqual([{ type: "text", text: MARKDOWN_REPLY }]);
+    expect(MARKDOWN_REPLY).toMatch(/^## /m);
+    expect(MARKDOWN_REPLY).toMatch(/^\| --- \| --- \|$/m);
+    expect(MARKDOWN_REPLY).toMatch(/^```ts\n[\s\S]*\n```$/m);
+    expect(plan.stopReason).toBe("end_turn");
   });
 
   it("writes n words for [[words:n]]", () => {

@@ -42,6 +42,28 @@ export interface ScriptContext {
 }
 
 const SUMMARY_SNIPPET = 200;
+/**
+ * The `[[markdown]]` reply: what a real model writes and a chat must render (a heading, a list, a table, a fenced
+ * TypeScript block). The echo cannot carry it: it collapses whitespace, and markdown needs its newlines.
+ */
+export const MARKDOWN_REPLY = [
+  "## A sample reply",
+  "",
+  "Some **bold** text, a list and a table:",
+  "",
+  "- first point",
+  "- second point",
+  "",
+  "| Language | Typed |",
+  "| --- | --- |",
+  "| TypeScript | yes |",
+  "| JavaScript | no |",
+  "",
+  "```ts",
+  "const answer: number = 42;",
+  'console.log("The answer is", answer);',
+  "```",
+].join("\n");
 const VOCABULARY = "grow agent keeps notes in git and asks claude to plan the next small step".split(" ");
 
 /**
@@ -108,6 +130,7 @@ function compose(
   prompt: string,
 ): PlannedBlock[] {
   if (directives.words !== undefined) return [text(wordsText(directives.words))];
+  if (directives.markdown) return [text(MARKDOWN_REPLY)];
 
   const offered = new Set(
     request.tool_choice?.type === "none" ? [] : (request.tools ?? []).map((t) => t.name),

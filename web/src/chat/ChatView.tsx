@@ -1,6 +1,17 @@
 import { useParams } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
-import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, untrack } from "solid-js";
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  Match,
+  on,
+  onCleanup,
+  Show,
+  Switch,
+  untrack,
+} from "solid-js";
 import { createStore, produce } from "solid-js/store";
 import { api, unwrap } from "../api/client";
 import { agentConnection } from "../live/agent-connection";
@@ -8,13 +19,15 @@ import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
 import { Composer, type SendError } from "./Composer";
 import { applyEvent } from "./chat-fold";
-import { type ChatState, emptyChat, findTurn } from "./chat-model";
+import { type ChatState, emptyChat, findTurn, lastUser } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
+import { ScheduleRunNotice } from "./ScheduleRunNotice";
 import { sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
-import { MessageTime, TurnView } from "./TurnView";
+import { TurnView } from "./TurnView";
 import { announceEnd } from "./turn-wording";
+import { UserMessage } from "./UserMessage";
 
 const TURN_ENDS = new Set(["turn.completed", "turn.failed", "turn.cancelled", "turn.interrupted"]);
 
@@ -122,6 +135,17 @@ function ThreadChat(props: { threadId: string }) {
     }
   };
 
+  // Edit and resend: only the last user message, once it has been answered (a turn or a notice came after it) and
+  // while no reply runs (a message sent then would queue, which is not what editing means). Sending the edit sends
+  // a new message (Composer).
+  const [edit, setEdit] = createSignal<{ text: string } | null>(null);
+  const editable = createMemo(() => {
+    const user = lastUser(chat);
+    const answered = user !== undefined && chat.items[chat.items.length - 1] !== user;
+    return answered && chat.runningTurnId === null ? user.id : undefined;
+  });
+  const canEdit = (messageId: string) => messageId === editable();
+
   const missing = () => thread.isError && isNotFound(thread.error);
 
   return (
@@ -161,21 +185,17 @@ function ThreadChat(props: { threadId: string }) {
                     <Switch>
                       <Match when={item.kind === "user" && item}>
                         {(user) => (
-                          <li class="message user" data-testid="user-message">
-                            <div class="bubble">{user().text}</div>
-                            <p class="turn-meta">
-                              <MessageTime at={user().at} />
-                            </p>
-                            <Show when={user().queued}>
-                              <span class="badge queued" data-testid="queued-badge">
-                                Queued: waits for the current reply
-                              </span>
-                            </Show>
-                          </li>
+                          <UserMessage
+                            user={user()}
+                            onEdit={canEdit(user().id) ? () => setEdit({ text: user().text }) : undefined}
+                          />
                         )}
                       </Match>
                       <Match when={item.kind === "turn" && item}>
                         {(turn) => <TurnView turn={turn()} />}
+                      </Match>
+                      <Match when={item.kind === "schedule" && item}>
+                        {(run) => <ScheduleRunNotice run={run()} />}
                       </Match>
                       <Match when={item.kind === "notice" && item}>
                         {(notice) => (
@@ -209,6 +229,8 @@ function ThreadChat(props: { threadId: string }) {
           error={sendError()}
           onSend={send}
           onCancel={() => void cancel()}
+          edit={edit()}
+          onEditEnd={() => setEdit(null)}
         />
       </section>
     </Show>

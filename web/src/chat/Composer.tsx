@@ -1,4 +1,4 @@
-import { createSignal, Show } from "solid-js";
+import { createEffect, createSignal, on, Show, untrack } from "solid-js";
 import { checkLength } from "./message-limit";
 import { AllowanceMessage } from "./NoticeView";
 
@@ -14,6 +14,9 @@ export interface SendError {
  * A sent message leaves the box at once and waits in an outbox that sends one at a time, in order: the user can
  * type (and send) the next message while the last is still on its way, and nothing typed is lost. A send that fails
  * puts its text, and any sent after it, back in the box ahead of the draft.
+ *
+ * Editing (`edit`, from a user message's "Edit and resend"): the message's text replaces the draft, which is kept
+ * and comes back once the edit is sent or discarded. Sending an edit sends a new message; the box says so.
  */
 export function Composer(props: {
   running: boolean;
@@ -21,8 +24,33 @@ export function Composer(props: {
   error: SendError | null;
   onSend: (text: string) => Promise<boolean>;
   onCancel: () => void;
+  /** Text to edit; a new object each time the user asks, so editing the same text twice works. */
+  edit: { text: string } | null;
+  onEditEnd: () => void;
 }) {
   const [text, setText] = createSignal("");
+  let textarea: HTMLTextAreaElement | undefined;
+  let draftBeforeEdit = "";
+  createEffect(
+    on(
+      () => props.edit,
+      (edit, previous) => {
+        if (!edit) return;
+        if (!previous) draftBeforeEdit = untrack(text);
+        setText(edit.text);
+        // After the box shows the text: the caret at its end, ready to type.
+        requestAnimationFrame(() => {
+          textarea?.focus();
+          textarea?.setSelectionRange(edit.text.length, edit.text.length);
+        });
+      },
+    ),
+  );
+  const endEdit = (restore: string) => {
+    setText(restore);
+    draftBeforeEdit = "";
+    props.onEditEnd();
+  };
   const [outbox, setOutbox] = createSignal<string[]>([]);
   const length = () => checkLength(text());
   let draining = false;
@@ -47,7 +75,8 @@ export function Composer(props: {
     const message = text().trim();
     if (!message || length().over) return;
     setOutbox((queue) => [...queue, message]);
-    setText("");
+    if (props.edit) endEdit(draftBeforeEdit);
+    else setText("");
     void drain();
   };
 
@@ -79,11 +108,22 @@ export function Composer(props: {
           </Show>
         )}
       </Show>
+      <Show when={props.edit}>
+        <div class="composer-editing small" data-testid="composer-editing">
+          <span id="composer-editing">
+            Editing your last message. Sending adds it as a new message; the original and its reply stay.
+          </span>
+          <button type="button" class="button small subtle" onClick={() => endEdit(draftBeforeEdit)}>
+            Discard edit
+          </button>
+        </div>
+      </Show>
       <div class="composer-row">
         <label class="sr-only" for="composer-input">
           Message
         </label>
         <textarea
+          ref={textarea}
           id="composer-input"
           name="message"
           rows={1}
@@ -94,9 +134,10 @@ export function Composer(props: {
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) submit(e);
+            else if (e.key === "Escape" && props.edit) endEdit(draftBeforeEdit);
           }}
           aria-invalid={length().over}
-          aria-describedby="composer-length"
+          aria-describedby={props.edit ? "composer-editing composer-length" : "composer-length"}
         />
         <Show when={props.running}>
           <button

@@ -1,8 +1,34 @@
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
 import { createEffect, createMemo, on } from "solid-js";
+import { type HighlightCode, highlighterFor } from "./code-highlight";
 
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+const OPTIONS = { gfm: true, breaks: true, async: false } as const;
+const plain = new Marked(OPTIONS);
+
+/**
+ * A second parser whose fenced code blocks with a known language come out highlighted; made once the highlighter
+ * has loaded. Its HTML goes through the same sanitiser as the plain one's.
+ */
+let highlighting: { highlight: HighlightCode; marked: Marked } | undefined;
+function markedWith(highlight: HighlightCode): Marked {
+  if (highlighting?.highlight !== highlight) {
+    const marked = new Marked(OPTIONS, {
+      renderer: {
+        code({ text, lang }) {
+          const language = /^\S+/.exec(lang ?? "")?.[0];
+          const html = language ? highlight(text, language) : undefined;
+          // false: marked's own rendering (plain, escaped) for untagged or unknown languages.
+          if (html === undefined) return false;
+          // `language` is a name highlight.js knows (it answered), so it is plain word characters.
+          return `<pre><code class="hljs language-${language}">${html}\n</code></pre>\n`;
+        },
+      },
+    });
+    highlighting = { highlight, marked };
+  }
+  return highlighting.marked;
+}
 
 // Links leave the app in a new tab, without handing it a reference back.
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
@@ -12,9 +38,12 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
-/** Markdown → sanitised HTML (no scripts, handlers, iframes, forms or styles survive). */
-export function renderMarkdown(text: string): string {
-  const html = marked.parse(text) as string;
+/**
+ * Markdown → sanitised HTML (no scripts, handlers, iframes, forms or styles survive). With `highlight`, tagged code
+ * blocks carry highlight.js's token spans (classes only, which the sanitiser keeps).
+ */
+function renderMarkdown(text: string, highlight?: HighlightCode): string {
+  const html = (highlight ? markedWith(highlight) : plain).parse(text) as string;
   return DOMPurify.sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ["style", "form", "input", "button", "iframe", "img"],
@@ -36,10 +65,11 @@ async function copyCode(button: HTMLButtonElement, code: string) {
 
 /**
  * Rendered markdown. Each code block gets a Copy button, added after the sanitised HTML is in place (the sanitiser
- * removes buttons from the model's text; these are the app's own).
+ * removes buttons from the model's text; these are the app's own). Code blocks are plain until the highlighter's
+ * chunk has loaded (asked for by the first text with a tagged block), then rendered again highlighted.
  */
 export function Markdown(props: { text: string; class?: string }) {
-  const html = createMemo(() => renderMarkdown(props.text));
+  const html = createMemo(() => renderMarkdown(props.text, highlighterFor(props.text)));
   let container: HTMLDivElement | undefined;
   createEffect(
     on(html, () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ev } from "../live/thread-event.fixture";
 import { applyEvent, foldEvents } from "./chat-fold";
 import { emptyChat, type ToolBlock, type TurnItem, type UserItem } from "./chat-model";
+import { describeScheduleRun } from "./schedule-run-wording";
 import { describeEnd } from "./turn-wording";
 
 /** A whole turn: user message, start, deltas, usage, assistant message, end. */
@@ -179,5 +180,57 @@ describe("events the contract does not allow", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect(foldEvents([ev(1, "something.new", { any: 1 })]).items).toEqual([]);
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe("schedule runs", () => {
+  const run = (seq: number, status: string, extra: Record<string, unknown> = {}) =>
+    ev(seq, "schedule.run", {
+      scheduleId: "s1",
+      runId: `r${seq}`,
+      slotAt: "2026-01-01T09:00:00.000Z",
+      status,
+      ...extra,
+    });
+
+  it("shows each run once, in the thread's order, with why a refused one failed", () => {
+    const started = run(1, "started");
+    const chat = foldEvents([
+      started,
+      ev(2, "message.user", { messageId: "m1", text: "daily summary", queued: false }),
+      started,
+      run(3, "failed", { code: "schedule_runs_exhausted", message: "The Free plan runs at most 3 a day." }),
+      run(4, "skipped"),
+    ]);
+    expect(
+      chat.items.map((item) => (item.kind === "schedule" ? `${item.kind}:${item.status}` : item.kind)),
+    ).toEqual(["schedule:started", "user", "schedule:failed", "schedule:skipped"]);
+    expect(chat.items[2]).toMatchObject({
+      kind: "schedule",
+      scheduleId: "s1",
+      runId: "r3",
+      slotAt: "2026-01-01T09:00:00.000Z",
+      code: "schedule_runs_exhausted",
+    });
+    expect(chat.runningTurnId).toBeNull();
+  });
+
+  it("words a run for the thread: started, failed with its reason, skipped", () => {
+    expect(describeScheduleRun({ status: "started", code: null, message: null })).toBe(
+      "Scheduled run started",
+    );
+    expect(
+      describeScheduleRun({
+        status: "failed",
+        code: "allowance_exceeded",
+        message: "Your tokens are used up.",
+      }),
+    ).toBe("Scheduled run failed: Your tokens are used up.");
+    expect(describeScheduleRun({ status: "failed", code: "allowance_exceeded", message: null })).toBe(
+      "Scheduled run failed: allowance exceeded",
+    );
+    expect(describeScheduleRun({ status: "skipped", code: null, message: null })).toMatch(
+      /^Scheduled run skipped: /,
+    );
   });
 });

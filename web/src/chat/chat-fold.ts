@@ -152,6 +152,24 @@ export function applyAgentEvent(chat: ChatState, event: AgentEvent): void {
       });
       return;
     }
+    case "schedule.run": {
+      const id = `schedule-${event.seq}`;
+      if (chat.items.some((item) => item.kind === "schedule" && item.id === id)) return;
+      const { scheduleId, runId, slotAt, status, code, message } = event.data;
+      chat.items.push({
+        kind: "schedule",
+        id,
+        seq: event.seq,
+        at: event.at,
+        scheduleId,
+        runId,
+        slotAt,
+        status,
+        code: code || null,
+        message: message || null,
+      });
+      return;
+    }
     // Nothing to show in the chat (the console lists them): an assistant message stored, a memory write set aside.
     case "message.assistant":
     case "memory.write_failed":

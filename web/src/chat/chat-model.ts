@@ -1,6 +1,6 @@
 /**
  * What the chat shows, folded from a thread's events (chat-fold.ts): user messages, assistant turns with their
- * text, tool-call and sub-agent blocks and how each turn ended, and the agent's notices.
+ * text, tool-call and sub-agent blocks and how each turn ended, the agent's notices and the schedules' runs.
  */
 
 export type TurnStatus = "running" | "completed" | "cancelled" | "failed" | "interrupted";
@@ -107,7 +107,25 @@ export interface NoticeItem {
   upgradePath: string | null;
 }
 
-export type ChatItem = UserItem | TurnItem | NoticeItem;
+/**
+ * A schedule's slot in this thread (`schedule.run`): `started` comes just before the scheduled prompt's user
+ * message, `failed` when it was refused (`code`, `message`), `skipped` when the slot was missed while the service
+ * was down.
+ */
+export interface ScheduleRunItem {
+  kind: "schedule";
+  id: string;
+  seq: number;
+  at: string;
+  scheduleId: string;
+  runId: string;
+  slotAt: string;
+  status: "started" | "failed" | "skipped";
+  code: string | null;
+  message: string | null;
+}
+
+export type ChatItem = UserItem | TurnItem | NoticeItem | ScheduleRunItem;
 
 export interface ChatState {
   items: ChatItem[];
@@ -140,6 +158,8 @@ export const findUser = (chat: ChatState, messageId: string): UserItem | undefin
   findLast(chat, "user", (user) => user.id === messageId);
 
 export const lastTurn = (chat: ChatState): TurnItem | undefined => findLast(chat, "turn");
+
+export const lastUser = (chat: ChatState): UserItem | undefined => findLast(chat, "user");
 
 /** Adds a running turn. */
 export function startTurn(
