@@ -90,6 +90,12 @@ describe("the thread sidebar", () => {
       expect(await list(page).getByRole("link").count()).toBe(0);
       await search.fill("");
       await eventually(() => list(page).getByRole("link").count()).toBe(5);
+
+      // A new thread clears the search, which would otherwise hide it.
+      await search.fill("plan");
+      await newThread(page);
+      expect(await search.inputValue()).toBe("");
+      await link(page, "Untitled thread").waitFor();
     } finally {
       await context.close();
     }

@@ -22,13 +22,23 @@ export function ThreadList() {
   const labels = createMemo(() => groups().map((group) => group.label), undefined, {
     equals: (a, b) => a.join() === b.join(),
   });
+  // A search left in the box would hide the new thread.
+  const startClearingSearch = () => {
+    setQuery("");
+    void start();
+  };
   const threadsOf = (label: GroupLabel) => groups().find((group) => group.label === label)?.threads ?? [];
 
   return (
     <div class="thread-list">
       <div class="thread-list-head">
         <h2 class="sidebar-heading">Threads</h2>
-        <button type="button" class="button primary small" onClick={start} disabled={starting()}>
+        <button
+          type="button"
+          class="button primary small"
+          onClick={startClearingSearch}
+          disabled={starting()}
+        >
           {starting() ? "Starting…" : "New thread"}
         </button>
       </div>
