@@ -28,13 +28,17 @@ interface Fixture {
 
 /** The views, each with what shows it is ready (its data, not only its heading). */
 const views = (fixture: Fixture): Array<{ name: string; path: string; ready: (page: Page) => Locator }> => [
-  { name: "home", path: "/", ready: (page) => page.getByTestId("thread-list").getByRole("link").first() },
+  { name: "home", path: "/", ready: (page) => page.getByRole("button", { name: "Start a new thread" }) },
   {
     name: "chat",
     path: fixture.threadPath,
     ready: (page) => page.locator('[data-testid="assistant-turn"][data-status="completed"]').last(),
   },
-  { name: "memory", path: fixture.memoryPath, ready: (page) => page.getByTestId("memory-content") },
+  {
+    name: "memory",
+    path: fixture.memoryPath,
+    ready: (page) => page.getByTestId("commit").first(),
+  },
   { name: "actors", path: "/actors", ready: (page) => page.getByTestId("actor-list") },
   { name: "schedules", path: "/schedules", ready: (page) => page.getByText("Morning summary").first() },
   { name: "sandbox", path: "/stack", ready: (page) => page.getByTestId("stack-status") },
@@ -43,21 +47,51 @@ const views = (fixture: Fixture): Array<{ name: string; path: string; ready: (pa
 
 const log = (line: string) => console.log(`[screenshots] ${line}`);
 
-async function api(page: Page, apiPath: string, body?: unknown): Promise<Record<string, unknown>> {
+async function api(
+  page: Page,
+  apiPath: string,
+  body?: unknown,
+  method = body === undefined ? "GET" : "POST",
+): Promise<Record<string, unknown>> {
   const result = await page.evaluate(
-    async ({ apiPath, body }) => {
+    async ({ apiPath, body, method }) => {
       const session = JSON.parse(sessionStorage.getItem("growqr.session") ?? "{}") as { token?: string };
       const response = await fetch(`/api${apiPath}`, {
-        method: body === undefined ? "GET" : "POST",
+        method,
         headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+      const json = response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
+      return { status: response.status, json };
     },
-    { apiPath, body },
+    { apiPath, body, method },
   );
   if (result.status >= 300) throw new Error(`${apiPath}: ${result.status} ${JSON.stringify(result.json)}`);
   return result.json;
+}
+
+/**
+ * A thread whose first message the agent has answered, with a memory written on the way (dev/model answers
+ * "remember …" with a commit_memory call, then a reply). On a fresh stack `wrangler dev` sometimes reloads while the
+ * first user's Gitea starts, cutting that turn off: then the thread goes and the next try starts another.
+ */
+async function answeredThread(page: Page) {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole("button", { name: "New thread", exact: true }).click();
+    await page.waitForURL(/\/threads\/[0-9a-f-]{36}$/);
+    const box = page.getByLabel("Message", { exact: true });
+    await box.fill("Please remember that my favourite colour is green");
+    await box.press("Enter");
+    const answered = await page
+      .locator('[data-testid="assistant-turn"][data-status="completed"]')
+      .waitFor({ timeout: 45_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (answered) return;
+    if (attempt === 3) throw new Error("the agent did not answer in three tries");
+    log(`no answer on try ${attempt}: trying again in a new thread`);
+    await api(page, new URL(page.url()).pathname, undefined, "DELETE");
+  }
 }
 
 /** One user with something in every view, made through the UI where the UI is the point (the chat). */
@@ -65,15 +99,7 @@ async function makeFixture(browser: Browser, webUrl: string): Promise<Fixture> {
   const { context, page } = await newUserPage(browser, webUrl);
   try {
     await signIn(page, "screenshots");
-    await page.getByRole("button", { name: "New thread", exact: true }).click();
-    await page.waitForURL(/\/threads\/[0-9a-f-]{36}$/);
-    const box = page.getByLabel("Message", { exact: true });
-    // dev/model answers "remember …" with a commit_memory call, then a reply.
-    await box.fill("Please remember that my favourite colour is green");
-    await box.press("Enter");
-    await page
-      .locator('[data-testid="assistant-turn"][data-status="completed"]')
-      .waitFor({ timeout: 60_000 });
+    await answeredThread(page);
     const threadPath = new URL(page.url()).pathname;
     const threadId = threadPath.split("/")[2] ?? "";
     const card = page.getByTestId("tool-card").filter({ hasText: "commit memory" });
@@ -116,6 +142,11 @@ async function shootAll(browser: Browser, webUrl: string) {
     const page = await signedIn.newPage();
     for (const view of views(fixture)) {
       await page.goto(view.path);
+      // The sidebar's threads too (on a phone in the closed drawer, so not visible, but loaded for when it opens).
+      await page
+        .getByTestId("thread-list")
+        .waitFor({ state: "attached", timeout: READY_MS })
+        .catch(() => log(`${view.name}: the thread list did not load`));
       await shoot(page, view.ready(page), `${view.name}-${suffix}`);
     }
     await signedIn.close();
