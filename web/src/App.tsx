@@ -5,6 +5,8 @@ import { AuthLoading, SignIn } from "./auth/SignIn";
 import { auth, session } from "./auth/session";
 import Home from "./home/Home";
 import { Shell } from "./layout/Shell";
+import { threadKeys } from "./threads/thread-queries";
+import { shareThreadChanges } from "./threads/thread-sync";
 
 // Every view but home loads on first use (the chat brings markdown and the live connection): the first paint
 // needs none of them.
@@ -21,6 +23,9 @@ const SchedulesPage = lazy(() => import("./schedules/SchedulesPage"));
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 10_000, retry: 1, refetchOnWindowFocus: false } },
 });
+
+// A thread made, renamed or deleted in one tab shows in the user's other tabs (for the app's lifetime).
+shareThreadChanges(queryClient, () => session()?.id, threadKeys.list);
 
 // Nothing of one user's data stays cached for the next.
 createRoot(() =>

@@ -1,23 +1,44 @@
 import { A } from "@solidjs/router";
-import { For, lazy, Match, Suspense, Switch } from "solid-js";
+import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { markThreadsPainted } from "../ui/first-paint";
-import { threadTitle, useStartThread, useThreads } from "./thread-queries";
+import { filterByTitle, type GroupLabel, groupByDate } from "./thread-groups";
+import { type Thread, threadTitle, useStartThread, useThreads } from "./thread-queries";
 
 // The ⋯ menu brings Kobalte (menu, dialogs, positioning): it loads once the list is on screen, not before it, so the
 // first paint of the threads waits for none of it.
 const ThreadActions = lazy(() => import("./ThreadActions").then((m) => ({ default: m.ThreadActions })));
 
-/** The sidebar: a button to start a thread, then the user's threads, newest first. */
+/** The sidebar: a button to start a thread, a search over the titles, then the threads by day, newest first. */
 export function ThreadList() {
   const threads = useThreads();
   const { create, start, starting } = useStartThread();
+  const [query, setQuery] = createSignal("");
+
+  const groups = createMemo(() =>
+    groupByDate(filterByTitle(threads.data ?? [], query(), threadTitle), new Date()),
+  );
+  // The sections are keyed by their label (a string), so a change to one thread re-renders its row, not the list.
+  const labels = createMemo(() => groups().map((group) => group.label), undefined, {
+    equals: (a, b) => a.join() === b.join(),
+  });
+  // A search left in the box would hide the new thread.
+  const startClearingSearch = () => {
+    setQuery("");
+    void start();
+  };
+  const threadsOf = (label: GroupLabel) => groups().find((group) => group.label === label)?.threads ?? [];
 
   return (
     <div class="thread-list">
       <div class="thread-list-head">
         <h2 class="sidebar-heading">Threads</h2>
-        <button type="button" class="button primary small" onClick={start} disabled={starting()}>
+        <button
+          type="button"
+          class="button primary small"
+          onClick={startClearingSearch}
+          disabled={starting()}
+        >
           {starting() ? "Starting…" : "New thread"}
         </button>
       </div>
@@ -42,34 +63,60 @@ export function ThreadList() {
         </Match>
         <Match when={threads.data}>
           {(list) => (
-            <ul class="threads" data-testid="thread-list" ref={markThreadsPainted}>
-              <For
-                each={list()}
+            <div data-testid="thread-list" ref={markThreadsPainted}>
+              <Show
+                when={list().length > 0}
                 fallback={
-                  <li class="muted small empty-threads">No threads yet. Start one to talk to your agent.</li>
+                  <p class="muted small empty-threads">No threads yet. Start one to talk to your agent.</p>
                 }
               >
-                {(thread) => (
-                  <li class="thread-row">
-                    <A
-                      href={`/threads/${thread.id}`}
-                      class="thread-link"
-                      activeClass="active"
-                      end={false}
-                      title={threadTitle(thread)}
-                    >
-                      {threadTitle(thread)}
-                    </A>
-                    <Suspense fallback={<span class="thread-menu-placeholder" />}>
-                      <ThreadActions thread={thread} />
-                    </Suspense>
-                  </li>
-                )}
-              </For>
-            </ul>
+                <input
+                  type="search"
+                  class="thread-search"
+                  aria-label="Search threads"
+                  placeholder="Search threads"
+                  value={query()}
+                  onInput={(event) => setQuery(event.currentTarget.value)}
+                />
+                <For each={labels()}>
+                  {(label) => (
+                    <section class="thread-group" aria-label={label}>
+                      <h3 class="thread-group-heading">{label}</h3>
+                      <ul class="threads">
+                        <For each={threadsOf(label)}>{(thread) => <ThreadRow thread={thread} />}</For>
+                      </ul>
+                    </section>
+                  )}
+                </For>
+                <Show when={labels().length === 0}>
+                  <p class="muted small empty-threads" role="status">
+                    No thread titles match “{query().trim()}”.
+                  </p>
+                </Show>
+              </Show>
+            </div>
           )}
         </Match>
       </Switch>
     </div>
+  );
+}
+
+function ThreadRow(props: { thread: Thread }) {
+  return (
+    <li class="thread-row">
+      <A
+        href={`/threads/${props.thread.id}`}
+        class="thread-link"
+        activeClass="active"
+        end={false}
+        title={threadTitle(props.thread)}
+      >
+        {threadTitle(props.thread)}
+      </A>
+      <Suspense fallback={<span class="thread-menu-placeholder" />}>
+        <ThreadActions thread={props.thread} />
+      </Suspense>
+    </li>
   );
 }
