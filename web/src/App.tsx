@@ -25,7 +25,9 @@ const queryClient = new QueryClient({
 });
 
 // A thread made, renamed or deleted in one tab shows in the user's other tabs (for the app's lifetime).
-shareThreadChanges(queryClient, () => session()?.id, threadKeys.list);
+const stopSharingThreadChanges = shareThreadChanges(queryClient, () => session()?.id, threadKeys.list);
+// A dev hot reload runs this module again: the old channel must not stay open beside the new one.
+import.meta.hot?.dispose(stopSharingThreadChanges);
 
 // Nothing of one user's data stays cached for the next.
 createRoot(() =>

@@ -1,8 +1,8 @@
 import { A } from "@solidjs/router";
-import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch } from "solid-js";
+import { createMemo, createSignal, For, lazy, Match, onCleanup, Show, Suspense, Switch } from "solid-js";
 import { errorMessage } from "../api/client";
 import { markThreadsPainted } from "../ui/first-paint";
-import { filterByTitle, type GroupLabel, groupByDate } from "./thread-groups";
+import { filterByTitle, type GroupLabel, groupByDate, nextLocalDay } from "./thread-groups";
 import { type Thread, threadTitle, useStartThread, useThreads } from "./thread-queries";
 
 // The ⋯ menu brings Kobalte (menu, dialogs, positioning): it loads once the list is on screen, not before it, so the
@@ -14,9 +14,10 @@ export function ThreadList() {
   const threads = useThreads();
   const { create, start, starting } = useStartThread();
   const [query, setQuery] = createSignal("");
+  const today = useToday();
 
   const groups = createMemo(() =>
-    groupByDate(filterByTitle(threads.data ?? [], query(), threadTitle), new Date()),
+    groupByDate(filterByTitle(threads.data ?? [], query(), threadTitle), today()),
   );
   // The sections are keyed by their label (a string), so a change to one thread re-renders its row, not the list.
   const labels = createMemo(() => groups().map((group) => group.label), undefined, {
@@ -119,4 +120,19 @@ function ThreadRow(props: { thread: Thread }) {
       </Suspense>
     </li>
   );
+}
+
+/** Now, refreshed at the next local midnight: a tab left open overnight moves "Today" to "Yesterday". */
+function useToday() {
+  const [now, setNow] = createSignal(new Date());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    timer = setTimeout(() => {
+      setNow(new Date());
+      arm();
+    }, nextLocalDay(now()).getTime() - Date.now());
+  };
+  arm();
+  onCleanup(() => clearTimeout(timer));
+  return now;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterByTitle, groupByDate } from "./thread-groups";
+import { filterByTitle, groupByDate, nextLocalDay } from "./thread-groups";
 
 // Local times (no "Z"): the groups are the viewer's calendar days, whatever zone the test runs in.
 const now = new Date(2026, 11, 5, 9, 30);
@@ -63,5 +63,15 @@ describe("filterByTitle", () => {
 
   it("searches the title as shown, so an untitled thread is found as one", () => {
     expect(search("untitled")).toEqual([""]);
+  });
+});
+
+describe("nextLocalDay", () => {
+  it("is just past the coming local midnight, so a tab open overnight regroups once the day has changed", () => {
+    const late = new Date(2026, 11, 5, 23, 59, 30);
+    expect(nextLocalDay(late)).toEqual(new Date(2026, 11, 6, 0, 0, 1));
+    expect(groupByDate([thread("late", late.toISOString())], nextLocalDay(late))[0]?.label).toBe("Yesterday");
+    // The last day of a month and of a year roll over too.
+    expect(nextLocalDay(new Date(2026, 11, 31, 8))).toEqual(new Date(2027, 0, 1, 0, 0, 1));
   });
 });

@@ -63,3 +63,10 @@ export function filterByTitle<T>(threads: readonly T[], query: string, titleOf: 
     return words.every((word) => title.includes(word));
   });
 }
+
+/** The first moment of the next local calendar day after `now` (a second past midnight, whatever DST does). */
+export function nextLocalDay(now: Date): Date {
+  const next = new Date(now);
+  next.setHours(24, 0, 1, 0);
+  return next;
+}
