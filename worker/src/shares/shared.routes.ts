@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../platform/api-error";
 import { ConcurrencySlots } from "../../../platform/concurrency-slots";
@@ -12,7 +12,7 @@ import { validationHook } from "../openapi/validation-hook";
 import { openEventStream } from "../threads/event-stream";
 import { eventJson } from "../threads/serialize";
 import { listEvents } from "../threads/thread-log.repository";
-import { EventsQuery } from "../threads/threads.schemas";
+import { EventStreamHeaders, EventsQuery, eventsResponse } from "../threads/threads.schemas";
 import { hashShareToken } from "./share-token";
 import { sharedEvent } from "./shared-events";
 import { findLiveShare, type LiveShare } from "./shares.repository";
@@ -63,24 +63,10 @@ const routes = {
     request: {
       params: ShareTokenParams,
       query: EventsQuery,
-      headers: z.object({
-        "last-event-id": z
-          .string()
-          .regex(/^\d{1,15}$/)
-          .optional()
-          .openapi({ description: "Resume after this seq (SSE)" }),
-      }),
+      headers: EventStreamHeaders,
     },
     responses: {
-      200: {
-        description: "A page of events, or the live stream",
-        content: {
-          "application/json": { schema: SharedEventPage },
-          "text/event-stream": {
-            schema: z.string().openapi({ description: "SSE; data is an Event as JSON" }),
-          },
-        },
-      },
+      200: eventsResponse(SharedEventPage),
       ...publicErrors,
     },
   }),

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { type ActorsClient, userActors } from "../actors/user-actors";
 import type { AppEnv } from "../env";
 import { MAX_EVENT_STREAMS_PER_USER } from "../http/limits";
@@ -12,7 +12,9 @@ import { createThread, deleteThread, findThread, listThreads, renameThread } fro
 import {
   CreateThreadBody,
   EventPage,
+  EventStreamHeaders,
   EventsQuery,
+  eventsResponse,
   MessagePage,
   PageQuery,
   ThreadIdParams,
@@ -90,24 +92,10 @@ const routes = {
     request: {
       params: ThreadIdParams,
       query: EventsQuery,
-      headers: z.object({
-        "last-event-id": z
-          .string()
-          .regex(/^\d{1,15}$/)
-          .optional()
-          .openapi({ description: "Resume after this seq (SSE)" }),
-      }),
+      headers: EventStreamHeaders,
     },
     responses: {
-      200: {
-        description: "A page of events, or the live stream",
-        content: {
-          "application/json": { schema: EventPage },
-          "text/event-stream": {
-            schema: z.string().openapi({ description: "SSE; data is an Event as JSON" }),
-          },
-        },
-      },
+      200: eventsResponse(EventPage),
       ...authenticatedErrors,
       ...notFound,
     },

@@ -87,3 +87,23 @@ export const EventsQuery = z.object({
 });
 
 export const threadNotFound = () => new ApiError("thread_not_found", "No such thread");
+
+/** `Last-Event-ID`, sent by EventSource when it reconnects: the stream resumes after that seq. */
+export const EventStreamHeaders = z.object({
+  "last-event-id": z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .optional()
+    .openapi({ description: "Resume after this seq (SSE)" }),
+});
+
+/** The 200 of an events route: a JSON page, or with `Accept: text/event-stream` the live stream. */
+export const eventsResponse = (page: z.ZodType) => ({
+  description: "A page of events, or the live stream",
+  content: {
+    "application/json": { schema: page },
+    "text/event-stream": {
+      schema: z.string().openapi({ description: "SSE; data is an Event as JSON" }),
+    },
+  },
+});
