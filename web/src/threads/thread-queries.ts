@@ -11,12 +11,13 @@ export const threadKeys = {
   one: (id: string) => ["threads", id] as const,
 };
 
+const threadList = {
+  queryKey: threadKeys.list,
+  queryFn: async () => unwrap(await api.GET("/threads", { params: { query: { limit: 100 } } })).items,
+};
+
 /** The user's threads, newest first (the first 100; the sidebar shows them all). */
-export const useThreads = () =>
-  useQuery(() => ({
-    queryKey: threadKeys.list,
-    queryFn: async () => unwrap(await api.GET("/threads", { params: { query: { limit: 100 } } })).items,
-  }));
+export const useThreads = () => useQuery(() => threadList);
 
 export const useThread = (id: Accessor<string>) =>
   useQuery(() => ({
@@ -57,7 +58,8 @@ export function useStartThread() {
   const [reusing, setReusing] = createSignal(false);
 
   const emptyThread = async (): Promise<Thread | null> => {
-    const candidate = client.getQueryData<Thread[]>(threadKeys.list)?.find(isEmptyThread);
+    // The list itself, fetched if a click comes before it loaded (right after opening the page).
+    const candidate = (await client.ensureQueryData(threadList)).find(isEmptyThread);
     if (!candidate) return null;
     const { data } = await api.GET("/threads/{id}", { params: { path: { id: candidate.id } } });
     if (!data) return null;
