@@ -31,6 +31,24 @@ function identity(value: unknown): { name: string; email: string } | undefined {
   return name && email ? { name, email } : undefined;
 }
 
+/**
+ * Gitea's `dates` (CommitDateOptions): RFC 3339 author and committer dates for the commit. A value Go's time parser
+ * refuses is a 422, as Gitea answers a body that does not bind.
+ */
+function commitDates(value: unknown): { author?: string; committer?: string } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object") throw new HttpError(422, "dates must be an object");
+  const gitDate = (raw: unknown) => {
+    if (raw === undefined || raw === null || raw === "") return undefined;
+    const ms = typeof raw === "string" ? Date.parse(raw) : Number.NaN;
+    if (Number.isNaN(ms)) throw new HttpError(422, `invalid date: ${String(raw).slice(0, 40)}`);
+    // git's own format, so sub-second precision and zones parse the same everywhere.
+    return `@${Math.floor(ms / 1000)} +0000`;
+  };
+  const dates = value as Record<string, unknown>;
+  return { author: gitDate(dates.author), committer: gitDate(dates.committer) };
+}
+
 function pageParams(url: URL) {
   const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1);
   const limit = Math.min(50, Math.max(1, Number.parseInt(url.searchParams.get("limit") ?? "30", 10) || 30));
@@ -92,8 +110,12 @@ export function repoRoutes(context: DevGiteaContext): Route[] {
     const branch = str(body.branch) || repo.defaultBranch;
     if (!isSafeRef(branch)) throw new HttpError(404, `branch does not exist [name: ${branch}]`);
     const doer = gitIdentity(requireSignedIn(request.principal).user);
-    const author = identity(body.author) ?? identity(body.committer) ?? doer;
-    const committer = identity(body.committer) ?? identity(body.author) ?? doer;
+    const dates = commitDates(body.dates);
+    const author = { ...(identity(body.author) ?? identity(body.committer) ?? doer), date: dates.author };
+    const committer = {
+      ...(identity(body.committer) ?? identity(body.author) ?? doer),
+      date: dates.committer,
+    };
     const message = str(body.message) || `${mode === "create" ? "Add" : "Update"} ${filePath}`;
 
     const commit = await context.exclusive(repo, async () => {

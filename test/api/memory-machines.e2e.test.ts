@@ -16,10 +16,16 @@ const file = async (token: string, path: string) =>
   call(`/api/memory/file?path=${encodeURIComponent(path)}`, token);
 const history = async (token: string, path: string) => {
   const response = await call(`/api/memory/history?path=${encodeURIComponent(path)}`, token);
-  if (!response.ok) return { status: response.status, messages: [] as string[] };
-  const body = (await response.json()) as { items: Array<{ message: string }> };
-  return { status: response.status, messages: body.items.map((c) => c.message) };
+  if (!response.ok) return { status: response.status, messages: [] as string[], dates: [] as string[] };
+  const body = (await response.json()) as { items: Array<{ message: string; date: string }> };
+  return {
+    status: response.status,
+    messages: body.items.map((c) => c.message),
+    dates: body.items.map((c) => c.date),
+  };
 };
+/** To git's precision: whole seconds. */
+const toSecond = (iso: string) => new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString();
 
 async function machinesOf(userId: string) {
   const all = await fly().machines.list(APP);
@@ -161,5 +167,18 @@ describe("memory in each user's own Gitea machine", () => {
     );
     const { content } = (await contents.json()) as { content: string };
     expect(Buffer.from(content, "base64").toString("utf8")).toBe("a2");
+    // Each restored commit keeps the date it was first made, not the restore's.
+    const commits = await atMachine(
+      after.gitea?.id ?? "",
+      `/api/v1/repos/${giteaLoginFor(alice.id)}/growqr-memory/commits?path=notes/a.md`,
+      { user: "growqr-admin", password },
+    );
+    const restored = (await commits.json()) as Array<{
+      commit: { message: string; author: { date: string } };
+    }>;
+    expect(restored.map((c) => c.commit.message.trim())).toEqual(["A two", "A one"]);
+    expect(restored.map((c) => new Date(c.commit.author.date).toISOString())).toEqual(
+      before.dates.map(toSecond),
+    );
   });
 });

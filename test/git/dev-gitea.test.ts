@@ -54,6 +54,25 @@ describe("dev/gitea", () => {
     expect((await user.listDirectory(login, "mem", "parallel"))?.length).toBe(8);
   });
 
+  it("dates a commit as `dates` asks (a restore keeps each version's date), and refuses a date it cannot read", async () => {
+    const when = "2025-03-09T07:30:15.250Z";
+    await user.createFile(login, "mem", "dated.md", {
+      content: "then",
+      message: "back then",
+      dates: { author: when, committer: when },
+    });
+    const [commit] = await user.listCommits(login, "mem", { path: "dated.md", limit: 1 });
+    expect(new Date(commit?.commit?.author?.date ?? "").toISOString()).toBe("2025-03-09T07:30:15.000Z");
+    expect(new Date(commit?.commit?.committer?.date ?? "").toISOString()).toBe("2025-03-09T07:30:15.000Z");
+
+    const refused = await raw(`/api/v1/repos/${login}/mem/contents/undated.md`, {
+      method: "POST",
+      body: JSON.stringify({ content: btoa("x"), dates: { author: "yesterday-ish" } }),
+    });
+    expect(refused.status).toBe(422);
+    expect(await user.getFile(login, "mem", "undated.md")).toBeNull();
+  });
+
   it("refuses traversal and .git paths sent around the client, writing nothing", async () => {
     const before = (await user.listCommits(login, "mem")).length;
     for (const bad of ["a/%2E%2E/%2E%2E/x.md", ".git/hooks/x", "a/.GIT/x", "a%00b.md"]) {

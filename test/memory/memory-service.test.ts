@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGiteaMachine } from "../../dev/gitea/machine";
 import { createLogger } from "../../platform/logger";
 import { GITEA_ADMIN_USER } from "../../provisioner/src/stack/stack-record";
-import { outbox, threads, users } from "../../schema";
+import { memoryVersions, outbox, threads, users } from "../../schema";
 import type { Database } from "../../schema/db";
 import { createGitManager } from "../../worker/src/git/git-manager";
 import { GiteaError } from "../../worker/src/git/gitea-error";
@@ -206,6 +206,15 @@ describe("memory service", () => {
     await memory.commit({ path: "notes/a.md", content: "a1", message: "A one" });
     await memory.commit({ path: "system/me.md", content: "me", message: "Me" });
     await memory.commit({ path: "notes/a.md", content: "a2", message: "A two" });
+    // A version git refuses for good (stored before the path rules existed): the restore must not stop at it.
+    await db.insert(memoryVersions).values({
+      userId,
+      path: ".git./x",
+      content: "poison",
+      message: "Poison",
+      commitSha: "0".repeat(40),
+      writeId: crypto.randomUUID(),
+    });
 
     // A new, empty machine on the same address: no user, no token, no repository.
     await gitea.close();

@@ -40,6 +40,8 @@ export interface WriteFileInput {
   branch?: string;
   /** Defaults to the token's user, which is what makes the user the commit's author. */
   author?: { name: string; email: string };
+  /** The commit's author and committer dates (RFC 3339); Gitea's clock when absent. A restore keeps the originals. */
+  dates?: { author: string; committer: string };
 }
 
 const entryType = (type: string | undefined): DirectoryEntry["type"] =>
@@ -233,7 +235,13 @@ export class GiteaClient extends GiteaHttp {
     const body = await this.must("create file", () =>
       this.api.POST("/repos/{owner}/{repo}/contents/{filepath}", {
         params: { path: { owner, repo, filepath } },
-        body: { content, message: input.message, branch: input.branch, author: input.author },
+        body: {
+          content,
+          message: input.message,
+          branch: input.branch,
+          author: input.author,
+          dates: input.dates,
+        },
       }),
     );
     return { commitSha: body.commit?.sha ?? "", blobSha: body.content?.sha ?? "" };
@@ -251,7 +259,14 @@ export class GiteaClient extends GiteaHttp {
     const body = await this.must("update file", () =>
       this.api.PUT("/repos/{owner}/{repo}/contents/{filepath}", {
         params: { path: { owner, repo, filepath } },
-        body: { content, sha: input.sha, message: input.message, branch: input.branch, author: input.author },
+        body: {
+          content,
+          sha: input.sha,
+          message: input.message,
+          branch: input.branch,
+          author: input.author,
+          dates: input.dates,
+        },
       }),
     );
     return { commitSha: body.commit?.sha ?? "", blobSha: body.content?.sha ?? "" };
