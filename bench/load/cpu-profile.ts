@@ -1,8 +1,5 @@
-import { once } from "node:events";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
-import WebSocket from "ws";
+import { originalPositionFor, type TraceMap } from "@jridgewell/trace-mapping";
+import type { Inspector } from "./inspector";
 
 /** The subset of the Chrome DevTools Protocol's `Profiler.Profile` this reads. */
 export interface CpuProfile {
@@ -26,64 +23,14 @@ export interface ProfileWithMaps {
   maps: Map<string, TraceMap>;
 }
 
-interface InspectorMessage {
-  id?: number;
-  method?: string;
-  params?: { scriptId: string; url: string; sourceMapURL?: string };
-  result?: unknown;
-  error?: { message: string };
-}
-
-/**
- * Samples the Workers' JavaScript through `wrangler dev`'s inspector (its one target is the first Worker, whose
- * isolate also runs the actors' Durable Objects). The proxy accepts a client only with a localhost Origin. The
- * debugger is enabled only to learn each script's file and source map.
- */
-export async function startCpuProfile(inspectorUrl: string): Promise<{ stop(): Promise<ProfileWithMaps> }> {
-  const [target] = (await (await fetch(`${inspectorUrl}/json`)).json()) as Array<{
-    webSocketDebuggerUrl: string;
-  }>;
-  if (!target) throw new Error(`no inspector target at ${inspectorUrl}`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl, { origin: "http://localhost" });
-  await once(socket, "open");
-  let lastId = 0;
-  const waiting = new Map<number, (message: InspectorMessage) => void>();
-  const scripts = new Map<string, { url: string; sourceMapURL?: string }>();
-  socket.on("message", (data) => {
-    const message = JSON.parse(String(data)) as InspectorMessage;
-    if (message.method === "Debugger.scriptParsed" && message.params) {
-      scripts.set(message.params.scriptId, message.params);
-    }
-    if (message.id === undefined) return;
-    waiting.get(message.id)?.(message);
-    waiting.delete(message.id);
-  });
-  const send = <T>(method: string, params: object = {}) =>
-    new Promise<T>((resolve, reject) => {
-      const id = ++lastId;
-      waiting.set(id, (m) =>
-        m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result as T),
-      );
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  await send("Debugger.enable");
-  await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: 500 });
-  await send("Profiler.start");
+/** Samples the Workers' JavaScript every 0.5 ms until `stop`. */
+export async function startCpuProfile(inspector: Inspector): Promise<{ stop(): Promise<ProfileWithMaps> }> {
+  await inspector.send("Profiler.setSamplingInterval", { interval: 500 });
+  await inspector.send("Profiler.start");
   return {
     async stop() {
-      const { profile } = await send<{ profile: CpuProfile }>("Profiler.stop");
-      await send("Debugger.disable");
-      socket.close();
-      const maps = new Map<string, TraceMap>();
-      for (const [scriptId, script] of scripts) {
-        if (!script.sourceMapURL || !script.url.startsWith("file://")) continue;
-        const mapUrl = new URL(script.sourceMapURL, script.url);
-        if (mapUrl.protocol !== "file:") continue;
-        const text = await readFile(fileURLToPath(mapUrl), "utf8").catch(() => undefined);
-        if (text) maps.set(scriptId, new TraceMap(text, script.url));
-      }
-      return { profile, maps };
+      const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
+      return { profile, maps: await inspector.sourceMaps() };
     },
   };
 }

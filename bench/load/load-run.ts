@@ -80,6 +80,8 @@ export async function runLoad(
   settings: LoadSettings,
   log: (line: string) => void,
   modelClock: ModelClock,
+  /** Counts calls into the Durable Objects over the load window (do-requests.ts); runs without faults only. */
+  doRequests?: { reset(): Promise<void>; take(): Promise<Map<string, number>> },
 ) {
   const started = performance.now();
   const stop = started + settings.durationMs;
@@ -91,6 +93,7 @@ export async function runLoad(
   const subAgentUsers = Math.round(settings.users * settings.subAgentShare);
 
   const costBefore = settings.faults ? undefined : await sampleCost(stack.wsProxy);
+  if (costBefore) await doRequests?.reset();
   const faultLog: string[] = [];
   const faults: Promise<void> = settings.faults
     ? runFaults(stack, defaultFaultPlan(settings.durationMs), (line) => {
@@ -105,6 +108,7 @@ export async function runLoad(
   );
   await faults;
   const costAfter = costBefore && (await sampleCost(stack.wsProxy));
+  const doCalls = costAfter ? await doRequests?.take() : undefined;
   const users = simulated.flatMap((r, i) => {
     if (r.status === "fulfilled") return [r.value];
     problems.push(`user ${i}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
@@ -179,7 +183,9 @@ export async function runLoad(
     subAgents,
     memory,
     faults: faultLog,
-    ...(costBefore && costAfter ? { perTurn: costPerTurn(costBefore, costAfter, counts.completed) } : {}),
+    ...(costBefore && costAfter
+      ? { perTurn: costPerTurn(costBefore, costAfter, counts.completed, doCalls) }
+      : {}),
     exactlyOnce: problems.length === 0,
     problems,
     seconds: Math.round(seconds * 10) / 10,
@@ -404,7 +410,7 @@ export function formatLoad(result: LoadResult): string {
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,
     `  memory writes: ${result.memory.acknowledged} acknowledged (${result.memory.pendingWhenAcknowledged} while git was down, answered "pending"), ${result.memory.landed} committed to git`,
     result.perTurn
-      ? `  per completed turn: Worker CPU ${result.perTurn.workerCpuMs} ms (every workerd process), ${result.perTurn.dbRoundTrips} database round trips`
+      ? `  per completed turn: Worker CPU ${result.perTurn.workerCpuMs} ms (every workerd process), ${result.perTurn.dbRoundTrips} database round trips, ${result.perTurn.doRequests ?? "(not counted)"} Durable Object requests ${JSON.stringify(result.perTurn.doRequestsByEntry ?? {})}`
       : "  per completed turn: not measured with faults on (LOAD_FAULTS=0 measures it)",
     ...result.faults.map((f) => `  fault: ${f}`),
     `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,

@@ -3,12 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { repoRoot, startLocalStack } from "../../dev/stack";
 import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } from "./cpu-profile";
+import { doEntryPoints, startDoRequestCount } from "./do-requests";
+import { openInspector } from "./inspector";
 import { formatLoad, loadSettings, runLoad } from "./load-run";
 import { createModelClock } from "./model-time";
 
 /**
  * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS=0
- * to run without faults, LOAD_PROFILE=1 for a CPU profile of the Workers' JavaScript). Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
+ * to run without faults, LOAD_PROFILE=1 for a CPU profile of the Workers' JavaScript). Without faults it counts the
+ * Durable Object requests per turn through the inspector (a fault restarts workerd, which would end that session).
+ * Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
  */
 const settings = loadSettings();
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
@@ -23,8 +27,11 @@ let ok = false;
 try {
   const out = path.join(repoRoot, "bench/results");
   await mkdir(out, { recursive: true });
-  const profiler = process.env.LOAD_PROFILE === "1" ? await startCpuProfile(stack.inspectorUrl()) : undefined;
-  const result = await runLoad(stack, settings, (line) => console.log(line), modelClock);
+  const inspector = settings.faults ? undefined : await openInspector(stack.inspectorUrl());
+  const profiler =
+    inspector && process.env.LOAD_PROFILE === "1" ? await startCpuProfile(inspector) : undefined;
+  const doRequests = inspector && (await startDoRequestCount(inspector, await doEntryPoints(repoRoot)));
+  const result = await runLoad(stack, settings, (line) => console.log(line), modelClock, doRequests);
   console.log(formatLoad(result));
   if (profiler) {
     const { profile, maps } = await profiler.stop();
@@ -32,6 +39,7 @@ try {
     await writeFile(path.join(out, "load.cpuprofile"), JSON.stringify(profile));
     console.log(formatProfile(summarizeProfile(profile, sourceMapResolver(maps))));
   }
+  inspector?.close();
   await writeFile(path.join(out, "load.json"), `${JSON.stringify(result, null, 2)}\n`);
   ok = result.exactlyOnce;
 } finally {

@@ -12,6 +12,24 @@ describe("costPerTurn", () => {
     ).toEqual({ workerCpuMs: 25, dbRoundTrips: 15 });
   });
 
+  it("adds the Durable Object requests per turn, in total and per entry point, busiest first", () => {
+    const calls = new Map([
+      ["usage-reports.do.ts#poke", 10],
+      ["actor-durable-object.ts#fetch", 250],
+    ]);
+    expect(
+      costPerTurn(
+        { workerCpuSeconds: 0, dbRoundTrips: 0 },
+        { workerCpuSeconds: 1, dbRoundTrips: 0 },
+        100,
+        calls,
+      ),
+    ).toMatchObject({
+      doRequests: 2.6,
+      doRequestsByEntry: { "actor-durable-object.ts#fetch": 2.5, "usage-reports.do.ts#poke": 0.1 },
+    });
+  });
+
   it("has nothing to say about a window without turns", () => {
     expect(
       costPerTurn({ workerCpuSeconds: 0, dbRoundTrips: 0 }, { workerCpuSeconds: 1, dbRoundTrips: 9 }, 0),

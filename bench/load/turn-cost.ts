@@ -11,6 +11,9 @@ export interface CostSample {
 export interface TurnCost {
   workerCpuMs: number;
   dbRoundTrips: number;
+  /** Calls into the main Worker's Durable Objects (fetch, RPC, alarm), when counted; per `file#method` below. */
+  doRequests?: number;
+  doRequestsByEntry?: Record<string, number>;
 }
 
 /** The pids of the workerd processes running now (`wrangler dev` starts one for both Workers). */
@@ -37,11 +40,25 @@ export async function sampleCost(wsProxy: string): Promise<CostSample> {
   return { workerCpuSeconds, dbRoundTrips: stats.roundTrips };
 }
 
-export function costPerTurn(before: CostSample, after: CostSample, turns: number): TurnCost | undefined {
+export function costPerTurn(
+  before: CostSample,
+  after: CostSample,
+  turns: number,
+  doRequests?: Map<string, number>,
+): TurnCost | undefined {
   if (turns <= 0) return undefined;
   const round = (n: number) => Math.round(n * 10) / 10;
-  return {
+  const cost: TurnCost = {
     workerCpuMs: round(((after.workerCpuSeconds - before.workerCpuSeconds) * 1_000) / turns),
     dbRoundTrips: round((after.dbRoundTrips - before.dbRoundTrips) / turns),
+  };
+  if (!doRequests) return cost;
+  const byEntry = [...doRequests]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => [key, round(n / turns)] as const);
+  return {
+    ...cost,
+    doRequests: round([...doRequests.values()].reduce((a, b) => a + b, 0) / turns),
+    doRequestsByEntry: Object.fromEntries(byEntry),
   };
 }

@@ -18,9 +18,13 @@ const delayMs = (env: Env) => {
  * (Stripe down, more batches than one run sends) sets the next alarm itself. Otherwise it stays silent.
  */
 export class UsageReports extends DurableObject<Env> {
-  async poke(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) !== null) return;
-    await this.ctx.storage.setAlarm(Date.now() + delayMs(this.env));
+  /** Returns when the pending report runs (epoch ms): usage written well before then is in it. */
+  async poke(): Promise<number> {
+    const pending = await this.ctx.storage.getAlarm();
+    if (pending !== null) return pending;
+    const at = Date.now() + delayMs(this.env);
+    await this.ctx.storage.setAlarm(at);
+    return at;
   }
 
   override async alarm(): Promise<void> {
