@@ -213,7 +213,7 @@ export async function actorRows(userId: string): Promise<number> {
 }
 
 async function makeVictim(): Promise<Victim> {
-  // Valid all day: one victim serves every file of a run (`seedVictim`).
+  // Valid all day: one victim serves every file of a run (`seedVictimTo`).
   const user = await signUp("victim", { ttlSeconds: 86_400 });
   const threadTitle = "victim's private thread";
   const thread = await call("/api/threads", user.token, {
@@ -384,11 +384,17 @@ export interface HostileUsers {
  */
 export async function hostileUsers(needs: { victim?: boolean; owner?: boolean }): Promise<HostileUsers> {
   const users = {} as HostileUsers;
-  if (needs.victim) ({ victim: users.victim, before: users.victimBefore } = await seededVictim());
-  if (needs.owner) {
+  const makeOwner = async (): Promise<Owner> => {
     const user = await signUp("actorfuzz");
-    users.owner = { ...user, subAgentId: await spawnSubAgent(apiUrl(), user, "own task") };
-  }
+    return { ...user, subAgentId: await spawnSubAgent(apiUrl(), user, "own task") };
+  };
+  // The owner's sub-agent starts while the victim may still be being seeded.
+  const [seeded, owner] = await Promise.all([
+    needs.victim ? seededVictim() : undefined,
+    needs.owner ? makeOwner() : undefined,
+  ]);
+  if (seeded) ({ victim: users.victim, before: users.victimBefore } = seeded);
+  if (owner) users.owner = owner;
   users.intruder = await signUp("intruder");
   users.badAuth = await badAuthorizations(users.intruder.username);
   return users;
