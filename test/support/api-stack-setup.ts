@@ -1,5 +1,8 @@
 import path from "node:path";
+import type { ProvidedContext } from "vitest";
 import type { TestProject } from "vitest/node";
+import { useProvidedOutsideWorker } from "./api";
+import { seedVictimTo } from "./hostile-input";
 import { startTestStack } from "./stack";
 
 declare module "vitest" {
@@ -19,24 +22,41 @@ declare module "vitest" {
     stripeUrl: string;
     stripeSecretKey: string;
     stripeWebhookSecret: string;
+    /** Where the hostile-input suite's one victim is written once seeded (`seedVictimTo`). */
+    hostileVictimFile: string;
   }
 }
 
-/** One local stack (wrangler dev with both Workers, PGlite, dev issuer) shared by every API end-to-end test. */
+/**
+ * One local stack (wrangler dev with both Workers, PGlite, dev issuer) shared by every API end-to-end test, and the
+ * hostile-input suite's victim (test/support/hostile-input.ts): seeded in the background, as Vitest runs the global
+ * set-ups one after the other before any file, and a victim takes an OpenCode cold start; the files that attack
+ * the victim wait for it.
+ */
 export default async function setup(project: TestProject) {
   const stack = await startTestStack({ issuerKeyFile: (stateDir) => path.join(stateDir, "issuer-key.json") });
-  project.provide("apiUrl", stack.apiUrl);
-  project.provide("stackDatabaseUrl", stack.databaseUrl);
-  project.provide("stackWsProxy", stack.wsProxy);
-  project.provide("issuerUrl", stack.issuer.url);
-  project.provide("issuerKeyFile", stack.issuerKeyFile ?? "");
-  project.provide("authorizedParty", stack.issuer.authorizedParty);
-  project.provide("flyApiUrl", stack.fly?.apiUrl ?? "");
-  project.provide("flyEdgeUrl", stack.fly?.edgeUrl ?? "");
-  project.provide("flyToken", stack.fly?.token ?? "");
-  project.provide("modelUrl", stack.model?.url ?? "");
-  project.provide("stripeUrl", stack.stripe?.url ?? "");
-  project.provide("stripeSecretKey", stack.stripe?.secretKey ?? "");
-  project.provide("stripeWebhookSecret", stack.stripe?.webhookSecret ?? "");
-  return () => stack.stop();
+  const provided = {
+    apiUrl: stack.apiUrl,
+    stackDatabaseUrl: stack.databaseUrl,
+    stackWsProxy: stack.wsProxy,
+    issuerUrl: stack.issuer.url,
+    issuerKeyFile: stack.issuerKeyFile ?? "",
+    authorizedParty: stack.issuer.authorizedParty,
+    flyApiUrl: stack.fly?.apiUrl ?? "",
+    flyEdgeUrl: stack.fly?.edgeUrl ?? "",
+    flyToken: stack.fly?.token ?? "",
+    modelUrl: stack.model?.url ?? "",
+    stripeUrl: stack.stripe?.url ?? "",
+    stripeSecretKey: stack.stripe?.secretKey ?? "",
+    stripeWebhookSecret: stack.stripe?.webhookSecret ?? "",
+    hostileVictimFile: path.join(path.dirname(stack.issuerKeyFile ?? ""), "hostile-victim.json"),
+  } satisfies Partial<ProvidedContext>;
+  for (const key of Object.keys(provided) as Array<keyof typeof provided>)
+    project.provide(key, provided[key]);
+  useProvidedOutsideWorker(provided);
+  const seeding = seedVictimTo(provided.hostileVictimFile);
+  return async () => {
+    await seeding;
+    await stack.stop();
+  };
 }

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { inject } from "vitest";
+import { inject, type ProvidedContext } from "vitest";
 import ws from "ws";
 import { mintSessionToken } from "../../dev/issuer/mint-token";
 import { loadOrCreateSigningKey, type SigningKey } from "../../dev/issuer/signing-key";
@@ -7,7 +7,25 @@ import { createDb, type Database } from "../../schema/db";
 import type { paths } from "../../web/src/api/openapi.gen";
 
 /** Helpers for tests against the shared API stack (test/support/api-stack-setup.ts). */
-export const apiUrl = () => inject("apiUrl");
+
+let outsideWorker: Partial<ProvidedContext> | undefined;
+
+/**
+ * Lets the api global set-up use these helpers (it seeds users before any file runs, outside a test worker, where
+ * `inject` is unavailable): they read `values`, what it provides, instead.
+ */
+export function useProvidedOutsideWorker(values: Partial<ProvidedContext>): void {
+  outsideWorker = values;
+}
+
+function provided<K extends keyof ProvidedContext>(key: K): ProvidedContext[K] {
+  if (!outsideWorker) return inject(key);
+  const value = outsideWorker[key];
+  if (value === undefined) throw new Error(`test/support/api: ${key} was not provided`);
+  return value as ProvidedContext[K];
+}
+
+export const apiUrl = () => provided("apiUrl");
 
 let signingKey: Promise<SigningKey> | undefined;
 
@@ -21,11 +39,11 @@ export async function mintToken(
     azp?: string;
   } = {},
 ): Promise<string> {
-  signingKey ??= loadOrCreateSigningKey(inject("issuerKeyFile"));
+  signingKey ??= loadOrCreateSigningKey(provided("issuerKeyFile"));
   return mintSessionToken(await signingKey, {
     username,
-    issuer: options.issuer ?? inject("issuerUrl"),
-    authorizedParty: options.azp ?? inject("authorizedParty"),
+    issuer: options.issuer ?? provided("issuerUrl"),
+    authorizedParty: options.azp ?? provided("authorizedParty"),
     ttlSeconds: options.ttlSeconds,
     now: options.now,
     claims: options.claims,
@@ -47,9 +65,12 @@ export async function signedInClient(prefix?: string) {
 }
 
 /** A fresh user, mirrored by the API: their token and their id. */
-export async function signUp(prefix: string): Promise<{ username: string; token: string; id: string }> {
+export async function signUp(
+  prefix: string,
+  options: { ttlSeconds?: number } = {},
+): Promise<{ username: string; token: string; id: string }> {
   const username = uniqueUser(prefix);
-  const token = await mintToken(username);
+  const token = await mintToken(username, options);
   const response = await call("/api/me", token);
   if (response.status !== 200) throw new Error(`GET /api/me answered ${response.status}`);
   return { username, token, id: ((await response.json()) as { id: string }).id };
@@ -66,8 +87,8 @@ export function call(path: string, token: string | undefined, init: RequestInit 
 /** Direct database access (through the Neon driver and the proxy) to check what the API wrote. */
 export function stackDb(): Database {
   return createDb({
-    databaseUrl: inject("stackDatabaseUrl"),
-    wsProxy: inject("stackWsProxy"),
+    databaseUrl: provided("stackDatabaseUrl"),
+    wsProxy: provided("stackWsProxy"),
     webSocketConstructor: ws,
   });
 }

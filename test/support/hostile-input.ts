@@ -1,8 +1,9 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { opencodeSessions } from "../../schema";
 import type { Database } from "../../schema/db";
 import { spawnSubAgent } from "./actors";
@@ -211,8 +212,9 @@ export async function actorRows(userId: string): Promise<number> {
   return (result.rows[0] as { n: number }).n;
 }
 
-export async function makeVictim(): Promise<Victim> {
-  const user = await signUp("victim");
+async function makeVictim(): Promise<Victim> {
+  // Valid all day: one victim serves every file of a run (`seedVictimTo`).
+  const user = await signUp("victim", { ttlSeconds: 86_400 });
   const threadTitle = "victim's private thread";
   const thread = await call("/api/threads", user.token, {
     method: "POST",
@@ -320,6 +322,51 @@ async function settledVictimView(victim: Victim): Promise<VictimView> {
 /** A user fuzzing their own actors (hostile arguments, garbage action bodies), with a sub-agent of their own. */
 export type Owner = User & { subAgentId: string };
 
+/**
+ * The one victim of a run, seeded by the api global set-up (`test/support/api-stack-setup.ts`, after
+ * `useProvidedOutsideWorker`) and handed to every file: a victim has a real sub-agent, an OpenCode cold start, so
+ * one for the suite instead of one per file. Their settled view is taken before any file attacks them; as no file
+ * may change anything of theirs, each file's check compares against it (so it also catches a change that another
+ * file, running alongside, made). Written to `file` (JSON) when done, or the error; never throws.
+ */
+export async function seedVictimTo(file: string): Promise<void> {
+  const started = Date.now();
+  let seeded: SeededVictim | { error: string };
+  openDatabase();
+  try {
+    const victim = await makeVictim();
+    seeded = { victim, before: await settledVictimView(victim) };
+    console.info(`hostile-input: victim seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    seeded = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  } finally {
+    await closeDatabase();
+    db = undefined;
+  }
+  await writeFile(`${file}.tmp`, JSON.stringify(seeded));
+  await rename(`${file}.tmp`, file);
+}
+
+interface SeededVictim {
+  victim: Victim;
+  before: VictimView;
+}
+
+/** The run's victim (`seedVictimTo`), waited for while the global set-up is still seeding it. */
+async function seededVictim(): Promise<SeededVictim> {
+  const file = inject("hostileVictimFile");
+  for (const deadline = Date.now() + 220_000; ; ) {
+    const text = await readFile(file, "utf8").catch(() => undefined);
+    if (text !== undefined) {
+      const seeded = JSON.parse(text) as SeededVictim | { error: string };
+      if ("error" in seeded) throw new Error(`hostile-input: seeding the victim failed: ${seeded.error}`);
+      return seeded;
+    }
+    if (Date.now() > deadline) throw new Error(`hostile-input: no victim in ${file} after 220 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export interface HostileUsers {
   /** Only with `victim`: a user everyone else attacks, and what they saw of their account before. */
   victim: Victim;
@@ -332,8 +379,8 @@ export interface HostileUsers {
 }
 
 /**
- * The users a file attacks with (call it in `beforeAll`, with a 240 s timeout, after `openDatabase`): the victim
- * and the owner at once where asked for, then the intruder and their bad tokens.
+ * The users a file attacks with (call it in `beforeAll`, with a 240 s timeout, after `openDatabase`): the run's
+ * victim (`seedVictimTo`) and a new owner where asked for, then a new intruder and their bad tokens.
  */
 export async function hostileUsers(needs: { victim?: boolean; owner?: boolean }): Promise<HostileUsers> {
   const users = {} as HostileUsers;
@@ -341,14 +388,12 @@ export async function hostileUsers(needs: { victim?: boolean; owner?: boolean })
     const user = await signUp("actorfuzz");
     return { ...user, subAgentId: await spawnSubAgent(apiUrl(), user, "own task") };
   };
-  const [victim, owner] = await Promise.all([
-    needs.victim ? makeVictim() : undefined,
+  // The owner's sub-agent starts while the victim may still be being seeded.
+  const [seeded, owner] = await Promise.all([
+    needs.victim ? seededVictim() : undefined,
     needs.owner ? makeOwner() : undefined,
   ]);
-  if (victim) {
-    users.victim = victim;
-    users.victimBefore = await settledVictimView(victim);
-  }
+  if (seeded) ({ victim: users.victim, before: users.victimBefore } = seeded);
   if (owner) users.owner = owner;
   users.intruder = await signUp("intruder");
   users.badAuth = await badAuthorizations(users.intruder.username);
