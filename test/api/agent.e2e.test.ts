@@ -65,7 +65,8 @@ describe("Grow Agent turns (real actor in workerd, dev/model)", () => {
 
   it("streams deltas in order with gapless seqs, exactly as the log has them", async () => {
     const thread = await alice.newThread();
-    const sent = await alice.agent.conn.sendMessage(thread.id, "Tell me a story [[words:40]]");
+    // Deltas 5 ms apart, batched per 25 ms window (pending-emits.ts): still several text.delta events.
+    const sent = await alice.agent.conn.sendMessage(thread.id, "Tell me a story [[slow:5]] [[words:40]]");
     expect(sent.queued).toBe(false);
     const events = await alice.agent.until(thread.id);
 

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { AgentEventData, EmitEvent } from "./agent-events";
+import { PendingEmits } from "./pending-emits";
 import type { ToolContext, ToolOutcome, ToolRegistry } from "./tool-registry";
 
 type MessageParam = Anthropic.MessageParam;
@@ -77,7 +78,7 @@ export async function runTurn(
       for await (const event of stream) {
         if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
           streamed.set(event.index, (streamed.get(event.index) ?? "") + event.delta.text);
-          pending.add("text.delta", { turnId, step, index: event.index, text: event.delta.text });
+          pending.addText({ turnId, step, index: event.index, text: event.delta.text });
         } else if (event.type === "content_block_stop") {
           const block = stream.currentMessage?.content[event.index];
           if (block?.type === "tool_use") {
@@ -223,25 +224,4 @@ export function describeFailure(error: unknown): { code: string; message: string
     message: "The turn failed unexpectedly; the thread is still usable",
     retryable: true,
   };
-}
-
-/**
- * Events go out without waiting for each write (the event pipeline batches and keeps order); the turn waits
- * for them only where order against other writes matters, and a failed write fails the turn there.
- */
-class PendingEmits {
-  #pending: Promise<void>[] = [];
-  constructor(private readonly emit: EmitEvent) {}
-
-  add<T extends keyof AgentEventData>(type: T, data: AgentEventData[T]): void {
-    const write = this.emit(type, data);
-    write.catch(() => {}); // observed in flush()
-    this.#pending.push(write);
-  }
-
-  async flush(): Promise<void> {
-    const writes = this.#pending;
-    this.#pending = [];
-    await Promise.all(writes);
-  }
 }
