@@ -1,3 +1,4 @@
+import type { RegenerateResult } from "../../../contract/actions";
 import type { Logger } from "../../../platform/logger";
 import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
@@ -15,12 +16,15 @@ import { ThreadEventLog } from "./event-log";
 import type { StoredEvent } from "./event-pipeline";
 import type { TextKv } from "./local-event-outbox";
 import { MessageIntake } from "./message-intake";
+import { ReplyRegenerator } from "./reply-regenerator";
 import { recoverAfterRestart } from "./restart-recovery";
 import { TurnController } from "./turn-controller";
 import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { TurnRunner } from "./turn-runner";
 
 const RECOVERY_WAIT_MS = 10_000;
+/** How long a regenerate waits for the thread's events to reach Postgres, where the last turn is read. */
+const SHIPPED_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -58,6 +62,7 @@ export class AgentRuntime {
   readonly #intake: MessageIntake;
   readonly #turns: TurnController;
   readonly #runner: TurnRunner;
+  readonly #regenerator: ReplyRegenerator;
   #db?: Database;
   #recovering?: Promise<void>;
   /** The last recovery could not finish (database away, log not whole): the turn-watch alarm runs it again. */
@@ -114,6 +119,7 @@ export class AgentRuntime {
       subAgents: this.subAgents,
       schedulesChanged: () => void this.schedules.runDue().catch(() => {}),
       emit: (threadId, type, data) => this.emit(threadId, type, data),
+      eventsShipped: () => this.#events.shipped(SHIPPED_WAIT_MS),
       log: deps.log,
     });
     this.#turns = new TurnController({
@@ -122,6 +128,14 @@ export class AgentRuntime {
       keepAlive: (work) => deps.keepAlive(work),
       scheduleTurnWatch: (ms) => deps.scheduleTurnWatch(ms),
       turnWatchMs: this.config.turnWatchMs,
+    });
+    this.#regenerator = new ReplyRegenerator({
+      db: () => this.db,
+      userId: deps.userId,
+      assertAllowance: (threadId) => this.#intake.assertAllowance(threadId),
+      eventsShipped: () => this.#events.shipped(SHIPPED_WAIT_MS),
+      status: (threadId) => this.#turns.status(threadId),
+      replace: (threadId, messageId, replaces) => this.#turns.replace(threadId, messageId, replaces),
     });
   }
 
@@ -190,6 +204,12 @@ export class AgentRuntime {
       this.#turns.startNext(threadId);
     }
     return { messageId, queued, replayed: false };
+  }
+
+  /** Replaces the thread's last reply with a new turn answering the same message (reply-regenerator.ts). */
+  async regenerate(threadId: string, options: { idempotencyKey?: string } = {}): Promise<RegenerateResult> {
+    await this.#afterRecovery();
+    return this.#regenerator.regenerate(threadId, options.idempotencyKey);
   }
 
   /** Stops the thread's running turn; what streamed is kept as a partial message. Queued messages still run. */

@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { messages } from "../../../schema";
 import type { Database } from "../../../schema/db";
 
@@ -10,6 +10,7 @@ const HISTORY_LIMIT = 200;
  * The thread's recent messages, oldest first, as the Messages API takes them, for the turn answering
  * `answering`. Messages queued behind a running turn were stored when they arrived, so they sit before that
  * turn's replies in the log; the model must see the one it answers last and the ones still waiting not at all.
+ * Replies replaced by a regenerated turn (and their tool calls and results) are never sent again.
  */
 export async function loadHistory(
   db: Database,
@@ -20,7 +21,7 @@ export async function loadHistory(
   const rows = await db
     .select({ id: messages.id, role: messages.role, content: messages.content })
     .from(messages)
-    .where(eq(messages.threadId, threadId))
+    .where(and(eq(messages.threadId, threadId), isNull(messages.supersededBy)))
     .orderBy(desc(messages.seq))
     .limit(HISTORY_LIMIT);
   const ordered = rows.reverse();

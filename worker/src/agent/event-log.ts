@@ -66,6 +66,11 @@ export class ThreadEventLog {
     return this.#lastSeqs.get(threadId) ?? (await this.#outbox.lastSeq(threadId)) ?? 0;
   }
 
+  /** Resolves once every event given out is in Postgres, or after `waitMs` (what must be read back from it). */
+  async shipped(waitMs: number): Promise<void> {
+    await Promise.race([this.#shipper.idle(), sleep(waitMs)]);
+  }
+
   /** Events in the local outbox and not yet in Postgres (after a restart: what the last run left). */
   pending(): Promise<Map<string, StoredEvent[]>> {
     return this.#outbox.pending();

@@ -5,6 +5,7 @@ import { pokeUsageReports } from "../billing/usage-report-poke";
 import type { Env } from "../env";
 import type { MemoryService } from "../memory/memory-service";
 import type { SubAgentCoordinator } from "../subagents/sub-agent-coordinator";
+import { supersedeTurn } from "../threads/regeneration.repository";
 import { appendMessage } from "../threads/thread-log.repository";
 import { type AgentConfig, createModelClient } from "./agent-config";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -13,7 +14,7 @@ import { loadHistory } from "./conversation-history";
 import { runTurn, type StoredMessage } from "./run-turn";
 import { buildSystemPrompt } from "./system-prompt";
 import { agentTools } from "./tools";
-import type { TurnStart } from "./turn-controller";
+import type { Replacement, TurnStart } from "./turn-controller";
 import { recordUsage } from "./usage-meter";
 
 export interface TurnRunnerDeps {
@@ -26,6 +27,8 @@ export interface TurnRunnerDeps {
   /** A tool created or changed a schedule: the actor re-arms its alarm. */
   schedulesChanged(): void;
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<unknown>;
+  /** Resolves once the events given out are in Postgres (bounded): the replaced turn's are read back from it. */
+  eventsShipped(): Promise<void>;
   log: Logger;
 }
 
@@ -37,9 +40,10 @@ export class TurnRunner {
     this.#anthropic = createModelClient(deps.env);
   }
 
-  async run({ threadId, messageId, turnId, signal, waiting }: TurnStart): Promise<void> {
+  async run({ threadId, messageId, turnId, signal, waiting, replaces }: TurnStart): Promise<void> {
     const { deps } = this;
     const { env, userId } = deps;
+    if (replaces) await this.#supersede({ threadId, messageId, turnId }, replaces);
     const tools = agentTools();
     const history = selectContext(
       await loadHistory(deps.db(), threadId, messageId, waiting),
@@ -71,6 +75,30 @@ export class TurnRunner {
       },
     });
     if (outcome.status === "failed") deps.log.warn("turn failed", { threadId, turnId, code: outcome.code });
+  }
+
+  /**
+   * A regenerated reply: before its history is read, the replaced turn's messages are marked so that neither this
+   * turn nor any later one sends them to the model, then `turn.superseded` tells clients to hide it.
+   */
+  async #supersede(turn: { threadId: string; messageId: string; turnId: string }, replaces: Replacement) {
+    const { threadId, messageId, turnId } = turn;
+    await this.deps.eventsShipped();
+    const replaced = await supersedeTurn(this.deps.db(), {
+      userId: this.deps.userId,
+      threadId,
+      supersededTurnId: replaces.turnId,
+      turnId,
+      messageId,
+      idempotencyKey: replaces.idempotencyKey,
+    });
+    // Never for a turn found through findLastTurn (it skips replaced turns); a clash fails this turn instead.
+    if (!replaced) throw new Error(`Turn ${replaces.turnId} was already replaced`);
+    await this.deps.emit(threadId, "turn.superseded", {
+      turnId: replaces.turnId,
+      byTurnId: turnId,
+      messageId,
+    });
   }
 
   /** `run` threw: runTurn ends every turn it starts, so this is a failure around it (history, system memory). */

@@ -1,0 +1,89 @@
+import { UserError } from "rivetkit/errors";
+import type { RegenerateResult } from "../../../contract/actions";
+import type { Database } from "../../../schema/db";
+import { findLastTurn, findRegeneration } from "../threads/regeneration.repository";
+import { findThread } from "../threads/threads.repository";
+import { checkIds, threadNotFound } from "./message-intake";
+import type { Replacement } from "./turn-controller";
+
+/** Keys answered from memory until Postgres has their row (the new turn writes it when it starts). */
+const RECENT_KEYS = 100;
+
+export interface ReplyRegeneratorDeps {
+  db(): Database;
+  userId: string;
+  /** Refuses (402 `allowance_exceeded`, with the thread's notice) once the plan's tokens are used up. */
+  assertAllowance(threadId: string): Promise<void>;
+  /** Resolves once the events given out are in Postgres (bounded): the last turn is read from there. */
+  eventsShipped(): Promise<void>;
+  status(threadId: string): { running: string | null; queued: number };
+  /** Starts the replacing turn unless something runs or waits (turn-controller.ts `replace`). */
+  replace(threadId: string, messageId: string, replaces: Replacement): string | undefined;
+}
+
+const turnRunning = () =>
+  new UserError("A reply is still running or waiting in this thread", { code: "turn_running" });
+
+/**
+ * Regenerate: the thread's last reply is replaced by a new turn answering the same user message. The new turn marks
+ * the old one superseded before it reads its history (turn-runner.ts), so the model never sees the old reply again.
+ * With an idempotency key a retried call answers the first call's turn (`replayed`) and starts nothing.
+ */
+export class ReplyRegenerator {
+  /** `threadId key` → the answer, for retries that arrive before the new turn's row is in Postgres. */
+  readonly #recent = new Map<string, RegenerateResult>();
+
+  constructor(private readonly deps: ReplyRegeneratorDeps) {}
+
+  async regenerate(threadId: string, idempotencyKey: string | undefined): Promise<RegenerateResult> {
+    const { deps } = this;
+    const refused = checkIds(threadId, idempotencyKey);
+    if (refused) throw refused;
+    const replay = await this.#replay(threadId, idempotencyKey);
+    if (replay) return replay;
+    if (!isIdle(deps.status(threadId))) throw turnRunning();
+    await deps.eventsShipped();
+    const last = await findLastTurn(deps.db(), deps.userId, threadId);
+    if (!last) {
+      if (!(await findThread(deps.db(), deps.userId, threadId))) throw threadNotFound();
+      throw new UserError("The thread's last message has no reply to regenerate", {
+        code: "nothing_to_regenerate",
+      });
+    }
+    await deps.assertAllowance(threadId);
+    // A retry with the same key that got here first has started the turn meanwhile.
+    const raced = this.#remembered(threadId, idempotencyKey);
+    if (raced) return raced;
+    const turnId = deps.replace(threadId, last.messageId, { turnId: last.turnId, idempotencyKey });
+    if (turnId === undefined) throw turnRunning();
+    const result = { turnId, supersededTurnId: last.turnId, messageId: last.messageId, replayed: false };
+    if (idempotencyKey !== undefined) this.#remember(threadId, idempotencyKey, result);
+    return result;
+  }
+
+  async #replay(threadId: string, idempotencyKey: string | undefined): Promise<RegenerateResult | undefined> {
+    if (idempotencyKey === undefined) return undefined;
+    const recent = this.#remembered(threadId, idempotencyKey);
+    if (recent) return recent;
+    const stored = await findRegeneration(this.deps.db(), {
+      userId: this.deps.userId,
+      threadId,
+      idempotencyKey,
+    });
+    return stored ? { ...stored, replayed: true } : undefined;
+  }
+
+  #remembered(threadId: string, idempotencyKey: string | undefined): RegenerateResult | undefined {
+    if (idempotencyKey === undefined) return undefined;
+    const recent = this.#recent.get(`${threadId} ${idempotencyKey}`);
+    return recent ? { ...recent, replayed: true } : undefined;
+  }
+
+  #remember(threadId: string, idempotencyKey: string, result: RegenerateResult): void {
+    this.#recent.set(`${threadId} ${idempotencyKey}`, result);
+    if (this.#recent.size > RECENT_KEYS) this.#recent.delete(this.#recent.keys().next().value as string);
+  }
+}
+
+const isIdle = (status: { running: string | null; queued: number }) =>
+  status.running === null && status.queued === 0;
