@@ -22,7 +22,7 @@ import { applyEvent } from "./chat-fold";
 import { type ChatState, emptyChat, findTurn, lastUser } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
 import { ScheduleRunNotice } from "./ScheduleRunNotice";
-import { sendFailure, sendMessage } from "./send-message";
+import { regenerateReply, sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
 import { TurnView } from "./TurnView";
@@ -146,6 +146,33 @@ function ThreadChat(props: { threadId: string }) {
   });
   const canEdit = (messageId: string) => messageId === editable();
 
+  // Regenerate: only the thread's last reply, and only while no turn runs; the new turn replaces it (chat-fold.ts).
+  const [regenerating, setRegenerating] = createSignal(false);
+  // The reply just regenerated stays without the button until its replacement's events arrive.
+  const [replaced, setReplaced] = createSignal<string>();
+  const regenerable = createMemo(() => {
+    const last = chat.items[chat.items.length - 1];
+    const idle = chat.runningTurnId === null && last?.kind === "turn" && last.id !== replaced();
+    return idle ? last.id : undefined;
+  });
+  let regenerateKey: string | undefined;
+  const regenerate = async () => {
+    setRegenerating(true);
+    setSendError(null);
+    // Kept until it succeeds: a retry after a lost answer starts no second turn.
+    regenerateKey ??= crypto.randomUUID();
+    try {
+      const { supersededTurnId } = await regenerateReply(props.threadId, regenerateKey);
+      setReplaced(supersededTurnId);
+      regenerateKey = undefined;
+      void feed.sync();
+    } catch (failure) {
+      setSendError(sendFailure(failure));
+    } finally {
+      setRegenerating(false);
+    }
+  };
+
   const missing = () => thread.isError && isNotFound(thread.error);
 
   return (
@@ -192,7 +219,13 @@ function ThreadChat(props: { threadId: string }) {
                         )}
                       </Match>
                       <Match when={item.kind === "turn" && item}>
-                        {(turn) => <TurnView turn={turn()} />}
+                        {(turn) => (
+                          <TurnView
+                            turn={turn()}
+                            onRegenerate={turn().id === regenerable() ? () => void regenerate() : undefined}
+                            regenerating={regenerating()}
+                          />
+                        )}
                       </Match>
                       <Match when={item.kind === "schedule" && item}>
                         {(run) => <ScheduleRunNotice run={run()} />}

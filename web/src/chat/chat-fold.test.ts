@@ -233,4 +233,28 @@ describe("schedule runs", () => {
       /^Scheduled run skipped: /,
     );
   });
+
+  it("hides a regenerated reply and shows the new turn in its place; late events of the old one are skipped", () => {
+    const chat = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ...turnEvents(7, "t2", "m2", ["old", "reply"]),
+      ev(14, "turn.superseded", { turnId: "t2", byTurnId: "t3", messageId: "m2" }),
+      ev(15, "turn.started", { turnId: "t3", messageId: "m2", model: "m-1" }),
+      ev(16, "text.delta", { turnId: "t3", step: 1, index: 0, text: "new reply" }),
+      ev(17, "text.delta", { turnId: "t2", step: 1, index: 0, text: "late" }),
+    ]);
+    expect(chat.items.map((i) => `${i.kind}:${i.id}`)).toEqual(["user:m1", "turn:t1", "user:m2", "turn:t3"]);
+    expect(chat.superseded).toEqual(["t2"]);
+    expect(chat.runningTurnId).toBe("t3");
+    expect(textOf(chat.items[3] as TurnItem)).toBe("new reply");
+    applyEvent(chat, ev(18, "turn.completed", { turnId: "t3", stopReason: "end_turn", steps: 1 }));
+    expect(chat.runningTurnId).toBeNull();
+    // Folding the same log again (a reload) gives the same chat.
+    const again = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ...turnEvents(7, "t2", "m2", ["old", "reply"]),
+      ev(14, "turn.superseded", { turnId: "t2", byTurnId: "t3", messageId: "m2" }),
+    ]);
+    expect(again.items.map((i) => i.id)).toEqual(["m1", "t1", "m2"]);
+  });
 });

@@ -131,9 +131,11 @@ export interface ChatState {
   items: ChatItem[];
   /** The turn still running, if any (at most one per thread). */
   runningTurnId: string | null;
+  /** Replies replaced by a regenerated turn (`turn.superseded`): not shown, and late events of theirs skipped. */
+  superseded: string[];
 }
 
-export const emptyChat = (): ChatState => ({ items: [], runningTurnId: null });
+export const emptyChat = (): ChatState => ({ items: [], runningTurnId: null, superseded: [] });
 
 // ------------------------------------------------------------------------------------------- finding items
 
