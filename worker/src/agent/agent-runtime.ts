@@ -23,8 +23,7 @@ import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents }
 import { TurnRunner } from "./turn-runner";
 
 const RECOVERY_WAIT_MS = 10_000;
-/** How long a regenerate waits for the thread's events to reach Postgres, where the last turn is read. */
-const SHIPPED_WAIT_MS = 5_000;
+const SHIPPED_WAIT_MS = 5_000; // a regenerate's wait for the log to reach Postgres, where the last turn is read
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -132,10 +131,9 @@ export class AgentRuntime {
     this.#regenerator = new ReplyRegenerator({
       db: () => this.db,
       userId: deps.userId,
-      assertAllowance: (threadId) => this.#intake.assertAllowance(threadId),
+      intake: this.#intake,
+      turns: this.#turns,
       eventsShipped: () => this.#events.shipped(SHIPPED_WAIT_MS),
-      status: (threadId) => this.#turns.status(threadId),
-      replace: (threadId, messageId, replaces) => this.#turns.replace(threadId, messageId, replaces),
     });
   }
 

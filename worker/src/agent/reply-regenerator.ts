@@ -3,8 +3,8 @@ import type { RegenerateResult } from "../../../contract/actions";
 import type { Database } from "../../../schema/db";
 import { findLastTurn, findRegeneration } from "../threads/regeneration.repository";
 import { findThread } from "../threads/threads.repository";
-import { checkIds, threadNotFound } from "./message-intake";
-import type { Replacement } from "./turn-controller";
+import { checkIds, type MessageIntake, threadNotFound } from "./message-intake";
+import type { TurnController } from "./turn-controller";
 
 /** Keys answered from memory until Postgres has their row (the new turn writes it when it starts). */
 const RECENT_KEYS = 100;
@@ -13,12 +13,11 @@ export interface ReplyRegeneratorDeps {
   db(): Database;
   userId: string;
   /** Refuses (402 `allowance_exceeded`, with the thread's notice) once the plan's tokens are used up. */
-  assertAllowance(threadId: string): Promise<void>;
+  intake: Pick<MessageIntake, "assertAllowance">;
+  /** `replace` starts the new turn unless something runs or waits in the thread. */
+  turns: Pick<TurnController, "status" | "replace">;
   /** Resolves once the events given out are in Postgres (bounded): the last turn is read from there. */
   eventsShipped(): Promise<void>;
-  status(threadId: string): { running: string | null; queued: number };
-  /** Starts the replacing turn unless something runs or waits (turn-controller.ts `replace`). */
-  replace(threadId: string, messageId: string, replaces: Replacement): string | undefined;
 }
 
 const turnRunning = () =>
@@ -41,7 +40,7 @@ export class ReplyRegenerator {
     if (refused) throw refused;
     const replay = await this.#replay(threadId, idempotencyKey);
     if (replay) return replay;
-    if (!isIdle(deps.status(threadId))) throw turnRunning();
+    if (!isIdle(deps.turns.status(threadId))) throw turnRunning();
     await deps.eventsShipped();
     const last = await findLastTurn(deps.db(), deps.userId, threadId);
     if (!last) {
@@ -50,11 +49,11 @@ export class ReplyRegenerator {
         code: "nothing_to_regenerate",
       });
     }
-    await deps.assertAllowance(threadId);
+    await deps.intake.assertAllowance(threadId);
     // A retry with the same key that got here first has started the turn meanwhile.
     const raced = this.#remembered(threadId, idempotencyKey);
     if (raced) return raced;
-    const turnId = deps.replace(threadId, last.messageId, { turnId: last.turnId, idempotencyKey });
+    const turnId = deps.turns.replace(threadId, last.messageId, { turnId: last.turnId, idempotencyKey });
     if (turnId === undefined) throw turnRunning();
     const result = { turnId, supersededTurnId: last.turnId, messageId: last.messageId, replayed: false };
     if (idempotencyKey !== undefined) this.#remember(threadId, idempotencyKey, result);
