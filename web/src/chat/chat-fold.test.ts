@@ -243,6 +243,15 @@ describe("schedule runs", () => {
       ev(16, "text.delta", { turnId: "t3", step: 1, index: 0, text: "new reply" }),
       ev(17, "text.delta", { turnId: "t2", step: 1, index: 0, text: "late" }),
     ]);
+    // A sub-agent of the old reply that still reports stays out of the new one.
+    const withSubAgent = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ev(7, "subagent.spawned", { subAgentId: "s1", task: "dig", turnId: "t1" }),
+      ev(8, "turn.superseded", { turnId: "t1", byTurnId: "t2", messageId: "m1" }),
+      ev(9, "turn.started", { turnId: "t2", messageId: "m1", model: "m-1" }),
+      ev(10, "subagent.text", { subAgentId: "s1", delta: "late" }),
+    ]);
+    expect((withSubAgent.items[1] as TurnItem).blocks).toEqual([]);
     expect(chat.items.map((i) => `${i.kind}:${i.id}`)).toEqual(["user:m1", "turn:t1", "user:m2", "turn:t3"]);
     expect(chat.superseded).toEqual(["t2"]);
     expect(chat.runningTurnId).toBe("t3");

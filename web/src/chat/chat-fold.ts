@@ -38,11 +38,12 @@ export function foldEvents(events: readonly ThreadEvent[], chat: ChatState = emp
   return chat;
 }
 
-/** An event of a replaced reply (turn.superseded came first): nothing of it is shown again. */
+/** An event of a replaced reply or of its sub-agents (turn.superseded came first): nothing of it is shown again. */
 function ofSupersededTurn(chat: ChatState, event: AgentEvent): boolean {
   if (event.type === "turn.superseded" || chat.superseded.length === 0) return false;
-  const turnId = (event.data as { turnId?: unknown }).turnId;
-  return typeof turnId === "string" && chat.superseded.includes(turnId);
+  const { turnId, subAgentId } = event.data as { turnId?: unknown; subAgentId?: unknown };
+  const id = typeof subAgentId === "string" ? subAgentId : turnId;
+  return typeof id === "string" && chat.superseded.includes(id);
 }
 
 function end(chat: ChatState, turn: TurnItem, status: TurnStatus): void {
@@ -143,6 +144,11 @@ export function applyAgentEvent(chat: ChatState, event: AgentEvent): void {
       const { turnId } = event.data;
       if (!chat.superseded.includes(turnId)) chat.superseded.push(turnId);
       const at = chat.items.findIndex((item) => item.kind === "turn" && item.id === turnId);
+      const old = chat.items[at];
+      // Its sub-agents too: one still reporting must not land in the new reply.
+      if (old?.kind === "turn") {
+        for (const block of old.blocks) if (block.kind === "subagent") chat.superseded.push(block.subAgentId);
+      }
       if (at >= 0) chat.items.splice(at, 1);
       if (chat.runningTurnId === turnId) chat.runningTurnId = null;
       return;

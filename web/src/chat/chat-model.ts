@@ -131,7 +131,10 @@ export interface ChatState {
   items: ChatItem[];
   /** The turn still running, if any (at most one per thread). */
   runningTurnId: string | null;
-  /** Replies replaced by a regenerated turn (`turn.superseded`): not shown, and late events of theirs skipped. */
+  /**
+   * Replies replaced by a regenerated turn (`turn.superseded`) and their sub-agents' ids: not shown, and late
+   * events of theirs skipped.
+   */
   superseded: string[];
 }
 
