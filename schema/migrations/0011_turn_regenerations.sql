@@ -10,6 +10,6 @@ CREATE TABLE "turn_regenerations" (
 	CONSTRAINT "turn_regenerations_thread_id_idempotency_key_unique" UNIQUE("thread_id","idempotency_key")
 );
 --> statement-breakpoint
-ALTER TABLE "messages" ADD COLUMN "superseded_by" uuid;--> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "turn_id" uuid;--> statement-breakpoint
 ALTER TABLE "turn_regenerations" ADD CONSTRAINT "turn_regenerations_thread_id_threads_id_fk" FOREIGN KEY ("thread_id") REFERENCES "public"."threads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "turn_regenerations" ADD CONSTRAINT "turn_regenerations_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;

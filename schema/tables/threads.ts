@@ -59,8 +59,9 @@ export const messages = pgTable(
     usage: jsonb("usage"),
     // Set by a client on a user message so that a resent request stores it once (NULLs never clash).
     idempotencyKey: text("idempotency_key"),
-    // The turn that replaced this message's turn (a regenerated reply): kept for the record, never sent to the model.
-    supersededBy: uuid("superseded_by"),
+    // The turn that wrote this message (assistant replies, tool results, partial text); null for what users send.
+    // A turn replaced by a regenerated reply (turn_regenerations) keeps its messages, never sent to the model again.
+    turnId: uuid("turn_id"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,5 +1,6 @@
 import type { RegenerateResult } from "../../../contract/actions";
 import type { Logger } from "../../../platform/logger";
+import { sleep } from "../../../platform/retry";
 import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
@@ -23,9 +24,6 @@ import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents }
 import { TurnRunner } from "./turn-runner";
 
 const RECOVERY_WAIT_MS = 10_000;
-const SHIPPED_WAIT_MS = 5_000; // a regenerate's wait for the log to reach Postgres, where the last turn is read
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface AgentRuntimeDeps {
   env: Env;
@@ -118,7 +116,6 @@ export class AgentRuntime {
       subAgents: this.subAgents,
       schedulesChanged: () => void this.schedules.runDue().catch(() => {}),
       emit: (threadId, type, data) => this.emit(threadId, type, data),
-      eventsShipped: () => this.#events.shipped(SHIPPED_WAIT_MS),
       log: deps.log,
     });
     this.#turns = new TurnController({
@@ -133,7 +130,8 @@ export class AgentRuntime {
       userId: deps.userId,
       intake: this.#intake,
       turns: this.#turns,
-      eventsShipped: () => this.#events.shipped(SHIPPED_WAIT_MS),
+      eventsShipped: (threadId, waitMs) => this.#events.shipped(threadId, waitMs),
+      recovering: () => this.#recovering !== undefined || this.#recoveryUnfinished,
     });
   }
 
@@ -286,12 +284,7 @@ export class AgentRuntime {
         },
         abandonSubAgent: (threadId, subAgentId, reason) =>
           this.subAgents.abandon(threadId, subAgentId, reason),
-        savePartial: (threadId, text) =>
-          this.#runner.saveMessage(threadId, {
-            role: "assistant",
-            content: [{ type: "text", text }],
-            status: "partial",
-          }),
+        savePartial: (threadId, turnId, text) => this.#runner.savePartial(threadId, turnId, text),
         emit: (threadId, type, data) => this.emit(threadId, type, data),
       },
       RECOVERY_WAIT_MS,

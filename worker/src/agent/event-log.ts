@@ -66,9 +66,12 @@ export class ThreadEventLog {
     return this.#lastSeqs.get(threadId) ?? (await this.#outbox.lastSeq(threadId)) ?? 0;
   }
 
-  /** Resolves once every event given out is in Postgres, or after `waitMs` (what must be read back from it). */
-  async shipped(waitMs: number): Promise<void> {
-    await Promise.race([this.#shipper.idle(), sleep(waitMs)]);
+  /**
+   * Whether every event given out for the thread is in Postgres (what must be read back from it), waiting at most
+   * `waitMs` for it.
+   */
+  async shipped(threadId: string, waitMs: number): Promise<boolean> {
+    return Promise.race([this.#shipper.idle(threadId).then(() => true), sleep(waitMs).then(() => false)]);
   }
 
   /** Events in the local outbox and not yet in Postgres (after a restart: what the last run left). */

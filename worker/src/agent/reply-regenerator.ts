@@ -8,6 +8,8 @@ import type { TurnController } from "./turn-controller";
 
 /** Keys answered from memory until Postgres has their row (the new turn writes it when it starts). */
 const RECENT_KEYS = 100;
+/** How long a regenerate waits for the thread's log to reach Postgres, where the last turn is read. */
+const SHIPPED_WAIT_MS = 5_000;
 
 export interface ReplyRegeneratorDeps {
   db(): Database;
@@ -15,17 +17,23 @@ export interface ReplyRegeneratorDeps {
   /** Refuses (402 `allowance_exceeded`, with the thread's notice) once the plan's tokens are used up. */
   intake: Pick<MessageIntake, "assertAllowance">;
   /** `replace` starts the new turn unless something runs or waits in the thread. */
-  turns: Pick<TurnController, "status" | "replace">;
-  /** Resolves once the events given out are in Postgres (bounded): the last turn is read from there. */
-  eventsShipped(): Promise<void>;
+  turns: Pick<TurnController, "busy" | "replace">;
+  /** Whether the thread's events given out are in Postgres (waiting a bounded time): the last turn is read there. */
+  eventsShipped(threadId: string, waitMs: number): Promise<boolean>;
+  /** A recovery after a restart has not finished: a cut turn may still get its end (and partial text) logged. */
+  recovering(): boolean;
 }
 
 const turnRunning = () =>
   new UserError("A reply is still running or waiting in this thread", { code: "turn_running" });
 
+const logBehind = () =>
+  new UserError("The thread's log is still being saved; try again shortly", { code: "unavailable" });
+
 /**
- * Regenerate: the thread's last reply is replaced by a new turn answering the same user message. The new turn marks
- * the old one superseded before it reads its history (turn-runner.ts), so the model never sees the old reply again.
+ * Regenerate: the thread's last reply is replaced by a new turn answering the same user message. The new turn logs its
+ * start, then records the old one as replaced before it reads its history (turn-runner.ts): the old turn's messages
+ * are left out of every history from then on (conversation-history.ts), so the model never sees them again.
  * With an idempotency key a retried call answers the first call's turn (`replayed`) and starts nothing.
  */
 export class ReplyRegenerator {
@@ -40,8 +48,9 @@ export class ReplyRegenerator {
     if (refused) throw refused;
     const replay = await this.#replay(threadId, idempotencyKey);
     if (replay) return replay;
-    if (!isIdle(deps.turns.status(threadId))) throw turnRunning();
-    await deps.eventsShipped();
+    if (deps.turns.busy(threadId) || deps.recovering()) throw turnRunning();
+    // An older turn must not pass for the last one: the log must be whole in Postgres (503 with Retry-After if not).
+    if (!(await deps.eventsShipped(threadId, SHIPPED_WAIT_MS))) throw logBehind();
     const last = await findLastTurn(deps.db(), deps.userId, threadId);
     if (!last) {
       if (!(await findThread(deps.db(), deps.userId, threadId))) throw threadNotFound();
@@ -83,6 +92,3 @@ export class ReplyRegenerator {
     if (this.#recent.size > RECENT_KEYS) this.#recent.delete(this.#recent.keys().next().value as string);
   }
 }
-
-const isIdle = (status: { running: string | null; queued: number }) =>
-  status.running === null && status.queued === 0;

@@ -73,8 +73,7 @@ export class TurnController {
    * the new turn's id, or undefined when the thread is busy.
    */
   replace(threadId: string, messageId: string, replaces: Replacement): string | undefined {
-    const turns = this.#get(threadId);
-    if (turns.running !== undefined || turns.queue.length > 0) return undefined;
+    if (this.busy(threadId)) return undefined;
     this.enqueue(threadId, messageId);
     return this.startNext(threadId, replaces);
   }
@@ -118,6 +117,12 @@ export class TurnController {
     const turnId = cancelTarget(this.#get(threadId));
     if (turnId !== undefined) this.#aborts.get(turnId)?.abort();
     return { cancelled: turnId !== undefined };
+  }
+
+  /** A turn runs or a message waits in the thread. */
+  busy(threadId: string): boolean {
+    const turns = this.#get(threadId);
+    return turns.running !== undefined || turns.queue.length > 0;
   }
 
   status(threadId: string): { running: string | null; queued: number } {

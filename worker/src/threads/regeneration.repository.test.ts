@@ -30,8 +30,8 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
     let seq = 0;
     const log = (type: string, data: unknown) =>
       storeSequencedEvents(db, { ...owner, events: [{ seq: ++seq, type, data, at: new Date() }] });
-    const message = async (role: "user" | "assistant", content: unknown[]) => {
-      const row = await appendMessage(db, { ...owner, role, content });
+    const message = async (role: "user" | "assistant", content: unknown[], turnId?: string) => {
+      const row = await appendMessage(db, { ...owner, role, content, turnId });
       if (!row) throw new Error("no message");
       return row.id;
     };
@@ -41,14 +41,18 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
       const messageId = await message("user", text(question));
       await log("message.user", { messageId, text: question, queued: false });
       await log("turn.started", { turnId, messageId, model: "m" });
-      const call = await message("assistant", [
-        { type: "tool_use", id: `toolu_${turnId.slice(-4)}`, name: "list_threads", input: {} },
-      ]);
+      const call = await message(
+        "assistant",
+        [{ type: "tool_use", id: `toolu_${turnId.slice(-4)}`, name: "list_threads", input: {} }],
+        turnId,
+      );
       await log("message.assistant", { turnId, messageId: call, status: "complete" });
-      await message("user", [
-        { type: "tool_result", tool_use_id: `toolu_${turnId.slice(-4)}`, content: "[]" },
-      ]);
-      const reply = await message("assistant", text(answer));
+      await message(
+        "user",
+        [{ type: "tool_result", tool_use_id: `toolu_${turnId.slice(-4)}`, content: "[]" }],
+        turnId,
+      );
+      const reply = await message("assistant", text(answer), turnId);
       await log("message.assistant", { turnId, messageId: reply, status: "complete" });
       await log("turn.completed", { turnId, stopReason: "end_turn", steps: 2 });
       return messageId;
@@ -64,7 +68,9 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
 
     const replaced = { supersededTurnId: T2, turnId: T3, messageId: second, idempotencyKey: "k" };
     expect(await supersedeTurn(db, { ...t, ...replaced })).toBe(true);
-    const history = JSON.stringify(await loadHistory(db, t.threadId, second));
+    const history = JSON.stringify(
+      await loadHistory(db, t.threadId, second, new Set(), { regenerated: true }),
+    );
     expect(history).toContain("first answer");
     expect(history).not.toContain("old answer");
     expect(history).not.toContain("toolu_0002");
@@ -77,6 +83,10 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
     const third = await t.message("user", t.text("third"));
     expect(JSON.stringify(await loadHistory(db, t.threadId, third))).not.toContain("old answer");
 
+    // What the replaced turn stores after it was replaced (a late write, recovery's partial text) stays out too.
+    await t.message("assistant", t.text("late old text"), T2);
+    expect(JSON.stringify(await loadHistory(db, t.threadId, third))).not.toContain("late old text");
+
     // A turn is replaced once; the key finds the regeneration, only in its owner's thread.
     expect(await supersedeTurn(db, { ...t, ...replaced, turnId: T1 })).toBe(false);
     expect(await findRegeneration(db, { ...t, idempotencyKey: "k" })).toEqual({
@@ -88,6 +98,16 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
     expect(
       await findRegeneration(db, { userId: stranger.user.id, threadId: t.threadId, idempotencyKey: "k" }),
     ).toBeUndefined();
+  });
+
+  it("shows a regenerated reply the thread up to the message it answers, not a message sent meanwhile", async () => {
+    const t = await thread();
+    const first = await t.exchange("first", T1, "old answer");
+    await supersedeTurn(db, { ...t, supersededTurnId: T1, turnId: T2, messageId: first });
+    // Sent while the regenerated turn was starting: stored before it reads its history.
+    await t.message("user", t.text("sent meanwhile"));
+    const history = await loadHistory(db, t.threadId, first, new Set(), { regenerated: true });
+    expect(history).toEqual([{ role: "user", content: t.text("first") }]);
   });
 
   it("finds no last reply when nothing was answered, a newer message waits, or it was replaced", async () => {

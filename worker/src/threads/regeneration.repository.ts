@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { messages, turnRegenerations } from "../../../schema";
 import type { Database } from "../../../schema/db";
 
@@ -62,77 +62,34 @@ export async function findRegeneration(
 }
 
 /**
- * Records that `turnId` replaces `supersededTurnId` and marks the old turn's messages (its assistant messages, as
- * its `message.assistant` events name them, and the tool results answering their tool calls) so no later history
- * sends them to the model. One transaction: a replaced turn is either wholly hidden or not at all. False when the
- * turn was already replaced (the row exists).
+ * Records that `turnId` replaces `supersededTurnId`. Nothing else is written: every message a turn stores carries its
+ * turn id, and histories leave out the messages of replaced turns when they are read (`notReplaced`), so a message
+ * the old turn stores later (a late write, the partial text recovery saves) stays out too. False when the turn was
+ * already replaced (the row exists).
  */
 export async function supersedeTurn(
   db: Database,
   input: Regeneration & { userId: string; threadId: string; idempotencyKey?: string },
 ): Promise<boolean> {
-  const { userId, threadId } = input;
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(turnRegenerations)
-      .values({
-        threadId,
-        userId,
-        supersededTurnId: input.supersededTurnId,
-        turnId: input.turnId,
-        messageId: input.messageId,
-        idempotencyKey: input.idempotencyKey ?? null,
-      })
-      .onConflictDoNothing()
-      .returning({ turnId: turnRegenerations.turnId });
-    if (inserted.length === 0) return false;
-    const announced = await tx.execute<{ message_id: string }>(sql`
-      select data->>'messageId' as message_id from events
-      where thread_id = ${threadId} and user_id = ${userId} and type = 'message.assistant'
-        and data->>'turnId' = ${input.supersededTurnId}`);
-    const ids = announced.rows.map((row) => row.message_id);
-    if (ids.length === 0) return true;
-    const replies = await tx
-      .select({ id: messages.id, seq: messages.seq, content: messages.content })
-      .from(messages)
-      .where(and(eq(messages.threadId, threadId), inArray(messages.id, ids)));
-    const calls = new Set(replies.flatMap((reply) => toolUseIds(reply.content)));
-    const firstSeq = Math.min(...replies.map((reply) => reply.seq));
-    const results =
-      calls.size === 0
-        ? []
-        : (
-            await tx
-              .select({ id: messages.id, content: messages.content })
-              .from(messages)
-              .where(
-                and(
-                  eq(messages.threadId, threadId),
-                  eq(messages.role, "user"),
-                  sql`${messages.seq} > ${firstSeq}`,
-                ),
-              )
-          ).filter((row) => answersOnly(row.content, calls));
-    await tx
-      .update(messages)
-      .set({ supersededBy: input.turnId })
-      .where(
-        and(
-          eq(messages.threadId, threadId),
-          inArray(messages.id, [...replies.map((reply) => reply.id), ...results.map((row) => row.id)]),
-        ),
-      );
-    return true;
-  });
+  const inserted = await db
+    .insert(turnRegenerations)
+    .values({
+      threadId: input.threadId,
+      userId: input.userId,
+      supersededTurnId: input.supersededTurnId,
+      turnId: input.turnId,
+      messageId: input.messageId,
+      idempotencyKey: input.idempotencyKey ?? null,
+    })
+    .onConflictDoNothing()
+    .returning({ turnId: turnRegenerations.turnId });
+  return inserted.length > 0;
 }
 
-type Block = { type?: unknown; id?: unknown; tool_use_id?: unknown };
-const blocks = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : []);
+/** The condition on `messages` that leaves out the messages of turns a regenerated reply replaced. */
+export const notReplaced = sql`not exists (select 1 from ${turnRegenerations} r
+  where r.thread_id = ${messages.threadId} and r.superseded_turn_id = ${messages.turnId})`;
 
-const toolUseIds = (content: unknown): string[] =>
-  blocks(content).flatMap((b) => (b.type === "tool_use" && typeof b.id === "string" ? [b.id] : []));
-
-/** A stored tool-result message (role user) whose every block answers one of `calls`. */
-const answersOnly = (content: unknown, calls: ReadonlySet<string>): boolean =>
-  blocks(content).length > 0 &&
-  blocks(content).every((b) => b.type === "tool_result" && calls.has(String(b.tool_use_id)));
+/** The id of the turn that replaced message `turnId`'s turn, as a column of a query on `messages` (null if none). */
+export const replacedBy = sql<string | null>`(select r.turn_id from ${turnRegenerations} r
+  where r.thread_id = ${messages.threadId} and r.superseded_turn_id = ${messages.turnId})`;

@@ -132,7 +132,7 @@ export async function lastEventSeq(
 export async function appendMessage(
   db: Database,
   input: Pick<MessageRow, "userId" | "threadId" | "role" | "content"> &
-    Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey">>,
+    Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey" | "turnId">>,
 ): Promise<MessageRow | undefined> {
   return db.transaction(async (tx) => {
     const [thread] = await tx
