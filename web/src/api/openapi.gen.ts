@@ -3558,6 +3558,12 @@ export interface components {
             /** @enum {string} */
             status: "complete" | "partial" | "error";
             usage?: unknown;
+            /**
+             * Format: uuid
+             * @description Set on the messages of a reply that was regenerated: the turn that replaced it. Such messages are never sent to the model again
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            supersededBy: string | null;
             /** Format: date-time */
             createdAt: string;
         };

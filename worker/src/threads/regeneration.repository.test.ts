@@ -7,7 +7,7 @@ import {
 } from "../../../test/support/local-db";
 import { loadHistory } from "../agent/conversation-history";
 import { findLastTurn, findRegeneration, supersedeTurn } from "./regeneration.repository";
-import { appendMessage, storeSequencedEvents } from "./thread-log.repository";
+import { appendMessage, listMessages, storeSequencedEvents } from "./thread-log.repository";
 
 const T1 = "00000000-0000-7000-8000-000000000001";
 const T2 = "00000000-0000-7000-8000-000000000002";
@@ -82,6 +82,11 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
     // A later turn's history still leaves it out.
     const third = await t.message("user", t.text("third"));
     expect(JSON.stringify(await loadHistory(db, t.threadId, third))).not.toContain("old answer");
+
+    // The messages API keeps them, saying which turn replaced them.
+    const listed = (await listMessages(db, t.threadId, { limit: 50, afterSeq: 0 })).rows;
+    expect(listed.filter((row) => row.supersededBy === T3).map((row) => row.turnId)).toEqual([T2, T2, T2]);
+    expect(listed.filter((row) => row.turnId === T1).every((row) => row.supersededBy === null)).toBe(true);
 
     // What the replaced turn stores after it was replaced (a late write, recovery's partial text) stays out too.
     await t.message("assistant", t.text("late old text"), T2);

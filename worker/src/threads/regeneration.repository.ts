@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { messages, turnRegenerations } from "../../../schema";
+import { turnRegenerations } from "../../../schema";
 import type { Database } from "../../../schema/db";
 
 export interface LastTurn {
@@ -86,10 +86,12 @@ export async function supersedeTurn(
   return inserted.length > 0;
 }
 
-/** The condition on `messages` that leaves out the messages of turns a regenerated reply replaced. */
-export const notReplaced = sql`not exists (select 1 from ${turnRegenerations} r
-  where r.thread_id = ${messages.threadId} and r.superseded_turn_id = ${messages.turnId})`;
+// Spelled out: in a select list drizzle leaves columns unqualified, and `turn_id` would then be the row's own.
+const replacementOf = sql.raw(`from turn_regenerations r
+  where r.thread_id = messages.thread_id and r.superseded_turn_id = messages.turn_id`);
 
-/** The id of the turn that replaced message `turnId`'s turn, as a column of a query on `messages` (null if none). */
-export const replacedBy = sql<string | null>`(select r.turn_id from ${turnRegenerations} r
-  where r.thread_id = ${messages.threadId} and r.superseded_turn_id = ${messages.turnId})`;
+/** The condition on `messages` that leaves out the messages of turns a regenerated reply replaced. */
+export const notReplaced = sql`not exists (select 1 ${replacementOf})`;
+
+/** The turn that replaced the message's turn, as a column of a query on `messages` (null if none). */
+export const replacedBy = sql<string | null>`(select r.turn_id ${replacementOf})`;
