@@ -92,6 +92,7 @@ export function TurnView(props: { turn: TurnItem; onRegenerate?: () => void; reg
                 type="button"
                 class="copy-button"
                 aria-label="Regenerate reply"
+                title="Replace this reply with a new answer. What it did (schedules, memory) is not undone."
                 disabled={props.regenerating}
                 data-testid="regenerate-reply"
                 onClick={() => regenerate()()}
