@@ -1,5 +1,6 @@
 import { QueryClient } from "@tanstack/solid-query";
 import { afterEach, describe, expect, it } from "vitest";
+import { forgetThread } from "./thread-cache";
 import { shareThreadChanges } from "./thread-sync";
 
 const KEY = ["threads"] as const;
@@ -87,5 +88,16 @@ describe("shareThreadChanges", () => {
     // A real change still goes out.
     a.client.setQueryData(one, { id: "t1", title: "", lastSeq: 3 });
     expect(await until(() => isStale(b.client))).toBe(true);
+  });
+
+  it("announces a delete even when the deleting tab's list did not hold the thread", async () => {
+    const a = open("alice");
+    const b = open("alice");
+    await a.loadList();
+    await b.loadList();
+    // Tab a's list is the one it loaded (t1 only); t9 was created elsewhere and is deleted here, from its page.
+    forgetThread(a.client, "t9");
+    expect(await until(() => isStale(b.client))).toBe(true);
+    expect(a.client.getQueryData(["threads", "t9"])).toBeUndefined();
   });
 });
