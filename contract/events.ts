@@ -70,7 +70,7 @@ export const agentEventDataSchemas = {
   }),
   /**
    * The user regenerated the reply: turn `turnId` is replaced by `byTurnId`, which answers the same user message
-   * `messageId` (its `turn.started` follows). Clients hide the replaced turn; the model never sees it again.
+   * `messageId` (right after its `turn.started`). Clients hide the replaced turn; the model never sees it again.
    */
   "turn.superseded": z.object({ turnId: z.string(), byTurnId: z.string(), messageId: z.string() }),
   /** The Worker restarted while the turn ran; what had streamed is kept as a partial message. */

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, newUserPage, screenshot, signIn } from "./browser";
-import { eventually, expectAccessible, lastTurn, newThread, nonce, send } from "./helpers";
+import { eventually, expectAccessibleAtBothSizes, lastTurn, newThread, nonce, send } from "./helpers";
 
 // Issue 23: regenerate the last reply. The new turn answers the same message and takes the old reply's place.
 describe("regenerate a reply", () => {
@@ -33,7 +33,7 @@ describe("regenerate a reply", () => {
       await eventually(() => lastTurn(page).getAttribute("data-status")).toBe("failed");
       await eventually(() => regenerate.count()).toBe(1);
       expect(await lastTurn(page).getByRole("button", { name: "Regenerate reply" }).count()).toBe(1);
-      await expectAccessible(page, "chat with a reply to regenerate");
+      await expectAccessibleAtBothSizes(page, "chat with a reply to regenerate");
 
       await regenerate.click();
       await eventually(() => lastTurn(page).getAttribute("data-status")).toBe("completed");

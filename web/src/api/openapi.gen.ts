@@ -799,7 +799,7 @@ export interface paths {
         put?: never;
         /**
          * Regenerate the thread's last reply
-         * @description Replaces the last reply with a new turn answering the same user message and answers at once: the log gets `turn.superseded` (old and new turn ids), then the new turn's events. The replaced reply is never sent to the model again. Send `Idempotency-Key` to make a retried request start one turn.
+         * @description Replaces the last reply with a new turn answering the same user message and answers at once: the log gets the new turn's `turn.started`, then `turn.superseded` (old and new turn ids), then the rest of the new turn's events. The replaced reply is never sent to the model again. Send `Idempotency-Key` to make a retried request start one turn.
          */
         post: {
             parameters: {

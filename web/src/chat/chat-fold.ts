@@ -140,7 +140,7 @@ export function applyAgentEvent(chat: ChatState, event: AgentEvent): void {
       end(chat, turnOf(chat, event, event.data.turnId), "interrupted");
       return;
     case "turn.superseded": {
-      // A regenerated reply: the old one goes, and the new turn (whose turn.started follows) takes its place.
+      // A regenerated reply: the old one goes, and the new turn (its turn.started just before) takes its place.
       const { turnId } = event.data;
       if (!chat.superseded.includes(turnId)) chat.superseded.push(turnId);
       const at = chat.items.findIndex((item) => item.kind === "turn" && item.id === turnId);
