@@ -79,7 +79,8 @@ describe("regenerate a reply (real actor in workerd, dev/model)", () => {
       byTurnId: started.turnId,
       messageId: old.messageId,
     });
-    expect(events[superseded + 1]).toMatchObject({
+    // The new turn's start is logged first: from then on it is the reply recovery and a later regenerate see.
+    expect(events[superseded - 1]).toMatchObject({
       type: "turn.started",
       data: { turnId: started.turnId, messageId: old.messageId },
     });
@@ -104,6 +105,15 @@ describe("regenerate a reply (real actor in workerd, dev/model)", () => {
       "assistant",
       "user",
     ]);
+
+    // The messages API keeps the replaced reply (its tool call, result and text), saying which turn replaced it.
+    const listed = (await (await call(`/api/threads/${thread}/messages`, alice.token)).json()) as {
+      items: Array<{ role: string; supersededBy: string | null }>;
+    };
+    expect(listed.items.filter((m) => m.supersededBy === started.turnId)).toHaveLength(3);
+    expect(listed.items.filter((m) => m.supersededBy !== null && m.supersededBy !== started.turnId)).toEqual(
+      [],
+    );
 
     // Metered as any turn: two model calls each for the first, the regenerated and the follow-up turn.
     const usage = await stackDb().select().from(usageRecords).where(eq(usageRecords.threadId, thread));
