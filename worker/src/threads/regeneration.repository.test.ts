@@ -115,6 +115,24 @@ describe("regenerating a reply (real Postgres via PGlite)", () => {
     expect(history).toEqual([{ role: "user", content: t.text("first") }]);
   });
 
+  it("replaces with the last reply an earlier one to the same message that a cut regenerate left in place", async () => {
+    const t = await thread();
+    const first = await t.exchange("first", T1, "old answer");
+    // T2 regenerated T1, logged its start and was cut before it recorded the replacement: T1 is still in place.
+    await t.log("turn.started", { turnId: T2, messageId: first, model: "m" });
+    await t.message("assistant", t.text("cut answer"), T2);
+    await t.log("turn.interrupted", { turnId: T2 });
+    expect(await findLastTurn(db, t.userId, t.threadId)).toEqual({ turnId: T2, messageId: first });
+    const T4 = "00000000-0000-7000-8000-000000000004";
+    await t.log("turn.started", { turnId: T4, messageId: first, model: "m" });
+    expect(await supersedeTurn(db, { ...t, supersededTurnId: T2, turnId: T4, messageId: first })).toBe(true);
+    const later = await t.message("user", t.text("later"));
+    const history = JSON.stringify(await loadHistory(db, t.threadId, later));
+    expect(history).not.toContain("old answer");
+    expect(history).not.toContain("cut answer");
+    expect(history).not.toContain("toolu_0001");
+  });
+
   it("finds no last reply when nothing was answered, a newer message waits, or it was replaced", async () => {
     const t = await thread();
     expect(await findLastTurn(db, t.userId, t.threadId)).toBeUndefined();

@@ -64,26 +64,38 @@ export async function findRegeneration(
 /**
  * Records that `turnId` replaces `supersededTurnId`. Nothing else is written: every message a turn stores carries its
  * turn id, and histories leave out the messages of replaced turns when they are read (`notReplaced`), so a message
- * the old turn stores later (a late write, the partial text recovery saves) stays out too. False when the turn was
- * already replaced (the row exists).
+ * the old turn stores later (a late write, the partial text recovery saves) stays out too. Any other earlier turn
+ * that answered the same message is replaced with it: one left unreplaced when a regenerated turn was cut after
+ * its start was logged and before it recorded its replacement (turn-runner.ts). False when the turn was already
+ * replaced (the row exists).
  */
 export async function supersedeTurn(
   db: Database,
   input: Regeneration & { userId: string; threadId: string; idempotencyKey?: string },
 ): Promise<boolean> {
-  const inserted = await db
-    .insert(turnRegenerations)
-    .values({
-      threadId: input.threadId,
-      userId: input.userId,
-      supersededTurnId: input.supersededTurnId,
-      turnId: input.turnId,
-      messageId: input.messageId,
-      idempotencyKey: input.idempotencyKey ?? null,
-    })
-    .onConflictDoNothing()
-    .returning({ turnId: turnRegenerations.turnId });
-  return inserted.length > 0;
+  const { threadId, userId, turnId, messageId } = input;
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(turnRegenerations)
+      .values({
+        threadId,
+        userId,
+        supersededTurnId: input.supersededTurnId,
+        turnId,
+        messageId,
+        idempotencyKey: input.idempotencyKey ?? null,
+      })
+      .onConflictDoNothing()
+      .returning({ turnId: turnRegenerations.turnId });
+    if (inserted.length === 0) return false;
+    await tx.execute(sql`
+      insert into turn_regenerations (thread_id, user_id, superseded_turn_id, turn_id, message_id)
+      select thread_id, user_id, (data->>'turnId')::uuid, ${turnId}, ${messageId} from events
+      where thread_id = ${threadId} and user_id = ${userId} and type = 'turn.started'
+        and data->>'messageId' = ${messageId} and data->>'turnId' not in (${turnId}, ${input.supersededTurnId})
+      on conflict do nothing`);
+    return true;
+  });
 }
 
 // Spelled out: in a select list drizzle leaves columns unqualified, and `turn_id` would then be the row's own.
