@@ -27,6 +27,21 @@ export interface SendMessageResult {
   replayed: boolean;
 }
 
+export interface RegenerateOptions {
+  /** Makes a retried regenerate start one turn: the same key answers the first call's turn with `replayed: true`. */
+  idempotencyKey?: string;
+}
+
+export interface RegenerateResult {
+  /** The new turn, answering `messageId` again. */
+  turnId: string;
+  /** The reply it replaces (a `turn.superseded` event says so in the log). */
+  supersededTurnId: string;
+  messageId: string;
+  /** True when a regenerate with this idempotency key already started the turn: nothing new was started. */
+  replayed: boolean;
+}
+
 export interface CancelResult {
   /** Whether a turn was running. */
   cancelled: boolean;
@@ -54,6 +69,11 @@ export interface RenewTokenResult {
 export interface GrowAgentActions {
   /** Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. */
   sendMessage: (threadId: string, text: string, options?: SendMessageOptions) => Promise<SendMessageResult>;
+  /**
+   * Replaces the thread's last reply with a new turn answering the same user message. Refused while a turn runs or
+   * waits (`turn_running`), when the last message has no reply (`nothing_to_regenerate`) and past the allowance.
+   */
+  regenerate: (threadId: string, options?: RegenerateOptions) => Promise<RegenerateResult>;
   /** Stops the thread's running turn; what streamed is kept as a partial message. */
   cancel: (threadId: string) => Promise<CancelResult>;
   threadStatus: (threadId: string) => Promise<ThreadStatusResult>;

@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   cannot_stop_grow_agent: { status: 409 },
   already_subscribed: { status: 409 },
   too_many_shares: { status: 409 },
+  // Regenerate: a turn runs or waits in the thread, or its last message has no reply to replace.
+  turn_running: { status: 409 },
+  nothing_to_regenerate: { status: 409 },
   allowance_exceeded: { status: 402 },
   // The plan's schedule limits (worker/src/schedules/): upgrade, or delete a schedule.
   too_many_schedules: { status: 402 },

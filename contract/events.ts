@@ -68,6 +68,11 @@ export const agentEventDataSchemas = {
     retryable: z.boolean(),
     messageId: z.string().optional(),
   }),
+  /**
+   * The user regenerated the reply: turn `turnId` is replaced by `byTurnId`, which answers the same user message
+   * `messageId` (right after its `turn.started`). Clients hide the replaced turn; the model never sees it again.
+   */
+  "turn.superseded": z.object({ turnId: z.string(), byTurnId: z.string(), messageId: z.string() }),
   /** The Worker restarted while the turn ran; what had streamed is kept as a partial message. */
   "turn.interrupted": z.object({ turnId: z.string() }),
   /**

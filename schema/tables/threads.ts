@@ -59,6 +59,9 @@ export const messages = pgTable(
     usage: jsonb("usage"),
     // Set by a client on a user message so that a resent request stores it once (NULLs never clash).
     idempotencyKey: text("idempotency_key"),
+    // The turn that wrote this message (assistant replies, tool results, partial text); null for what users send.
+    // A turn replaced by a regenerated reply (turn_regenerations) keeps its messages, never sent to the model again.
+    turnId: uuid("turn_id"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -89,5 +92,30 @@ export const events = pgTable(
     primaryKey({ name: "events_thread_id_seq_pk", columns: [t.threadId, t.seq] }),
     check("events_seq_positive", sql`${t.seq} > 0`),
     index("events_user_id_at_idx").on(t.userId, t.at),
+  ],
+);
+
+/**
+ * A reply regenerated: turn `turnId` answers `messageId` again in place of `supersededTurnId`. One row per replaced
+ * turn (the key: a turn is replaced once) and per idempotency key (a retried regenerate starts no second turn).
+ */
+export const turnRegenerations = pgTable(
+  "turn_regenerations",
+  {
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    supersededTurnId: uuid("superseded_turn_id").notNull(),
+    turnId: uuid("turn_id").notNull(),
+    messageId: uuid("message_id").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: "turn_regenerations_pk", columns: [t.threadId, t.supersededTurnId] }),
+    unique("turn_regenerations_thread_id_idempotency_key_unique").on(t.threadId, t.idempotencyKey),
   ],
 );

@@ -17,6 +17,8 @@ export const REFUSED_CONNECTION = [
 ];
 export const REFUSED_ARGUMENT = [
   "thread_not_found",
+  "turn_running",
+  "nothing_to_regenerate",
   "message_empty",
   "message_too_long",
   "allowance_exceeded",
@@ -39,6 +41,7 @@ export const GROW_AGENT_ACTIONS = [
   "whoami",
   "ping",
   "sendMessage",
+  "regenerate",
   "cancel",
   "threadStatus",
   "commitMemory",

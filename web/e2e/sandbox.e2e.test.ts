@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, newUserPage, screenshot, signIn } from "./browser";
-import { eventually, expectAccessible, newThread, nonce, send } from "./helpers";
+import { eventually, expectAccessibleAtBothSizes, newThread, nonce, send } from "./helpers";
 
 // Issue 23: the Sandbox page showed "none" until reloaded while a sub-agent woke the stack, showed the lifecycle's
 // raw words, and a cold sub-agent card showed only a spinner while the sandbox started.
@@ -57,7 +57,7 @@ describe("the sandbox while a sub-agent wakes it", () => {
       expect.stringMatching(/^.Ready · \d+ s$/),
     ]);
     await screenshot(sandbox, "sandbox-woken-by-subagent");
-    await expectAccessible(sandbox, "sandbox after a wake");
+    await expectAccessibleAtBothSizes(sandbox, "sandbox after a wake");
 
     await eventually(() => card.getAttribute("data-status"), 60_000).toBe("completed");
     expect(await card.getByTestId("wake-progress").count()).toBe(0);

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, newUserPage, screenshot, signIn } from "./browser";
-import { eventually, expectAccessible, nonce } from "./helpers";
+import { eventually, expectAccessibleAtBothSizes, nonce } from "./helpers";
 
 describe("schedules in the SPA", () => {
   let browser: Browser;
@@ -58,7 +58,7 @@ describe("schedules in the SPA", () => {
     });
     expect(await row.getByTestId("schedule-next").textContent()).toContain(expected);
     await screenshot(page, "20-schedules");
-    await expectAccessible(page, "schedules");
+    await expectAccessibleAtBothSizes(page, "schedules");
 
     await row.getByRole("button", { name: "Pause" }).click();
     await eventually(() => row.getAttribute("data-status")).toBe("paused");

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, newUserPage, signIn } from "./browser";
-import { eventually, expectAccessible, newThread, nonce, send } from "./helpers";
+import { eventually, expectAccessibleAtBothSizes, newThread, nonce, send } from "./helpers";
 
 /**
  * Share links in the SPA (issue 24): the owner makes a link from the thread's header; a fresh browser context
@@ -32,7 +32,7 @@ describe("share links in the SPA", () => {
     const url = await dialog.getByTestId("share-url").inputValue();
     expect(url).toMatch(/\/share\/[A-Za-z0-9_-]{43}$/);
     await dialog.getByTestId("share-item").first().waitFor();
-    await expectAccessible(owner.page, "share dialog");
+    await expectAccessibleAtBothSizes(owner.page, "share dialog");
 
     // A stranger: a new context has no session at all.
     const stranger = await newUserPage(browser, webUrl);
@@ -45,7 +45,7 @@ describe("share links in the SPA", () => {
     expect(await stranger.page.getByLabel("User name").count()).toBe(0);
     expect(await stranger.page.getByTestId("thread-list").count()).toBe(0);
     expect(await stranger.page.getByLabel("Message", { exact: true }).count()).toBe(0);
-    await expectAccessible(stranger.page, "shared thread");
+    await expectAccessibleAtBothSizes(stranger.page, "shared thread");
 
     // The owner's next message arrives live on the stranger's page.
     await dialog.getByRole("button", { name: "Close" }).click();

@@ -788,6 +788,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/threads/{id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regenerate the thread's last reply
+         * @description Replaces the last reply with a new turn answering the same user message and answers at once: the log gets the new turn's `turn.started`, then `turn.superseded` (old and new turn ids), then the rest of the new turn's events. The replaced reply is never sent to the model again. Send `Idempotency-Key` to make a retried request start one turn.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The new turn runs */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RegenerateResult"];
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired session token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The plan's tokens for this period are used up (`allowance_exceeded`); upgrade at /billing */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A turn runs or waits in the thread (`turn_running`), or its last message has no reply (`nothing_to_regenerate`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, identity provider) is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/threads/{id}/cancel": {
         parameters: {
             query?: never;
@@ -3452,6 +3558,12 @@ export interface components {
             /** @enum {string} */
             status: "complete" | "partial" | "error";
             usage?: unknown;
+            /**
+             * Format: uuid
+             * @description Set on the messages of a reply that was regenerated: the turn that replaced it. Such messages are never sent to the model again
+             * @example 019a8f7e-8c1a-7b3e-9f00-3c2d1e0f4a5b
+             */
+            supersededBy: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -3485,6 +3597,22 @@ export interface components {
         SendMessage: {
             /** @example What's in my notes about Fly? */
             text: string;
+        };
+        RegenerateResult: {
+            /**
+             * Format: uuid
+             * @description The new turn, answering `messageId` again
+             */
+            turnId: string;
+            /**
+             * Format: uuid
+             * @description The reply it replaces (`turn.superseded` in the log)
+             */
+            supersededTurnId: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @description True when a regenerate with this `Idempotency-Key` already started the turn: nothing new ran */
+            replayed: boolean;
         };
         CancelResult: {
             cancelled: boolean;

@@ -19,10 +19,10 @@ import { acquireThreadFeed } from "../live/thread-feed";
 import { isNotFound, type Thread, threadKeys, useThread } from "../threads/thread-queries";
 import { Composer, type SendError } from "./Composer";
 import { applyEvent } from "./chat-fold";
-import { type ChatState, emptyChat, findTurn, lastUser } from "./chat-model";
+import { type ChatState, emptyChat, findTurn, lastUser, regenerableTurn } from "./chat-model";
 import { AllowanceMessage } from "./NoticeView";
 import { ScheduleRunNotice } from "./ScheduleRunNotice";
-import { sendFailure, sendMessage } from "./send-message";
+import { regenerateReply, sendFailure, sendMessage } from "./send-message";
 import { ThreadHeader } from "./ThreadHeader";
 import { ThreadMissing } from "./ThreadMissing";
 import { TurnView } from "./TurnView";
@@ -146,6 +146,37 @@ function ThreadChat(props: { threadId: string }) {
   });
   const canEdit = (messageId: string) => messageId === editable();
 
+  // Regenerate: only the thread's last reply, one that started (the server refuses any other), while no turn runs;
+  // the new turn replaces it (chat-fold.ts).
+  const [regenerating, setRegenerating] = createSignal(false);
+  // The reply just regenerated stays without the button until its replacement's events arrive.
+  const [replaced, setReplaced] = createSignal<string>();
+  const regenerable = createMemo(() => regenerableTurn(chat, replaced()));
+  // Kept until it succeeds, for the reply it targets: a retry after a lost answer starts no second turn, and a later
+  // regenerate of another reply gets a key of its own.
+  let regenerateKey: { turnId: string; key: string } | undefined;
+  const regenerate = async (turnId: string) => {
+    setRegenerating(true);
+    setSendError(null);
+    if (regenerateKey?.turnId !== turnId) regenerateKey = { turnId, key: crypto.randomUUID() };
+    try {
+      const { supersededTurnId } = await regenerateReply(props.threadId, regenerateKey.key);
+      setReplaced(supersededTurnId);
+      regenerateKey = undefined;
+      void feed.sync();
+    } catch (failure) {
+      const error = sendFailure(failure);
+      setSendError(error);
+      // The thread moved on (a turn runs, or the reply is no longer the last): this attempt is over; catch up.
+      if (error.code === "turn_running" || error.code === "nothing_to_regenerate") {
+        regenerateKey = undefined;
+        void feed.sync();
+      }
+    } finally {
+      setRegenerating(false);
+    }
+  };
+
   const missing = () => thread.isError && isNotFound(thread.error);
 
   return (
@@ -192,7 +223,15 @@ function ThreadChat(props: { threadId: string }) {
                         )}
                       </Match>
                       <Match when={item.kind === "turn" && item}>
-                        {(turn) => <TurnView turn={turn()} />}
+                        {(turn) => (
+                          <TurnView
+                            turn={turn()}
+                            onRegenerate={
+                              turn().id === regenerable() ? () => void regenerate(turn().id) : undefined
+                            }
+                            regenerating={regenerating()}
+                          />
+                        )}
                       </Match>
                       <Match when={item.kind === "schedule" && item}>
                         {(run) => <ScheduleRunNotice run={run()} />}

@@ -15,8 +15,11 @@ const STATUS_LABELS: Record<TurnItem["status"], string> = {
   interrupted: "Interrupted",
 };
 
-/** One assistant turn: streamed text (markdown), tool-call cards, sub-agent cards, and how it ended. */
-export function TurnView(props: { turn: TurnItem }) {
+/**
+ * One assistant turn: streamed text (markdown), tool-call cards, sub-agent cards, and how it ended. `onRegenerate`
+ * only on the thread's last reply while no turn runs: it is replaced by a new answer to the same message.
+ */
+export function TurnView(props: { turn: TurnItem; onRegenerate?: () => void; regenerating?: boolean }) {
   const turn = () => props.turn;
   const ending = () => describeEnd(turn());
   // The reply as written (markdown), for the clipboard.
@@ -82,6 +85,21 @@ export function TurnView(props: { turn: TurnItem }) {
           </Show>
           <Show when={replyText()}>
             <CopyButton text={replyText} label="Copy reply" testId="copy-reply" />
+          </Show>
+          <Show when={props.onRegenerate}>
+            {(regenerate) => (
+              <button
+                type="button"
+                class="copy-button"
+                aria-label="Regenerate reply"
+                title="Replace this reply with a new answer. What it did (schedules, memory) is not undone."
+                disabled={props.regenerating}
+                data-testid="regenerate-reply"
+                onClick={() => regenerate()()}
+              >
+                Regenerate
+              </button>
+            )}
           </Show>
         </p>
       </Show>

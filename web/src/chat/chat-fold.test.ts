@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ev } from "../live/thread-event.fixture";
 import { applyEvent, foldEvents } from "./chat-fold";
-import { emptyChat, type ToolBlock, type TurnItem, type UserItem } from "./chat-model";
+import { emptyChat, regenerableTurn, type ToolBlock, type TurnItem, type UserItem } from "./chat-model";
 import { describeScheduleRun } from "./schedule-run-wording";
 import { describeEnd } from "./turn-wording";
 
@@ -232,5 +232,77 @@ describe("schedule runs", () => {
     expect(describeScheduleRun({ status: "skipped", code: null, message: null })).toMatch(
       /^Scheduled run skipped: /,
     );
+  });
+
+  it("hides a regenerated reply and shows the new turn in its place; late events of the old one are skipped", () => {
+    const chat = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ...turnEvents(7, "t2", "m2", ["old", "reply"]),
+      ev(14, "turn.superseded", { turnId: "t2", byTurnId: "t3", messageId: "m2" }),
+      ev(15, "turn.started", { turnId: "t3", messageId: "m2", model: "m-1" }),
+      ev(16, "text.delta", { turnId: "t3", step: 1, index: 0, text: "new reply" }),
+      ev(17, "text.delta", { turnId: "t2", step: 1, index: 0, text: "late" }),
+    ]);
+    // A sub-agent of the old reply that still reports stays out of the new one.
+    const withSubAgent = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ev(7, "subagent.spawned", { subAgentId: "s1", task: "dig", turnId: "t1" }),
+      ev(8, "turn.superseded", { turnId: "t1", byTurnId: "t2", messageId: "m1" }),
+      ev(9, "turn.started", { turnId: "t2", messageId: "m1", model: "m-1" }),
+      ev(10, "subagent.text", { subAgentId: "s1", delta: "late" }),
+    ]);
+    expect((withSubAgent.items[1] as TurnItem).blocks).toEqual([]);
+    expect(chat.items.map((i) => `${i.kind}:${i.id}`)).toEqual(["user:m1", "turn:t1", "user:m2", "turn:t3"]);
+    expect(chat.superseded).toEqual(["t2"]);
+    expect(chat.runningTurnId).toBe("t3");
+    expect(textOf(chat.items[3] as TurnItem)).toBe("new reply");
+    applyEvent(chat, ev(18, "turn.completed", { turnId: "t3", stopReason: "end_turn", steps: 1 }));
+    expect(chat.runningTurnId).toBeNull();
+    // Folding the same log again (a reload) gives the same chat.
+    const again = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ...turnEvents(7, "t2", "m2", ["old", "reply"]),
+      ev(14, "turn.superseded", { turnId: "t2", byTurnId: "t3", messageId: "m2" }),
+    ]);
+    expect(again.items.map((i) => i.id)).toEqual(["m1", "t1", "m2"]);
+  });
+
+  it("folds a regenerated turn whose start is logged before the replacement to the same chat", () => {
+    const chat = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ev(7, "subagent.spawned", { subAgentId: "s1", task: "dig", turnId: "t1" }),
+      ev(8, "turn.started", { turnId: "t2", messageId: "m1", model: "m-1" }),
+      ev(9, "turn.superseded", { turnId: "t1", byTurnId: "t2", messageId: "m1" }),
+      ev(10, "subagent.text", { subAgentId: "s1", delta: "late" }),
+      ev(11, "text.delta", { turnId: "t2", step: 1, index: 0, text: "new reply" }),
+    ]);
+    expect(chat.items.map((i) => `${i.kind}:${i.id}`)).toEqual(["user:m1", "turn:t2"]);
+    expect(chat.runningTurnId).toBe("t2");
+    expect(textOf(chat.items[1] as TurnItem)).toBe("new reply");
+  });
+
+  it("offers to regenerate only a last reply that started, while nothing runs", () => {
+    const done = foldEvents(turnEvents(1, "t1", "m1", ["first"]));
+    expect(regenerableTurn(done)).toBe("t1");
+    expect(regenerableTurn(done, "t1")).toBeUndefined();
+    const running = foldEvents([
+      ...turnEvents(1, "t1", "m1", ["first"]),
+      ev(7, "message.user", { messageId: "m2", text: "more", queued: false }),
+      ev(8, "turn.started", { turnId: "t2", messageId: "m2", model: "m-1" }),
+    ]);
+    expect(regenerableTurn(running)).toBeUndefined();
+    // Failed before its turn.started: the server has no reply of it to replace.
+    const neverStarted = foldEvents([
+      ev(1, "message.user", { messageId: "m1", text: "hi", queued: false }),
+      ev(2, "turn.failed", {
+        turnId: "t1",
+        code: "turn_failed",
+        message: "failed",
+        retryable: true,
+        messageId: "m1",
+      }),
+    ]);
+    expect(neverStarted.items.at(-1)?.kind).toBe("turn");
+    expect(regenerableTurn(neverStarted)).toBeUndefined();
   });
 });

@@ -38,6 +38,14 @@ export function foldEvents(events: readonly ThreadEvent[], chat: ChatState = emp
   return chat;
 }
 
+/** An event of a replaced reply or of its sub-agents (turn.superseded came first): nothing of it is shown again. */
+function ofSupersededTurn(chat: ChatState, event: AgentEvent): boolean {
+  if (event.type === "turn.superseded" || chat.superseded.length === 0) return false;
+  const { turnId, subAgentId } = event.data as { turnId?: unknown; subAgentId?: unknown };
+  const id = typeof subAgentId === "string" ? subAgentId : turnId;
+  return typeof id === "string" && chat.superseded.includes(id);
+}
+
 function end(chat: ChatState, turn: TurnItem, status: TurnStatus): void {
   turn.status = status;
   if (chat.runningTurnId === turn.id) chat.runningTurnId = null;
@@ -45,6 +53,7 @@ function end(chat: ChatState, turn: TurnItem, status: TurnStatus): void {
 
 /** Folds one checked event into the chat (mutating it). */
 export function applyAgentEvent(chat: ChatState, event: AgentEvent): void {
+  if (ofSupersededTurn(chat, event)) return;
   if (isSubAgentEvent(event)) {
     applySubAgentEvent(chat, event);
     return;
@@ -130,6 +139,20 @@ export function applyAgentEvent(chat: ChatState, event: AgentEvent): void {
     case "turn.interrupted":
       end(chat, turnOf(chat, event, event.data.turnId), "interrupted");
       return;
+    case "turn.superseded": {
+      // A regenerated reply: the old one goes, and the new turn (its turn.started just before) takes its place.
+      const { turnId } = event.data;
+      if (!chat.superseded.includes(turnId)) chat.superseded.push(turnId);
+      const at = chat.items.findIndex((item) => item.kind === "turn" && item.id === turnId);
+      const old = chat.items[at];
+      // Its sub-agents too: one still reporting must not land in the new reply.
+      if (old?.kind === "turn") {
+        for (const block of old.blocks) if (block.kind === "subagent") chat.superseded.push(block.subAgentId);
+      }
+      if (at >= 0) chat.items.splice(at, 1);
+      if (chat.runningTurnId === turnId) chat.runningTurnId = null;
+      return;
+    }
     case "turn.failed": {
       const { turnId, code, message, retryable } = event.data;
       const turn = turnOf(chat, event, turnId);

@@ -131,9 +131,14 @@ export interface ChatState {
   items: ChatItem[];
   /** The turn still running, if any (at most one per thread). */
   runningTurnId: string | null;
+  /**
+   * Replies replaced by a regenerated turn (`turn.superseded`) and their sub-agents' ids: not shown, and late
+   * events of theirs skipped.
+   */
+  superseded: string[];
 }
 
-export const emptyChat = (): ChatState => ({ items: [], runningTurnId: null });
+export const emptyChat = (): ChatState => ({ items: [], runningTurnId: null, superseded: [] });
 
 // ------------------------------------------------------------------------------------------- finding items
 
@@ -162,6 +167,17 @@ export const lastTurn = (chat: ChatState): TurnItem | undefined => findLast(chat
 export const lastUser = (chat: ChatState): UserItem | undefined => findLast(chat, "user");
 
 /** Adds a running turn. */
+/**
+ * The reply a Regenerate button may replace: the thread's last item, a turn that started (only `turn.started`
+ * carries the model; the server refuses a turn that failed before it started), while no turn runs, and not the one
+ * just replaced (`replaced`, until the new turn's events arrive).
+ */
+export function regenerableTurn(chat: ChatState, replaced?: string): string | undefined {
+  const last = chat.items[chat.items.length - 1];
+  if (chat.runningTurnId !== null || last?.kind !== "turn" || last.id === replaced) return undefined;
+  return last.model === "" ? undefined : last.id;
+}
+
 export function startTurn(
   chat: ChatState,
   at: { seq: number; at: string },

@@ -1,4 +1,4 @@
-import type { SendMessageResult } from "../../../contract/actions";
+import type { RegenerateResult, SendMessageResult } from "../../../contract/actions";
 import { ApiError, api, errorMessage, unwrap } from "../api/client";
 import type { AgentConnection } from "../live/agent-connection";
 import type { SendError } from "./Composer";
@@ -56,6 +56,18 @@ export async function sendMessage(
     await api.POST("/threads/{id}/messages", {
       params: { path: { id: threadId }, header: { "idempotency-key": idempotencyKey } },
       body: { text },
+    }),
+  );
+}
+
+/**
+ * Replaces the thread's last reply with a new answer (`POST /threads/{id}/regenerate`); the turn's events arrive on
+ * the thread's feed as any other. REST is enough here: nothing streams back on the call itself.
+ */
+export async function regenerateReply(threadId: string, idempotencyKey: string): Promise<RegenerateResult> {
+  return unwrap(
+    await api.POST("/threads/{id}/regenerate", {
+      params: { path: { id: threadId }, header: { "idempotency-key": idempotencyKey } },
     }),
   );
 }

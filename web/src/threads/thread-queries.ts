@@ -3,13 +3,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/solid-query";
 import { type Accessor, createSignal } from "solid-js";
 import { ApiError, api, unwrap } from "../api/client";
 import type { components } from "../api/openapi.gen";
+import { forgetThread, threadKeys } from "./thread-cache";
 
 export type Thread = components["schemas"]["Thread"];
 
-export const threadKeys = {
-  list: ["threads"] as const,
-  one: (id: string) => ["threads", id] as const,
-};
+export { threadKeys };
 
 const threadList = {
   queryKey: threadKeys.list,
@@ -108,10 +106,7 @@ export function useDeleteThread() {
       unwrap(await api.DELETE("/threads/{id}", { params: { path: { id } } }));
       return id;
     },
-    onSuccess: (id: string) => {
-      client.setQueryData(threadKeys.list, (list: Thread[] | undefined) => list?.filter((t) => t.id !== id));
-      client.removeQueries({ queryKey: threadKeys.one(id) });
-    },
+    onSuccess: (id: string) => forgetThread(client, id),
   }));
 }
 

@@ -1,5 +1,6 @@
 import { QueryClient } from "@tanstack/solid-query";
 import { afterEach, describe, expect, it } from "vitest";
+import { forgetThread } from "./thread-cache";
 import { shareThreadChanges } from "./thread-sync";
 
 const KEY = ["threads"] as const;
@@ -64,5 +65,39 @@ describe("shareThreadChanges", () => {
     a.client.setQueryData(KEY, []);
     expect(await until(() => isStale(c.client))).toBe(true);
     expect(isStale(b.client)).toBe(false);
+  });
+
+  it("says nothing when a write changes nothing (New thread reusing an empty thread it re-read)", async () => {
+    const a = open("alice");
+    const b = open("alice");
+    await a.loadList();
+    await b.loadList();
+    const one = ["threads", "t1"] as const;
+    a.client.setQueryData(one, { id: "t1", title: "", lastSeq: 0 });
+    expect(await until(() => isStale(b.client))).toBe(true);
+    await b.loadList();
+
+    // What useStartThread writes when it reuses the thread: the same thread, and a list with it in place.
+    a.client.setQueryData(one, { id: "t1", title: "", lastSeq: 0 });
+    a.client.setQueryData(KEY, (list: Array<{ id: string; title: string }> | undefined) =>
+      list?.map((t) => ({ ...t })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(isStale(b.client)).toBe(false);
+
+    // A real change still goes out.
+    a.client.setQueryData(one, { id: "t1", title: "", lastSeq: 3 });
+    expect(await until(() => isStale(b.client))).toBe(true);
+  });
+
+  it("announces a delete even when the deleting tab's list did not hold the thread", async () => {
+    const a = open("alice");
+    const b = open("alice");
+    await a.loadList();
+    await b.loadList();
+    // Tab a's list is the one it loaded (t1 only); t9 was created elsewhere and is deleted here, from its page.
+    forgetThread(a.client, "t9");
+    expect(await until(() => isStale(b.client))).toBe(true);
+    expect(a.client.getQueryData(["threads", "t9"])).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ interface ThreadsChanged {
  * rename, delete, a thread named after its first message) says so on a BroadcastChannel, and the other tabs
  * refetch their thread queries. The API has no push for threads, and every local change to them is a
  * `setQueryData` on the cache, so watching the cache for such writes catches them all (also the chat's, which
- * would otherwise each need a call here). A refetch is not such a write, so the tabs do not echo each other.
+ * would otherwise each need a call here). A refetch is not such a write, so the tabs do not echo each other, and
+ * neither is a write of what the cache already held.
  * Returns the clean-up.
  */
 export function shareThreadChanges(
@@ -36,9 +37,18 @@ export function shareThreadChanges(
     });
   };
 
+  // The data each thread query held after its last write. A write of equal data keeps the old reference (the
+  // cache's structural sharing), so a write that changed nothing, such as "New thread" reusing an empty thread
+  // after re-reading it, makes no other tab refetch.
+  const held = new Map<string, unknown>();
   const unsubscribe = client.getQueryCache().subscribe((event) => {
-    if (event.type !== "updated" || event.action.type !== "success" || !event.action.manual) return;
-    if (isThreads(event.query.queryKey)) announce();
+    if (!isThreads(event.query.queryKey)) return;
+    const hash = event.query.queryHash;
+    if (event.type === "removed") held.delete(hash);
+    if (event.type !== "updated" || event.action.type !== "success") return;
+    const before = held.get(hash);
+    held.set(hash, event.query.state.data);
+    if (event.action.manual && before !== event.query.state.data) announce();
   });
   channel.onmessage = (message: MessageEvent<Partial<ThreadsChanged>>) => {
     const id = userId();

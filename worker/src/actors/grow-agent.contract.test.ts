@@ -17,6 +17,7 @@ type Promised<K extends GrowAgentActionName> = Awaited<ReturnType<GrowAgentActio
 describe("growAgent matches contract/actions.ts", () => {
   it("answers what the contract promises", () => {
     expectTypeOf<Answer<"sendMessage">>().toExtend<Promised<"sendMessage">>();
+    expectTypeOf<Answer<"regenerate">>().toExtend<Promised<"regenerate">>();
     expectTypeOf<Answer<"cancel">>().toExtend<Promised<"cancel">>();
     expectTypeOf<Answer<"threadStatus">>().toExtend<Promised<"threadStatus">>();
     expectTypeOf<Answer<"model">>().toExtend<Promised<"model">>();
@@ -25,6 +26,7 @@ describe("growAgent matches contract/actions.ts", () => {
 
   it("takes the arguments the contract sends", () => {
     expectTypeOf<Parameters<GrowAgentActions["sendMessage"]>>().toExtend<Parameters<Actor["sendMessage"]>>();
+    expectTypeOf<Parameters<GrowAgentActions["regenerate"]>>().toExtend<Parameters<Actor["regenerate"]>>();
     expectTypeOf<Parameters<GrowAgentActions["cancel"]>>().toExtend<Parameters<Actor["cancel"]>>();
     expectTypeOf<Parameters<GrowAgentActions["threadStatus"]>>().toExtend<
       Parameters<Actor["threadStatus"]>

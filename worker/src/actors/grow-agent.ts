@@ -126,6 +126,21 @@ export const growAgent = actor({
         .sendMessage(String(threadId ?? ""), String(text ?? ""), { idempotencyKey: key ?? undefined })
         .catch(toActorError);
     },
+    /**
+     * Replaces the thread's last reply with a new turn answering the same user message (its events arrive as
+     * `event`, after `turn.superseded`). With an idempotency key a retry starts nothing and answers `replayed`.
+     */
+    regenerate: (c, threadId: string, options?: { idempotencyKey?: string }) => {
+      assertCaller(c.conn.state, { type: TYPE, key: c.key });
+      touch(c);
+      const key = options?.idempotencyKey;
+      if (key !== undefined && key !== null && typeof key !== "string") {
+        throw new UserError("The idempotency key must be a string", { code: "idempotency_key_invalid" });
+      }
+      return c.vars.agent
+        .regenerate(String(threadId ?? ""), { idempotencyKey: key ?? undefined })
+        .catch(toActorError);
+    },
     cancel: (c, threadId: string) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });
       return c.vars.agent.cancel(String(threadId ?? ""));

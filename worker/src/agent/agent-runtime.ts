@@ -1,4 +1,6 @@
+import type { RegenerateResult } from "../../../contract/actions";
 import type { Logger } from "../../../platform/logger";
+import { sleep } from "../../../platform/retry";
 import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
 import { openDatabase } from "../db/open-database";
@@ -15,14 +17,13 @@ import { ThreadEventLog } from "./event-log";
 import type { StoredEvent } from "./event-pipeline";
 import type { TextKv } from "./local-event-outbox";
 import { MessageIntake } from "./message-intake";
+import { ReplyRegenerator } from "./reply-regenerator";
 import { recoverAfterRestart } from "./restart-recovery";
 import { TurnController } from "./turn-controller";
 import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { TurnRunner } from "./turn-runner";
 
 const RECOVERY_WAIT_MS = 10_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface AgentRuntimeDeps {
   env: Env;
@@ -58,6 +59,7 @@ export class AgentRuntime {
   readonly #intake: MessageIntake;
   readonly #turns: TurnController;
   readonly #runner: TurnRunner;
+  readonly #regenerator: ReplyRegenerator;
   #db?: Database;
   #recovering?: Promise<void>;
   /** The last recovery could not finish (database away, log not whole): the turn-watch alarm runs it again. */
@@ -122,6 +124,14 @@ export class AgentRuntime {
       keepAlive: (work) => deps.keepAlive(work),
       scheduleTurnWatch: (ms) => deps.scheduleTurnWatch(ms),
       turnWatchMs: this.config.turnWatchMs,
+    });
+    this.#regenerator = new ReplyRegenerator({
+      db: () => this.db,
+      userId: deps.userId,
+      intake: this.#intake,
+      turns: this.#turns,
+      eventsShipped: (threadId, waitMs) => this.#events.shipped(threadId, waitMs),
+      recovering: () => this.#recovering !== undefined || this.#recoveryUnfinished,
     });
   }
 
@@ -190,6 +200,12 @@ export class AgentRuntime {
       this.#turns.startNext(threadId);
     }
     return { messageId, queued, replayed: false };
+  }
+
+  /** Replaces the thread's last reply with a new turn answering the same message (reply-regenerator.ts). */
+  async regenerate(threadId: string, options: { idempotencyKey?: string } = {}): Promise<RegenerateResult> {
+    await this.#afterRecovery();
+    return this.#regenerator.regenerate(threadId, options.idempotencyKey);
   }
 
   /** Stops the thread's running turn; what streamed is kept as a partial message. Queued messages still run. */
@@ -268,12 +284,7 @@ export class AgentRuntime {
         },
         abandonSubAgent: (threadId, subAgentId, reason) =>
           this.subAgents.abandon(threadId, subAgentId, reason),
-        savePartial: (threadId, text) =>
-          this.#runner.saveMessage(threadId, {
-            role: "assistant",
-            content: [{ type: "text", text }],
-            status: "partial",
-          }),
+        savePartial: (threadId, turnId, text) => this.#runner.savePartial(threadId, turnId, text),
         emit: (threadId, type, data) => this.emit(threadId, type, data),
       },
       RECOVERY_WAIT_MS,

@@ -66,6 +66,14 @@ export class ThreadEventLog {
     return this.#lastSeqs.get(threadId) ?? (await this.#outbox.lastSeq(threadId)) ?? 0;
   }
 
+  /**
+   * Whether every event given out for the thread is in Postgres (what must be read back from it), waiting at most
+   * `waitMs` for it.
+   */
+  async shipped(threadId: string, waitMs: number): Promise<boolean> {
+    return Promise.race([this.#shipper.idle(threadId).then(() => true), sleep(waitMs).then(() => false)]);
+  }
+
   /** Events in the local outbox and not yet in Postgres (after a restart: what the last run left). */
   pending(): Promise<Map<string, StoredEvent[]>> {
     return this.#outbox.pending();

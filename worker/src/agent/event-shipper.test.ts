@@ -85,6 +85,23 @@ describe("EventShipper", () => {
     expect(writes).toEqual([[1, 2]]);
   });
 
+  it("is idle for one thread while another thread's deltas still wait for their window", async () => {
+    const { shipper, writes, tick, endWindow } = lingering();
+    shipper.enqueue("busy", [event("busy", 1)]);
+    shipper.enqueue("t", [{ ...event("t", 1), type: "turn.completed" }]);
+    await shipper.idle("t");
+    expect(writes).toEqual([[1]]);
+    let allIdle = false;
+    void shipper.idle().then(() => {
+      allIdle = true;
+    });
+    await tick();
+    expect(allIdle).toBe(false);
+    endWindow();
+    await shipper.idle();
+    expect(writes).toEqual([[1], [1]]);
+  });
+
   it("retries while the database is down and lands every event once, in order", async () => {
     const stored: number[] = [];
     let failures = 3;

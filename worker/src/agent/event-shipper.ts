@@ -57,8 +57,17 @@ export class EventShipper {
     return running;
   }
 
-  /** Resolves when everything queued so far is in Postgres (or dropped with its deleted thread). */
-  async idle(): Promise<void> {
+  /**
+   * Resolves when everything queued so far is in Postgres (or dropped with its deleted thread): of one thread, so
+   * that another thread's streaming turn does not hold it up, or of every thread.
+   */
+  async idle(threadId?: string): Promise<void> {
+    if (threadId !== undefined) {
+      for (let running = this.#running.get(threadId); running; running = this.#running.get(threadId)) {
+        await running;
+      }
+      return;
+    }
     while (this.#running.size > 0) await Promise.all(this.#running.values());
   }
 

@@ -21,6 +21,17 @@ export type MessageCheck =
    */
   | { kind: "has_nul" };
 
+/** A thread id that cannot be one (not a UUID), or an idempotency key a client may not use: the refusal. */
+export function checkIds(threadId: string, idempotencyKey: string | undefined): UserError | undefined {
+  if (!UUID.test(threadId)) return threadNotFound();
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    return new UserError("The idempotency key must be 1 to 200 printable characters", {
+      code: "idempotency_key_invalid",
+    });
+  }
+  return undefined;
+}
+
 /** The checks that need no database, in the order a client sees their errors. */
 export function checkMessage(
   threadId: string,
@@ -29,14 +40,8 @@ export function checkMessage(
   maxChars: number,
 ): MessageCheck {
   const refused = (error: UserError): MessageCheck => ({ kind: "refused", error });
-  if (!UUID.test(threadId)) return refused(threadNotFound());
-  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    return refused(
-      new UserError("The idempotency key must be 1 to 200 printable characters", {
-        code: "idempotency_key_invalid",
-      }),
-    );
-  }
+  const badIds = checkIds(threadId, idempotencyKey);
+  if (badIds) return refused(badIds);
   if (text.trim().length === 0)
     return refused(new UserError("The message is empty", { code: "message_empty" }));
   if (text.length > maxChars) {
@@ -98,7 +103,7 @@ export class MessageIntake {
       assertSameText(earlier, text);
       return { kind: "replayed", messageId: earlier.id };
     }
-    await this.#assertAllowance(threadId);
+    await this.assertAllowance(threadId);
     const stored = await appendUserMessage(deps.db(), {
       ...owner,
       content: [{ type: "text", text }],
@@ -113,7 +118,7 @@ export class MessageIntake {
    * Refuses new work once the plan's tokens are used up, before anything is stored: the caller gets 402
    * `allowance_exceeded`, and the thread gets a notice the UI shows with the upgrade link.
    */
-  async #assertAllowance(threadId: string): Promise<void> {
+  async assertAllowance(threadId: string): Promise<void> {
     try {
       await assertCanStartTurn(this.deps.db(), this.deps.userId);
     } catch (error) {

@@ -38,7 +38,7 @@ function harness(options: {
     abandonSubAgent: async (_t, subAgentId) => {
       calls.push(`abandon ${subAgentId}`);
     },
-    savePartial: async (_t, text) => {
+    savePartial: async (_t, _turn, text) => {
       calls.push(`partial ${text}`);
       return "msg-partial";
     },

@@ -22,8 +22,8 @@ export interface RecoveryDeps {
   /** Queues a message for a turn. */
   answer(threadId: string, messageId: string): void;
   abandonSubAgent(threadId: string, subAgentId: string, reason: string): Promise<void>;
-  /** Stores the text a cut turn had streamed as a partial assistant message; returns its id. */
-  savePartial(threadId: string, text: string): Promise<string>;
+  /** Stores the text turn `turnId` had streamed when cut as a partial assistant message; returns its id. */
+  savePartial(threadId: string, turnId: string, text: string): Promise<string>;
   emit<T extends AgentEventType>(threadId: string, type: T, data: AgentEventData[T]): Promise<unknown>;
 }
 
@@ -59,7 +59,7 @@ export async function recoverAfterRestart(deps: RecoveryDeps, shipWaitMs: number
       await deps.abandonSubAgent(turn.threadId, subAgentId, "Interrupted by a restart");
     }
     if (turn.partialText) {
-      const messageId = await deps.savePartial(turn.threadId, turn.partialText);
+      const messageId = await deps.savePartial(turn.threadId, turn.turnId, turn.partialText);
       await deps.emit(turn.threadId, "message.assistant", {
         turnId: turn.turnId,
         messageId,

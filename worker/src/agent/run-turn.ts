@@ -33,6 +33,8 @@ export interface TurnDeps {
   saveMessage(message: StoredMessage): Promise<string>;
   /** Idempotent per (turn, step): a retried write does not count tokens twice. */
   recordUsage(step: number, model: string, usage: Anthropic.Usage): Promise<void>;
+  /** The caller already logged `turn.started` (a regenerated reply logs it before replacing the old one). */
+  started?: boolean;
 }
 
 export type TurnOutcome =
@@ -55,7 +57,7 @@ export async function runTurn(
   const signal = toolContext.signal;
   const pending = new PendingEmits(deps.emit);
   const messages = [...history];
-  pending.add("turn.started", { turnId, messageId, model: settings.model });
+  if (!deps.started) pending.add("turn.started", { turnId, messageId, model: settings.model });
 
   let step = 0;
   let streamed = new Map<number, string>();

@@ -107,4 +107,24 @@ describe("TurnController", () => {
     h.controller.keepWatch();
     expect(h.calls).toEqual(["watch 30000"]);
   });
+
+  it("replaces a reply only while nothing runs or waits, and a message sent meanwhile queues behind it", async () => {
+    const h = harness();
+    h.send("t", "a");
+    expect(h.controller.replace("t", "a", { turnId: "old" })).toBeUndefined();
+    await h.end("a");
+    const turnId = h.controller.replace("t", "a", { turnId: "old", idempotencyKey: "k" });
+    expect(turnId).toBeDefined();
+    expect(h.started.at(-1)).toMatchObject({
+      messageId: "a",
+      turnId,
+      replaces: { turnId: "old", idempotencyKey: "k" },
+    });
+    expect(h.controller.status("t")).toEqual({ running: turnId, queued: 0 });
+    expect(h.send("t", "b")).toBe(true);
+    expect(h.controller.replace("t", "b", { turnId: "x" })).toBeUndefined();
+    await h.end("a");
+    expect(h.started.at(-1)).toMatchObject({ messageId: "b" });
+    expect(h.started.at(-1)?.replaces).toBeUndefined();
+  });
 });

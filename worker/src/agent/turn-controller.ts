@@ -20,6 +20,13 @@ export interface TurnStart {
   signal: AbortSignal;
   /** Messages still queued behind this one (stored, but not yet part of the conversation). */
   waiting: ReadonlySet<string>;
+  /** A regenerated reply: the turn this one replaces, hidden from the history before it runs. */
+  replaces?: Replacement;
+}
+
+export interface Replacement {
+  turnId: string;
+  idempotencyKey?: string;
 }
 
 export interface TurnControllerDeps {
@@ -60,12 +67,24 @@ export class TurnController {
     return queued;
   }
 
-  startNext(threadId: string): void {
+  /**
+   * Starts a new turn for the answered message `messageId` in place of `replaces.turnId` (a regenerated reply), only
+   * when nothing runs or waits in the thread: synchronously, so a message sent meanwhile queues behind it. Answers
+   * the new turn's id, or undefined when the thread is busy.
+   */
+  replace(threadId: string, messageId: string, replaces: Replacement): string | undefined {
+    if (this.busy(threadId)) return undefined;
+    this.enqueue(threadId, messageId);
+    return this.startNext(threadId, replaces);
+  }
+
+  /** Starts the thread's next waiting message, if nothing runs; answers the turn id started. */
+  startNext(threadId: string, replaces?: Replacement): string | undefined {
     const next = planNext(this.#get(threadId), uuidv7());
-    if (next.kind === "busy") return;
+    if (next.kind === "busy") return undefined;
     if (next.kind === "idle") {
       this.#threads.delete(threadId);
-      return;
+      return undefined;
     }
     this.#threads.set(threadId, next.turns);
     const abort = new AbortController();
@@ -79,6 +98,7 @@ export class TurnController {
       turnId: next.turnId,
       signal: abort.signal,
       waiting: next.waiting,
+      ...(replaces ? { replaces } : {}),
     };
     const work = this.deps
       .run(turn)
@@ -89,6 +109,7 @@ export class TurnController {
         this.startNext(threadId);
       });
     this.deps.keepAlive(work);
+    return next.turnId;
   }
 
   /** Aborts the thread's running turn; messages waiting behind it still run. */
@@ -96,6 +117,12 @@ export class TurnController {
     const turnId = cancelTarget(this.#get(threadId));
     if (turnId !== undefined) this.#aborts.get(turnId)?.abort();
     return { cancelled: turnId !== undefined };
+  }
+
+  /** A turn runs or a message waits in the thread. */
+  busy(threadId: string): boolean {
+    const turns = this.#get(threadId);
+    return turns.running !== undefined || turns.queue.length > 0;
   }
 
   status(threadId: string): { running: string | null; queued: number } {

@@ -45,6 +45,7 @@ describe("OpenAPI document", () => {
         "/threads/{id}/cancel",
         "/threads/{id}/events",
         "/threads/{id}/messages",
+        "/threads/{id}/regenerate",
         "/threads/{id}/shares",
         "/threads/{id}/shares/{shareId}",
         "/version",
@@ -57,6 +58,7 @@ describe("OpenAPI document", () => {
     expect(paths["/memory/restore"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/webhooks/stripe"]?.post?.security).toBeUndefined();
     expect(paths["/threads/{id}/messages"]?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(paths["/threads/{id}/regenerate"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     expect(paths["/threads/{id}/shares"]?.post?.security).toEqual([{ bearerAuth: [] }]);
     // A share link's token is its credential: no session.
     expect(paths["/shared/{token}/events"]?.get?.security).toBeUndefined();

@@ -11,6 +11,9 @@ describe("what a share link shows of an event", () => {
     expect(sharedEvent(user)).toEqual(user);
     const delta = event("text.delta", { turnId: "t1", step: 0, index: 0, text: "hi" });
     expect(sharedEvent(delta)).toEqual(delta);
+    // A regenerated reply replaces the old one on the link too.
+    const superseded = event("turn.superseded", { turnId: "t1", byTurnId: "t2", messageId: "m1" });
+    expect(sharedEvent(superseded)).toEqual(superseded);
   });
 
   it("drops tool inputs and results, which carry memory and the owner's other threads", () => {

@@ -28,6 +28,8 @@ const SCRUB: Scrubbers = {
   "turn.completed": ({ turnId, stopReason, steps }) => ({ turnId, stopReason, steps }),
   "turn.cancelled": ({ turnId }) => ({ turnId }),
   "turn.interrupted": ({ turnId }) => ({ turnId }),
+  // So a shared thread shows the regenerated reply in place of the one it replaced, as the owner sees it.
+  "turn.superseded": ({ turnId, byTurnId, messageId }) => ({ turnId, byTurnId, messageId }),
   "turn.failed": ({ turnId, code, retryable }) => ({ turnId, code, message: "", retryable }),
   "subagent.spawned": ({ subAgentId, task, turnId }) => ({ subAgentId, task, turnId }),
   "subagent.status": ({ subAgentId, status }) => ({ subAgentId, status }),

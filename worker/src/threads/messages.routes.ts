@@ -74,6 +74,49 @@ const send = createRoute({
   },
 });
 
+const RegenerateResult = z
+  .object({
+    turnId: z.uuid().openapi({ description: "The new turn, answering `messageId` again" }),
+    supersededTurnId: z
+      .uuid()
+      .openapi({ description: "The reply it replaces (`turn.superseded` in the log)" }),
+    messageId: z.uuid(),
+    replayed: z.boolean().openapi({
+      description:
+        "True when a regenerate with this `Idempotency-Key` already started the turn: nothing new ran",
+    }),
+  })
+  .openapi("RegenerateResult");
+
+const regenerate = createRoute({
+  method: "post",
+  path: "/{id}/regenerate",
+  tags: ["threads"],
+  security,
+  summary: "Regenerate the thread's last reply",
+  description:
+    "Replaces the last reply with a new turn answering the same user message and answers at once: the log gets the new turn's `turn.started`, then `turn.superseded` (old and new turn ids), then the rest of the new turn's events. The replaced reply is never sent to the model again. Send `Idempotency-Key` to make a retried request start one turn.",
+  request: {
+    params: ThreadIdParams,
+    headers: z.object({ "idempotency-key": IdempotencyKeyHeader }),
+  },
+  responses: {
+    202: jsonResponse(RegenerateResult, "The new turn runs"),
+    402: {
+      ...authenticatedErrors[400],
+      description:
+        "The plan's tokens for this period are used up (`allowance_exceeded`); upgrade at /billing",
+    },
+    409: {
+      ...authenticatedErrors[400],
+      description:
+        "A turn runs or waits in the thread (`turn_running`), or its last message has no reply (`nothing_to_regenerate`)",
+    },
+    ...authenticatedErrors,
+    ...notFound,
+  },
+});
+
 const cancel = createRoute({
   method: "post",
   path: "/{id}/cancel",
@@ -104,6 +147,16 @@ export function messageRoutes(actorsClient: ActorsClient | undefined) {
     .openapi(send, async (c) => {
       const agent = await agentOf(c);
       const result = await agent.sendMessage(c.req.valid("param").id, c.req.valid("json").text, {
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
+      return c.json(result, 202);
+    })
+    .openapi(regenerate, async (c) => {
+      const threadId = c.req.valid("param").id;
+      // As for cancel: the lookup gives another user's thread its 404 before the actor is reached.
+      if (!(await findThread(c.var.db, c.var.user.id, threadId))) throw threadNotFound();
+      const agent = await agentOf(c);
+      const result = await agent.regenerate(threadId, {
         idempotencyKey: c.req.valid("header")["idempotency-key"],
       });
       return c.json(result, 202);

@@ -10,7 +10,7 @@ export const threadJson = (row: ThreadRow) => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-export const messageJson = (row: MessageRow) => ({
+export const messageJson = (row: MessageRow & { supersededBy?: string | null }) => ({
   id: row.id,
   threadId: row.threadId,
   seq: row.seq,
@@ -18,6 +18,7 @@ export const messageJson = (row: MessageRow) => ({
   content: row.content,
   status: row.status,
   usage: row.usage ?? null,
+  supersededBy: row.supersededBy ?? null,
   createdAt: row.createdAt.toISOString(),
 });
 

@@ -1,8 +1,9 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { events, messages, threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
 import { isUniqueViolation } from "../db/database-errors";
 import { splitPage } from "./cursor";
+import { replacedBy } from "./regeneration.repository";
 
 export type MessageRow = typeof messages.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -11,9 +12,10 @@ export async function listMessages(
   db: Database,
   threadId: string,
   page: { limit: number; afterSeq: number },
-): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+): Promise<{ rows: Array<MessageRow & { supersededBy: string | null }>; hasMore: boolean }> {
   const rows = await db
-    .select()
+    // A regenerated reply's replaced messages stay, saying which turn replaced them.
+    .select({ ...getTableColumns(messages), supersededBy: replacedBy })
     .from(messages)
     .where(and(eq(messages.threadId, threadId), gt(messages.seq, page.afterSeq)))
     .orderBy(asc(messages.seq))
@@ -132,7 +134,7 @@ export async function lastEventSeq(
 export async function appendMessage(
   db: Database,
   input: Pick<MessageRow, "userId" | "threadId" | "role" | "content"> &
-    Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey">>,
+    Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey" | "turnId">>,
 ): Promise<MessageRow | undefined> {
   return db.transaction(async (tx) => {
     const [thread] = await tx

@@ -33,6 +33,10 @@ export const MessageSchema = z
     content: z.unknown().openapi({ description: "Anthropic content blocks" }),
     status: z.enum(["complete", "partial", "error"]),
     usage: z.unknown().nullable(),
+    supersededBy: Uuid.nullable().openapi({
+      description:
+        "Set on the messages of a reply that was regenerated: the turn that replaced it. Such messages are never sent to the model again",
+    }),
     createdAt: z.iso.datetime(),
   })
   .openapi("Message");
