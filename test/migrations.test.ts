@@ -20,6 +20,7 @@ const EXPECTED_TABLES = [
   "subscriptions",
   "thread_shares",
   "threads",
+  "turn_regenerations",
   "usage_records",
   "usage_reports",
   "user_stacks",
