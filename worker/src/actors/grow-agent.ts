@@ -4,6 +4,7 @@ import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
+import { hubPublisher } from "../live/live-publisher";
 import type { RelayEvent } from "../subagents/relay-batcher";
 import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
@@ -36,8 +37,18 @@ export const growAgent = actor({
   }),
   createVars: (c) => {
     // Every broadcast goes through it: a connection whose token expired gets nothing more and is closed.
-    const live = createLiveConns(c, log.child({ actorId: c.actorId }));
+    const live = createLiveConns(
+      c,
+      log.child({ actorId: c.actorId }),
+      // The live channel the SPA and SSE streams listen on, which hibernates (docs/decisions/0011).
+      hubPublisher(env as Env, c.key[0] ?? "", {
+        keepAlive: (work) => c.waitUntil(work.then(() => {})),
+        log,
+      }),
+    );
     return {
+      // Per in-memory instance (whoami): the hibernation test sees a fresh one after the object was evicted.
+      instance: crypto.randomUUID(),
       live,
       agent: new AgentRuntime({
         env: env as Env,
@@ -91,7 +102,12 @@ export const growAgent = actor({
     whoami: (c) => {
       const caller = assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
-      return { userId: caller.userId, actorId: c.actorId, createdAt: c.state.createdAt };
+      return {
+        userId: caller.userId,
+        actorId: c.actorId,
+        createdAt: c.state.createdAt,
+        instance: c.vars.instance,
+      };
     },
     /**
      * Extends this connection with a fresh token of the same user before the current one expires; without it the

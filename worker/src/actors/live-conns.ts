@@ -41,6 +41,8 @@ export interface LiveConns {
 export function createLiveConns(
   host: LiveConnsHost,
   log?: { warn(msg: string, data?: object): void },
+  /** Also hands every broadcast to the user's LiveHub (worker/src/live/live-publisher.ts), which feeds the SPA. */
+  publish?: (name: string, data: unknown) => void,
 ): LiveConns {
   const closing = new WeakSet<LiveConn>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -86,6 +88,7 @@ export function createLiveConns(
 
   return {
     broadcast(name, data) {
+      publish?.(name, data);
       const now = Date.now();
       let allValid = true;
       for (const conn of host.conns.values()) {
