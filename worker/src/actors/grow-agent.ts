@@ -88,6 +88,8 @@ export const growAgent = actor({
     admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
   // Each connection brings its own expiry: the timer that closes it is armed for the earliest.
   onConnect: (c) => c.vars.live.watch(),
+  // The last one gone, no timer is left to keep the object in memory (docs/decisions/0011).
+  onDisconnect: (c) => c.vars.live.watch(),
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));

@@ -14,9 +14,6 @@ import { type SocketAttachment, subscriberHeaders } from "./live-hub";
  * an expired one: 401 before any upgrade. The upgrade then goes to the hub of the verified user, and only theirs.
  */
 export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError("invalid_request", "Open the live channel as a WebSocket");
-  }
   const offered = c.req.header("sec-websocket-protocol");
   const fromProtocol = tokenFromProtocols(offered);
   const authorization =
@@ -29,6 +26,9 @@ export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
       "WWW-Authenticate": `Bearer error="invalid_token"`,
     });
   }
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError("invalid_request", "Open the live channel as a WebSocket");
+  }
   // The REST API's per-user budget: a client reconnecting in a loop is held back like any other.
   if (!(await takeUserRequest(c.env, user.id))) {
     throw new ApiError("rate_limited", `Too many requests; retry in ${RATE_LIMIT_WINDOW_SECONDS} seconds`, {
@@ -38,7 +38,7 @@ export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const protocol = (offered ?? "").split(",").some((p) => p.trim() === LIVE_PROTOCOL)
     ? LIVE_PROTOCOL
     : undefined;
-  return openHubSocket(
+  const upgraded = await openHubSocket(
     c.env,
     {
       kind: "spa",
@@ -46,6 +46,12 @@ export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
     },
     protocol,
   );
+  // A Response of our own: middleware adds headers after this (Server-Timing), and a stub's are immutable.
+  return new Response(null, {
+    status: upgraded.status,
+    headers: new Headers(upgraded.headers),
+    webSocket: upgraded.webSocket ?? null,
+  });
 });
 
 /**
