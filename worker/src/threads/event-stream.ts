@@ -100,20 +100,15 @@ export async function openEventStream(
       // Subscribed at the user's hub (which hibernates: an idle stream keeps no object resident); the cursor comes
       // from the agent itself, asked only once the subscription is in place (docs/decisions/0011).
       const hub = await subscribeToHub(env, options.ownerId, deadline + CREDENTIAL_MARGIN_MS);
-      const subscribed: AgentConn = {
-        ...hub,
-        isConnected: hub.isConnected,
-        eventCursor: async (id) => await agent.eventCursor(id),
-      };
-      conn = subscribed;
+      conn = { ...hub, isConnected: hub.isConnected, eventCursor: async (id) => await agent.eventCursor(id) };
       // Listening before the first await: an open or a push that comes meanwhile is not missed.
-      const live = listen(subscribed, threadId, after, options.endOn);
+      const live = listen(conn, threadId, after, options.endOn);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
       const end = await pump(stream, live, {
         env,
         threadId,
         deadline,
-        conn: subscribed,
+        conn,
         present: options.present,
         stillValid: options.endOn?.stillValid,
       });
