@@ -43,7 +43,7 @@ export async function newUserPage(
         // Only the actor connection (Vite's HMR socket reloads the page when cut). While blocked, new ones go
         // to a path of the same origin that refuses the upgrade (the API's 404), so they fail at once, as during
         // an outage. Not to another origin: the CSP refuses those, and a refusal by policy is not an outage.
-        const live = String(url).includes("/api/rivet/");
+        const live = String(url).includes("/api/live");
         const nowhere = new URL(String(url));
         nowhere.pathname = "/api/__blocked-socket";
         nowhere.search = "";

@@ -17,6 +17,7 @@ import { limitBody } from "./http/body-limit";
 import { checkConfig } from "./http/check-config";
 import { corsForSpa } from "./http/cors";
 import { rateLimitPerUser } from "./http/rate-limit";
+import { liveRoutes } from "./live/live.routes";
 import { memoryRoutes } from "./memory/memory.routes";
 import { mountOpenApi } from "./openapi/openapi.routes";
 import { scheduleRoutes } from "./schedules/schedules.routes";
@@ -78,6 +79,10 @@ export function createApp(deps: AppDeps = {}) {
   // protections on those terms: credentials and key ownership, allowlisted CORS, body and per-user rate limits.
   const rivet = deps.rivet;
   if (rivet) app.all("/api/rivet/*", corsForRivet, database, guardRivet(rivet));
+  // The live channel (a WebSocket to the user's hibernating LiveHub): its token comes in a sub-protocol, since
+  // browsers cannot set headers on a WebSocket (worker/src/live/, docs/decisions/0011).
+  app.use("/api/live", checkConfig, database);
+  app.route("/api/live", liveRoutes);
   // OpenCode machines' model calls: authenticated by their stack credential, not a session (worker/src/gateway/).
   app.route("/api/model-gateway", gatewayRoutes);
   app.route("/api", api);

@@ -6,10 +6,11 @@ import type { AgentEnv } from "./agent/agent-config";
 import type { AuthEnv } from "./auth/auth-config";
 import type { BillingEnv } from "./billing/stripe-client";
 import type { GitEnv } from "./git/git-manager";
+import type { LiveHubEnv } from "./live/live-publisher";
 import type { User } from "./users/ensure-user";
 
 /** Bindings of the main Worker (wrangler.toml, secrets, and .dev.vars locally). See docs/configuration.md. */
-export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, BillingEnv {
+export interface Env extends AuthEnv, GitEnv, AgentEnv, InternalActorEnv, BillingEnv, LiveHubEnv {
   DATABASE_URL: string;
   /** Local only: `host:port` of the dev WebSocket-to-TCP proxy in front of Postgres. */
   DB_WS_PROXY?: string;

@@ -17,6 +17,7 @@ const app = createApp({
 
 export const ActorDurableObject = rivet.ActorDurableObject;
 export { UsageReports } from "./billing/usage-reports.do";
+export { LiveHub } from "./live/live-hub.do";
 
 export default {
   fetch: app.fetch,

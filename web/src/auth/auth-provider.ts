@@ -12,8 +12,8 @@ export interface SignedInUser {
 export type AuthStatus = "loading" | "ready" | "failed";
 
 /**
- * Where session tokens come from. The REST client (`api/client.ts`) and the actor connection's params
- * (`live/actor-params.ts`) ask `token()` for every request and every (re)connect; the app shows the sign-in view while
+ * Where session tokens come from. The REST client (`api/client.ts`) and the live channel
+ * (`live/agent-connection.ts`) ask `token()` for every request and every (re)connect; the app shows the sign-in view while
  * `user()` is null. Two implementations, chosen by config in `session.ts`: the local dev issuer (`dev-auth.ts`) and
  * Clerk (`clerk-auth.ts`).
  */

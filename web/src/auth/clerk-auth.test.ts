@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { authMiddleware } from "../api/client";
-import { actorParams } from "../live/actor-params";
 import type { ClerkAuthProvider } from "./auth-provider";
 import {
   type ClerkLike,
@@ -107,7 +106,7 @@ describe("Clerk auth provider (fake Clerk)", () => {
     vi.useRealTimers();
   });
 
-  it("hands Clerk's session token to the REST client and to the actor connection params", async () => {
+  it("hands Clerk's session token to the REST client (and the live channel, which asks `token()` too)", async () => {
     const { clerk, auth } = await signedIn();
     expect(auth.kind).toBe("clerk");
     expect(auth.user()).toEqual({ id: "user_alice", name: "user_alice" });
@@ -117,7 +116,6 @@ describe("Clerk auth provider (fake Clerk)", () => {
     // Fetched when the session became known (vi.waitFor moved the fake clock a little since).
     expect(jwtExpiry(token ?? "")).toBeGreaterThan(Date.now() + TOKEN_LIFETIME_MS - 1_000);
     expect(await restAuthorization(auth)).toBe(`Bearer ${token}`);
-    expect(await actorParams(auth)()).toEqual({ token });
     // One token from Clerk, fetched as soon as the session was known; every consumer got that one.
     expect(clerk.session?.issued).toBe(1);
   });
@@ -141,7 +139,6 @@ describe("Clerk auth provider (fake Clerk)", () => {
     expect(jwtExpiry(second ?? "")).toBeGreaterThan(firstExp);
     expect(session.calls.length).toBe(callsBefore + 2);
     expect(await restAuthorization(auth)).toBe(`Bearer ${second}`);
-    expect(await actorParams(auth)()).toEqual({ token: second });
 
     // And again for the next one.
     await vi.advanceTimersByTimeAsync(TOKEN_LIFETIME_MS);
@@ -169,7 +166,6 @@ describe("Clerk auth provider (fake Clerk)", () => {
     expect(auth.user()).toBeNull();
     expect(await auth.token()).toBeNull();
     expect(await restAuthorization(auth)).toBeNull();
-    expect(await actorParams(auth)()).toEqual({ token: "" });
     // No renewal left running for the old session.
     expect(vi.getTimerCount()).toBe(0);
   });

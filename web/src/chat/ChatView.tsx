@@ -82,15 +82,14 @@ function ThreadChat(props: { threadId: string }) {
   const [sendError, setSendError] = createSignal<SendError | null>(null);
   const [cancelling, setCancelling] = createSignal(false);
 
-  // Sent on the live connection while it is open, else over REST (send-message.ts). A message that failed to send
-  // keeps its key: if the first attempt was stored after all (only its answer was lost), sending it again, on
-  // either path, does not store it twice.
+  // Sent over REST (send-message.ts). A message that failed to send keeps its key: if the first attempt was stored
+  // after all (only its answer was lost), sending it again does not store it twice.
   let unsent: { text: string; key: string } | undefined;
   const send = async (text: string): Promise<boolean> => {
     setSendError(null);
     if (unsent?.text !== text) unsent = { text, key: crypto.randomUUID() };
     try {
-      await sendMessage(connection, props.threadId, text, unsent.key);
+      await sendMessage(props.threadId, text, unsent.key);
     } catch (failure) {
       setSendError(sendFailure(failure));
       return false;

@@ -1,50 +1,39 @@
-import { type ActorConnRaw, type ActorConnStatus, createClient } from "rivetkit/client";
 import { type Accessor, createEffect, createRoot, createSignal, on } from "solid-js";
-import type { GrowAgentActions } from "../../../contract/actions";
 import { type ThreadEvent, threadEventSchema } from "../../../contract/events";
+import { LIVE_TOKEN_EXPIRED_REASON, liveProtocols, liveServerMessageSchema } from "../../../contract/live";
+import { backoffDelay } from "../../../platform/retry";
 import { API_ORIGIN } from "../api/base";
-import { api, errorMessage, unwrap } from "../api/client";
 import { auth, session } from "../auth/session";
-import { actorParams } from "./actor-params";
-import { createClientRebuilds } from "./client-rebuilds";
 import { createTokenRenewal } from "./token-renewal";
 
 /** `connecting`: first attempt; `live`: open; `reconnecting`: lost (or never reached) and retrying. */
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
+/** Waits between reconnects: from about a second, doubling, at most 10 s (with jitter, so tabs spread out). */
+const RECONNECT = { baseMs: 1_000, maxMs: 10_000 };
+
 /**
- * The live connection to the user's Grow Agent actor (`growAgent`, key [userId]) through `/api/rivet`: every event
- * of every thread of the user arrives here as `event`. One connection per signed-in user, shared by every view,
- * opened on first use and closed at sign-out. RivetKit reconnects on its own; `getParams` hands it a fresh token
- * on every (re)connect. Finding the actor is the one call RivetKit makes with a token fixed at the client's
- * creation: a lookup refused for that token replaces the client (manager-lookup.ts, client-rebuilds.ts). The server
- * closes a connection whose token expired (`user.token_expired`), so an open one hands it a fresh token ahead of
- * expiry (token-renewal.ts); if that fails, the close and reconnect take over, and the views re-read what they
- * missed on `onOpen`.
+ * The live channel of the signed-in user: a WebSocket to `GET /api/live`, the user's LiveHub, which hibernates
+ * while the tab idles (docs/decisions/0011). Every event of every thread of the user arrives here. One socket per
+ * signed-in user, shared by every view, opened on first use and closed at sign-out. It reconnects by itself with a
+ * fresh token each time, and hands the hub a fresh token ahead of expiry (token-renewal.ts); one that expires
+ * unrenewed is closed by the server (`user.token_expired`) and reopened at once. The views re-read what they
+ * missed on `onOpen`. Messages are sent over REST (chat/send-message.ts).
  *
- * The actions and the event envelope are the contract's (contract/actions.ts, contract/events.ts), which the Worker
- * is checked against; an `event` that is not an envelope is skipped with a warning.
+ * The event envelope is the contract's (contract/events.ts); a broadcast that is not one is skipped with a warning.
  */
 export interface AgentConnection {
   status: Accessor<LiveStatus>;
-  /** A readable reason the connection is not open, when the server gave one. */
+  /** A readable reason the connection is not open, when there is one. */
   problem: Accessor<string | null>;
-  /** Every event broadcast by the actor, for all of the user's threads. */
+  /** Every event the user's agent broadcast, for all of the user's threads. */
   onEvent(listener: (event: ThreadEvent) => void): () => void;
   /** Called each time the connection opens (first time and after every reconnect): time to fetch what was missed. */
   onOpen(listener: () => void): () => void;
-  call<K extends keyof GrowAgentActions>(
-    name: K,
-    ...args: Parameters<GrowAgentActions[K]>
-  ): ReturnType<GrowAgentActions[K]>;
   dispose(): Promise<void>;
 }
 
-/** One RivetKit client and its connection, replaced when the manager refuses its token (client-rebuilds.ts). */
-interface Generation {
-  client: { dispose(): Promise<void> };
-  conn: ActorConnRaw;
-}
+const liveUrl = () => `${(API_ORIGIN || location.origin).replace(/^http/, "ws")}/api/live`;
 
 function openConnection(): AgentConnection {
   const [status, setStatus] = createSignal<LiveStatus>("connecting");
@@ -52,115 +41,63 @@ function openConnection(): AgentConnection {
   const eventListeners = new Set<(event: ThreadEvent) => void>();
   const openListeners = new Set<() => void>();
   let disposed = false;
-  let everOpen = false;
-  /** Something failed (finding the user, the actor, a token): until open, it shows as retrying, not as a first try. */
-  let everFailed = false;
-  /** The token handed at the latest (re)connect: the open connection lasts until it expires, unless renewed. */
-  let connectedWith: string | null = null;
-  /** Refusals for an expired token since the connection was last open: the first is routine (see onError). */
-  let expiredSinceOpen = 0;
-  const params = actorParams(auth);
+  let socket: WebSocket | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Failed attempts since the socket was last open: the backoff grows with them. */
+  let failures = 0;
 
-  const failed = (error: unknown) => {
-    everFailed = true;
+  const renewal = createTokenRenewal({
+    token: () => auth.token(),
+    // A refusal changes nothing: the server closes the socket at expiry and the reconnect takes over.
+    renew: async (token) => socket?.send(JSON.stringify({ type: "renewToken", token })),
+  });
+
+  const retryLater = (reason: string | null, immediately = false) => {
+    const delay = immediately ? 0 : backoffDelay(failures, RECONNECT);
+    failures++;
+    renewal.stop();
     setStatus("reconnecting");
-    setProblem(errorMessage(error));
+    setProblem(reason);
+    clearTimeout(timer);
+    if (!disposed) timer = setTimeout(() => void connect(), delay);
   };
 
-  /** The user id (the actor's key) from the server; retried until it answers, since nothing live works without it. */
-  const whoAmI = async (): Promise<string> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return unwrap(await api.GET("/me")).id;
-      } catch (error) {
-        if (disposed) throw error;
-        failed(error);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** attempt)));
-      }
-    }
-  };
-  const userId = whoAmI();
-
-  const build = async (id: number): Promise<Generation> => {
-    const key = await userId;
-    // `/api/rivet` wants the session token on RivetKit's manager calls too (finding the actor), which carry no
-    // connection params: its client sends only fixed `headers` there, so a client whose token expired before it
-    // found the actor is replaced by one with a fresh token. No token to be had: the lookup is refused
-    // (`missing_token`) and the client rebuilt after a backoff. The connection gets a fresh token on every connect.
-    const managerToken = await auth.token().catch(() => null);
-    const client = createClient({
-      endpoint: `${API_ORIGIN || location.origin}/api/rivet`,
-      headers: managerToken ? { authorization: `Bearer ${managerToken}` } : {},
-      // devtools off: on localhost RivetKit would otherwise load its devtools script from a CDN.
-      devtools: false,
-    });
-    const handle = client.getOrCreate("growAgent", [key], {
-      getParams: async () => {
-        if (!rebuilds.isCurrent(id)) throw new Error("This client was replaced");
-        try {
-          // RivetKit finds the actor right after this and retries a failed lookup without telling anyone. Found
-          // here first (the same lookup: RivetKit keeps the id, and looks again only when the actor is gone), its
-          // failure is seen: shown, and a refused token makes a new client.
-          await handle.resolve();
-        } catch (error) {
-          const outcome = rebuilds.lookupFailed(id, error);
-          if (outcome.action === "retry" || (outcome.action === "rebuild" && !outcome.quiet)) failed(error);
-          throw error;
-        }
-        try {
-          const next = await params();
-          connectedWith = next.token || null;
-          return next;
-        } catch (error) {
-          if (rebuilds.isCurrent(id)) failed(error);
-          throw error;
-        }
-      },
-    });
-    const conn = handle.connect() as unknown as ActorConnRaw;
-    conn.on("event", (raw: unknown) => {
-      if (!rebuilds.isCurrent(id)) return;
-      const event = threadEventSchema.safeParse(raw);
+  const connect = async () => {
+    const token = await auth.token().catch(() => null);
+    if (disposed) return;
+    if (!token) return retryLater("No session token to connect with");
+    const ws = new WebSocket(liveUrl(), liveProtocols(token));
+    socket = ws;
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      failures = 0;
+      renewal.opened(token);
+      setProblem(null);
+      setStatus("live");
+      for (const listener of openListeners) listener();
+    };
+    ws.onmessage = (message) => {
+      if (socket !== ws) return;
+      const parsed = liveServerMessageSchema.safeParse(safeJson(message.data));
+      if (!parsed.success || parsed.data.type !== "broadcast" || parsed.data.name !== "event") return;
+      const event = threadEventSchema.safeParse(parsed.data.data);
       if (!event.success) {
         console.warn("Skipped a live event that is not an event envelope", event.error.issues);
         return;
       }
       for (const listener of eventListeners) listener(event.data);
-    });
-    conn.onStatusChange((next: ActorConnStatus) => {
-      if (!rebuilds.isCurrent(id)) return;
-      if (next === "connected") {
-        everOpen = true;
-        expiredSinceOpen = 0;
-        rebuilds.opened(id);
-        renewal.opened(connectedWith);
-        setProblem(null);
-        setStatus("live");
-        for (const listener of openListeners) listener();
-      } else if (next === "connecting") setStatus(everOpen || everFailed ? "reconnecting" : "connecting");
-      else if (next === "disconnected") setStatus("reconnecting");
-      if (next !== "connected") renewal.stop();
-    });
-    conn.onError((error: { code?: string; message?: string }) => {
-      if (!rebuilds.isCurrent(id)) return;
-      // getParams showed its own failures (finding the actor, a token) already, readably.
-      if (error.code === "get_params_failed") return;
-      // The server closed an expired connection: RivetKit reconnects at once with a fresh token, nothing to show.
-      // A fresh token refused as expired too (a clock far off) is a problem worth showing.
-      if (error.code === "token_expired" && expiredSinceOpen++ === 0) return;
-      setProblem(error.message || "The live connection failed");
-    });
-    return { client, conn };
+    };
+    ws.onclose = (close) => {
+      if (socket !== ws || disposed) return;
+      socket = null;
+      // Closed for an expired token: routine, back at once with a fresh one (again, and it backs off).
+      if (close.reason === LIVE_TOKEN_EXPIRED_REASON) return retryLater(null, failures === 0);
+      // A refused upgrade (401, 429, 503) shows only as a close without a reason to a browser.
+      retryLater(close.reason || "The live connection was lost");
+    };
   };
 
-  const rebuilds = createClientRebuilds<Generation>({
-    build,
-    discard: ({ client }) => client.dispose(),
-  });
-  const renewal = createTokenRenewal({
-    token: () => auth.token(),
-    renew: async (token) => (await rebuilds.current()).conn.action({ name: "renewToken", args: [token] }),
-  });
+  void connect();
 
   return {
     status,
@@ -173,19 +110,24 @@ function openConnection(): AgentConnection {
       openListeners.add(listener);
       return () => openListeners.delete(listener);
     },
-    call(name, ...args) {
-      return rebuilds.current().then(({ conn }) => conn.action({ name, args })) as ReturnType<
-        GrowAgentActions[typeof name]
-      >;
-    },
     async dispose() {
       disposed = true;
+      clearTimeout(timer);
       renewal.stop();
       eventListeners.clear();
       openListeners.clear();
-      await rebuilds.dispose();
+      socket?.close(1000, "signed out");
+      socket = null;
     },
   };
+}
+
+function safeJson(data: unknown): unknown {
+  try {
+    return typeof data === "string" ? JSON.parse(data) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let current: { userId: string; connection: AgentConnection } | null = null;

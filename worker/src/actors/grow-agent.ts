@@ -4,6 +4,7 @@ import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
+import { hubPublisher } from "../live/live-publisher";
 import type { RelayEvent } from "../subagents/relay-batcher";
 import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
@@ -36,8 +37,18 @@ export const growAgent = actor({
   }),
   createVars: (c) => {
     // Every broadcast goes through it: a connection whose token expired gets nothing more and is closed.
-    const live = createLiveConns(c, log.child({ actorId: c.actorId }));
+    const live = createLiveConns(
+      c,
+      log.child({ actorId: c.actorId }),
+      // The live channel the SPA and SSE streams listen on, which hibernates (docs/decisions/0011).
+      hubPublisher(env as Env, c.key[0] ?? "", {
+        keepAlive: (work) => c.waitUntil(work.then(() => {})),
+        log,
+      }),
+    );
     return {
+      // Per in-memory instance (whoami): the hibernation test sees a fresh one after the object was evicted.
+      instance: crypto.randomUUID(),
       live,
       agent: new AgentRuntime({
         env: env as Env,
@@ -77,6 +88,8 @@ export const growAgent = actor({
     admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
   // Each connection brings its own expiry: the timer that closes it is armed for the earliest.
   onConnect: (c) => c.vars.live.watch(),
+  // The last one gone, no timer is left to keep the object in memory (docs/decisions/0011).
+  onDisconnect: (c) => c.vars.live.watch(),
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
@@ -91,7 +104,12 @@ export const growAgent = actor({
     whoami: (c) => {
       const caller = assertCaller(c.conn.state, { type: TYPE, key: c.key });
       touch(c);
-      return { userId: caller.userId, actorId: c.actorId, createdAt: c.state.createdAt };
+      return {
+        userId: caller.userId,
+        actorId: c.actorId,
+        createdAt: c.state.createdAt,
+        instance: c.vars.instance,
+      };
     },
     /**
      * Extends this connection with a fresh token of the same user before the current one expires; without it the

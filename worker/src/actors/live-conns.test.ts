@@ -136,4 +136,26 @@ describe("live connections", () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(conn.closed).toEqual([]);
   });
+
+  it("leaves no timer pending once the last connection is gone, so the object can be evicted", () => {
+    const live = createLiveConns(host);
+    fakeConn("stateless", Date.now() + 3_600_000);
+    live.watch();
+    expect(vi.getTimerCount()).toBe(1);
+    host.conns.delete("stateless");
+    live.watch();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("hands every broadcast to the publisher too (the user's live hub), whoever is connected", () => {
+    const published: unknown[] = [];
+    const live = createLiveConns(host, undefined, (name, data) => published.push([name, data]));
+    live.broadcast("event", { seq: 1 });
+    fakeConn("valid", Date.now() + 60_000);
+    live.broadcast("pong", "x");
+    expect(published).toEqual([
+      ["event", { seq: 1 }],
+      ["pong", "x"],
+    ]);
+  });
 });

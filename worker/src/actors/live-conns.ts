@@ -27,7 +27,7 @@ export interface LiveConnsHost {
 export interface LiveConns {
   /** Sends `name` to every subscribed connection whose token is still valid; expired ones are closed instead. */
   broadcast(name: string, data: unknown): void;
-  /** Re-arms the expiry timer: call when a connection opens. */
+  /** Re-arms the expiry timer: call when a connection opens or closes (none left: no timer). */
   watch(): void;
 }
 
@@ -41,6 +41,8 @@ export interface LiveConns {
 export function createLiveConns(
   host: LiveConnsHost,
   log?: { warn(msg: string, data?: object): void },
+  /** Also hands every broadcast to the user's LiveHub (worker/src/live/live-publisher.ts), which feeds the SPA. */
+  publish?: (name: string, data: unknown) => void,
 ): LiveConns {
   const closing = new WeakSet<LiveConn>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,7 +69,15 @@ export function createLiveConns(
   const arm = (now: number) => {
     if (host.abortSignal.aborted) return;
     const at = nextExpiry(host.conns.values(), now);
-    if (at === undefined || (timer !== undefined && timerAt !== undefined && timerAt <= at)) return;
+    if (at === undefined) {
+      // Nothing left to close: a pending timer would keep the object in memory (workerd does not evict an object
+      // with one), long after its last connection left.
+      clearTimeout(timer);
+      timer = undefined;
+      timerAt = undefined;
+      return;
+    }
+    if (timer !== undefined && timerAt !== undefined && timerAt <= at) return;
     clearTimeout(timer);
     timerAt = at;
     timer = setTimeout(
@@ -86,6 +96,7 @@ export function createLiveConns(
 
   return {
     broadcast(name, data) {
+      publish?.(name, data);
       const now = Date.now();
       let allValid = true;
       for (const conn of host.conns.values()) {

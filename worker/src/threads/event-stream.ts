@@ -7,6 +7,7 @@ import { type ActorsClient, userActors } from "../actors/user-actors";
 import { withDatabase } from "../db/open-database";
 import type { AppEnv, Env } from "../env";
 import { EVENT_STREAM_RETRY_AFTER_SECONDS, MAX_EVENT_STREAMS_PER_USER, MAX_STREAM_MS } from "../http/limits";
+import { subscribeToHub } from "../live/hub-subscription";
 import { EventSequencer, MAX_HELD_EVENTS } from "./event-sequencer";
 import { type EventJson, eventJson } from "./serialize";
 import { listEvents } from "./thread-log.repository";
@@ -31,8 +32,8 @@ const openStreams = new ConcurrencySlots(MAX_EVENT_STREAMS_PER_USER);
 /**
  * Live event stream for one thread, for API consumers. Every event with seq > `after` is sent in order, one SSE
  * message each with `id: <seq>`, so EventSource resumes after a disconnect with Last-Event-ID and gets each seq
- * exactly once. The backlog comes from Postgres; after it, events are pushed by the user's growAgent over a
- * connection the stream holds, so an idle stream costs no query (docs/decisions/0007-sse-fed-by-the-actor.md).
+ * exactly once. The backlog comes from Postgres; after it, events the user's growAgent broadcasts are pushed through
+ * the user's LiveHub, so an idle stream costs no query and keeps no object resident (docs/decisions/0007, 0011).
  */
 export function streamThreadEvents(
   c: Context<AppEnv>,
@@ -96,7 +97,10 @@ export async function openEventStream(
   return streamSSE(c, async (stream) => {
     let conn: AgentConn | undefined;
     try {
-      conn = agent.connect() as unknown as AgentConn;
+      // Subscribed at the user's hub (which hibernates: an idle stream keeps no object resident); the cursor comes
+      // from the agent itself, asked only once the subscription is in place (docs/decisions/0011).
+      const hub = await subscribeToHub(env, options.ownerId, deadline + CREDENTIAL_MARGIN_MS);
+      conn = { ...hub, isConnected: hub.isConnected, eventCursor: async (id) => await agent.eventCursor(id) };
       // Listening before the first await: an open or a push that comes meanwhile is not missed.
       const live = listen(conn, threadId, after, options.endOn);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
@@ -122,7 +126,7 @@ export async function openEventStream(
   });
 }
 
-/** The part of the growAgent connection a stream uses. */
+/** What a stream listens to (the hub) and asks (the agent's cursor). */
 interface AgentConn {
   on(event: string, listener: (payload: unknown) => void): () => void;
   onOpen(listener: () => void): () => void;

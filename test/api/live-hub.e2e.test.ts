@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { actorClient } from "../support/actors";
+import { apiUrl, call, mintToken, signUp } from "../support/api";
+import { type LiveRefusal, openLive } from "../support/live";
+
+/**
+ * workerd evicts an object ~10 s after its last event (../shared/notes/local-stack-facts.md), not while a timer or
+ * socket of it is pending; the agent's last call writes its mirror row in the background. A margin on top.
+ */
+const IDLE_MS = 20_000;
+const SHORT_TTL_SECONDS = 6;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function newThread(token: string): Promise<string> {
+  return (
+    (await (await call("/api/threads", token, { method: "POST", body: "{}" })).json()) as { id: string }
+  ).id;
+}
+
+async function send(token: string, threadId: string, text: string) {
+  const sent = await call(`/api/threads/${threadId}/messages`, token, {
+    method: "POST",
+    body: JSON.stringify({ text }),
+  });
+  expect(sent.status).toBe(202);
+}
+
+/** The growAgent's in-memory instance (a stateless call: it holds no connection afterwards). */
+async function agentInstance(user: { id: string; token: string }): Promise<string> {
+  const agent = actorClient(apiUrl(), user.token).growAgent.getOrCreate([user.id], {
+    params: { token: user.token },
+  });
+  return ((await agent.whoami()) as unknown as { instance: string }).instance;
+}
+
+const refusal = (error: unknown) => error as LiveRefusal;
+
+/** `exp` of a token we minted, in ms. */
+const expiryOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number }).exp * 1000;
+
+describe("the live channel (GET /api/live, the user's LiveHub)", () => {
+  it("refuses no token, a bad token and an expired one with 401, before any upgrade", async () => {
+    const user = await signUp("live-refused");
+    for (const token of [undefined, "not.a.jwt", `${user.token.slice(0, -4)}AAAA`]) {
+      const failure = refusal(await openLive(apiUrl(), token).catch((error: unknown) => error));
+      expect(failure.status, String(token)).toBe(401);
+      expect(JSON.parse(failure.body).error.code).toMatch(/missing_token|invalid_token/);
+    }
+    const expired = await mintToken(user.username, {
+      now: Math.floor(Date.now() / 1000) - 120,
+      ttlSeconds: 60,
+    });
+    const failure = refusal(await openLive(apiUrl(), expired).catch((error: unknown) => error));
+    expect(failure.status).toBe(401);
+    expect(JSON.parse(failure.body).error.code).toBe("token_expired");
+  });
+
+  it("delivers a user's events to that user's sockets only", async () => {
+    const alice = await signUp("live-alice");
+    const bob = await signUp("live-bob");
+    const a = await openLive(apiUrl(), alice.token);
+    const b = await openLive(apiUrl(), bob.token);
+    try {
+      expect(await a.ask({ type: "whoami" }, "whoami")).toMatchObject({ userId: alice.id });
+      expect(await b.ask({ type: "whoami" }, "whoami")).toMatchObject({ userId: bob.id });
+      const thread = await newThread(alice.token);
+      await send(alice.token, thread, "Say hello [[words:3]]");
+      const events = await a.turnEnded(thread);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      await sleep(300);
+      expect(b.events()).toEqual([]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("closes an expired token's socket with token_expired by itself, and it gets nothing more", {
+    timeout: 60_000,
+  }, async () => {
+    const alice = await signUp("live-expiry");
+    const witness = await openLive(apiUrl(), alice.token);
+    const shortToken = await mintToken(alice.username, { ttlSeconds: SHORT_TTL_SECONDS });
+    const expiresAt = expiryOf(shortToken);
+    const short = await openLive(apiUrl(), shortToken);
+    try {
+      // The hub's alarm sends the close frame at expiry (the socket is closing from then on); the TCP connection
+      // itself ends when workerd lets go of the socket, up to ~10 s later locally.
+      const closing = await short.until(
+        () => (short.ws.readyState === short.ws.OPEN ? undefined : Date.now()),
+        15_000,
+        "the expiry close frame",
+      );
+      expect(closing - expiresAt).toBeLessThan(3_000);
+      const closed = await short.until(() => short.closed(), 30_000, "the expiry close");
+      expect(closed).toEqual({ code: 1000, reason: "user.token_expired" });
+      const thread = await newThread(alice.token);
+      await send(alice.token, thread, "While the other is closed [[words:2]]");
+      await witness.turnEnded(thread);
+      expect(short.events()).toEqual([]);
+    } finally {
+      witness.close();
+    }
+  });
+
+  it("renews a socket's token over the socket (same user only), which then outlives the first token", async () => {
+    const alice = await signUp("live-renew");
+    const bob = await signUp("live-renew-other");
+    const socket = await openLive(
+      apiUrl(),
+      await mintToken(alice.username, { ttlSeconds: SHORT_TTL_SECONDS }),
+    );
+    try {
+      expect(await socket.ask({ type: "renewToken", token: bob.token }, "renewed")).toMatchObject({
+        type: "refused",
+        code: "forbidden",
+      });
+      const renewed = await socket.ask(
+        { type: "renewToken", token: await mintToken(alice.username) },
+        "renewed",
+      );
+      expect(renewed.type).toBe("renewed");
+      await sleep((SHORT_TTL_SECONDS + 2) * 1000);
+      expect(socket.closed()).toBeUndefined();
+      const thread = await newThread(alice.token);
+      await send(alice.token, thread, "After the first token [[words:2]]");
+      await socket.turnEnded(thread);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("hibernates: idle, the hub and the growAgent leave memory, the socket stays open and delivers the next turn", {
+    timeout: 90_000,
+  }, async () => {
+    const alice = await signUp("live-idle");
+    const socket = await openLive(apiUrl(), alice.token);
+    try {
+      const thread = await newThread(alice.token);
+      const hubBefore = await socket.ask({ type: "whoami" }, "whoami");
+      const agentBefore = await agentInstance(alice);
+
+      await sleep(IDLE_MS);
+
+      const hubAfter = await socket.ask({ type: "whoami" }, "whoami");
+      expect(hubAfter.type).toBe("whoami");
+      // A new instance answered on the same socket: the object hibernated while the socket stayed open.
+      expect((hubAfter as { instance: string }).instance).not.toBe(
+        (hubBefore as { instance: string }).instance,
+      );
+      // The agent holds no client socket: it left memory too.
+      expect(await agentInstance(alice)).not.toBe(agentBefore);
+      expect(socket.closed()).toBeUndefined();
+
+      // The next message, sent over REST, streams its turn on that same socket.
+      await send(alice.token, thread, "After the pause [[words:3]]");
+      const events = await socket.turnEnded(thread);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(events[0]?.type).toBe("message.user");
+      expect(socket.closed()).toBeUndefined();
+    } finally {
+      socket.close();
+    }
+  });
+});
