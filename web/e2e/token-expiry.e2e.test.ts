@@ -5,23 +5,8 @@ import { lastTurn, newThread, nonce, send, threadIdOf, words } from "./helpers";
 
 /** Session tokens this short-lived (the dev issuer's `ttlSeconds`), so the test sees several expire. */
 const TOKEN_TTL_SECONDS = 10;
-/** The issuer's shortest token life, and how late the Worker still takes a token (verify-token.ts, clock skew). */
-const SHORTEST_TTL_SECONDS = 5;
-const SERVER_SKEW_SECONDS = 5;
 
-/** `exp` of a JWT in ms (0 when there is none: such a token counts as expired). */
-const expiryOf = (token: string): number => {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
-      exp?: number;
-    };
-    return (payload.exp ?? 0) * 1000;
-  } catch {
-    return 0;
-  }
-};
-
-/** `helpers.ts`'s `eventually`, with the test's own `expect`: the tests here run two at a time. */
+/** `helpers.ts`'s `eventually`, with the test's own `expect` (the suite is declared concurrent). */
 const eventually = <T>(expect: ExpectStatic, check: () => T | Promise<T>, timeout = 15_000) =>
   expect.poll(check, { timeout, interval: 100 });
 
@@ -30,8 +15,8 @@ const eventually = <T>(expect: ExpectStatic, check: () => T | Promise<T>, timeou
  * closed by the server (`user.token_expired`) when it cannot, and reopened with a fresh token without losing the
  * thread's place.
  *
- * Most of it is waiting for tokens to live and expire, so the first-lookup test (a page and a user of its own)
- * runs beside the other two (one page, one after the other), each with its own `expect`.
+ * The SPA opens the socket with a fresh token on every (re)connect (the hub's `GET /api/live` checks it before the
+ * upgrade), so there is no lookup made with an older token to test any more (decision 0011).
  */
 describe("the SPA's live connection across token expiry", () => {
   let browser: Browser;
@@ -47,7 +32,7 @@ describe("the SPA's live connection across token expiry", () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     user = await newUserPage(browser, webUrl);
-    // Counts the actor connections the page opens and records how each closed (code, reason).
+    // Counts the live-channel sockets the page opens (`/api/live`) and records how each closed (code, reason).
     await user.context.addInitScript(() => {
       const Native = window.WebSocket;
       const counter = window as unknown as { __liveSockets: number; __liveCloses: string[] };
@@ -56,7 +41,7 @@ describe("the SPA's live connection across token expiry", () => {
       window.WebSocket = class extends Native {
         constructor(url: string | URL, protocols?: string | string[]) {
           super(url, protocols);
-          if (!String(url).includes("/api/rivet/")) return;
+          if (!String(url).includes("/api/live")) return;
           counter.__liveSockets++;
           const opened = Date.now();
           this.addEventListener("close", (event) =>
@@ -161,73 +146,4 @@ describe("the SPA's live connection across token expiry", () => {
       },
     );
   });
-
-  it.concurrent("finds its actor with a fresh token when the first lookup failed for longer than its token lived", async ({
-    expect,
-  }) => {
-    // A page of its own, for a first connect, with tokens of the issuer's shortest life.
-    const { context, page } = await newUserPage(browser, webUrl);
-    try {
-      await context.route("**/dev-auth/sign-in", async (route) => {
-        const body = JSON.parse(route.request().postData() ?? "{}") as Record<string, unknown>;
-        await route.continue({ postData: JSON.stringify({ ...body, ttlSeconds: SHORTEST_TTL_SECONDS }) });
-      });
-      // RivetKit's client finds the actor (`PUT /api/rivet/actors`) with the bearer it was created with. Here the
-      // lookups fail as while the database is down (503) until one carries a token the Worker refuses as expired;
-      // that one and all after it reach the Worker.
-      const lookups: string[] = [];
-      let outage = true;
-      await context.route("**/api/rivet/actors*", async (route) => {
-        const bearer =
-          route
-            .request()
-            .headers()
-            .authorization?.replace(/^Bearer /i, "") ?? "";
-        const expired = Date.now() > expiryOf(bearer) + (SERVER_SKEW_SECONDS + 1) * 1000;
-        if (outage && !expired) {
-          lookups.push("503");
-          return route.fulfill({
-            status: 503,
-            contentType: "application/json",
-            headers: { "Retry-After": "5" },
-            body: JSON.stringify({
-              group: "user",
-              code: "unavailable",
-              message: "The database is unreachable; try again shortly",
-            }),
-          });
-        }
-        outage = false;
-        const response = await route.fetch();
-        lookups.push(`${response.status()}${expired ? " expired bearer" : ""}`);
-        return route.fulfill({ response });
-      });
-
-      await signIn(page, `lookup-${nonce()}`);
-      // Marks this document: a reload would lose it.
-      await page.evaluate(() => {
-        (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
-      });
-      await newThread(page);
-      const status = page.getByTestId("live-status");
-      await status.getByText("Reconnecting…").waitFor();
-      await eventually(expect, () => status.getAttribute("title")).toContain("database is unreachable");
-
-      await status
-        .getByText("Live")
-        .waitFor({ timeout: 45_000 })
-        .catch((error: Error) => {
-          throw new Error(`${error.message}\nLookups:\n${lookups.join("\n")}`);
-        });
-      // The lookup with the expired token was refused, and the next one, with a fresh token, found the actor.
-      expect(lookups, lookups.join("\n")).toContain("401 expired bearer");
-      expect(lookups.at(-1), lookups.join("\n")).toBe("200");
-      expect(
-        await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
-      ).toBe(true);
-      await screenshot(page, "token-expiry-lookup-recovered");
-    } finally {
-      await context.close();
-    }
-  }, 90_000);
 });
