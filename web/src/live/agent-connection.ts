@@ -3,6 +3,7 @@ import { type ThreadEvent, threadEventSchema } from "../../../contract/events";
 import { LIVE_TOKEN_EXPIRED_REASON, liveProtocols, liveServerMessageSchema } from "../../../contract/live";
 import { backoffDelay } from "../../../platform/retry";
 import { API_ORIGIN } from "../api/base";
+import { errorMessage } from "../api/client";
 import { auth, session } from "../auth/session";
 import { createTokenRenewal } from "./token-renewal";
 
@@ -66,7 +67,13 @@ function openConnection(): AgentConnection {
     const token = await auth.token().catch(() => null);
     if (disposed) return;
     if (!token) return retryLater("No session token to connect with");
-    const ws = new WebSocket(liveUrl(), liveProtocols(token));
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(liveUrl(), liveProtocols(token));
+    } catch (error) {
+      // A URL or sub-protocol the browser refuses throws here, not as a close: retry like a lost connection.
+      return retryLater(errorMessage(error));
+    }
     socket = ws;
     ws.onopen = () => {
       if (socket !== ws) return;

@@ -50,6 +50,14 @@ export const RATE_LIMIT_WINDOW_SECONDS = 60;
 export const MAX_EVENT_STREAMS_PER_USER = 8;
 /** A slot frees as soon as one of the user's streams closes, which cannot be predicted: retry soon. */
 export const EVENT_STREAM_RETRY_AFTER_SECONDS = retryAfterSecondsOf("too_many_streams");
+/**
+ * Sockets one user's live hub holds at once, per kind: the SPA's (a tab each) and the Worker's own for SSE streams
+ * (counted per isolate above, so the hub bounds them across isolates). Past it a new one is refused with 429
+ * `too_many_streams`: a client reconnecting in a loop cannot grow the hub, whose every broadcast visits each socket.
+ */
+export const MAX_LIVE_SOCKETS_PER_USER = { spa: 16, sse: 4 * MAX_EVENT_STREAMS_PER_USER } as const;
+/** The largest message a client may send on the live channel (a renewal carries a session token). */
+export const MAX_LIVE_MESSAGE_BYTES = 16 * 1024;
 /** Every stream ends after this and the client reconnects with Last-Event-ID, so no request lives forever. */
 export const MAX_STREAM_MS = 5 * 60_000;
 

@@ -37,6 +37,8 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
     const ws = response.webSocket;
     if (!ws) throw new Error(`the live hub refused the subscription (${response.status})`);
     ws.accept();
+    // Disposed while the hub answered: nobody would ever close this one.
+    if (disposed) return ws.close(1000, "disposed");
     socket = ws;
     failures = 0;
     ws.addEventListener("message", (message) => {

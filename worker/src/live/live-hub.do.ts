@@ -4,6 +4,7 @@ import { createLogger } from "../../../platform/logger";
 import { TOKEN_EXPIRED_CLOSE_REASON } from "../actors/conn-expiry";
 import { renewConnectionToken } from "../actors/connection-auth";
 import type { Env } from "../env";
+import { MAX_LIVE_MESSAGE_BYTES, MAX_LIVE_SOCKETS_PER_USER } from "../http/limits";
 import {
   alarmNeeded,
   attachmentFromHeaders,
@@ -24,7 +25,7 @@ const NORMAL = 1000;
  * message a client sends. Everything a socket needs survives in its attachment (live-hub.ts); nothing in a field
  * does, and the alarm (not a timer) closes sockets whose token expired. Reached only through the Worker, which
  * verified the token (`GET /api/live`, worker/src/live/live.routes.ts) or vouches for its own stream.
- * Docs: docs/decisions/0011-live-hub-hibernates.md.
+ * Docs: docs/decisions/0011-live-channel-on-a-hibernating-hub.md.
  */
 export class LiveHub extends DurableObject<Env> {
   /** Per in-memory instance: a new one after every hibernation (answered to `whoami`, read by the tests). */
@@ -34,6 +35,10 @@ export class LiveHub extends DurableObject<Env> {
     const attachment = attachmentFromHeaders(request.headers);
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !attachment) {
       return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
+    }
+    if (this.ctx.getWebSockets(attachment.kind).length >= MAX_LIVE_SOCKETS_PER_USER[attachment.kind]) {
+      // The Worker answers this as `too_many_streams` (openHubSocket).
+      return new Response("Too many live sockets for this user", { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [attachment.kind]);
@@ -70,6 +75,9 @@ export class LiveHub extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const attachment = readAttachment(ws.deserializeAttachment());
     if (!attachment || Date.now() >= attachment.state.tokenExpiresAt) return closeExpired(ws);
+    if ((typeof message === "string" ? message.length * 3 : message.byteLength) > MAX_LIVE_MESSAGE_BYTES) {
+      return reply(ws, { type: "refused", code: "invalid_message", message: "The message is too large" });
+    }
     const parsed = liveClientMessageSchema.safeParse(parseJson(message));
     if (!parsed.success) {
       return reply(ws, { type: "refused", code: "invalid_message", message: "Not a live channel message" });

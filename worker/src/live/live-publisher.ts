@@ -1,10 +1,15 @@
 import { retry } from "../../../platform/retry";
+import { withTimeout } from "../../../platform/with-timeout";
 import type { Broadcast } from "./live-hub";
 
 /** Broadcasts made within this long of the first one go to the hub in one call (a streaming turn makes many). */
 export const BATCH_WINDOW_MS = 5;
 /** A failed publish is retried this long, then dropped: clients recover the gap from the log by seq. */
 const RETRY = { attempts: 4, baseMs: 50, maxMs: 500, maxElapsedMs: 2_000 };
+/** One call that hangs must not hold every later broadcast (and the object) behind it. */
+const CALL_TIMEOUT_MS = 2_000;
+/** Broadcasts waiting while the hub is slow; past this the oldest are dropped (the log has them). */
+export const MAX_PENDING = 1_000;
 
 export interface PublisherOptions {
   /** One call to the user's hub with the batch, in order. */
@@ -35,7 +40,10 @@ export function createLivePublisher(options: PublisherOptions): (name: string, d
         if (windowMs > 0) await new Promise((resolve) => setTimeout(resolve, windowMs));
         const batch = pending;
         pending = [];
-        await retry(() => options.send(batch), { ...RETRY, sleep: options.sleep }).catch((error) =>
+        await retry(() => withTimeout(options.send(batch), CALL_TIMEOUT_MS), {
+          ...RETRY,
+          sleep: options.sleep,
+        }).catch((error) =>
           options.log?.warn("live hub publish dropped", { broadcasts: batch.length, error }),
         );
       }
@@ -46,6 +54,12 @@ export function createLivePublisher(options: PublisherOptions): (name: string, d
 
   return (name, data) => {
     pending.push({ name, data });
+    if (pending.length > MAX_PENDING) {
+      const dropped = pending.splice(0, pending.length - MAX_PENDING);
+      options.log?.warn("live hub publish queue full: oldest broadcasts dropped", {
+        dropped: dropped.length,
+      });
+    }
     if (running) return;
     const work = drain();
     options.keepAlive?.(work);

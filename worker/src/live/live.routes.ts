@@ -3,7 +3,7 @@ import { LIVE_PROTOCOL, tokenFromProtocols } from "../../../contract/live";
 import { ApiError } from "../../../platform/api-error";
 import { userFromAuthorization } from "../auth/require-user";
 import type { AppEnv, Env } from "../env";
-import { RATE_LIMIT_WINDOW_SECONDS } from "../http/limits";
+import { MAX_LIVE_SOCKETS_PER_USER, RATE_LIMIT_WINDOW_SECONDS } from "../http/limits";
 import { takeUserRequest } from "../http/rate-limit";
 import { type SocketAttachment, subscriberHeaders } from "./live-hub";
 
@@ -58,11 +58,24 @@ export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
  * The upgrade to `attachment`'s user's hub, with only the headers the hub reads (none of the client's: the token
  * stays in the Worker). `protocol`: the sub-protocol the hub answers with, when the client offered it.
  */
-export function openHubSocket(env: Env, attachment: SocketAttachment, protocol?: string): Promise<Response> {
+export async function openHubSocket(
+  env: Env,
+  attachment: SocketAttachment,
+  protocol?: string,
+): Promise<Response> {
   const hubs = env.LIVE_HUB;
   if (!hubs) throw new ApiError("actors_unavailable", "The live channel is not available on this server");
   const headers = new Headers(subscriberHeaders(attachment));
   headers.set("upgrade", "websocket");
   if (protocol) headers.set("sec-websocket-protocol", protocol);
-  return hubs.get(hubs.idFromName(attachment.state.userId)).fetch("https://live-hub/connect", { headers });
+  const response = await hubs
+    .get(hubs.idFromName(attachment.state.userId))
+    .fetch("https://live-hub/connect", { headers });
+  if (response.status === 429) {
+    throw new ApiError(
+      "too_many_streams",
+      `At most ${MAX_LIVE_SOCKETS_PER_USER[attachment.kind]} live connections of this kind per user; close one`,
+    );
+  }
+  return response;
 }
