@@ -57,6 +57,29 @@ describe("the live channel (GET /api/live, the user's LiveHub)", () => {
     expect(JSON.parse(failure.body).error.code).toBe("token_expired");
   });
 
+  it("holds at most 16 SPA sockets per user: the next is refused with 429 until one closes", async () => {
+    const user = await signUp("live-cap");
+    const sockets = await Promise.all(Array.from({ length: 16 }, () => openLive(apiUrl(), user.token)));
+    try {
+      const failure = refusal(await openLive(apiUrl(), user.token).catch((error: unknown) => error));
+      expect(failure.status).toBe(429);
+      expect(JSON.parse(failure.body).error.code).toBe("too_many_streams");
+      // Another user's hub is not affected.
+      const other = await signUp("live-cap-other");
+      (await openLive(apiUrl(), other.token)).close();
+      sockets.pop()?.close();
+      await expect
+        .poll(async () => {
+          const next = await openLive(apiUrl(), user.token).catch(() => undefined);
+          next?.close();
+          return next !== undefined;
+        })
+        .toBe(true);
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+  });
+
   it("delivers a user's events to that user's sockets only", async () => {
     const alice = await signUp("live-alice");
     const bob = await signUp("live-bob");
