@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEventLog, hasGap, mergeEvents } from "./event-log";
+import { createEventLog, hasGap, mergeEvents, turnRunningAfter } from "./event-log";
 import { ev } from "./thread-event.fixture";
 
 describe("mergeEvents", () => {
@@ -48,5 +48,18 @@ describe("mergeEvents", () => {
     const log = createEventLog();
     expect(mergeEvents(log, [{ ...ev(1, "a"), seq: Number.NaN }])).toEqual([]);
     expect(hasGap(log)).toBe(false);
+  });
+});
+
+describe("turnRunningAfter", () => {
+  it("is true from a turn's start until any of its ends", () => {
+    expect(turnRunningAfter(false, [ev(1, "message.user"), ev(2, "turn.started"), ev(3, "text.delta")])).toBe(
+      true,
+    );
+    for (const end of ["turn.completed", "turn.cancelled", "turn.failed", "turn.interrupted"]) {
+      expect(turnRunningAfter(true, [ev(4, end)]), end).toBe(false);
+    }
+    expect(turnRunningAfter(true, [])).toBe(true);
+    expect(turnRunningAfter(false, [ev(5, "turn.completed"), ev(6, "turn.started")])).toBe(true);
   });
 });

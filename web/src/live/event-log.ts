@@ -37,3 +37,19 @@ export function mergeEvents(log: EventLog, incoming: readonly ThreadEvent[]): Th
 
 /** True when events were seen past a missing seq: the missing ones must be fetched (`after=lastSeq`). */
 export const hasGap = (log: EventLog): boolean => log.pending.size > 0;
+
+const TURN_ENDS: ReadonlySet<string> = new Set([
+  "turn.completed",
+  "turn.cancelled",
+  "turn.failed",
+  "turn.interrupted",
+]);
+
+/** Whether a turn is running after these events: one started and none of its ends came after it. */
+export function turnRunningAfter(running: boolean, events: readonly ThreadEvent[]): boolean {
+  for (const event of events) {
+    if (event.type === "turn.started") running = true;
+    else if (TURN_ENDS.has(event.type)) running = false;
+  }
+  return running;
+}

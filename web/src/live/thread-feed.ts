@@ -3,12 +3,17 @@ import type { ThreadEvent } from "../../../contract/events";
 import { ApiError, api, errorMessage, unwrap } from "../api/client";
 import { session } from "../auth/session";
 import { agentConnection, type LiveStatus } from "./agent-connection";
-import { createEventLog, hasGap, mergeEvents } from "./event-log";
+import { createEventLog, hasGap, mergeEvents, turnRunningAfter } from "./event-log";
 
 const PAGE = 500;
 const PARALLEL_PAGES = 4;
 /** While the live connection is down, the log is polled this often, so nothing waits for the reconnect. */
 const POLL_MS = 2_000;
+/**
+ * A running turn silent this long on an open connection is re-read from the log: the hub drops a batch it could
+ * not deliver after its retries (decision 0011), and without a later event nothing would reveal that gap.
+ */
+const SILENT_TURN_MS = 10_000;
 /** Retry delays while a gap stays open (events broadcast but not yet in the log: normally milliseconds). */
 const GAP_RETRY_MS = [100, 250, 500, 1_000, 2_000];
 
@@ -43,9 +48,13 @@ function createThreadFeed(threadId: string): ThreadFeed {
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
+  let turnRunning = false;
+  let heardAt = Date.now();
   const apply = (incoming: readonly ThreadEvent[]) => {
     const ready = mergeEvents(log, incoming);
     if (ready.length === 0) return;
+    turnRunning = turnRunningAfter(turnRunning, ready);
+    heardAt = Date.now();
     applied.push(...ready);
     setEvents(applied);
   };
@@ -121,7 +130,12 @@ function createThreadFeed(threadId: string): ThreadFeed {
   });
   const offOpen = connection.onOpen(() => void sync());
   const poll = setInterval(() => {
-    if (!closed && connection.status() !== "live") void sync();
+    if (closed) return;
+    if (connection.status() !== "live") return void sync();
+    if (turnRunning && Date.now() - heardAt > SILENT_TURN_MS) {
+      heardAt = Date.now();
+      void sync();
+    }
   }, POLL_MS);
   void sync();
 
