@@ -21,7 +21,7 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * disposer too: the caller's RPC session then stays open until the caller disposes the result or the garbage
  * collector gets to it, which nobody does. In a caller that is a Durable Object (the growAgent reads its memory
  * through `stackConnection` on every turn, sub-agents wake their stack) that open session is pending work, so
- * workerd kept the object in memory for minutes after a turn instead of ~10 s (docs/decisions/0011).
+ * workerd kept the object in memory 75 s and more after a turn instead of ~10 s (docs/decisions/0011).
  */
 async function plain<T>(call: Promise<T>): Promise<T> {
   const result = await call;
