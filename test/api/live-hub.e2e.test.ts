@@ -155,6 +155,27 @@ describe("the live channel (GET /api/live, the user's LiveHub)", () => {
     }
   });
 
+  it("lets the growAgent leave memory right after a turn: nothing of the turn keeps it resident", {
+    timeout: 90_000,
+  }, async () => {
+    const alice = await signUp("live-after-turn");
+    const socket = await openLive(apiUrl(), alice.token);
+    let agentAfterTurn: string;
+    try {
+      const thread = await newThread(alice.token);
+      await send(alice.token, thread, "Say hello [[words:3]]");
+      await socket.turnEnded(thread);
+      agentAfterTurn = await agentInstance(alice);
+    } finally {
+      socket.close();
+    }
+    // The pool's idle clients close 10 s after the turn's last query, then the 10 s eviction: a margin on both.
+    await sleep(IDLE_MS + 5_000);
+    // A new instance: nothing of the turn stayed pending in the object (it held an RPC session to the provisioner,
+    // opened by the turn's memory read, until garbage collection: provisioner/src/index.ts `plain`).
+    expect(await agentInstance(alice)).not.toBe(agentAfterTurn);
+  });
+
   it("hibernates: idle, the hub and the growAgent leave memory, the socket stays open and delivers the next turn", {
     timeout: 90_000,
   }, async () => {
