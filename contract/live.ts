@@ -46,3 +46,19 @@ export const liveServerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("whoami"), userId: z.string(), instance: z.string() }),
 ]);
 export type LiveServerMessage = z.infer<typeof liveServerMessageSchema>;
+
+/** A live frame's JSON, or undefined when it is not JSON text (the channel sends only text; workerd may hand it over as bytes). */
+export function liveFrameJson(data: unknown): unknown {
+  const text =
+    typeof data === "string"
+      ? data
+      : data instanceof ArrayBuffer
+        ? new TextDecoder().decode(data)
+        : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,11 @@
 import { type Accessor, createEffect, createRoot, createSignal, on } from "solid-js";
 import { type ThreadEvent, threadEventSchema } from "../../../contract/events";
-import { LIVE_TOKEN_EXPIRED_REASON, liveProtocols, liveServerMessageSchema } from "../../../contract/live";
+import {
+  LIVE_TOKEN_EXPIRED_REASON,
+  liveFrameJson,
+  liveProtocols,
+  liveServerMessageSchema,
+} from "../../../contract/live";
 import { backoffDelay } from "../../../platform/retry";
 import { API_ORIGIN } from "../api/base";
 import { errorMessage } from "../api/client";
@@ -85,7 +90,7 @@ function openConnection(): AgentConnection {
     };
     ws.onmessage = (message) => {
       if (socket !== ws) return;
-      const parsed = liveServerMessageSchema.safeParse(safeJson(message.data));
+      const parsed = liveServerMessageSchema.safeParse(liveFrameJson(message.data));
       if (!parsed.success || parsed.data.type !== "broadcast" || parsed.data.name !== "event") return;
       const event = threadEventSchema.safeParse(parsed.data.data);
       if (!event.success) {
@@ -127,14 +132,6 @@ function openConnection(): AgentConnection {
       socket = null;
     },
   };
-}
-
-function safeJson(data: unknown): unknown {
-  try {
-    return typeof data === "string" ? JSON.parse(data) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 let current: { userId: string; connection: AgentConnection } | null = null;

@@ -1,4 +1,4 @@
-import { liveServerMessageSchema } from "../../../contract/live";
+import { liveFrameJson, liveServerMessageSchema } from "../../../contract/live";
 import { backoffDelay } from "../../../platform/retry";
 import type { Env } from "../env";
 import { openHubSocket } from "./live.routes";
@@ -42,7 +42,7 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
     socket = ws;
     failures = 0;
     ws.addEventListener("message", (message) => {
-      const parsed = liveServerMessageSchema.safeParse(parseJson(message.data));
+      const parsed = liveServerMessageSchema.safeParse(liveFrameJson(message.data));
       if (!parsed.success || parsed.data.type !== "broadcast") return;
       for (const listener of listeners.get(parsed.data.name) ?? []) listener(parsed.data.data);
     });
@@ -94,12 +94,4 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
       socket = undefined;
     },
   };
-}
-
-function parseJson(data: unknown): unknown {
-  try {
-    return JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import { LIVE_PROTOCOL, type LiveServerMessage, liveClientMessageSchema } from "../../../contract/live";
+import {
+  LIVE_PROTOCOL,
+  type LiveServerMessage,
+  liveClientMessageSchema,
+  liveFrameJson,
+} from "../../../contract/live";
 import { createLogger } from "../../../platform/logger";
 import { TOKEN_EXPIRED_CLOSE_REASON } from "../actors/conn-expiry";
 import { renewConnectionToken } from "../actors/connection-auth";
@@ -78,7 +83,7 @@ export class LiveHub extends DurableObject<Env> {
     if ((typeof message === "string" ? message.length * 3 : message.byteLength) > MAX_LIVE_MESSAGE_BYTES) {
       return reply(ws, { type: "refused", code: "invalid_message", message: "The message is too large" });
     }
-    const parsed = liveClientMessageSchema.safeParse(parseJson(message));
+    const parsed = liveClientMessageSchema.safeParse(liveFrameJson(message));
     if (!parsed.success) {
       return reply(ws, { type: "refused", code: "invalid_message", message: "Not a live channel message" });
     }
@@ -146,13 +151,5 @@ function reply(ws: WebSocket, message: LiveServerMessage): void {
     ws.send(JSON.stringify(message));
   } catch {
     // Closed meanwhile: the client reconnects.
-  }
-}
-
-function parseJson(message: string | ArrayBuffer): unknown {
-  try {
-    return JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-  } catch {
-    return undefined;
   }
 }
