@@ -200,14 +200,20 @@ export async function runLoad(
     await putOnTeamPlan(stack, me);
     const threadId = (await api<{ id: string }>(token, "/api/threads", { method: "POST", body: "{}" })).id;
     const tracker = new ThreadTracker();
-    const ended: WireEvent[] = [];
+    // Each turn end with when it arrived: latency ends there, not at the loop's next look.
+    const ended: { event: WireEvent; at: number }[] = [];
+    let wakeTurn = () => {};
+    const endTurn = (event: WireEvent) => {
+      ended.push({ event, at: performance.now() });
+      wakeTurn();
+    };
     let resuming: Promise<void> | undefined;
     let lastResume = 0;
     const resume = () => {
       lastResume = performance.now();
       resuming ??= readLog(token, threadId, tracker.lastSeq)
         .then((events) => {
-          ended.push(...tracker.resume(events).filter((e) => TURN_END.has(e.type)));
+          for (const e of tracker.resume(events)) if (TURN_END.has(e.type)) endTurn(e);
         })
         .catch(() => {})
         .finally(() => {
@@ -221,9 +227,9 @@ export async function runLoad(
       const outcome = tracker.live(event);
       if (outcome === "gap")
         void resume().then(() => {
-          if (tracker.live(event) === "accepted" && TURN_END.has(event.type)) ended.push(event);
+          if (tracker.live(event) === "accepted" && TURN_END.has(event.type)) endTurn(event);
         });
-      if (outcome === "accepted" && TURN_END.has(event.type)) ended.push(event);
+      if (outcome === "accepted" && TURN_END.has(event.type)) endTurn(event);
     };
     // RivetKit's lookups carry only the client's fixed headers, so each user has a client of their own.
     const client = createClient<Registry>({
@@ -266,17 +272,23 @@ export async function runLoad(
       // The turn's end, live or (after a dropped connection) from the log.
       const deadline = sentAt + 180_000;
       while (ended.length === endsBefore && performance.now() < deadline) {
-        await sleep(250);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 250);
+          wakeTurn = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
         if (performance.now() - sentAt > 3_000 && performance.now() - lastResume > 2_000) await resume();
       }
-      const end = ended[endsBefore];
-      if (!end) {
+      const { event: end, at: endedAt } = ended[endsBefore] ?? {};
+      if (!end || endedAt === undefined) {
         problems.push(`user ${index}: no end for turn ${turn}`);
         continue;
       }
-      const turnMs = performance.now() - sentAt;
+      const turnMs = endedAt - sentAt;
       turnLatencies.push(turnMs);
-      turnOverheads.push(turnMs - modelClock.modelMs(me, sentAtWall, Date.now()));
+      turnOverheads.push(turnMs - modelClock.modelMs(me, sentAtWall, sentAtWall + turnMs));
       if (end.type === "turn.completed") counts.completed++;
       else if (end.type === "turn.interrupted") counts.interrupted++;
       else {
