@@ -6,27 +6,10 @@ import type { Registry } from "../../worker/src/actors/registry";
 import { type Latency, latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
 import { type FaultPlan, runFaults } from "./faults";
+import type { LoadSettings } from "./load-settings";
 import type { ModelClock } from "./model-time";
 import { type SeqEvent, ThreadTracker } from "./thread-tracker";
 import { costPerTurn, sampleCost, type TurnCost } from "./turn-cost";
-
-export interface LoadSettings {
-  users: number;
-  /** How long each user keeps sending messages. */
-  durationMs: number;
-  /** Share of users whose first message delegates a task to a sub-agent (real OpenCode per user). */
-  subAgentShare: number;
-  faults: boolean;
-}
-
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings {
-  return {
-    users: Number(env.LOAD_USERS ?? 50),
-    durationMs: Number(env.LOAD_SECONDS ?? 40) * 1_000,
-    subAgentShare: Number(env.LOAD_SUBAGENT_SHARE ?? 0.1),
-    faults: env.LOAD_FAULTS !== "0",
-  };
-}
 
 interface WireEvent extends SeqEvent {
   threadId: string;
@@ -296,7 +279,8 @@ export async function runLoad(
         const code = String(end.data?.code ?? end.type);
         turnFailures[code] = (turnFailures[code] ?? 0) + 1;
       }
-      await sleep(100 + Math.random() * 400);
+      const [thinkMin, thinkMax] = settings.thinkMs;
+      await sleep(thinkMin + Math.random() * (thinkMax - thinkMin));
     }
     // A fresh read after any that is in flight, so it covers the turn's last events.
     while (resuming) await resuming;
@@ -415,8 +399,8 @@ export function defaultFaultPlan(durationMs: number): FaultPlan {
 export function formatLoad(result: LoadResult): string {
   const { turns, events, subAgents } = result;
   return [
-    `Load: ${result.settings.users} users for ${result.seconds} s (faults: ${result.settings.faults ? "on" : "off"})`,
-    `  turns: ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms; overhead (latency minus model time) p50 ${turns.overhead.p50} ms, p99 ${turns.overhead.p99} ms`,
+    `Load: ${result.settings.users} users for ${result.seconds} s, ${result.settings.thinkMs.join("–")} ms between a turn's end and the next message (faults: ${result.settings.faults ? "on" : "off"})`,
+    `  turns: ${(turns.completed / result.seconds).toFixed(1)} completed per second; ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms; overhead (latency minus model time) p50 ${turns.overhead.p50} ms, p99 ${turns.overhead.p99} ms`,
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
     `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,

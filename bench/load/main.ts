@@ -5,11 +5,12 @@ import { repoRoot, startLocalStack } from "../../dev/stack";
 import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } from "./cpu-profile";
 import { doEntryPoints, startDoRequestCount } from "./do-requests";
 import { openInspector } from "./inspector";
-import { formatLoad, loadSettings, runLoad } from "./load-run";
+import { formatLoad, runLoad } from "./load-run";
+import { loadSettings } from "./load-settings";
 import { createModelClock } from "./model-time";
 
 /**
- * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS=0
+ * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_THINK_MS, LOAD_FAULTS=0
  * to run without faults, LOAD_PROFILE=1 for a CPU profile of the Workers' JavaScript). Without faults it counts the
  * Durable Object requests per turn through the inspector (a fault restarts workerd, which would end that session).
  * Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
