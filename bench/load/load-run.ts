@@ -66,8 +66,6 @@ export async function runLoad(
   /** Counts calls into the Durable Objects over the load window (do-requests.ts); runs without faults only. */
   doRequests?: { reset(): Promise<void>; take(): Promise<Map<string, number>> },
 ) {
-  const started = performance.now();
-  const stop = started + settings.durationMs;
   const turnLatencies: number[] = [];
   const turnOverheads: number[] = [];
   const turnFailures: Record<string, number> = {};
@@ -75,8 +73,30 @@ export async function runLoad(
   const problems: string[] = [];
   const subAgentUsers = Math.round(settings.users * settings.subAgentShare);
 
+  // Users are signed in, connected and their stacks up before the window opens: what is measured is turns, not
+  // 50 sign-ups and machine creations at the same instant.
+  let openWindow = () => {};
+  const windowOpen = new Promise<void>((resolve) => {
+    openWindow = resolve;
+  });
+  let started = performance.now();
+  let stop = Number.POSITIVE_INFINITY;
+  const readies: Promise<void>[] = [];
+  const running = Array.from({ length: settings.users }, (_, i) => {
+    let ready = () => {};
+    readies.push(new Promise<void>((resolve) => (ready = resolve)));
+    return simulateUser(i, i < subAgentUsers, () => {
+      ready();
+      return windowOpen;
+    });
+  });
+  await Promise.all(readies.map((ready, i) => Promise.race([ready, running[i]?.catch(() => {})])));
+
   const costBefore = settings.faults ? undefined : await sampleCost(stack.wsProxy);
   if (costBefore) await doRequests?.reset();
+  started = performance.now();
+  stop = started + settings.durationMs;
+  openWindow();
   const faultLog: string[] = [];
   const faults: Promise<void> = settings.faults
     ? runFaults(stack, defaultFaultPlan(settings.durationMs), (line) => {
@@ -86,9 +106,7 @@ export async function runLoad(
     : Promise.resolve();
 
   // Faults are awaited even when a user fails, so none fires (restarting Gitea, say) after the stack stops.
-  const simulated = await Promise.allSettled(
-    Array.from({ length: settings.users }, (_, i) => simulateUser(i, i < subAgentUsers)),
-  );
+  const simulated = await Promise.allSettled(running);
   await faults;
   const costAfter = costBefore && (await sampleCost(stack.wsProxy));
   const doCalls = costAfter ? await doRequests?.take() : undefined;
@@ -174,7 +192,8 @@ export async function runLoad(
     seconds: Math.round(seconds * 10) / 10,
   } satisfies LoadResult;
 
-  async function simulateUser(index: number, delegates: boolean) {
+  /** `setUp` is called once the user is ready and answers when the measured window opens. */
+  async function simulateUser(index: number, delegates: boolean, setUp: () => Promise<void>) {
     const remembers = index % 5 === 2;
     const token = await stack.issuer.mint(`load-${index}-${crypto.randomUUID().slice(0, 6)}`, {
       ttlSeconds: 3_600,
@@ -183,6 +202,9 @@ export async function runLoad(
     await putOnTeamPlan(stack, me);
     const threadId = (await api<{ id: string }>(token, "/api/threads", { method: "POST", body: "{}" })).id;
     const tracker = new ThreadTracker();
+    // LOAD_TRACE=1: each turn's events with when they arrived (ms after the send), printed when it ends.
+    let trace: string[] = [];
+    let traceStart = 0;
     // Each turn end with when it arrived: latency ends there, not at the loop's next look.
     const ended: { event: WireEvent; at: number }[] = [];
     let wakeTurn = () => {};
@@ -207,6 +229,7 @@ export async function runLoad(
     const onEvent = (event: WireEvent) => {
       if (event.threadId !== threadId) return;
       counts.received++;
+      if (settings.trace) trace.push(`${event.type}@${(performance.now() - traceStart).toFixed(1)}`);
       const outcome = tracker.live(event);
       if (outcome === "gap")
         void resume().then(() => {
@@ -236,6 +259,11 @@ export async function runLoad(
       },
     };
     await withTimeout(user.conn.whoami(), 30_000);
+    // A user who delegates or remembers has had a stack before (created and woken once; suspended meanwhile).
+    if (delegates || remembers) await api(token, "/api/stack/wake", { method: "POST" });
+    await setUp();
+    // Arrivals spread over one pause, as real users' are, instead of 50 messages in the same millisecond.
+    await sleep(Math.random() * settings.thinkMs[1]);
 
     const acknowledged: string[] = [];
     for (let turn = 0; performance.now() < stop; turn++) {
@@ -247,6 +275,8 @@ export async function runLoad(
             ? `remember load note ${nonce}`
             : `load message ${nonce} [[words:30]]`;
       const sentAt = performance.now();
+      traceStart = sentAt;
+      trace = [];
       const sentAtWall = Date.now();
       const endsBefore = ended.length;
       if (!(await sendOnce(user, threadId, text, nonce))) continue;
@@ -271,6 +301,7 @@ export async function runLoad(
       }
       const turnMs = endedAt - sentAt;
       turnLatencies.push(turnMs);
+      if (settings.trace) log(`user ${index} turn ${turn}, ${Math.round(turnMs)} ms: ${trace.join(" ")}`);
       turnOverheads.push(turnMs - modelClock.modelMs(me, sentAtWall, sentAtWall + turnMs));
       if (end.type === "turn.completed") counts.completed++;
       else if (end.type === "turn.interrupted") counts.interrupted++;

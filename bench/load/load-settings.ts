@@ -12,9 +12,11 @@ export interface LoadSettings {
    * (seconds) measures what a turn costs a user when the machine keeps up.
    */
   thinkMs: [number, number];
+  /** LOAD_TRACE=1: print each turn's events with when they arrived, to see where a turn's time goes. */
+  trace: boolean;
 }
 
-/** From LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS and LOAD_THINK_MS. */
+/** From LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS, LOAD_THINK_MS and LOAD_TRACE. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings {
   return {
     users: Number(env.LOAD_USERS ?? 50),
@@ -22,6 +24,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings
     subAgentShare: Number(env.LOAD_SUBAGENT_SHARE ?? 0.1),
     faults: env.LOAD_FAULTS !== "0",
     thinkMs: thinkRange(env.LOAD_THINK_MS ?? "100-500"),
+    trace: env.LOAD_TRACE === "1",
   };
 }
 

@@ -94,16 +94,22 @@ export class MessageIntake {
       throw new UserError("The message must not contain NUL characters", { code: "message_invalid" });
     }
     const owner = { userId: deps.userId, threadId };
-    const earlier =
+    // Both reads at once (one round trip's wait instead of two); the allowance's answer is used only when the
+    // message is new, since a resend of one stored while there were tokens left is answered as before.
+    const [earlier, allowance] = await Promise.all([
       idempotencyKey === undefined
         ? undefined
-        : await findMessageByIdempotencyKey(deps.db(), { ...owner, idempotencyKey });
-    // Before the allowance: the message was stored while there were tokens left.
+        : findMessageByIdempotencyKey(deps.db(), { ...owner, idempotencyKey }),
+      assertCanStartTurn(deps.db(), deps.userId).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    ]);
     if (earlier) {
       assertSameText(earlier, text);
       return { kind: "replayed", messageId: earlier.id };
     }
-    await this.assertAllowance(threadId);
+    if (allowance !== undefined) await this.#refuse(threadId, allowance);
     const stored = await appendUserMessage(deps.db(), {
       ...owner,
       content: [{ type: "text", text }],
@@ -119,21 +125,24 @@ export class MessageIntake {
    * `allowance_exceeded`, and the thread gets a notice the UI shows with the upgrade link.
    */
   async assertAllowance(threadId: string): Promise<void> {
-    try {
-      await assertCanStartTurn(this.deps.db(), this.deps.userId);
-    } catch (error) {
-      if (!(error instanceof AllowanceExceededError)) throw error;
-      await this.deps
-        .emit(threadId, "agent.notice", {
-          code: error.code,
-          message: error.message,
-          upgradePath: error.upgradePath,
-        })
-        .catch(() => {});
-      throw new UserError(error.message, {
+    await assertCanStartTurn(this.deps.db(), this.deps.userId).catch((error: unknown) =>
+      this.#refuse(threadId, error),
+    );
+  }
+
+  /** `error` from the allowance check, as the caller sees it (anything but the allowance is rethrown as is). */
+  async #refuse(threadId: string, error: unknown): Promise<never> {
+    if (!(error instanceof AllowanceExceededError)) throw error;
+    await this.deps
+      .emit(threadId, "agent.notice", {
         code: error.code,
-        metadata: { upgradePath: error.upgradePath, upgradePlan: error.upgradePlan },
-      });
-    }
+        message: error.message,
+        upgradePath: error.upgradePath,
+      })
+      .catch(() => {});
+    throw new UserError(error.message, {
+      code: error.code,
+      metadata: { upgradePath: error.upgradePath, upgradePlan: error.upgradePlan },
+    });
   }
 }

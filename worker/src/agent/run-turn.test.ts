@@ -61,6 +61,19 @@ describe("runTurn", () => {
     expect(h.usage).toEqual([1, 2]);
   });
 
+  it("a usage write that fails fails the turn, and the reply stored beside it is stored once", async () => {
+    const h = harness();
+    h.deps.recordUsage = async () => {
+      throw new Error("database away");
+    };
+    const outcome = await runTurn("turn", "msg", ask("hello [[words:5]]"), h.deps);
+    expect(outcome.status).toBe("failed");
+    expect(h.saved.map((m) => m.status)).toEqual(["complete"]);
+    const types = h.events.map((e) => e.type);
+    expect(types).not.toContain("usage");
+    expect(types.slice(-2)).toEqual(["message.assistant", "turn.failed"]);
+  });
+
   it("cancelled while a tool runs: the tool is told, results are stored as cancelled, the turn ends cancelled", async () => {
     const controller = new AbortController();
     const slow = new ToolRegistry().register({

@@ -95,17 +95,19 @@ export async function runTurn(
         }
       }
       const reply = await stream.finalMessage();
-      await pending.flush();
-      await deps.recordUsage(step, reply.model, reply.usage);
-      pending.add("usage", usageEvent(turnId, step, reply));
-
       const content = reply.content.map(toParam);
-      await saveAndAnnounce(deps, pending, turnId, {
-        role: "assistant",
-        content,
-        status: "complete",
-        usage: reply.usage,
-      });
+      // The usage row and the reply are independent writes: both at once, one round trip's wait. Each is announced
+      // once stored; a stored reply is never stored again as a partial one when the other write fails.
+      const [usageWritten, saved] = await Promise.allSettled([
+        pending.flush().then(() => deps.recordUsage(step, reply.model, reply.usage)),
+        deps.saveMessage({ role: "assistant", content, status: "complete", usage: reply.usage }),
+      ]);
+      if (usageWritten.status === "fulfilled") pending.add("usage", usageEvent(turnId, step, reply));
+      if (saved.status === "fulfilled") {
+        streamed = new Map();
+        pending.add("message.assistant", { turnId, messageId: saved.value, status: "complete" });
+      }
+      for (const write of [usageWritten, saved]) if (write.status === "rejected") throw write.reason;
       messages.push({ role: "assistant", content });
 
       const calls = reply.content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");

@@ -23,11 +23,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** True when the database refused a row because it clashes with a unique constraint (SQLSTATE 23505). */
-export function isUniqueViolation(error: unknown): boolean {
+/** The driver's error (Drizzle wraps it in `cause`), if any in the chain has this SQLSTATE. */
+function findSqlState(error: unknown, code: string): { column?: unknown } | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if ((current as { code?: unknown }).code === "23505") return true;
+    if ((current as { code?: unknown }).code === code) return current as { column?: unknown };
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
+
+/** True when the database refused a row because it clashes with a unique constraint (SQLSTATE 23505). */
+export const isUniqueViolation = (error: unknown): boolean => findSqlState(error, "23505") !== undefined;
+
+/** True when the database refused a null in `column` (SQLSTATE 23502). */
+export const isNotNullViolation = (error: unknown, column: string): boolean =>
+  findSqlState(error, "23502")?.column === column;

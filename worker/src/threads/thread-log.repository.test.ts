@@ -56,4 +56,20 @@ describe("appendUserMessage (real Postgres via PGlite)", () => {
     expect(await findMessageByIdempotencyKey(db, probe)).toBeUndefined();
     expect(await appendUserMessage(db, { ...probe, content })).toBeUndefined();
   });
+
+  it("gives messages sent at once each their own seq, in one gapless run", async () => {
+    const owner = await userWithThread();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        appendUserMessage(db, { ...owner, content, idempotencyKey: `p${i}` }),
+      ),
+    );
+    const page = await listMessages(db, owner.threadId, { limit: 10, afterSeq: 0 });
+    expect(page.rows.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("stores nothing in a thread that does not exist", async () => {
+    const owner = await userWithThread();
+    expect(await appendUserMessage(db, { ...owner, threadId: crypto.randomUUID(), content })).toBeUndefined();
+  });
 });

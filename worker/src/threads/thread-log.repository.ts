@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { events, messages, threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
-import { isUniqueViolation } from "../db/database-errors";
+import { isNotNullViolation, isUniqueViolation } from "../db/database-errors";
 import { splitPage } from "./cursor";
 import { replacedBy } from "./regeneration.repository";
 
@@ -136,19 +136,25 @@ export async function appendMessage(
   input: Pick<MessageRow, "userId" | "threadId" | "role" | "content"> &
     Partial<Pick<MessageRow, "status" | "usage" | "idempotencyKey" | "turnId">>,
 ): Promise<MessageRow | undefined> {
-  return db.transaction(async (tx) => {
-    const [thread] = await tx
-      .update(threads)
-      .set({ lastMessageSeq: sql`${threads.lastMessageSeq} + 1` })
-      .where(and(eq(threads.id, input.threadId), eq(threads.userId, input.userId)))
-      .returning({ seq: threads.lastMessageSeq });
-    if (!thread) return undefined;
-    const [row] = await tx
+  // One statement, so one round trip instead of a transaction's four (every turn stores two messages or more):
+  // the thread's counter is raised and the row takes the new value atomically, and a clash on the idempotency
+  // key undoes both. Not the user's thread: no counter row, so `seq` is null and the insert is refused.
+  const bumped = db.$with("bumped", { seq: sql<number>`seq` }).as(
+    sql`update ${threads} set ${sql.identifier(threads.lastMessageSeq.name)} = ${threads.lastMessageSeq} + 1
+        where ${and(eq(threads.id, input.threadId), eq(threads.userId, input.userId))}
+        returning ${threads.lastMessageSeq} as seq`,
+  );
+  try {
+    const [row] = await db
+      .with(bumped)
       .insert(messages)
-      .values({ ...input, seq: thread.seq })
+      .values({ ...input, seq: sql`(select seq from ${bumped})` })
       .returning();
     return row;
-  });
+  } catch (error) {
+    if (isNotNullViolation(error, messages.seq.name)) return undefined;
+    throw error;
+  }
 }
 
 /** The user's message in the thread that was sent with this idempotency key, if any. */
