@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { actorClient } from "../support/actors";
-import { apiUrl, call, mintToken, signUp } from "../support/api";
+import { actorClient, errorCode } from "../support/actors";
+import { apiUrl, call, inspectorUrl, mintToken, signUp } from "../support/api";
+import { countHubPublishes } from "../support/hub-publishes";
 import { type LiveRefusal, openLive } from "../support/live";
 
 /**
@@ -35,6 +36,14 @@ async function agentInstance(user: { id: string; token: string }): Promise<strin
 }
 
 const refusal = (error: unknown) => error as LiveRefusal;
+
+/** Turns ended in the thread, read from the log (no socket: an SSE stream would be a hub socket too). */
+async function turnsEnded(token: string, threadId: string): Promise<number> {
+  const page = (await (await call(`/api/threads/${threadId}/events?after=0&limit=200`, token)).json()) as {
+    items: Array<{ type: string }>;
+  };
+  return page.items.filter((e) => e.type.startsWith("turn.") && e.type !== "turn.started").length;
+}
 
 /** `exp` of a token we minted, in ms. */
 const expiryOf = (token: string) =>
@@ -207,5 +216,54 @@ describe("the live channel (GET /api/live, the user's LiveHub)", () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("goes quiet: with no socket open the agent stops publishing to the hub, and a socket opened later gets the next turn live", async () => {
+    const alice = await signUp("live-quiet");
+    const publishes = await countHubPublishes(inspectorUrl());
+    try {
+      // Loud while a socket is open: every batch of the turn goes to the hub (also proves the count works).
+      const socket = await openLive(apiUrl(), alice.token);
+      const loud = await newThread(alice.token);
+      await send(alice.token, loud, "While listening [[words:3]]");
+      await socket.turnEnded(loud);
+      expect(await publishes.count(loud)).toBeGreaterThanOrEqual(1);
+      socket.close();
+      await socket.until(() => socket.closed(), 10_000, "the close");
+
+      // No socket: the first publish learns that, later ones are not made (the agent stays in memory meanwhile).
+      const quiet = await newThread(alice.token);
+      for (const [i, text] of ["One [[words:3]]", "Two [[words:3]]", "Three [[words:3]]"].entries()) {
+        await send(alice.token, quiet, text);
+        await expect.poll(() => turnsEnded(alice.token, quiet), { timeout: 20_000 }).toBe(i + 1);
+      }
+      expect(await publishes.count(quiet)).toBeLessThanOrEqual(1);
+
+      // A socket opened now: the hub tells the agent, which publishes the next turn at once (not the 10 s re-read
+      // of the log: this client reads no log at all).
+      const late = await openLive(apiUrl(), alice.token);
+      try {
+        await send(alice.token, quiet, "Four [[words:3]]");
+        const events = await late.turnEnded(quiet, 8_000);
+        expect(events[0]?.type).toBe("message.user");
+        expect(await publishes.count(quiet)).toBeGreaterThan(1);
+      } finally {
+        late.close();
+      }
+    } finally {
+      publishes.close();
+    }
+  });
+
+  it("takes the hub's word that a socket opened only from the user's own hub: a client token is refused", async () => {
+    const alice = await signUp("live-listening");
+    const agent = actorClient(apiUrl(), alice.token).growAgent.getOrCreate([alice.id], {
+      params: { token: alice.token },
+    });
+    await expect(agent.hubListening({ epoch: 1 })).rejects.toSatisfy((e) => errorCode(e) === "forbidden");
+    // Nor does a client reach it through the stream's cursor.
+    await expect(agent.eventCursor("t", { hubEpoch: 1 })).rejects.toSatisfy(
+      (e) => errorCode(e) === "forbidden",
+    );
   });
 });

@@ -22,6 +22,8 @@ declare module "vitest" {
     stripeUrl: string;
     stripeSecretKey: string;
     stripeWebhookSecret: string;
+    /** `wrangler dev`'s inspector, for tests that count Durable Object calls (test/support/hub-publishes.ts). */
+    inspectorUrl: string;
     /** Where the hostile-input suite's one victim is written once seeded (`seedVictimTo`). */
     hostileVictimFile: string;
   }
@@ -37,6 +39,7 @@ export default async function setup(project: TestProject) {
   const stack = await startTestStack({ issuerKeyFile: (stateDir) => path.join(stateDir, "issuer-key.json") });
   const provided = {
     apiUrl: stack.apiUrl,
+    inspectorUrl: stack.inspectorUrl(),
     stackDatabaseUrl: stack.databaseUrl,
     stackWsProxy: stack.wsProxy,
     issuerUrl: stack.issuer.url,

@@ -26,6 +26,7 @@ function provided<K extends keyof ProvidedContext>(key: K): ProvidedContext[K] {
 }
 
 export const apiUrl = () => provided("apiUrl");
+export const inspectorUrl = () => provided("inspectorUrl");
 
 let signingKey: Promise<SigningKey> | undefined;
 

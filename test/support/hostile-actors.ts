@@ -51,6 +51,7 @@ export const GROW_AGENT_ACTIONS = [
   "threadDeleted",
   "shareRevoked",
   "eventCursor",
+  "hubListening",
   "model",
 ] as const;
 export const SUB_AGENT_ACTIONS = ["describe", "start", "cancel", "stop"] as const;

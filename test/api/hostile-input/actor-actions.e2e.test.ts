@@ -218,6 +218,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
               "threadDeleted",
               "shareRevoked",
               "eventCursor",
+              "hubListening",
             ),
             junk,
           )
@@ -248,6 +249,7 @@ describe("actor actions: other users' keys, bad connection params, hostile argum
         "threadDeleted",
         "shareRevoked",
         "eventCursor",
+        "hubListening",
         "start",
       ];
       if (internalOnly.includes(c.action) && outcome.ok)

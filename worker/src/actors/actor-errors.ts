@@ -1,4 +1,4 @@
-import { UserError } from "rivetkit/errors";
+import { ActorNotFound, UserError } from "rivetkit/errors";
 import { asApiError } from "../http/api-errors";
 
 export const databaseUnavailable = () =>
@@ -17,3 +17,7 @@ export function toActorError(error: unknown): never {
   if (api) throw new UserError(api.message, { code: api.code });
   throw error;
 }
+
+/** No such actor: RivetKit's own error in process, `not_found` as its client reports it. */
+export const isActorNotFound = (error: unknown): boolean =>
+  error instanceof ActorNotFound || (error as { code?: string } | undefined)?.code === "not_found";

@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { ActorNotFound } from "rivetkit/errors";
 import { ApiError } from "../../../platform/api-error";
 import type { Database } from "../../../schema/db";
 import type { AppEnv } from "../env";
 import { authenticatedErrors, notFound, Uuid } from "../openapi/common.schemas";
 import { validationHook } from "../openapi/validation-hook";
+import { isActorNotFound } from "./actor-errors";
 import { type ActorRow, findUserActor, listUserActors, recordActorStatus } from "./actor-mirror";
 import { type SubAgentTask, subAgentTasks } from "./actor-subagents.repository";
 import { type ActorsClient, userActors } from "./user-actors";
@@ -118,8 +118,7 @@ export function actorRoutes(actorsClient: ActorsClient | undefined) {
           // The actor still checks that its key is this user's (connection-auth.ts).
           await (await actors.subAgentById(row.rivetActorId)).stop();
         } catch (error) {
-          if (!(error instanceof ActorNotFound) && (error as { code?: string }).code !== "not_found")
-            throw error;
+          if (!isActorNotFound(error)) throw error;
         }
         await recordActorStatus(c.var.db, row.rivetActorId, "destroyed");
       }

@@ -4,7 +4,7 @@ import { UserError } from "rivetkit/errors";
 import { createLogger } from "../../../platform/logger";
 import { AgentRuntime } from "../agent/agent-runtime";
 import type { Env } from "../env";
-import { hubPublisher } from "../live/live-publisher";
+import { hubPublisher, isHubEpoch } from "../live/live-publisher";
 import type { RelayEvent } from "../subagents/relay-batcher";
 import type { SubAgentOutcome } from "../subagents/subagent-runner";
 import { eventJson } from "../threads/serialize";
@@ -36,17 +36,16 @@ export const growAgent = actor({
     schedulesArmedAt: 0,
   }),
   createVars: (c) => {
+    // The live channel the SPA and SSE streams listen on, which hibernates (docs/decisions/0011); quiet while it
+    // holds no socket.
+    const hub = hubPublisher(env as Env, c.key[0] ?? "", {
+      keepAlive: (work) => c.waitUntil(work.then(() => {})),
+      log,
+    });
     // Every broadcast goes through it: a connection whose token expired gets nothing more and is closed.
-    const live = createLiveConns(
-      c,
-      log.child({ actorId: c.actorId }),
-      // The live channel the SPA and SSE streams listen on, which hibernates (docs/decisions/0011).
-      hubPublisher(env as Env, c.key[0] ?? "", {
-        keepAlive: (work) => c.waitUntil(work.then(() => {})),
-        log,
-      }),
-    );
+    const live = createLiveConns(c, log.child({ actorId: c.actorId }), hub?.publish);
     return {
+      hub,
       // Per in-memory instance (whoami): the hibernation test sees a fresh one after the object was evicted.
       instance: crypto.randomUUID(),
       live,
@@ -188,9 +187,21 @@ export const growAgent = actor({
      * in place, with the last seq of the thread that may not be in Postgres yet, so the stream knows how far its
      * read of the log must reach before it relies on pushes.
      */
-    eventCursor: async (c, threadId: string) => {
+    eventCursor: async (c, threadId: string, options?: { hubEpoch?: number }) => {
       assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      // The stream's hub socket is open: publish again, before the cursor promises that pushes follow it (the
+      // hub's own `hubListening` for that socket may come later).
+      if (options?.hubEpoch !== undefined) c.vars.hub?.opened(hubEpochOf(options.hubEpoch));
       return { lastSeq: await c.vars.agent.eventCursor(String(threadId ?? "")) };
+    },
+    /**
+     * From the user's LiveHub (internal credentials): it accepted its `epoch`-th socket, so broadcasts are
+     * published again; the agent stops while the hub holds none (live-publisher.ts, docs/decisions/0011).
+     */
+    hubListening: (c, input: { epoch: number }) => {
+      assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
+      c.vars.hub?.opened(hubEpochOf((input as { epoch?: unknown } | undefined)?.epoch));
+      return { ok: true };
     },
     /** Whether a turn runs in the thread and how many messages wait behind it. */
     threadStatus: (c, threadId: string) => {
@@ -256,6 +267,12 @@ export const growAgent = actor({
     },
   },
 });
+
+/** A hub epoch (sockets accepted so far): a non-negative safe integer, or the call is refused. */
+function hubEpochOf(value: unknown): number {
+  if (isHubEpoch(value)) return value;
+  throw new UserError("epoch must be a non-negative integer", { code: "invalid_request" });
+}
 
 function memoryInput(input: unknown) {
   const { path, content, message, idempotencyKey } = (input ?? {}) as Record<string, unknown>;

@@ -2,6 +2,8 @@ import { liveFrameJson, liveServerMessageSchema } from "../../../contract/live";
 import { backoffDelay } from "../../../platform/retry";
 import type { Env } from "../env";
 import { openHubSocket } from "./live.routes";
+import { EPOCH_HEADER } from "./live-hub";
+import { isHubEpoch } from "./live-publisher";
 
 /** Waits between reopening a lost subscription (a deploy drops hub sockets): from 100 ms, at most 5 s. */
 const REOPEN = { baseMs: 100, maxMs: 5_000 };
@@ -11,6 +13,8 @@ export interface HubSubscription {
   on(event: string, listener: (payload: unknown) => void): () => void;
   onOpen(listener: () => void): () => void;
   readonly isConnected: boolean;
+  /** The hub's epoch of the socket last opened (live-hub.do.ts), for the agent's `eventCursor`. */
+  readonly epoch: number | undefined;
   dispose(): Promise<void>;
 }
 
@@ -25,6 +29,7 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const openListeners = new Set<() => void>();
   let socket: WebSocket | undefined;
+  let epoch: number | undefined;
   let disposed = false;
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,6 +45,8 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
     // Disposed while the hub answered: nobody would ever close this one.
     if (disposed) return ws.close(1000, "disposed");
     socket = ws;
+    const header = Number(response.headers.get(EPOCH_HEADER) ?? Number.NaN);
+    epoch = isHubEpoch(header) ? header : undefined;
     failures = 0;
     ws.addEventListener("message", (message) => {
       const parsed = liveServerMessageSchema.safeParse(liveFrameJson(message.data));
@@ -82,6 +89,9 @@ export async function subscribeToHub(env: Env, userId: string, expiresAt: number
     },
     get isConnected() {
       return socket !== undefined;
+    },
+    get epoch() {
+      return epoch;
     },
     async dispose() {
       disposed = true;

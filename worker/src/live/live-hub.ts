@@ -20,6 +20,9 @@ export interface SocketAttachment {
   state: ConnState;
 }
 
+/** The hub's answer to the Worker's upgrade: the socket's epoch (an SSE stream hands it to the agent). */
+export const EPOCH_HEADER = "x-live-epoch";
+
 /** Headers only the Worker sets on its request to the hub (the binding is not reachable from the internet). */
 const H = { user: "x-live-user", subject: "x-live-subject", expires: "x-live-expires", kind: "x-live-kind" };
 

@@ -5,7 +5,7 @@ import { userFromAuthorization } from "../auth/require-user";
 import type { AppEnv, Env } from "../env";
 import { MAX_LIVE_SOCKETS_PER_USER, RATE_LIMIT_WINDOW_SECONDS } from "../http/limits";
 import { takeUserRequest } from "../http/rate-limit";
-import { type SocketAttachment, subscriberHeaders } from "./live-hub";
+import { EPOCH_HEADER, type SocketAttachment, subscriberHeaders } from "./live-hub";
 
 /**
  * `GET /api/live`: the user's live channel, a WebSocket to their LiveHub (live-hub.do.ts). The token is checked
@@ -47,9 +47,12 @@ export const liveRoutes = new Hono<AppEnv>().get("/", async (c) => {
     protocol,
   );
   // A Response of our own: middleware adds headers after this (Server-Timing), and a stub's are immutable.
+  const headers = new Headers(upgraded.headers);
+  // The Worker's business (an SSE stream hands it to the agent), not the browser's.
+  headers.delete(EPOCH_HEADER);
   return new Response(null, {
     status: upgraded.status,
-    headers: new Headers(upgraded.headers),
+    headers,
     webSocket: upgraded.webSocket ?? null,
   });
 });

@@ -100,7 +100,14 @@ export async function openEventStream(
       // Subscribed at the user's hub (which hibernates: an idle stream keeps no object resident); the cursor comes
       // from the agent itself, asked only once the subscription is in place (docs/decisions/0011).
       const hub = await subscribeToHub(env, options.ownerId, deadline + CREDENTIAL_MARGIN_MS);
-      conn = { ...hub, isConnected: hub.isConnected, eventCursor: async (id) => await agent.eventCursor(id) };
+      conn = {
+        ...hub,
+        isConnected: hub.isConnected,
+        // With the socket's epoch: an agent that stopped publishing (no socket at the hub) starts again before it
+        // answers, so the pushes after the cursor do come.
+        eventCursor: async (id) =>
+          await agent.eventCursor(id, hub.epoch === undefined ? undefined : { hubEpoch: hub.epoch }),
+      };
       // Listening before the first await: an open or a push that comes meanwhile is not missed.
       const live = listen(conn, threadId, after, options.endOn);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ threadId, after }), retry: 1_000 });
