@@ -47,9 +47,18 @@ describe("cost model (numbers checked by hand)", () => {
     const today = usagePerUser(free, TODAY.free, now).doGbSeconds;
     expect(today).toBeCloseTo(0.4 * (6 * 1.5 * 3_600 + sub) * 0.128, 6); // ≈ 1 712 GB-s
     const turns = 48 * FACTOR;
+    // The hub runs 2 ms per publish (176 a turn) and per renewal (72 an hour over 9 tab hours).
+    const hub = (turns * 176 + 9 * 72) * 0.002;
     const hibernating = usagePerUser(free, TODAY.free, hib).doGbSeconds;
-    expect(hibernating).toBeCloseTo(0.4 * ((turns + 12) * 10 + turns * 8 + sub) * 0.128, 6);
+    expect(hibernating).toBeCloseTo(0.4 * ((turns + 12) * 10 + turns * 8 + hub + sub) * 0.128, 6);
     expect(hibernating).toBeLessThan(today / 10);
+  });
+
+  it("counts the hub's requests with hibernation: a publish per event, renewals at 20:1, two per page load", () => {
+    const turns = 48 * FACTOR;
+    const extra =
+      usagePerUser(free, TODAY.free, hib).doRequests - usagePerUser(free, TODAY.free, now).doRequests;
+    expect(extra).toBeCloseTo(0.4 * (turns * 176 + (9 * 72) / 20 + 12 * 2), 6);
   });
 
   it("bills stacks: 2 GB of volumes and suspended rootfs + memory for every user who keeps one", () => {

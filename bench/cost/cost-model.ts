@@ -95,6 +95,14 @@ export function usagePerUser(cls: UserClass, plan: PlanTerms, options: ModelOpti
   const growAgentSeconds = options.hibernation
     ? (turns + writes) * U.actor.hibernationGraceSeconds + turns * U.turn.actorSeconds
     : tabSeconds;
+  // With the live hub the tab's socket is the hub's: it runs for each publish of a turn and each token renewal.
+  const renewals = (tabSeconds / 3_600) * U.hub.renewalsPerTabHour;
+  const publishes = turns * U.turn.events * U.hub.publishesPerEvent;
+  const hubSeconds = options.hibernation ? (publishes + renewals) * U.hub.handlerSeconds : 0;
+  const hubRequests = options.hibernation
+    ? publishes + renewals / U.hub.messagesPerRequest + pageLoads * U.hub.requestsPerPageLoad
+    : 0;
+
   const eventRows = turns * U.turn.events;
   const bringUpSeconds = subSessions * (plan.stackIdleSeconds + U.machines.wakeSeconds) + subMinutes * 60;
   const opencodeRunningSeconds = bringUpSeconds;
@@ -120,8 +128,9 @@ export function usagePerUser(cls: UserClass, plan: PlanTerms, options: ModelOpti
       a *
       (turns * U.turn.doRequests +
         writes * U.memoryWrite.doRequests +
-        subMinutes * U.subAgentMinute.doRequests),
-    doGbSeconds: a * (growAgentSeconds + subAgentActorSeconds) * U.actor.memoryGb,
+        subMinutes * U.subAgentMinute.doRequests +
+        hubRequests),
+    doGbSeconds: a * (growAgentSeconds + hubSeconds + subAgentActorSeconds) * U.actor.memoryGb,
     doRowsWritten: a * eventRows * U.turn.doRowsWrittenPerEvent,
     doStorageGb: (a * eventRows * U.turn.bytesPerEvent * U.database.monthsOfHistory) / 1e9,
     dbRoundTrips:

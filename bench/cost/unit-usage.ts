@@ -24,10 +24,14 @@ export const UNIT_USAGE = {
     workerCpuMsPerRequest: 5,
     /** The send, the turn-watch alarm, one RPC from the Worker. Assumed. */
     doRequests: 3,
-    /** Measured: "DB round trips per one-word turn" REST 14.6, live 14.5 (7.2 to the answer). */
-    dbRoundTrips: 14.6,
-    /** Measured: load run, 5 490 live events for 273 turns (50 users, no faults) ≈ 20 per turn. */
-    events: 20,
+    /** Measured: load run of 2026-12-06, 10.2 (one user) to 12.6 (50 users, 1 turn in 15 writes memory). */
+    dbRoundTrips: 12.6,
+    /**
+     * A 400-token reply at the model's pace (~60 tokens/s, a delta every ~40 ms) becomes ~170 text events at the
+     * 25 ms batching (agent/pending-emits.ts), plus ~6 others (message, started, usage, reply, completed). Assumed
+     * from that arithmetic: the load run's unpaced 30-word replies make 7–9 (docs/benchmarks.md, 2026-12-06).
+     */
+    events: 176,
     /** Each event written to the actor's SQLite outbox and marked shipped, plus the message rows. Assumed. */
     doRowsWrittenPerEvent: 2,
     /** Bytes stored per event (Postgres log, and the actor's copy). Assumed. */
@@ -73,6 +77,26 @@ export const UNIT_USAGE = {
     volumeGb: 1,
     /** Resume from suspend: Fly says "a few hundred ms"; measured locally p50 58.8 ms (SIGCONT). */
     wakeSeconds: 0.5,
+  },
+  /** The user's LiveHub (worker/src/live/, decision 0011): what the SPA's tab costs when the agent hibernates. */
+  hub: {
+    /**
+     * Publish calls per turn while a tab listens: one per batch (5 ms window), and the text events of a paced reply
+     * are ~40 ms apart, so about one per event. Quiet (no socket): none after the first (measured 0.1 per turn).
+     */
+    publishesPerEvent: 1,
+    /** The SPA hands the hub a fresh token ~10 s before its 60 s token expires: one message per ~50 s. */
+    renewalsPerTabHour: 72,
+    /** WebSocket messages in are billed as requests at 20:1 (prices.ts). */
+    messagesPerRequest: 20,
+    /** Per page load: the socket's upgrade and the hub's `hubListening` call to the agent. */
+    requestsPerPageLoad: 2,
+    /**
+     * Billed duration per publish or renewal: the handler's run only, since an object that is idle and eligible for
+     * hibernation is not billed, "even before the runtime has hibernated" it (Cloudflare's Durable Objects pricing,
+     * read 2026-12-06). Assumed 2 ms (a renewal verifies a JWT; a publish sends a few frames).
+     */
+    handlerSeconds: 0.002,
   },
   actor: {
     /** DO memory billed while resident. */
