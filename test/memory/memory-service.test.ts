@@ -142,6 +142,18 @@ describe("memory service", () => {
     expect(new Set(ours.map((c) => c.author))).toEqual(new Set([owner]));
   });
 
+  it("system files: reads at once share one load, and a change made during a load is what the next read sees", async () => {
+    const { memory } = await newUser();
+    await memory.commit({ path: "system/style.md", content: "v1", message: "Style" });
+    const [first, second] = await Promise.all([memory.systemFiles(), memory.systemFiles()]);
+    expect(second).toBe(first);
+    await memory.commit({ path: "system/style.md", content: "v2", message: "Style 2" });
+    const loading = memory.systemFiles();
+    await memory.commit({ path: "system/style.md", content: "v3", message: "Style 3" });
+    await loading;
+    expect(await memory.systemFiles()).toEqual([{ path: "system/style.md", content: "v3" }]);
+  });
+
   it("a retried write with the same idempotency key commits once", async () => {
     const { userId, memory, git } = await newUser();
     const write = { path: "notes/once.md", content: "once", message: "Once", idempotencyKey: "req-1" };

@@ -92,6 +92,7 @@ export const growAgent = actor({
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
+    c.waitUntil(c.vars.agent.prefetch());
     // Slots that came while nothing ran here (their alarm is normally what woke us).
     c.waitUntil(c.vars.agent.schedules.runDue().catch((error) => log.warn("schedules failed", { error })));
   },

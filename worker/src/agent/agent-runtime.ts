@@ -239,6 +239,17 @@ export class AgentRuntime {
    * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
    * message), and messages that were waiting behind them get their turns.
    */
+  /**
+   * Reads the user's system memory ahead of the first turn (the agent just woke: a tab opened, a client connected),
+   * so that turn does not wait for the user's Gitea machine. Never wakes the stack; a failure is the turn's to see.
+   */
+  prefetch(): Promise<void> {
+    return this.memory.systemFiles().then(
+      () => {},
+      () => {},
+    );
+  }
+
   recover(): Promise<void> {
     this.#recovering = this.#recover()
       .then(

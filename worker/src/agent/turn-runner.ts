@@ -43,14 +43,16 @@ export class TurnRunner {
     const { env, userId } = deps;
     if (replaces) await this.#supersede({ threadId, messageId, turnId }, replaces);
     const tools = agentTools();
-    const history = selectContext(
-      await loadHistory(deps.db(), threadId, messageId, waiting, { regenerated: replaces !== undefined }),
-      deps.config.contextTokens,
-    );
+    // Independent reads (Postgres, and the user's memory, usually cached): both at once.
+    const [stored, systemMemory] = await Promise.all([
+      loadHistory(deps.db(), threadId, messageId, waiting, { regenerated: replaces !== undefined }),
+      deps.memory().systemFiles(),
+    ]);
+    const history = selectContext(stored, deps.config.contextTokens);
     const outcome = await runTurn(turnId, messageId, history, {
       anthropic: this.#anthropic,
       settings: deps.config,
-      system: buildSystemPrompt({ toolNames: tools.names, systemMemory: await deps.memory().systemFiles() }),
+      system: buildSystemPrompt({ toolNames: tools.names, systemMemory }),
       tools,
       toolContext: {
         userId,

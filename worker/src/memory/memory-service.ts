@@ -39,6 +39,12 @@ const MAX_MESSAGE_CHARS = 200;
 const MAX_SYSTEM_FILES = 10;
 const MAX_SYSTEM_BYTES = 32 * 1024;
 const SYSTEM_FILES_TTL_MS = 60_000;
+
+/** A file of the user's `system/` folder, read into every turn's system prompt. */
+export interface SystemFile {
+  path: string;
+  content: string;
+}
 /** How long a write waits for the user's Gitea machine to wake before it is answered `pending`. */
 const WAKE_WAIT_MS = 10_000;
 
@@ -87,7 +93,11 @@ export interface ReadResult {
 export class MemoryService {
   readonly #outbox: OutboxDrain;
   readonly #now: () => number;
-  #systemFiles?: { at: number; files: Array<{ path: string; content: string }> };
+  #systemFiles?: { at: number; files: SystemFile[] };
+  /** The read in flight: a turn and the wake's prefetch share it. */
+  #systemFilesLoad?: Promise<SystemFile[]>;
+  /** Raised when a system file changes, so a read that started before the change is not kept. */
+  #systemGeneration = 0;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.#now = deps.now ?? Date.now;
@@ -99,7 +109,7 @@ export class MemoryService {
       onWriteFailed: (failure) => deps.onWriteFailed?.(failure),
       forget: (path) => {
         deps.cache.delete(path);
-        if (isSystemPath(path)) this.#systemFiles = undefined;
+        if (isSystemPath(path)) this.#forgetSystemFiles();
       },
       log: deps.log,
       now: this.#now,
@@ -142,7 +152,7 @@ export class MemoryService {
     if (write.replayed && write.state.status !== "pending") return commitResult(path, writeId, write.state);
     if (!write.replayed) {
       this.deps.cache.set(path, content);
-      if (isSystemPath(path)) this.#systemFiles = undefined;
+      if (isSystemPath(path)) this.#forgetSystemFiles();
     }
     let delivered = this.#outbox.gitDown
       ? new Map<string, string>()
@@ -243,15 +253,27 @@ export class MemoryService {
   }
 
   /** Files under `system/` for the system prompt; empty (not an error) while git is unreachable. */
-  async systemFiles(): Promise<Array<{ path: string; content: string }>> {
+  async systemFiles(): Promise<SystemFile[]> {
+    if (this.#systemFiles && Date.now() - this.#systemFiles.at < SYSTEM_FILES_TTL_MS)
+      return this.#systemFiles.files;
+    if (!this.#systemFilesLoad) {
+      const load = this.#loadSystemFiles().finally(() => {
+        if (this.#systemFilesLoad === load) this.#systemFilesLoad = undefined;
+      });
+      this.#systemFilesLoad = load;
+    }
+    return this.#systemFilesLoad;
+  }
+
+  async #loadSystemFiles(): Promise<SystemFile[]> {
     const now = Date.now();
-    if (this.#systemFiles && now - this.#systemFiles.at < SYSTEM_FILES_TTL_MS) return this.#systemFiles.files;
+    const generation = this.#systemGeneration;
+    let files: SystemFile[] = [];
     try {
       // system/README.md (from bootstrap) explains the folder to the user; it is not memory.
       const entries = (await this.list({ prefix: SYSTEM_DIRECTORY })).filter(
         (e) => e.type === "file" && e.path !== `${SYSTEM_DIRECTORY}/README.md`,
       );
-      const files: Array<{ path: string; content: string }> = [];
       let bytes = 0;
       for (const entry of entries.slice(0, MAX_SYSTEM_FILES)) {
         const file = await this.read({ path: entry.path });
@@ -259,14 +281,19 @@ export class MemoryService {
         bytes += file.content.length;
         files.push({ path: file.path, content: file.content });
       }
-      this.#systemFiles = { at: now, files };
-      return files;
     } catch (error) {
       // Remembered as empty for a while: a hung Gitea must not delay every turn by its timeouts.
       this.deps.log.warn("system memory unavailable; answering without it", { error });
-      this.#systemFiles = { at: now, files: [] };
-      return [];
+      files = [];
     }
+    if (generation === this.#systemGeneration) this.#systemFiles = { at: now, files };
+    return files;
+  }
+
+  #forgetSystemFiles(): void {
+    this.#systemFiles = undefined;
+    this.#systemFilesLoad = undefined;
+    this.#systemGeneration++;
   }
 
   /**
