@@ -6,6 +6,7 @@ import { type Inspector, openInspector } from "./load/inspector";
 import { nativeByCaller } from "./load/native-callers";
 import { type LoadSettings, type Measurement, measure, type Scenario } from "./measure";
 import { compare } from "./report";
+import { combineRounds } from "./rounds";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 
 /**
@@ -25,9 +26,15 @@ export interface RouteProfileOptions {
 /**
  * The HTTP routes against the static baseline route of the same Worker, and the warm request's round trips. With
  * `profile`, each measured scenario is also sampled through the Workers' inspector and its self time printed with
- * the Worker CPU per request (busy time over requests served in the window).
+ * the Worker CPU per request (busy time over requests served in the window). With several `rounds`, each round
+ * measures the baseline and then every route, and each figure is the median over the rounds (rounds.ts).
  */
-export async function benchRoutes(stack: LocalStack, load: LoadSettings, profile?: RouteProfileOptions) {
+export async function benchRoutes(
+  stack: LocalStack,
+  load: LoadSettings,
+  options: { profile?: RouteProfileOptions | undefined; rounds?: number } = {},
+) {
+  const { profile } = options;
   const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
   const scenarios: Scenario[] = [
     { name: "GET /api/health", path: "/api/health" },
@@ -52,10 +59,14 @@ export async function benchRoutes(stack: LocalStack, load: LoadSettings, profile
       inspector && profile
         ? profiled(inspector, profile, n, () => measure(stack.apiUrl, scenario, load))
         : measure(stack.apiUrl, scenario, load);
-    const baseline = await run(BASELINE, 0);
-    const results = [baseline];
-    for (const [i, scenario] of scenarios.entries()) results.push(await run(scenario, i + 1));
-    return { rows: compare(baseline, results), roundTrips };
+    const rounds = [];
+    for (let round = 0; round < Math.max(1, options.rounds ?? 1); round++) {
+      const baseline = await run(BASELINE, 0);
+      const results = [baseline];
+      for (const [i, scenario] of scenarios.entries()) results.push(await run(scenario, i + 1));
+      rounds.push(compare(baseline, results));
+    }
+    return { rows: combineRounds(rounds), roundTrips };
   } finally {
     inspector?.close();
   }

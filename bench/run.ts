@@ -20,7 +20,8 @@ import { type BenchReport, KEPT_MARKER, summaryMarkdown, summaryRows } from "./s
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
  * ratios hold whatever machine this runs on. BENCH_SECONDS and BENCH_CONNECTIONS tune the load; BENCH_ONLY=http
- * runs only the HTTP routes (BENCH_PROFILE=1 adds their CPU profiles) and writes no report.
+ * runs only the HTTP routes (BENCH_PROFILE=1 adds their CPU profiles, BENCH_ROUNDS=n takes the median of n rounds)
+ * and writes no report.
  */
 async function main(): Promise<void> {
   const load: LoadSettings = {
@@ -136,7 +137,7 @@ async function httpOnly(load: LoadSettings): Promise<void> {
   const log = (line: string) => console.log(line);
   const profile = process.env.BENCH_PROFILE === "1" ? { outDir, log } : undefined;
   const { rows, roundTrips } = await onFreshStack("growqr-bench-http-", (stack) =>
-    benchRoutes(stack, load, profile),
+    benchRoutes(stack, load, { profile, rounds: Number(process.env.BENCH_ROUNDS ?? 1) }),
   );
   console.log(
     `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
