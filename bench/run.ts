@@ -1,35 +1,34 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type LocalStack, repoRoot } from "../dev/stack";
+import { repoRoot } from "../dev/stack";
 import { benchActors, formatActorBench } from "./actors/actor-bench";
 import { benchAgent, createModelProbe, formatAgentBench } from "./agent/agent-bench";
 import { benchSendPath, formatSendPath } from "./agent/send-path";
 import { webInitialJsGzipKb, workerBundleGzipKb } from "./bundle-size";
 import { onFreshStack } from "./fresh-stack";
-import { type LoadSettings, measure, type Scenario } from "./measure";
+import { BASELINE, benchRoutes } from "./http-routes";
+import type { LoadSettings } from "./measure";
 import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
 import { compareRuns, repeatabilityMarkdown } from "./repeatability";
-import { compare, formatTable } from "./report";
+import { formatTable } from "./report";
 import { runToCompletion } from "./run-command";
-import { dbRoundTrips, seedUsersWithThreads } from "./seed";
 import { benchStack, formatStackBench } from "./stack-bench";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
 import { type BenchReport, KEPT_MARKER, summaryMarkdown, summaryRows } from "./summary";
 
 /**
  * `npm run bench`: each scenario against the static route served by the same Worker in the same run, so the
- * ratios hold whatever machine this runs on. BENCH_SECONDS and BENCH_CONNECTIONS tune the load.
+ * ratios hold whatever machine this runs on. BENCH_SECONDS and BENCH_CONNECTIONS tune the load; BENCH_ONLY=http
+ * runs only the HTTP routes (BENCH_PROFILE=1 adds their CPU profiles, BENCH_ROUNDS=n takes the median of n rounds)
+ * and writes no report.
  */
-const BASELINE: Scenario = { name: "static /api/version", path: "/api/version" };
-/** One user per connection, so the per-user rate limit measures nothing here. */
-const THREADS_PER_USER = 20;
-
 async function main(): Promise<void> {
   const load: LoadSettings = {
     durationSeconds: Number(process.env.BENCH_SECONDS ?? 5),
     connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   };
+  if (process.env.BENCH_ONLY === "http") return httpOnly(load);
   const modelProbe = createModelProbe();
   const shared = await onFreshStack(
     "growqr-bench-",
@@ -131,30 +130,21 @@ async function main(): Promise<void> {
   }
 }
 
-/** The HTTP routes against the static baseline route of the same Worker, and the warm request's round trips. */
-async function benchRoutes(stack: LocalStack, load: LoadSettings) {
-  const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
-  const scenarios: Scenario[] = [
-    { name: "GET /api/health", path: "/api/health" },
-    {
-      name: `GET /api/threads (auth, ${THREADS_PER_USER} threads)`,
-      path: `/api/threads?limit=${THREADS_PER_USER}`,
-      connectionHeaders: tokens.map((token) => ({ authorization: `Bearer ${token}` })),
-    },
-  ];
-  // Warm up: first requests pay for isolate start, the first database connection and the user lookup.
-  for (const scenario of [BASELINE, ...scenarios]) {
-    await measure(stack.apiUrl, scenario, { ...load, durationSeconds: 1 });
-  }
-  const roundTrips = await dbRoundTrips(
-    `${stack.apiUrl}/api/threads?limit=${THREADS_PER_USER}`,
-    tokens[0] ?? "",
+/** The HTTP rows alone, for working on a route: printed, not written to the report or docs/benchmarks.md. */
+async function httpOnly(load: LoadSettings): Promise<void> {
+  const outDir = path.join(repoRoot, "bench/results");
+  await mkdir(outDir, { recursive: true });
+  const log = (line: string) => console.log(line);
+  const profile = process.env.BENCH_PROFILE === "1" ? { outDir, log } : undefined;
+  const { rows, roundTrips } = await onFreshStack("growqr-bench-http-", (stack) =>
+    benchRoutes(stack, load, { profile, rounds: Number(process.env.BENCH_ROUNDS ?? 1) }),
   );
-
-  const baseline = await measure(stack.apiUrl, BASELINE, load);
-  const results = [baseline];
-  for (const scenario of scenarios) results.push(await measure(stack.apiUrl, scenario, load));
-  return { rows: compare(baseline, results), roundTrips };
+  console.log(
+    `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
+  );
+  console.log(formatTable(rows));
+  console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
+  if (rows.some((r) => r.non2xx + r.errors > 0)) process.exitCode = 1;
 }
 
 /**

@@ -3,6 +3,7 @@ import { TokenVerificationError } from "@clerk/backend/errors";
 import type { ErrorCode } from "../../../contract/error-codes";
 import { ApiError } from "../../../platform/api-error";
 import type { AuthConfig } from "./auth-config";
+import { configKey, VerifiedTokens } from "./verified-tokens";
 
 /** What a verified Clerk session token tells us about the caller. */
 export interface SessionClaims {
@@ -62,11 +63,28 @@ function toApiError(error: unknown): ApiError {
 const optionalString = (value: unknown, max = 512) =>
   typeof value === "string" && value.length > 0 && value.length <= max ? value : undefined;
 
+/** The isolate's one cache of verified tokens: REST, RivetKit's routes and actor connections share it. */
+const verifiedTokens = new VerifiedTokens();
+
 /**
  * Verifies signature, algorithm, `exp`/`nbf` (5 s skew), issuer and `azp` with @clerk/backend. With a PEM key it
  * makes no network call; with a secret key the JWKS fetch is the only one, and its failure is a 503, not a 401.
+ * A token this isolate already verified is answered from `cache` until its `exp` (verified-tokens.ts).
  */
-export async function verifySessionToken(token: string, config: AuthConfig): Promise<SessionClaims> {
+export async function verifySessionToken(
+  token: string,
+  config: AuthConfig,
+  cache: VerifiedTokens = verifiedTokens,
+): Promise<SessionClaims> {
+  const key = configKey(config);
+  const cached = cache.get(token, key);
+  if (cached) return cached;
+  const claims = await verifyUncached(token, config);
+  cache.set(token, key, claims);
+  return claims;
+}
+
+async function verifyUncached(token: string, config: AuthConfig): Promise<SessionClaims> {
   let data: Record<string, unknown>;
   try {
     data = unwrap(
