@@ -236,12 +236,9 @@ export class AgentRuntime {
   }
 
   /**
-   * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
-   * message), and messages that were waiting behind them get their turns.
-   */
-  /**
    * Reads the user's system memory ahead of the first turn (the agent just woke: a tab opened, a client connected),
-   * so that turn does not wait for the user's Gitea machine. Never wakes the stack; a failure is the turn's to see.
+   * so that turn does not wait for the user's Gitea machine. Never wakes a suspended stack; a running one counts it
+   * as activity, as it does a turn's read. A failed read is remembered for seconds only (memory-service.ts).
    */
   prefetch(): Promise<void> {
     return this.memory.systemFiles().then(
@@ -250,6 +247,10 @@ export class AgentRuntime {
     );
   }
 
+  /**
+   * After a restart: turns that were running are marked interrupted (their streamed text kept as a partial
+   * message), and messages that were waiting behind them get their turns.
+   */
   recover(): Promise<void> {
     this.#recovering = this.#recover()
       .then(

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Broadcast } from "./live-hub";
-import { createLivePublisher, hear, isHubEpoch, LOUD } from "./live-publisher";
+import { createLivePublisher, hear, isHubEpoch, LOUD, QUIET_PROBE_MS } from "./live-publisher";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -72,6 +72,7 @@ describe("live publisher", () => {
         return { delivered: 0, listeners: 0, epoch: 3 };
       },
       windowMs: 0,
+      now: () => 1_000,
     });
     publisher.publish("event", 1);
     await tick();
@@ -80,6 +81,36 @@ describe("live publisher", () => {
     publisher.publish("event", 3);
     await tick();
     expect(calls.map((batch) => batch.map((b) => b.data))).toEqual([[1]]);
+  });
+
+  it("while quiet, probes the hub once per interval: a socket whose notice was lost is found by the answer", async () => {
+    const calls: unknown[] = [];
+    let listeners = 0;
+    let clock = 0;
+    const publisher = createLivePublisher({
+      send: async (batch) => {
+        calls.push(...batch.map((b) => b.data));
+        return { delivered: listeners, listeners, epoch: 1 };
+      },
+      windowMs: 0,
+      now: () => clock,
+    });
+    publisher.publish("event", 1);
+    await tick();
+    expect(publisher.quiet).toBe(true);
+    clock += QUIET_PROBE_MS - 1;
+    publisher.publish("event", 2);
+    await tick();
+    // A socket opens; the hub's notice never reaches the agent.
+    listeners = 1;
+    clock += 1;
+    publisher.publish("event", 3);
+    publisher.publish("event", 4);
+    await tick();
+    expect(publisher.quiet).toBe(false);
+    publisher.publish("event", 5);
+    await tick();
+    expect(calls).toEqual([1, 3, 5]);
   });
 
   it("is loud again once told a socket opened, and stays loud while the hub has listeners", async () => {

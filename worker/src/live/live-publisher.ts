@@ -10,6 +10,11 @@ const RETRY = { attempts: 4, baseMs: 50, maxMs: 500, maxElapsedMs: 2_000 };
 const CALL_TIMEOUT_MS = 2_000;
 /** Broadcasts waiting while the hub is slow; past this the oldest are dropped (the log has them). */
 export const MAX_PENDING = 1_000;
+/**
+ * While quiet, one broadcast per this long still goes to the hub: its answer makes the publisher loud again if a
+ * socket opened and the hub's notice of it was lost (a deploy, say), so a tab misses at most this much live.
+ */
+export const QUIET_PROBE_MS = 5_000;
 
 /** The hub's answer to a publish (live-hub.do.ts): sockets reached, live sockets held, sockets accepted so far. */
 export interface PublishAnswer {
@@ -61,9 +66,10 @@ export interface PublisherOptions {
   /** Keeps the object alive until the work settles (the actor's `waitUntil`). */
   keepAlive?(work: Promise<unknown>): void;
   log?: { warn(message: string, fields?: object): void };
-  /** For tests: the retry's sleep and the batch window's timer. */
+  /** For tests: the retry's sleep, the batch window's timer and the clock of the quiet probe. */
   sleep?: (ms: number) => Promise<void>;
   windowMs?: number;
+  now?: () => number;
 }
 
 export interface LivePublisher {
@@ -78,7 +84,8 @@ export interface LivePublisher {
  * Forwards the growAgent's broadcasts to the user's LiveHub (live-hub.do.ts): everything broadcast within a few ms
  * goes in one call, calls go one at a time so batches arrive in order, and a batch the hub does not take within
  * the retries is dropped with a warning. While the hub says it holds no socket the publisher is quiet and drops
- * broadcasts without a call, until the hub says one opened (docs/decisions/0011, "quiet hub"). Nothing is lost for
+ * broadcasts without a call, but for a probe every few seconds, until the hub says one opened or a probe's answer
+ * shows listeners (docs/decisions/0011, "quiet hub"). Nothing is lost for
  * good by a drop: every event is in the thread's log and clients fill a gap in seqs from it (the SPA's thread
  * feed, the SSE stream's EventSequencer), and a socket's client reads the log when it opens.
  */
@@ -87,6 +94,10 @@ export function createLivePublisher(options: PublisherOptions): LivePublisher {
   let pending: Broadcast[] = [];
   let running = false;
   let loudness = LOUD;
+  const now = options.now ?? Date.now;
+  let probedAt = Number.NEGATIVE_INFINITY;
+  /** What is pending was queued as a probe while quiet: sent even though the publisher is quiet. */
+  let probe = false;
 
   const drain = async () => {
     running = true;
@@ -95,8 +106,10 @@ export function createLivePublisher(options: PublisherOptions): LivePublisher {
         if (windowMs > 0) await new Promise((resolve) => setTimeout(resolve, windowMs));
         const batch = pending;
         pending = [];
+        const probing = probe;
+        probe = false;
         // Went quiet while these waited: nobody would receive them.
-        if (loudness.quiet) break;
+        if (loudness.quiet && !probing) break;
         const answer = await retry(() => withTimeout(options.send(batch), CALL_TIMEOUT_MS), {
           ...RETRY,
           sleep: options.sleep,
@@ -105,7 +118,11 @@ export function createLivePublisher(options: PublisherOptions): LivePublisher {
           options.log?.warn("live hub publish dropped", { broadcasts: batch.length, error });
           return undefined;
         });
-        if (answer !== undefined) loudness = hear(loudness, { answer });
+        if (answer !== undefined) {
+          loudness = hear(loudness, { answer });
+          // The hub was just asked: the next probe is due an interval from now.
+          probedAt = now();
+        }
       }
     } finally {
       running = false;
@@ -114,7 +131,12 @@ export function createLivePublisher(options: PublisherOptions): LivePublisher {
 
   return {
     publish(name, data) {
-      if (loudness.quiet) return;
+      if (loudness.quiet) {
+        // Dropped, but for one probe per QUIET_PROBE_MS.
+        if (running || now() - probedAt < QUIET_PROBE_MS) return;
+        probedAt = now();
+        probe = true;
+      }
       pending.push({ name, data });
       if (pending.length > MAX_PENDING) {
         const dropped = pending.splice(0, pending.length - MAX_PENDING);

@@ -39,6 +39,8 @@ const MAX_MESSAGE_CHARS = 200;
 const MAX_SYSTEM_FILES = 10;
 const MAX_SYSTEM_BYTES = 32 * 1024;
 const SYSTEM_FILES_TTL_MS = 60_000;
+/** A read that failed is remembered this long: long enough to spare a hung Gitea's timeouts, short enough to retry. */
+const SYSTEM_FILES_FAILED_TTL_MS = 15_000;
 
 /** A file of the user's `system/` folder, read into every turn's system prompt. */
 export interface SystemFile {
@@ -93,7 +95,7 @@ export interface ReadResult {
 export class MemoryService {
   readonly #outbox: OutboxDrain;
   readonly #now: () => number;
-  #systemFiles?: { at: number; files: SystemFile[] };
+  #systemFiles?: { until: number; files: SystemFile[] };
   /** The read in flight: a turn and the wake's prefetch share it. */
   #systemFilesLoad?: Promise<SystemFile[]>;
   /** Raised when a system file changes, so a read that started before the change is not kept. */
@@ -254,8 +256,7 @@ export class MemoryService {
 
   /** Files under `system/` for the system prompt; empty (not an error) while git is unreachable. */
   async systemFiles(): Promise<SystemFile[]> {
-    if (this.#systemFiles && Date.now() - this.#systemFiles.at < SYSTEM_FILES_TTL_MS)
-      return this.#systemFiles.files;
+    if (this.#systemFiles && Date.now() < this.#systemFiles.until) return this.#systemFiles.files;
     if (!this.#systemFilesLoad) {
       const load = this.#loadSystemFiles().finally(() => {
         if (this.#systemFilesLoad === load) this.#systemFilesLoad = undefined;
@@ -269,6 +270,7 @@ export class MemoryService {
     const now = Date.now();
     const generation = this.#systemGeneration;
     let files: SystemFile[] = [];
+    let ttl = SYSTEM_FILES_TTL_MS;
     try {
       // system/README.md (from bootstrap) explains the folder to the user; it is not memory.
       const entries = (await this.list({ prefix: SYSTEM_DIRECTORY })).filter(
@@ -282,11 +284,12 @@ export class MemoryService {
         files.push({ path: file.path, content: file.content });
       }
     } catch (error) {
-      // Remembered as empty for a while: a hung Gitea must not delay every turn by its timeouts.
+      // Answered as empty, and remembered briefly: a hung Gitea must not delay every turn by its timeouts.
       this.deps.log.warn("system memory unavailable; answering without it", { error });
       files = [];
+      ttl = SYSTEM_FILES_FAILED_TTL_MS;
     }
-    if (generation === this.#systemGeneration) this.#systemFiles = { at: now, files };
+    if (generation === this.#systemGeneration) this.#systemFiles = { until: now + ttl, files };
     return files;
   }
 

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { threads } from "../../../schema";
 import type { Database } from "../../../schema/db";
 import {
   insertUserWithThread,
@@ -72,4 +74,18 @@ describe("appendUserMessage (real Postgres via PGlite)", () => {
     const owner = await userWithThread();
     expect(await appendUserMessage(db, { ...owner, threadId: crypto.randomUUID(), content })).toBeUndefined();
   });
+
+  it("marks the thread updated when a message is stored (the thread list orders and shows it)", async () => {
+    const owner = await userWithThread();
+    const before = await threadUpdatedAt(owner.threadId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await appendUserMessage(db, { ...owner, content });
+    expect((await threadUpdatedAt(owner.threadId)).getTime()).toBeGreaterThan(before.getTime());
+  });
+
+  const threadUpdatedAt = async (threadId: string) => {
+    const [row] = await db.select({ at: threads.updatedAt }).from(threads).where(eq(threads.id, threadId));
+    if (!row) throw new Error("no thread");
+    return row.at;
+  };
 });

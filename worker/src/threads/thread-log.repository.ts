@@ -138,9 +138,11 @@ export async function appendMessage(
 ): Promise<MessageRow | undefined> {
   // One statement, so one round trip instead of a transaction's four (every turn stores two messages or more):
   // the thread's counter is raised and the row takes the new value atomically, and a clash on the idempotency
-  // key undoes both. Not the user's thread: no counter row, so `seq` is null and the insert is refused.
+  // key undoes both. Not the user's thread: no counter row, so `seq` is null and the insert is refused. Raw SQL, so
+  // `updated_at` is set here (drizzle's update builder did it through the column's `$onUpdate`).
   const bumped = db.$with("bumped", { seq: sql<number>`seq` }).as(
-    sql`update ${threads} set ${sql.identifier(threads.lastMessageSeq.name)} = ${threads.lastMessageSeq} + 1
+    sql`update ${threads} set ${sql.identifier(threads.lastMessageSeq.name)} = ${threads.lastMessageSeq} + 1,
+          ${sql.identifier(threads.updatedAt.name)} = now()
         where ${and(eq(threads.id, input.threadId), eq(threads.userId, input.userId))}
         returning ${threads.lastMessageSeq} as seq`,
   );
