@@ -46,17 +46,22 @@ export class DurableObjectManagerDriver implements ManagerDriver {
 
   /** The object of an actor id; ids this driver never issued are answered as not found. */
   #stubForActor(actorId: string) {
+    const stub = this.actorStub(actorId);
+    if (!stub) throw new ActorNotFound(actorId);
+    return stub;
+  }
+
+  /** The object of an actor id, or undefined for an id this driver never issued (the gateway's fast path). */
+  actorStub(actorId: string): ActorStub | undefined {
     const parsed = parseActorId(actorId);
-    if (!parsed) throw new ActorNotFound(actorId);
+    if (!parsed) return undefined;
     const ns = this.#namespace();
-    let id: DurableObjectId;
     try {
-      id = ns.idFromString(parsed.doId);
+      return ns.get(ns.idFromString(parsed.doId));
     } catch {
       // Well-formed hex that is not an id of this namespace (ids carry a MAC).
-      throw new ActorNotFound(actorId);
+      return undefined;
     }
-    return ns.get(id);
   }
 
   async getForId({ name, actorId }: GetForIdInput): Promise<ActorOutput | undefined> {

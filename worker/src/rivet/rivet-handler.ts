@@ -1,6 +1,8 @@
 import { type Client, createClientWithDriver, type Registry, type RegistryConfig } from "rivetkit";
 import { buildManagerRouter } from "rivetkit/driver-helpers";
 import { createActorDurableObjectClass } from "./actor-durable-object";
+import { forwardToActor } from "./gateway-forward";
+import { parseGatewayPath } from "./gateway-path";
 import { type ActorNamespace, DurableObjectManagerDriver } from "./manager-driver";
 import { upgradeWebSocket } from "./websocket-upgrade";
 
@@ -79,6 +81,9 @@ export function createRivetOnDurableObjects<R extends AnyRegistry>(
     return router;
   };
 
+  // Gateway requests name the actor by id, so they do not depend on the scope.
+  const gateway = new DurableObjectManagerDriver({ namespace: () => currentEnv[binding] as ActorNamespace });
+
   return {
     ActorDurableObject: createActorDurableObjectClass({ config, binding }),
     async fetch(request, env, scope = "") {
@@ -87,7 +92,16 @@ export function createRivetOnDurableObjects<R extends AnyRegistry>(
       if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
         return new Response("Not Found", { status: 404 });
       }
-      url.pathname = url.pathname.slice(basePath.length) || "/";
+      const path = url.pathname.slice(basePath.length) || "/";
+      // Plain HTTP to a known actor (every stateless action) skips RivetKit's router: see gateway-forward.ts.
+      // Preflights and WebSocket upgrades keep the router's handling.
+      const target =
+        request.method !== "OPTIONS" && !request.headers.has("Upgrade") && parseGatewayPath(path);
+      const stub = target && gateway.actorStub(target.actorId);
+      if (target && stub) {
+        return forwardToActor(stub, request, target.actorId, `http://actor${target.actorPath}${url.search}`);
+      }
+      url.pathname = path;
       return routerFor(scope).fetch(new Request(url, request));
     },
     describe: (env, actorId) =>
