@@ -1,4 +1,7 @@
+import { createLogger } from "../../../platform/logger";
 import { ACTOR_ID_HEADER } from "./actor-rpc";
+
+const log = createLogger({ service: "rivet-gateway" });
 
 type ActorFetcher = { fetch(request: Request): Promise<Response> };
 
@@ -31,7 +34,7 @@ export async function forwardToActor(
   } catch (error) {
     // The actor's own router answers every error it meets; this is the object being unreachable (reset,
     // overloaded). RivetKit's router would log it and answer its internal error, which is what clients expect.
-    console.warn("rivet gateway: actor object unreachable", error);
+    log.warn("actor object unreachable", { error });
     response = internalError();
   }
   return withRivetCors(response, request.headers.get("origin"));
