@@ -3,48 +3,18 @@ import { createClient } from "rivetkit/client";
 import type { LocalStack } from "../../dev/stack";
 import { withTimeout } from "../../platform/with-timeout";
 import type { Registry } from "../../worker/src/actors/registry";
-import { type Latency, latency } from "../actors/stats";
+import { latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
 import { type FaultPlan, runFaults } from "./faults";
+import type { LoadResult } from "./load-report";
 import type { LoadSettings } from "./load-settings";
 import type { ModelClock } from "./model-time";
 import { type SeqEvent, ThreadTracker } from "./thread-tracker";
-import { costPerTurn, sampleCost, type TurnCost } from "./turn-cost";
+import { costPerTurn, sampleCost } from "./turn-cost";
 
 interface WireEvent extends SeqEvent {
   threadId: string;
   data: Record<string, unknown>;
-}
-
-export interface LoadResult {
-  settings: LoadSettings;
-  /** `failures`: the failed turns' codes (`turn.failed` data), with counts. */
-  turns: {
-    sent: number;
-    completed: number;
-    failed: number;
-    interrupted: number;
-    latency: Latency;
-    /** Latency minus the model's own time (dev/model's streams of that turn): what GrowQR adds. */
-    overhead: Latency;
-    failures: Record<string, number>;
-  };
-  /** sendMessage calls refused (e.g. while the database was away) and retried by the client. */
-  refusedAndRetried: number;
-  /** Connections the clients replaced after repeated failures (then resumed from the log). */
-  reconnects: number;
-  events: { received: number; perSecond: number; duplicateBroadcasts: number; resumes: number };
-  /** `reasons`: why the failed ones failed, with counts. */
-  subAgents: { spawned: number; completed: number; failed: number; reasons: Record<string, number> };
-  /** commit_memory calls the agent reported done, and how many of them are commits in the user's repository. */
-  memory: { acknowledged: number; pendingWhenAcknowledged: number; landed: number };
-  faults: string[];
-  /** Worker CPU and database round trips per completed turn; only without faults (see turn-cost.ts). */
-  perTurn?: TurnCost;
-  /** Every thread: the client's events equal the log exactly once, in order; every message exactly once. */
-  exactlyOnce: boolean;
-  problems: string[];
-  seconds: number;
 }
 
 type Conn = ReturnType<
@@ -425,22 +395,4 @@ export function defaultFaultPlan(durationMs: number): FaultPlan {
     { atMs: at(0.45), kind: "kill-opencode" },
     { atMs: at(0.6), kind: "restart-workers" },
   ];
-}
-
-export function formatLoad(result: LoadResult): string {
-  const { turns, events, subAgents } = result;
-  return [
-    `Load: ${result.settings.users} users for ${result.seconds} s, ${result.settings.thinkMs.join("–")} ms between a turn's end and the next message (faults: ${result.settings.faults ? "on" : "off"})`,
-    `  turns: ${(turns.completed / result.seconds).toFixed(1)} completed per second; ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms; overhead (latency minus model time) p50 ${turns.overhead.p50} ms, p99 ${turns.overhead.p99} ms`,
-    `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
-    `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,
-    `  sub-agents: ${subAgents.spawned} spawned, ${subAgents.completed} completed, ${subAgents.failed} failed ${JSON.stringify(subAgents.reasons)}`,
-    `  memory writes: ${result.memory.acknowledged} acknowledged (${result.memory.pendingWhenAcknowledged} while git was down, answered "pending"), ${result.memory.landed} committed to git`,
-    result.perTurn
-      ? `  per completed turn: Worker CPU ${result.perTurn.workerCpuMs} ms (every workerd process), ${result.perTurn.dbRoundTrips} database round trips, ${result.perTurn.doRequests ?? "(not counted)"} Durable Object requests ${JSON.stringify(result.perTurn.doRequestsByEntry ?? {})}`
-      : "  per completed turn: not measured with faults on (LOAD_FAULTS=0 measures it)",
-    ...result.faults.map((f) => `  fault: ${f}`),
-    `  exactly once, in order, nothing lost: ${result.exactlyOnce ? "yes" : "NO"}`,
-    ...result.problems.slice(0, 20).map((p) => `    ${p}`),
-  ].join("\n");
 }

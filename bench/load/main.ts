@@ -5,7 +5,8 @@ import { repoRoot, startLocalStack } from "../../dev/stack";
 import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } from "./cpu-profile";
 import { doEntryPoints, startDoRequestCount } from "./do-requests";
 import { openInspector } from "./inspector";
-import { formatLoad, runLoad } from "./load-run";
+import { formatLoad } from "./load-report";
+import { runLoad } from "./load-run";
 import { loadSettings } from "./load-settings";
 import { createModelClock } from "./model-time";
 

@@ -6,7 +6,6 @@ import { GiteaError } from "../git/gitea-error";
 import {
   isSystemPath,
   MemoryPathError,
-  SYSTEM_DIRECTORY,
   validateMemoryContent,
   validateMemoryDirectory,
   validateMemoryPath,
@@ -26,6 +25,7 @@ import { latestPendingWrite, latestPendingWrites } from "./memory-outbox-drain.r
 import { latestVersion, latestVersionsUnder } from "./memory-versions.repository";
 import type { FailureReason } from "./memory-write-failure";
 import { getSessionNote, listSessionNotes, putSessionNote } from "./session-memory.repository";
+import { type SystemFile, SystemMemory } from "./system-memory";
 
 export type { ListEntry } from "./memory-listing";
 export { MAX_WRITE_ATTEMPTS, type WriteFailureNotice } from "./memory-outbox-drain";
@@ -35,18 +35,6 @@ export const SESSION_PREFIX = "session/";
 const isSessionPath = (path: string) => path.startsWith(SESSION_PREFIX);
 
 const MAX_MESSAGE_CHARS = 200;
-/** System memory is added to every prompt: keep it bounded whatever the user puts there. */
-const MAX_SYSTEM_FILES = 10;
-const MAX_SYSTEM_BYTES = 32 * 1024;
-const SYSTEM_FILES_TTL_MS = 60_000;
-/** A read that failed is remembered this long: long enough to spare a hung Gitea's timeouts, short enough to retry. */
-const SYSTEM_FILES_FAILED_TTL_MS = 15_000;
-
-/** A file of the user's `system/` folder, read into every turn's system prompt. */
-export interface SystemFile {
-  path: string;
-  content: string;
-}
 /** How long a write waits for the user's Gitea machine to wake before it is answered `pending`. */
 const WAKE_WAIT_MS = 10_000;
 
@@ -95,14 +83,15 @@ export interface ReadResult {
 export class MemoryService {
   readonly #outbox: OutboxDrain;
   readonly #now: () => number;
-  #systemFiles?: { until: number; files: SystemFile[] };
-  /** The read in flight: a turn and the wake's prefetch share it. */
-  #systemFilesLoad?: Promise<SystemFile[]>;
-  /** Raised when a system file changes, so a read that started before the change is not kept. */
-  #systemGeneration = 0;
+  readonly #system: SystemMemory;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.#now = deps.now ?? Date.now;
+    this.#system = new SystemMemory({
+      list: (prefix) => this.list({ prefix }),
+      read: (path) => this.read({ path }),
+      log: deps.log,
+    });
     this.#outbox = new OutboxDrain({
       db: deps.db,
       userId: deps.userId,
@@ -111,7 +100,7 @@ export class MemoryService {
       onWriteFailed: (failure) => deps.onWriteFailed?.(failure),
       forget: (path) => {
         deps.cache.delete(path);
-        if (isSystemPath(path)) this.#forgetSystemFiles();
+        if (isSystemPath(path)) this.#system.forget();
       },
       log: deps.log,
       now: this.#now,
@@ -154,7 +143,7 @@ export class MemoryService {
     if (write.replayed && write.state.status !== "pending") return commitResult(path, writeId, write.state);
     if (!write.replayed) {
       this.deps.cache.set(path, content);
-      if (isSystemPath(path)) this.#forgetSystemFiles();
+      if (isSystemPath(path)) this.#system.forget();
     }
     let delivered = this.#outbox.gitDown
       ? new Map<string, string>()
@@ -255,48 +244,8 @@ export class MemoryService {
   }
 
   /** Files under `system/` for the system prompt; empty (not an error) while git is unreachable. */
-  async systemFiles(): Promise<SystemFile[]> {
-    if (this.#systemFiles && Date.now() < this.#systemFiles.until) return this.#systemFiles.files;
-    if (!this.#systemFilesLoad) {
-      const load = this.#loadSystemFiles().finally(() => {
-        if (this.#systemFilesLoad === load) this.#systemFilesLoad = undefined;
-      });
-      this.#systemFilesLoad = load;
-    }
-    return this.#systemFilesLoad;
-  }
-
-  async #loadSystemFiles(): Promise<SystemFile[]> {
-    const now = Date.now();
-    const generation = this.#systemGeneration;
-    let files: SystemFile[] = [];
-    let ttl = SYSTEM_FILES_TTL_MS;
-    try {
-      // system/README.md (from bootstrap) explains the folder to the user; it is not memory.
-      const entries = (await this.list({ prefix: SYSTEM_DIRECTORY })).filter(
-        (e) => e.type === "file" && e.path !== `${SYSTEM_DIRECTORY}/README.md`,
-      );
-      let bytes = 0;
-      for (const entry of entries.slice(0, MAX_SYSTEM_FILES)) {
-        const file = await this.read({ path: entry.path });
-        if (!file || bytes + file.content.length > MAX_SYSTEM_BYTES) continue;
-        bytes += file.content.length;
-        files.push({ path: file.path, content: file.content });
-      }
-    } catch (error) {
-      // Answered as empty, and remembered briefly: a hung Gitea must not delay every turn by its timeouts.
-      this.deps.log.warn("system memory unavailable; answering without it", { error });
-      files = [];
-      ttl = SYSTEM_FILES_FAILED_TTL_MS;
-    }
-    if (generation === this.#systemGeneration) this.#systemFiles = { until: now + ttl, files };
-    return files;
-  }
-
-  #forgetSystemFiles(): void {
-    this.#systemFiles = undefined;
-    this.#systemFilesLoad = undefined;
-    this.#systemGeneration++;
+  systemFiles(): Promise<SystemFile[]> {
+    return this.#system.files();
   }
 
   /**
