@@ -56,7 +56,7 @@ export const growAgent = actor({
         broadcast: (event) => live.broadcast("event", eventJson(event)),
         keepAlive: (work) => c.waitUntil(work.then(() => {})),
         scheduleMemoryRetry: (ms) => void c.schedule.after(ms, "drainMemory"),
-        scheduleTurnWatch: (ms) => void c.schedule.after(ms, "watchTurns"),
+        scheduleTurnWatch: (ms) => c.schedule.after(ms, "watchTurns"),
         armSchedules: (at) => {
           const armed = c.state.schedulesArmedAt ?? 0;
           // One that fires sooner re-arms when it runs.

@@ -37,7 +37,7 @@ export interface AgentRuntimeDeps {
   /** Asks for `drainMemory` after `ms` (an actor schedule, i.e. a Durable Object alarm). */
   scheduleMemoryRetry(ms: number): void;
   /** Asks for `watchTurns` after `ms` (an alarm: it survives a restart and wakes the actor). */
-  scheduleTurnWatch(ms: number): void;
+  scheduleTurnWatch(ms: number): Promise<void> | void;
   /** Asks for `runSchedules` at `at` (an alarm: the user's schedules run from it, worker/src/schedules/). */
   armSchedules(at: Date): void;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
@@ -199,6 +199,8 @@ export class AgentRuntime {
       // `replayed`) must not leave it waiting for a turn nobody starts.
       this.#turns.startNext(threadId);
     }
+    // Answered only once the alarm that recovers its turn after a restart is set.
+    await this.#turns.watchArmed();
     return { messageId, queued, replayed: false };
   }
 

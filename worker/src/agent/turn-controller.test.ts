@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TurnController, type TurnStart } from "./turn-controller";
 
 /** A controller whose turns run until the test ends them. */
-function harness(options: { crash?: boolean } = {}) {
+function harness(options: { crash?: boolean; arming?: Promise<void> } = {}) {
   const started: TurnStart[] = [];
   const endings = new Map<string, () => void>();
   const calls: string[] = [];
@@ -19,7 +19,10 @@ function harness(options: { crash?: boolean } = {}) {
       calls.push(`crashed ${turn.messageId}`);
     },
     keepAlive: (w) => work.push(w),
-    scheduleTurnWatch: (ms) => calls.push(`watch ${ms}`),
+    scheduleTurnWatch: (ms) => {
+      calls.push(`watch ${ms}`);
+      return options.arming;
+    },
     turnWatchMs: 30_000,
   });
   const end = async (messageId: string) => {
@@ -126,5 +129,18 @@ describe("TurnController", () => {
     await h.end("a");
     expect(h.started.at(-1)).toMatchObject({ messageId: "b" });
     expect(h.started.at(-1)?.replaces).toBeUndefined();
+  });
+
+  it("says when the turn-watch alarm asked for is set, so a message is acknowledged only after it", async () => {
+    let setAlarm = () => {};
+    const h = harness({ arming: new Promise<void>((resolve) => (setAlarm = resolve)) });
+    h.send("t1", "m1");
+    let armed = false;
+    void h.controller.watchArmed().then(() => (armed = true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(armed).toBe(false);
+    setAlarm();
+    await h.controller.watchArmed();
+    expect(h.calls).toContain("watch 30000");
   });
 });

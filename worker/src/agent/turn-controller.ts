@@ -36,8 +36,8 @@ export interface TurnControllerDeps {
   crashed(turn: TurnStart, error: unknown): Promise<void>;
   /** Keeps the Durable Object working on a turn after the action that started it has answered. */
   keepAlive(work: Promise<unknown>): void;
-  /** Asks for `watchTurns` after `ms` (an alarm). */
-  scheduleTurnWatch(ms: number): void;
+  /** Asks for `watchTurns` after `ms` (an alarm); settles once the alarm is set. */
+  scheduleTurnWatch(ms: number): Promise<void> | void;
   turnWatchMs: number;
 }
 
@@ -53,6 +53,8 @@ export class TurnController {
   readonly #startedHere = { turns: new Set<string>(), messages: new Set<string>() };
   /** When the pending turn-watch alarm fires (0: none pending from this instance). */
   #watchAt = 0;
+  /** The pending alarm's write: a message is acknowledged only once it is set (`watchArmed`). */
+  #arming: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TurnControllerDeps) {}
 
@@ -164,6 +166,15 @@ export class TurnController {
     const at = nextWatchAt(this.#watchAt, Date.now(), this.deps.turnWatchMs);
     if (at === undefined) return;
     this.#watchAt = at;
-    this.deps.scheduleTurnWatch(this.deps.turnWatchMs);
+    this.#arming = Promise.resolve(this.deps.scheduleTurnWatch(this.deps.turnWatchMs)).catch(() => {});
+  }
+
+  /**
+   * Settles once the turn-watch alarm asked for last is set. Acknowledging a message before that could lose its
+   * turn to a restart right after the answer: nothing would wake the object to recover it (found by reloading the
+   * Worker under load: the message stayed unanswered and its event unshipped until the user's next action).
+   */
+  watchArmed(): Promise<void> {
+    return this.#arming;
   }
 }
