@@ -85,14 +85,17 @@ export const growAgent = actor({
   },
   createConnState: (c, params: ConnParams) =>
     admitAndList(env as Env, { type: TYPE, key: c.key, actorId: c.actorId, state: c.state }, params),
-  // Each connection brings its own expiry: the timer that closes it is armed for the earliest.
-  onConnect: (c) => c.vars.live.watch(),
+  // Each connection brings its own expiry: the timer that closes it is armed for the earliest. A client is here:
+  // its first message's turn should not wait for the user's system memory.
+  onConnect: (c) => {
+    c.vars.live.watch();
+    c.waitUntil(c.vars.agent.prefetch());
+  },
   // The last one gone, no timer is left to keep the object in memory (docs/decisions/0011).
   onDisconnect: (c) => c.vars.live.watch(),
   onWake: (c) => {
     // A turn that was running when the object last stopped is marked interrupted; queued messages resume.
     c.waitUntil(c.vars.agent.recover().catch((error) => log.error("turn recovery failed", { error })));
-    c.waitUntil(c.vars.agent.prefetch());
     // Slots that came while nothing ran here (their alarm is normally what woke us).
     c.waitUntil(c.vars.agent.schedules.runDue().catch((error) => log.warn("schedules failed", { error })));
   },
@@ -202,6 +205,8 @@ export const growAgent = actor({
     hubListening: (c, input: { epoch: number }) => {
       assertInternalCaller(c.conn.state, { type: TYPE, key: c.key });
       c.vars.hub?.opened(hubEpochOf((input as { epoch?: unknown } | undefined)?.epoch));
+      // A tab opened: read system memory ahead of its first message.
+      c.waitUntil(c.vars.agent.prefetch());
       return { ok: true };
     },
     /** Whether a turn runs in the thread and how many messages wait behind it. */

@@ -238,8 +238,8 @@ export class AgentRuntime {
   }
 
   /**
-   * Reads the user's system memory ahead of the first turn (the agent just woke: a tab opened, a client connected),
-   * so that turn does not wait for the user's Gitea machine. Never wakes a suspended stack; a running one counts it
+   * Reads the user's system memory ahead of a client's first turn (a tab opened, a client connected), so that turn
+   * does not wait for the user's Gitea machine. Not on every wake: an alarm's wake (a memory retry, say) needs none. Never wakes a suspended stack; a running one counts it
    * as activity, as it does a turn's read. A failed read is remembered for seconds only (memory-service.ts).
    */
   prefetch(): Promise<void> {
