@@ -154,6 +154,37 @@ describe("memory service", () => {
     expect(await memory.systemFiles()).toEqual([{ path: "system/style.md", content: "v3" }]);
   });
 
+  it("system files ahead of a turn: the prefetch reads L2 alone, the turn reads through to git once that read is a minute old", async () => {
+    const { memory, git, clock } = await newUser();
+    await memory.commit({ path: "system/me.md", content: "me", message: "Me" });
+    // A file only git has: nothing but bootstrap writes one (decision 0008), so L2 cannot list it.
+    const repo = await (await git).userRepo({ wake: true });
+    if (!repo) throw new Error("no repository");
+    await repo.client.createFile(repo.owner, repo.repo, "system/git-only.md", {
+      content: "from git",
+      message: "Outside GrowQR",
+      branch: repo.defaultBranch,
+    });
+    let stackCalls = 0;
+    const cold = new MemoryService({
+      ...memoryDeps(memory),
+      cache: new MemoryCache(),
+      userRepo: async (options) => {
+        stackCalls++;
+        return (await git).userRepo(options);
+      },
+    });
+    await cold.prefetchSystemFiles();
+    expect(await cold.systemFiles()).toEqual([{ path: "system/me.md", content: "me" }]);
+    expect(stackCalls).toBe(0);
+    clock.offset += 61_000;
+    expect(await cold.systemFiles()).toEqual([
+      { path: "system/git-only.md", content: "from git" },
+      { path: "system/me.md", content: "me" },
+    ]);
+    expect(stackCalls).toBeGreaterThan(0);
+  });
+
   it("a retried write with the same idempotency key commits once", async () => {
     const { userId, memory, git } = await newUser();
     const write = { path: "notes/once.md", content: "once", message: "Once", idempotencyKey: "req-1" };

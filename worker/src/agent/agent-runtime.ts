@@ -239,14 +239,12 @@ export class AgentRuntime {
 
   /**
    * Reads the user's system memory ahead of a client's first turn (a tab opened, a client connected), so that turn
-   * does not wait for the user's Gitea machine. Not on every wake: an alarm's wake (a memory retry, say) needs none. Never wakes a suspended stack; a running one counts it
-   * as activity, as it does a turn's read. A failed read is remembered for seconds only (memory-service.ts).
+   * does not wait for it. Not on every wake: an alarm's wake (a memory retry, say) needs none. From L2 alone: a
+   * call to the user's stack would count as activity, and every page load would keep a running stack from its idle
+   * suspend. What L2 cannot answer is left to the turn, which reads through to git (system-memory.ts).
    */
   prefetch(): Promise<void> {
-    return this.memory.systemFiles().then(
-      () => {},
-      () => {},
-    );
+    return this.memory.prefetchSystemFiles().catch(() => {});
   }
 
   /**

@@ -53,7 +53,7 @@ export interface MemoryServiceDeps {
   /** A write was set aside for good (the Grow Agent tells the thread that made it). */
   onWriteFailed?(failure: WriteFailureNotice): void;
   log: Logger;
-  /** The clock retries are planned with (tests move it). */
+  /** The clock retries are planned with and the system files' cache ages by (tests move it). */
   now?: () => number;
 }
 
@@ -87,11 +87,16 @@ export class MemoryService {
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.#now = deps.now ?? Date.now;
-    this.#system = new SystemMemory({
-      list: (prefix) => this.list({ prefix }),
-      read: (path) => this.read({ path }),
-      log: deps.log,
-    });
+    this.#system = new SystemMemory(
+      {
+        list: (prefix) => this.list({ prefix }),
+        read: (path) => this.read({ path }),
+        listStored: (prefix) => this.#withStored([], prefix === "" ? "" : `${prefix}/`),
+        readStored: (path) => this.#readStored(path),
+        log: deps.log,
+      },
+      this.#now,
+    );
     this.#outbox = new OutboxDrain({
       db: deps.db,
       userId: deps.userId,
@@ -178,21 +183,26 @@ export class MemoryService {
       );
       return content === null ? null : { path, content, source: "session" };
     }
-    const cached = this.deps.cache.get(path);
-    if (cached) return cached.content === null ? null : { path, content: cached.content, source: "l1" };
-    const pending = await latestPendingWrite(this.deps.db, this.deps.userId, path);
-    if (pending) return { path, content: pending.content, source: "pending" };
-    const committed = await latestVersion(this.deps.db, this.deps.userId, path);
-    if (committed !== null) {
-      this.deps.cache.set(path, committed);
-      return { path, content: committed, source: "l2" };
-    }
+    const stored = await this.#readStored(path);
+    if (stored !== undefined) return stored;
     // Only a file never written through GrowQR (bootstrap's README) or absent gets here: git is asked, waking it.
     const repo = await this.deps.userRepo({ wake: true });
     if (!repo) return null;
     const file = await repo.client.getFile(repo.owner, repo.repo, path, repo.defaultBranch);
     this.deps.cache.set(path, file?.content ?? null);
     return file ? { path, content: file.content, source: "git" } : null;
+  }
+
+  /** L1, then a write waiting for git, then L2 (no Gitea call); `undefined` when only git can tell. */
+  async #readStored(path: string): Promise<ReadResult | null | undefined> {
+    const cached = this.deps.cache.get(path);
+    if (cached) return cached.content === null ? null : { path, content: cached.content, source: "l1" };
+    const pending = await latestPendingWrite(this.deps.db, this.deps.userId, path);
+    if (pending) return { path, content: pending.content, source: "pending" };
+    const committed = await latestVersion(this.deps.db, this.deps.userId, path);
+    if (committed === null) return undefined;
+    this.deps.cache.set(path, committed);
+    return { path, content: committed, source: "l2" };
   }
 
   /**
@@ -213,7 +223,11 @@ export class MemoryService {
     const listed: ListEntry[] = entries
       .filter((e) => e.type === "file" || e.type === "dir")
       .map((e) => ({ path: e.path, type: e.type as "file" | "dir", size: e.size }));
-    const base = dir === "" ? "" : `${dir}/`;
+    return this.#withStored(listed, dir === "" ? "" : `${dir}/`);
+  }
+
+  /** `listed` (under `base`, "" or ending in "/") with L2's committed files and the waiting writes laid over it. */
+  async #withStored(listed: ListEntry[], base: string): Promise<ListEntry[]> {
     const { db, userId } = this.deps;
     const committed = withFiles(listed, base, await latestVersionsUnder(db, userId, base), false);
     return withPendingWrites(committed, base, await latestPendingWrites(db, userId, base));
@@ -246,6 +260,14 @@ export class MemoryService {
   /** Files under `system/` for the system prompt; empty (not an error) while git is unreachable. */
   systemFiles(): Promise<SystemFile[]> {
     return this.#system.files();
+  }
+
+  /**
+   * Reads `system/` ahead of a turn from L2 alone, never calling the user's stack (no wake, no activity for its
+   * idle clock); on a miss the turn's `systemFiles` reads through to git (system-memory.ts).
+   */
+  prefetchSystemFiles(): Promise<void> {
+    return this.#system.prefetch();
   }
 
   /**
