@@ -1,7 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
 import { createFlyClient } from "../../provisioner/src/fly/fly-client";
 import { giteaLoginFor } from "../../worker/src/git/bootstrap-user-repo";
-import { call, signUp } from "../support/api";
+import { connectAgent } from "../support/agent";
+import { apiUrl, call, signUp } from "../support/api";
+import { openLive } from "../support/live";
 
 /**
  * Issue 20's acceptance: each user's memory lives in their own Gitea machine under dev/fly (dev/gitea as the image,
@@ -180,5 +182,26 @@ describe("memory in each user's own Gitea machine", () => {
     expect(restored.map((c) => new Date(c.commit.author.date).toISOString())).toEqual(
       before.dates.map(toSecond),
     );
+  });
+  it("opening the app does not keep a running stack awake: system memory is read ahead from L2, not the stack", async () => {
+    const alice = await signUp("gitea-idle");
+    expect((await put(alice.token, "system/me.md", "Name: Alice", "Me")).status).toBe(200);
+    const stack = async () =>
+      (await (await call("/api/stack", alice.token)).json()) as { status: string; lastActiveAt: string };
+    const before = await stack();
+    expect(before.status).toBe("ready");
+    // A page load: the SPA's live socket (the hub's `hubListening`) and a client of the agent (`onConnect`).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const live = await openLive(apiUrl(), alice.token);
+    const agent = await connectAgent(apiUrl(), alice.id, alice.token);
+    try {
+      // Both read ahead after the answer (waitUntil): time for them to have run.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // Any call to the provisioner for the stack would have moved its idle clock (stack-controller.ts `touch`).
+      expect((await stack()).lastActiveAt).toBe(before.lastActiveAt);
+    } finally {
+      await agent.dispose();
+      live.ws.close();
+    }
   });
 });
