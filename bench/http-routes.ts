@@ -5,6 +5,7 @@ import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } f
 import { type Inspector, openInspector } from "./load/inspector";
 import { nativeByCaller } from "./load/native-callers";
 import { type LoadSettings, type Measurement, measure, type Scenario } from "./measure";
+import { cpuPerRequest, sampleProcesses } from "./process-cpu";
 import { compare } from "./report";
 import { combineRounds } from "./rounds";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
@@ -14,7 +15,6 @@ import { dbRoundTrips, seedUsersWithThreads } from "./seed";
  * hold whatever machine this runs on.
  */
 export const BASELINE: Scenario = { name: "static /api/version", path: "/api/version" };
-/** One user per connection, so the per-user rate limit measures nothing here. */
 const THREADS_PER_USER = 20;
 
 export interface RouteProfileOptions {
@@ -35,17 +35,22 @@ export async function benchRoutes(
   options: { profile?: RouteProfileOptions | undefined; rounds?: number } = {},
 ) {
   const { profile } = options;
-  const tokens = await seedUsersWithThreads(stack, load.connections, THREADS_PER_USER);
-  const scenarios: Scenario[] = [
+  const roundCount = Math.max(1, options.rounds ?? 1);
+  // One user per connection, and new users for each round (the warm-up is round 0): a user's requests stay under
+  // the per-user rate limit (300 a minute) up to ~600 requests/s, so a fast route is not answered with 429s.
+  const tokens = await seedUsersWithThreads(stack, load.connections * (roundCount + 1), THREADS_PER_USER);
+  const scenariosOf = (round: number): Scenario[] => [
     { name: "GET /api/health", path: "/api/health" },
     {
       name: `GET /api/threads (auth, ${THREADS_PER_USER} threads)`,
       path: `/api/threads?limit=${THREADS_PER_USER}`,
-      connectionHeaders: tokens.map((token) => ({ authorization: `Bearer ${token}` })),
+      connectionHeaders: tokens
+        .slice(round * load.connections, (round + 1) * load.connections)
+        .map((token) => ({ authorization: `Bearer ${token}` })),
     },
   ];
   // Warm up: first requests pay for isolate start, the first database connection and the user lookup.
-  for (const scenario of [BASELINE, ...scenarios]) {
+  for (const scenario of [BASELINE, ...scenariosOf(0)]) {
     await measure(stack.apiUrl, scenario, { ...load, durationSeconds: 1 });
   }
   const roundTrips = await dbRoundTrips(
@@ -55,15 +60,21 @@ export async function benchRoutes(
 
   const inspector = profile ? await openInspector(stack.inspectorUrl()) : undefined;
   try {
+    const measured = async (scenario: Scenario) => {
+      const before = sampleProcesses();
+      const result = await measure(stack.apiUrl, scenario, load);
+      return {
+        ...result,
+        cpuMsPerRequest: cpuPerRequest(before, sampleProcesses(), result.requests, process.pid),
+      };
+    };
     const run = (scenario: Scenario, n: number) =>
-      inspector && profile
-        ? profiled(inspector, profile, n, () => measure(stack.apiUrl, scenario, load))
-        : measure(stack.apiUrl, scenario, load);
+      inspector && profile ? profiled(inspector, profile, n, () => measured(scenario)) : measured(scenario);
     const rounds = [];
-    for (let round = 0; round < Math.max(1, options.rounds ?? 1); round++) {
+    for (let round = 1; round <= roundCount; round++) {
       const baseline = await run(BASELINE, 0);
       const results = [baseline];
-      for (const [i, scenario] of scenarios.entries()) results.push(await run(scenario, i + 1));
+      for (const [i, scenario] of scenariosOf(round).entries()) results.push(await run(scenario, i + 1));
       rounds.push(compare(baseline, results));
     }
     return { rows: combineRounds(rounds), roundTrips };

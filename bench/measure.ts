@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import type { CpuRole } from "./process-cpu";
 
 export interface Scenario {
   name: string;
@@ -16,6 +17,8 @@ export interface Measurement {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU per request of each of the stack's processes while this ran (process-cpu.ts); absent off Linux. */
+  cpuMsPerRequest?: Partial<Record<CpuRole, number>>;
 }
 
 export interface LoadSettings {

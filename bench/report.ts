@@ -1,4 +1,5 @@
 import type { Measurement } from "./measure";
+import { CPU_ROLES } from "./process-cpu";
 
 export interface Comparison extends Measurement {
   /** Against the baseline measured in the same run: > 1 means slower (latency) or faster (throughput). */
@@ -40,6 +41,27 @@ export function formatTable(rows: Comparison[]): string {
     r.throughputRatio.toFixed(2),
     String(r.non2xx + r.errors),
   ]);
+  return textTable(header, body);
+}
+
+/**
+ * Each scenario's CPU per request by process, and its total against the baseline's: on this machine the latency
+ * ratio under load follows the total, so this says which process a route's ratio comes from.
+ */
+export function formatCpuTable(rows: Comparison[]): string {
+  const total = (r: Comparison) => CPU_ROLES.reduce((sum, role) => sum + (r.cpuMsPerRequest?.[role] ?? 0), 0);
+  const baseline = rows[0] ? total(rows[0]) : 0;
+  const header = ["CPU ms per request", ...CPU_ROLES, "total", "total ×base"];
+  const body = rows.map((r) => [
+    r.name,
+    ...CPU_ROLES.map((role) => (r.cpuMsPerRequest?.[role] ?? 0).toFixed(2)),
+    total(r).toFixed(2),
+    baseline > 0 ? (total(r) / baseline).toFixed(2) : "–",
+  ]);
+  return textTable(header, body);
+}
+
+function textTable(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) =>
     cells

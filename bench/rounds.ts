@@ -1,3 +1,4 @@
+import { CPU_ROLES } from "./process-cpu";
 import type { Comparison } from "./report";
 
 const median = (values: number[]) => {
@@ -28,6 +29,9 @@ export function combineRounds(rounds: Comparison[][]): Comparison[] {
       p50Ratio: mid((r) => r.p50Ratio),
       p99Ratio: mid((r) => r.p99Ratio),
       throughputRatio: mid((r) => r.throughputRatio),
+      cpuMsPerRequest: Object.fromEntries(
+        CPU_ROLES.map((role) => [role, mid((r) => r.cpuMsPerRequest?.[role] ?? 0)]),
+      ),
     };
   });
 }

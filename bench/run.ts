@@ -11,7 +11,7 @@ import { BASELINE, benchRoutes } from "./http-routes";
 import type { LoadSettings } from "./measure";
 import { benchMemory, formatMemoryBench } from "./memory/memory-bench";
 import { compareRuns, repeatabilityMarkdown } from "./repeatability";
-import { formatTable } from "./report";
+import { formatCpuTable, formatTable } from "./report";
 import { runToCompletion } from "./run-command";
 import { benchStack, formatStackBench } from "./stack-bench";
 import { benchSubAgents, formatSubAgentBench } from "./subagents/subagent-bench";
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
   );
   console.log(formatTable(rows));
+  console.log(`\n${formatCpuTable(rows)}`);
   console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
   console.log(`\n${formatStackBench(stackResult)}`);
   console.log(`\n${formatActorBench(actorsResult)}`);
@@ -143,6 +144,7 @@ async function httpOnly(load: LoadSettings): Promise<void> {
     `\n${load.connections} connections, ${load.durationSeconds} s per scenario, ${os.cpus().length} CPUs\n`,
   );
   console.log(formatTable(rows));
+  console.log(`\n${formatCpuTable(rows)}`);
   console.log(`\ndatabase round-trips per warm GET /api/threads: ${roundTrips} (target 1)`);
   if (rows.some((r) => r.non2xx + r.errors > 0)) process.exitCode = 1;
 }

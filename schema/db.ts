@@ -21,10 +21,14 @@ export interface DbSettings {
  * driver, so every caller in one isolate must agree; they do, because they all come from the same env.
  */
 function configureDriver(settings: DbSettings): void {
+  // A query outside a transaction is one HTTP round trip instead of a WebSocket, a Postgres start-up and the
+  // query; transactions still check out a client over a WebSocket.
+  neonConfig.poolQueryViaFetch = true;
   if (settings.webSocketConstructor) neonConfig.webSocketConstructor = settings.webSocketConstructor;
   if (settings.wsProxy) {
     const proxy = settings.wsProxy;
     neonConfig.wsProxy = (host, port) => `${proxy}/?address=${host}:${port}`;
+    neonConfig.fetchEndpoint = `http://${proxy}/sql`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
     neonConfig.pipelineConnect = false;

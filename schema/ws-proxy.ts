@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
 import { RoundTripCounter } from "./round-trip-counter";
+import { sqlOverHttp } from "./sql-over-http";
 
 export interface WsProxy {
   /** `host:port` to put in `DB_WS_PROXY`. */
@@ -13,7 +14,11 @@ export interface WsProxy {
 }
 
 export interface WsProxyStats {
+  /** WebSocket connections opened. */
   connections: number;
+  /** Queries over HTTP (`POST /sql`), each one round trip. */
+  httpQueries: number;
+  /** Round trips over both transports. */
   roundTrips: number;
 }
 
@@ -30,22 +35,30 @@ const targetOf = (databaseUrl: string) => {
 };
 
 /**
- * The local half of Neon's WebSocket transport: the Neon serverless driver sends raw Postgres protocol bytes
- * over a WebSocket to `/?address=host:port`, and this pipes them to that TCP address and back.
+ * The local stand-in for Neon's proxy. Its WebSocket transport: the Neon serverless driver sends raw Postgres
+ * protocol bytes over a WebSocket to `/?address=host:port`, and this pipes them to that TCP address and back.
+ * Its HTTP transport, `POST /sql`: see sql-over-http.ts.
  */
 export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   const allowed = new Set(options.allowedTargets.map(targetOf));
   let connections = 0;
   const counters = new Set<RoundTripCounter>();
   let closedRoundTrips = 0;
+  const sql = sqlOverHttp({ allowedTargets: options.allowedTargets });
   const stats = (): WsProxyStats => ({
     connections,
-    roundTrips: closedRoundTrips + [...counters].reduce((sum, counter) => sum + counter.count, 0),
+    httpQueries: sql.requests(),
+    roundTrips:
+      closedRoundTrips + sql.requests() + [...counters].reduce((sum, counter) => sum + counter.count, 0),
   });
   // Loopback only (listen below): the counts are for tests and the bench, never exposed beyond this machine.
   const server: Server = createServer((req, res) => {
     if (req.url === "/stats") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats()));
+      return;
+    }
+    if (req.url === "/sql") {
+      void sql.handle(req, res);
       return;
     }
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required\n");
@@ -99,12 +112,14 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     address: `127.0.0.1:${port}`,
     port,
     stats,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await sql.close();
+    },
   };
 }

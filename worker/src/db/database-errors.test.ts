@@ -10,6 +10,8 @@ describe("isDatabaseUnavailable", () => {
     wrapped(new Error("Network connection lost.")),
     wrapped(new Error("All attempts to open a WebSocket to connect to the database failed")),
     wrapped({ type: "error" }),
+    wrapped(new Error("Error connecting to database: TypeError: fetch failed")),
+    wrapped(new Error("Server error (HTTP status 503): endpoint is disabled")),
   ])("recognises transport failures (%#)", (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
@@ -20,5 +22,8 @@ describe("isDatabaseUnavailable", () => {
     });
     expect(isDatabaseUnavailable(wrapped(uniqueViolation))).toBe(false);
     expect(isDatabaseUnavailable(new Error("boom"))).toBe(false);
+    expect(isDatabaseUnavailable(wrapped(new Error("Server error (HTTP status 413): too large")))).toBe(
+      false,
+    );
   });
 });

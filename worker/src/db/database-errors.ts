@@ -1,9 +1,10 @@
 /**
  * True when an error means "could not talk to the database" rather than "the query was wrong". Drizzle wraps the
- * driver error in `cause`; the driver reports transport failures only by message, so the messages are matched.
+ * driver error in `cause`; the driver reports transport failures only by message, so the messages are matched:
+ * the WebSocket's, and over HTTP a failed fetch or a 5xx (a query's own error is a 400 with its SQLSTATE).
  */
 const TRANSPORT_FAILURE =
-  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out/i;
+  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out|error connecting to database|server error \(http status 5\d\d\)/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
