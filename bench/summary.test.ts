@@ -8,6 +8,33 @@ const l = (p50: number, p99: number) => ({ n: 10, p50, p99 });
 const report = {
   results: [
     {
+      name: "static /api/version",
+      path: "/api/version",
+      requests: 20,
+      non2xx: 0,
+      errors: 0,
+      requestsPerSecond: 10,
+      p50Ms: 1,
+      p99Ms: 2,
+      p50Ratio: 1,
+      p99Ratio: 1,
+      throughputRatio: 1,
+    },
+    {
+      name: "GET /api/threads",
+      path: "/api/threads",
+      requests: 14,
+      non2xx: 0,
+      errors: 0,
+      requestsPerSecond: 7,
+      p50Ms: 1.4,
+      p99Ms: 3,
+      p50Ratio: 1.4,
+      p99Ratio: 1.5,
+      throughputRatio: 0.7,
+      cpuMsPerRequest: { workerd: 2.5, "database (PGlite)": 1, "bench (load, Neon proxy)": 0.5 },
+    },
+    {
       name: "GET /api/health",
       path: "/api/health",
       requests: 10,
@@ -90,6 +117,14 @@ describe("benchmark summary", () => {
   it("holds each figure to its target against its same-run baseline", () => {
     const rows = summaryRows(report);
     const row = (figure: string) => rows.find((r) => r.figure.startsWith(figure));
+    expect(row("static /api/version")).toMatchObject({ target: "no failed requests", pass: true });
+    expect(row("GET /api/threads")).toMatchObject({
+      value: "p50 1.4 ms / p99 3 ms, 7 req/s; CPU 4.0 ms/request (workerd 2.5)",
+      ratio: "1.40× / 1.50×",
+      target: "p50 ≤ 1.5×, no failed requests",
+      pass: true,
+    });
+    expect(row("GET /api/health")).toMatchObject({ ratio: "2.00× / 2.00×", pass: false });
     expect(row("actor action over WebSocket vs Agents SDK")).toMatchObject({
       value: "p50 1 ms / p99 2 ms",
       baseline: "Agents SDK callable (AgentClient) p50 1.2 ms / p99 2.5 ms",
