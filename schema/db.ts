@@ -14,6 +14,11 @@ export interface DbSettings {
   webSocketConstructor?: typeof neonConfig.webSocketConstructor;
   /** Fail fast instead of hanging a request when the database is unreachable. */
   connectTimeoutMs?: number;
+  /**
+   * How long a query over HTTP may take before it counts as the database being unreachable (default 10 s: Neon
+   * wakes a suspended compute in well under that, and none of our queries runs for long).
+   */
+  httpQueryTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +29,10 @@ function configureDriver(settings: DbSettings): void {
   // A query outside a transaction is one HTTP round trip instead of a WebSocket, a Postgres start-up and the
   // query; transactions still check out a client over a WebSocket.
   neonConfig.poolQueryViaFetch = true;
+  // A fetch has no timeout of its own: without one a hung endpoint would hold the request until the client gives up.
+  const timeoutMs = settings.httpQueryTimeoutMs ?? 10_000;
+  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
+    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   if (settings.webSocketConstructor) neonConfig.webSocketConstructor = settings.webSocketConstructor;
   if (settings.wsProxy) {
     const proxy = settings.wsProxy;

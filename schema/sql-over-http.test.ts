@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { neon, neonConfig, type Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -179,6 +181,28 @@ describe("sql over http", () => {
       ]),
     ).toBe('{{1,2},{NULL,"a"}}');
     expect(paramText([{ foo: 1 }])).toBe('{"{\\"foo\\":1}"}');
+  });
+
+  it("gives up on an endpoint that does not answer, as the database being unavailable", async () => {
+    const hung = createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    const { port } = hung.address() as AddressInfo;
+    const slow = createDb({
+      databaseUrl: postgres.databaseUrl,
+      wsProxy: `127.0.0.1:${port}`,
+      httpQueryTimeoutMs: 300,
+    });
+    try {
+      const started = Date.now();
+      const error = await slow.execute(sql`select 1`).catch((e) => e);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+      // The driver's settings are global: put back the ones every other test uses.
+      db = createDb({ databaseUrl: postgres.databaseUrl, wsProxy: proxy.address, webSocketConstructor: ws });
+    }
   });
 
   it("reports a database it cannot reach as a server error, which the Worker reads as unavailable", async () => {
