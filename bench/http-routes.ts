@@ -5,7 +5,7 @@ import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } f
 import { type Inspector, openInspector } from "./load/inspector";
 import { nativeByCaller } from "./load/native-callers";
 import { type LoadSettings, type Measurement, measure, type Scenario } from "./measure";
-import { cpuPerRequest, sampleProcesses } from "./process-cpu";
+import { cpuPerRequest, sampleProcesses, totalCpu } from "./process-cpu";
 import { compare } from "./report";
 import { combineRounds } from "./rounds";
 import { dbRoundTrips, seedUsersWithThreads } from "./seed";
@@ -36,8 +36,9 @@ export async function benchRoutes(
 ) {
   const { profile } = options;
   const roundCount = Math.max(1, options.rounds ?? 1);
-  // One user per connection, and new users for each round (the warm-up is round 0): a user's requests stay under
-  // the per-user rate limit (300 a minute) up to ~600 requests/s, so a fast route is not answered with 429s.
+  // One user per connection, and new users for each round (the warm-up is round 0): each user's requests stay
+  // under the per-user rate limit (300 a minute) up to 300 × connections / BENCH_SECONDS requests/s (600 with the
+  // defaults), so a fast route is not answered with 429s.
   const tokens = await seedUsersWithThreads(stack, load.connections * (roundCount + 1), THREADS_PER_USER);
   const scenariosOf = (round: number): Scenario[] => [
     { name: "GET /api/health", path: "/api/health" },
@@ -63,10 +64,8 @@ export async function benchRoutes(
     const measured = async (scenario: Scenario) => {
       const before = sampleProcesses();
       const result = await measure(stack.apiUrl, scenario, load);
-      return {
-        ...result,
-        cpuMsPerRequest: cpuPerRequest(before, sampleProcesses(), result.requests, process.pid),
-      };
+      const cpu = cpuPerRequest(before, sampleProcesses(), result.requests, process.pid);
+      return { ...result, cpuMsPerRequest: cpu, cpuTotalMsPerRequest: totalCpu(cpu) };
     };
     const run = (scenario: Scenario, n: number) =>
       inspector && profile ? profiled(inspector, profile, n, () => measured(scenario)) : measured(scenario);

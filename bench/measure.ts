@@ -19,6 +19,8 @@ export interface Measurement {
   p99Ms: number;
   /** CPU per request of each of the stack's processes while this ran (process-cpu.ts); absent off Linux. */
   cpuMsPerRequest?: Partial<Record<CpuRole, number>>;
+  /** Their sum (over several rounds, the median of each round's sum, not the sum of the medians). */
+  cpuTotalMsPerRequest?: number;
 }
 
 export interface LoadSettings {

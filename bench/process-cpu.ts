@@ -47,7 +47,10 @@ export function descendantsOf(samples: ProcessSample[], root: number): ProcessSa
   return out;
 }
 
-/** CPU ms per request by role between two samples of the same tree (processes that started meanwhile count in full). */
+/**
+ * CPU ms per request by role between two samples of the same tree. A process that started meanwhile counts in
+ * full; one that ended meanwhile is missing (the stack's processes live through a scenario).
+ */
 export function cpuPerRequest(
   before: ProcessSample[],
   after: ProcessSample[],
@@ -90,3 +93,6 @@ export function sampleProcesses(): ProcessSample[] {
   }
   return samples;
 }
+
+export const totalCpu = (byRole: Partial<Record<CpuRole, number>>): number =>
+  Object.values(byRole).reduce((sum, ms) => sum + (ms ?? 0), 0);

@@ -1,5 +1,5 @@
 import type { Measurement } from "./measure";
-import { CPU_ROLES } from "./process-cpu";
+import { CPU_ROLES, totalCpu } from "./process-cpu";
 
 export interface Comparison extends Measurement {
   /** Against the baseline measured in the same run: > 1 means slower (latency) or faster (throughput). */
@@ -49,7 +49,7 @@ export function formatTable(rows: Comparison[]): string {
  * ratio under load follows the total, so this says which process a route's ratio comes from.
  */
 export function formatCpuTable(rows: Comparison[]): string {
-  const total = (r: Comparison) => CPU_ROLES.reduce((sum, role) => sum + (r.cpuMsPerRequest?.[role] ?? 0), 0);
+  const total = (r: Comparison) => r.cpuTotalMsPerRequest ?? totalCpu(r.cpuMsPerRequest ?? {});
   const baseline = rows[0] ? total(rows[0]) : 0;
   const header = ["CPU ms per request", ...CPU_ROLES, "total", "total ×base"];
   const body = rows.map((r) => [

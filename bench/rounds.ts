@@ -32,6 +32,7 @@ export function combineRounds(rounds: Comparison[][]): Comparison[] {
       cpuMsPerRequest: Object.fromEntries(
         CPU_ROLES.map((role) => [role, mid((r) => r.cpuMsPerRequest?.[role] ?? 0)]),
       ),
+      cpuTotalMsPerRequest: mid((r) => r.cpuTotalMsPerRequest ?? 0),
     };
   });
 }

@@ -3,6 +3,7 @@ import { type Latency, type PeerComparison, ratio, type Versus } from "./actors/
 import type { AgentBenchResult } from "./agent/agent-bench";
 import type { SendPathResult } from "./agent/send-path";
 import type { MemoryBenchResult } from "./memory/memory-bench";
+import { totalCpu } from "./process-cpu";
 import type { Comparison } from "./report";
 import type { StackBench } from "./stack-bench";
 import type { SubAgentBenchResult } from "./subagents/subagent-bench";
@@ -54,7 +55,7 @@ const AUTHED_ROUTE_TARGET = 1.5;
 
 /** The CPU every process of the stack spent per request (process-cpu.ts), which the ratio follows on two cores. */
 function cpuNote(r: Comparison): string {
-  const total = Object.values(r.cpuMsPerRequest ?? {}).reduce((sum, value) => sum + (value ?? 0), 0);
+  const total = r.cpuTotalMsPerRequest ?? totalCpu(r.cpuMsPerRequest ?? {});
   const workerd = r.cpuMsPerRequest?.workerd;
   return total > 0 ? `; CPU ${total.toFixed(1)} ms/request (workerd ${(workerd ?? 0).toFixed(1)})` : "";
 }

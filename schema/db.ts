@@ -6,10 +6,18 @@ export type Database = NeonDatabase & { $client: Pool };
 export interface DbSettings {
   databaseUrl: string;
   /**
-   * `host:port` of a local WebSocket-to-TCP proxy (schema/ws-proxy.ts). Set only locally: in production the Neon
-   * driver talks to Neon's own WebSocket endpoint over TLS.
+   * `host:port` of the local Neon proxy (schema/ws-proxy.ts: WebSockets piped to Postgres, and `/sql`). Set only
+   * locally: in production the Neon driver talks to Neon's own endpoints over TLS.
    */
   wsProxy?: string | undefined;
+  /**
+   * How a query outside a transaction travels (transactions always check a client out over a WebSocket):
+   * - `http` (default): one `fetch` to Neon's `/sql` each. For a pool that lives one request or one unit of work,
+   *   where a WebSocket would be opened for a query or two.
+   * - `websocket`: every query on the pool's WebSocket. For a pool that lives as long as a Durable Object and runs
+   *   many queries, where one open socket answers each in a round trip with less work than a `fetch`.
+   */
+  queriesOver?: "http" | "websocket";
   /** Node has no WebSocket the driver trusts before v22; Node callers pass `ws`. Workers use the global one. */
   webSocketConstructor?: typeof neonConfig.webSocketConstructor;
   /** Fail fast instead of hanging a request when the database is unreachable. */
@@ -56,6 +64,9 @@ export function createDb(settings: DbSettings): Database {
   });
   // An idle client that loses its socket emits 'error' on the pool; without a listener that would crash the isolate.
   pool.on("error", () => {});
+  // The driver sends a pool's queries over HTTP unless the pool has a "connect" (or acquire, release, remove)
+  // listener: its documented way to keep one pool on WebSockets while `poolQueryViaFetch` holds for the isolate.
+  if (settings.queriesOver === "websocket") pool.on("connect", () => {});
   // Without `schema`: the relational query API is unused, and drizzle would rebuild its relational config from
   // every table on each call, a visible share of a request's CPU since there is one database per request.
   return drizzle({ client: pool }) as Database;

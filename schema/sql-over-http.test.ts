@@ -96,6 +96,24 @@ describe("sql over http", () => {
     expect(viaHttp.rows[1]).toEqual(["second", null, null, null, null, null, null, null]);
   });
 
+  it("keeps a long-lived pool's queries on its WebSocket when asked to", async () => {
+    const longLived = createDb({
+      databaseUrl: postgres.databaseUrl,
+      wsProxy: proxy.address,
+      webSocketConstructor: ws,
+      queriesOver: "websocket",
+    });
+    try {
+      const before = proxy.stats();
+      for (let i = 0; i < 3; i++) await longLived.execute(sql`select ${i}::int as i`);
+      const after = proxy.stats();
+      expect(after.httpQueries).toBe(before.httpQueries);
+      expect(after.connections).toBe(before.connections + 1);
+    } finally {
+      await longLived.$client.end();
+    }
+  });
+
   it("goes through drizzle, and a constraint violation keeps its SQLSTATE and constraint", async () => {
     await db.execute(sql`insert into kinds (name) values ('unique-name')`);
     const duplicate = await db.execute(sql`insert into kinds (name) values ('unique-name')`).catch((e) => e);
@@ -163,6 +181,18 @@ describe("sql over http", () => {
     expect(await db.$client.query("select count(*)::int as n from kinds")).toMatchObject({
       rows: before.rows,
     });
+  });
+
+  it("never hands a connection left inside a transaction to the next query", async () => {
+    expect((await post({ query: "BEGIN" })).status).toBe(200);
+    // PGlite has one session: an open transaction on a pooled connection would hold every other client.
+    const viaWs = await overWebSocket("select 1 as one", []);
+    expect(viaWs.rows).toEqual([[1]]);
+    // Each query in a transaction of its own: a leaked open transaction would show the same id twice.
+    const txid = async () =>
+      ((await (await post({ query: "select txid_current()::text as id" })).json()) as { rows: string[][] })
+        .rows;
+    expect(await txid()).not.toEqual(await txid());
   });
 
   it("converts JSON parameters to Postgres text as Neon does", () => {

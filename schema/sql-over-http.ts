@@ -17,6 +17,8 @@ import pg from "pg";
 /** Neon's defaults for the proxy's request and response size limits. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Credential sets served at once: anyone on loopback may send any, so the pools they open stay bounded. */
+const MAX_POOLS = 16;
 const ISOLATION_LEVELS: Record<string, string> = {
   Serializable: "SERIALIZABLE",
   ReadUncommitted: "READ UNCOMMITTED",
@@ -83,7 +85,7 @@ export function sqlOverHttp(options: { allowedTargets: string[] }): SqlOverHttp 
     if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
       throw new HttpError(400, "connection string must start with postgresql: or postgres:");
     }
-    const database = decodeURIComponent(url.pathname.slice(1));
+    const database = decoded(url.pathname.slice(1));
     if (!database) throw new HttpError(400, "missing database name in the connection string");
     if (!url.username) throw new HttpError(400, "missing username in the connection string");
     // Neon resolves the compute from the host name alone; the driver's pool drops the port.
@@ -95,11 +97,19 @@ export function sqlOverHttp(options: { allowedTargets: string[] }): SqlOverHttp 
     const key = `${url.username}:${url.password}@${target.host}/${database}`;
     let pool = pools.get(key);
     if (!pool) {
+      const [oldest] = pools.keys();
+      if (pools.size >= MAX_POOLS && oldest !== undefined) {
+        void pools
+          .get(oldest)
+          ?.end()
+          .catch(() => {});
+        pools.delete(oldest);
+      }
       pool = new pg.Pool({
         host: target.hostname,
         port: Number(target.port || 5432),
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
+        user: decoded(url.username),
+        password: decoded(url.password),
         database,
         max: 10,
         idleTimeoutMillis: 30_000,
@@ -125,10 +135,11 @@ export function sqlOverHttp(options: { allowedTargets: string[] }): SqlOverHttp 
         }
         const defaultArrayMode = request.headers["neon-array-mode"] === "true";
         const pool = poolFor(header(request, "neon-connection-string"));
+        const mode = transactionMode(request);
         const payload = parsePayload(await readBody(request));
         if ("queries" in payload) {
-          const mode = transactionMode(request, headers);
-          body = { results: await runBatch(pool, payload.queries, mode, defaultArrayMode) };
+          Object.assign(headers, mode.headers);
+          body = { results: await runBatch(pool, payload.queries, mode.sql, defaultArrayMode) };
         } else {
           body = await runOne(pool, payload, defaultArrayMode);
         }
@@ -136,9 +147,11 @@ export function sqlOverHttp(options: { allowedTargets: string[] }): SqlOverHttp 
         [status, body] = errorResponse(error);
       }
       const json = JSON.stringify(body);
-      if (status === 200 && json.length > MAX_RESPONSE_BYTES) {
+      if (status === 200 && Buffer.byteLength(json) > MAX_RESPONSE_BYTES) {
         [status, body] = [507, { message: `response is too large (max is ${MAX_RESPONSE_BYTES} bytes)` }];
       }
+      // A body refused half-read leaves the connection unusable for a next request: close it.
+      if (status === 413) headers.connection = "close";
       response
         .writeHead(status, { "content-type": "application/json", ...headers })
         .end(status === 200 ? json : JSON.stringify(body));
@@ -149,6 +162,14 @@ export function sqlOverHttp(options: { allowedTargets: string[] }): SqlOverHttp 
       pools.clear();
     },
   };
+}
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    throw new HttpError(400, "invalid percent-encoding in the connection string");
+  }
 }
 
 const header = (request: IncomingMessage, name: string): string | undefined => {
@@ -207,8 +228,10 @@ function arrayLiteral(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function transactionMode(request: IncomingMessage, responseHeaders: Record<string, string>): string {
+/** The `Neon-Batch-*` headers: checked on every request, as Neon does, though only a batch uses them. */
+function transactionMode(request: IncomingMessage): { sql: string; headers: Record<string, string> } {
   const parts: string[] = [];
+  const responseHeaders: Record<string, string> = {};
   const isolation = header(request, "neon-batch-isolation-level");
   if (isolation !== undefined) {
     const level = ISOLATION_LEVELS[isolation];
@@ -224,7 +247,7 @@ function transactionMode(request: IncomingMessage, responseHeaders: Record<strin
     parts.push("DEFERRABLE");
     responseHeaders["neon-batch-deferrable"] = "true";
   }
-  return parts.join(" ");
+  return { sql: parts.join(" "), headers: responseHeaders };
 }
 
 async function run(client: pg.Pool | pg.PoolClient, data: QueryData, defaultArrayMode: boolean) {
@@ -252,8 +275,19 @@ async function run(client: pg.Pool | pg.PoolClient, data: QueryData, defaultArra
   return { rowAsArray: arrayMode, fields, rows, command: result.command, rowCount: result.rowCount };
 }
 
-const runOne = (pool: pg.Pool, data: QueryData, defaultArrayMode: boolean) =>
-  run(pool, data, defaultArrayMode);
+/** One statement on a pooled connection, which goes back to the pool only if it is idle again (Neon's `check_idle`). */
+async function runOne(pool: pg.Pool, data: QueryData, defaultArrayMode: boolean) {
+  const client = (await pool.connect()) as pg.PoolClient & { getTransactionStatus(): string | null };
+  let idle = false;
+  try {
+    const result = await run(client, data, defaultArrayMode);
+    idle = client.getTransactionStatus() === "I";
+    return result;
+  } finally {
+    // A connection left inside a transaction (a lone BEGIN) or in doubt is closed, not handed to the next query.
+    client.release(!idle);
+  }
+}
 
 async function runBatch(pool: pg.Pool, queries: QueryData[], mode: string, defaultArrayMode: boolean) {
   const client = await pool.connect();

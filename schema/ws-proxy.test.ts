@@ -1,3 +1,4 @@
+import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -30,6 +31,29 @@ describe("ws-proxy", () => {
     });
     expect(reply.toString()).toBe("ping");
     socket.close();
+  });
+
+  it("refuses requests and upgrades under any name but a loopback one (DNS rebinding)", async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = http.get(
+        { host: "127.0.0.1", port: proxy.port, path: "/stats", headers: { host: "attacker.example" } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on("error", reject);
+    });
+    expect(status).toBe(403);
+    const socket = new WebSocket(`ws://${proxy.address}/?address=127.0.0.1:${echoPort}`, {
+      headers: { host: "attacker.example" },
+    });
+    const refused = await new Promise<boolean>((resolve) => {
+      socket.once("open", () => resolve(false));
+      socket.once("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    expect((await fetch(`http://${proxy.address}/stats`)).status).toBe(200);
   });
 
   it("refuses any other address, so it is not an open relay", async () => {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
 import { RoundTripCounter } from "./round-trip-counter";
@@ -29,6 +29,13 @@ export interface WsProxyOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A web page can make a browser send requests to a loopback port under a name it controls (DNS rebinding); the
+ * driver always names the proxy by a loopback address, so any other `Host` is refused.
+ */
+const fromLoopbackName = (request: IncomingMessage) =>
+  /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.headers.host ?? "");
+
 const targetOf = (databaseUrl: string) => {
   const url = new URL(databaseUrl);
   return `${url.hostname}:${url.port || "5432"}`;
@@ -53,6 +60,10 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   });
   // Loopback only (listen below): the counts are for tests and the bench, never exposed beyond this machine.
   const server: Server = createServer((req, res) => {
+    if (!fromLoopbackName(req)) {
+      res.writeHead(403, { "content-type": "text/plain" }).end("loopback names only\n");
+      return;
+    }
     if (req.url === "/stats") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats()));
       return;
@@ -63,7 +74,10 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
     }
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket upgrade required\n");
   });
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: ({ req }: { req: IncomingMessage }) => fromLoopbackName(req),
+  });
   // The server's own errors (e.g. EADDRINUSE) reach the caller through listen below; ws re-emits them here too.
   wss.on("error", () => {});
 

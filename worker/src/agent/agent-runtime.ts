@@ -3,7 +3,7 @@ import type { Logger } from "../../../platform/logger";
 import { sleep } from "../../../platform/retry";
 import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
-import { openDatabase } from "../db/open-database";
+import { openLongLivedDatabase } from "../db/open-database";
 import type { Env } from "../env";
 import type { GitManager } from "../git/git-manager";
 import { MemoryCache } from "../memory/memory-cache";
@@ -137,7 +137,7 @@ export class AgentRuntime {
 
   /** One pool for the actor's life: a Durable Object may keep sockets across requests, and turns are long. */
   get db(): Database {
-    this.#db ??= openDatabase(this.deps.env);
+    this.#db ??= openLongLivedDatabase(this.deps.env);
     return this.#db;
   }
 

@@ -1,28 +1,45 @@
 /**
  * True when an error means "could not talk to the database" rather than "the query was wrong". Drizzle wraps the
  * driver error in `cause`; the driver reports transport failures only by message, so the messages are matched:
- * the WebSocket's, and over HTTP a failed fetch or a 5xx (a query's own error is a 400 with its SQLSTATE).
+ * the WebSocket's, and over HTTP a failed or timed-out fetch or a 5xx from the endpoint (a query's own error is a
+ * 400 with its SQLSTATE). Drizzle's wrapper is skipped: its message holds the query and its parameters, which
+ * may contain any of these words.
  */
 const TRANSPORT_FAILURE =
-  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out|error connecting to database|server error \(http status 5\d\d\)/i;
+  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out/i;
+/** The driver's own words for the HTTP path (`neon()`, Pool.query with `poolQueryViaFetch`). */
+const HTTP_FAILURE = /^(Error connecting to database: |Server error \(HTTP status 50[0234]\))/;
+/**
+ * SQLSTATEs the server answers when it cannot serve anyone right now, not because of the query: connection
+ * exceptions (class 08), an administrator's or crash shutdown, "cannot connect now" while starting, and too many
+ * connections. Over HTTP Neon passes them on as a 400 with the code.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : typeof current === "string" ? current : "";
-    if (TRANSPORT_FAILURE.test(message)) return true;
-    // Neon's WebSocket error event carries no message of its own.
-    if (
-      typeof current === "object" &&
-      current !== null &&
-      "type" in current &&
-      (current as Event).type === "error"
-    ) {
-      return true;
+    if (!isDrizzleWrapper(current)) {
+      const message = current instanceof Error ? current.message : typeof current === "string" ? current : "";
+      if (TRANSPORT_FAILURE.test(message) || HTTP_FAILURE.test(message)) return true;
+    }
+    if (typeof current === "object" && current !== null) {
+      const { name, code, type } = current as { name?: unknown; code?: unknown; type?: unknown };
+      // A fetch given up by its timeout signal (while the body is read, the driver passes it on unwrapped).
+      if (name === "TimeoutError" || name === "AbortError") return true;
+      if (typeof code === "string" && UNAVAILABLE_SQLSTATE.test(code)) return true;
+      // Neon's WebSocket error event carries no message of its own.
+      if (type === "error") return true;
     }
     current = (current as { cause?: unknown }).cause;
   }
   return false;
 }
+
+const isDrizzleWrapper = (error: unknown) =>
+  error instanceof Error &&
+  "query" in error &&
+  "params" in error &&
+  error.message.startsWith("Failed query:");
 
 /** The driver's error (Drizzle wraps it in `cause`), if any in the chain has this SQLSTATE. */
 function findSqlState(error: unknown, code: string): { column?: unknown } | undefined {

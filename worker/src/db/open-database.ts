@@ -10,6 +10,13 @@ const settingsOf = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">) => ({
 export const openDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Database =>
   createDb(settingsOf(env));
 
+/**
+ * A pool for a Durable Object's whole life (an actor's turns, its event shipping): its queries share one WebSocket,
+ * which the object may keep across requests, instead of a `fetch` each (decision 0012).
+ */
+export const openLongLivedDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Database =>
+  createDb({ ...settingsOf(env), queriesOver: "websocket" });
+
 /** `withDb` (schema/db.ts) with the Worker's settings: one pool for one unit of work outside a request. */
 export const withDatabase = <T>(
   env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">,
