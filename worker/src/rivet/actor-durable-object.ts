@@ -10,7 +10,6 @@ import {
   type CreateActorRequest,
   type CreateActorResult,
 } from "./actor-rpc";
-import { withRivetCors } from "./gateway-forward";
 import { createKvTable, kvGet, kvPut } from "./kv-sql";
 import { type ActorNamespace, DurableObjectManagerDriver } from "./manager-driver";
 import { closedWebSocket, upgradeWebSocket } from "./websocket-upgrade";
@@ -81,14 +80,10 @@ export function createActorDurableObjectClass(options: ActorDurableObjectOptions
       // The id the manager resolved, not "whatever lives here now": a stale id (from before a destroy and
       // re-create) must fail with actor/not_found, which loadActor raises inside the router's error handling.
       const actorId = request.headers.get(ACTOR_ID_HEADER) ?? this.#driver.currentActorId() ?? "none";
-      if (request.headers.get("Upgrade")?.toLowerCase() === "websocket") {
-        if (!this.#driver.canLoad(actorId)) return closedWebSocket(request, "actor.not_found");
-        return this.#router.fetch(request, { actorId });
+      if (request.headers.get("Upgrade")?.toLowerCase() === "websocket" && !this.#driver.canLoad(actorId)) {
+        return closedWebSocket(request, "actor.not_found");
       }
-      // RivetKit's CORS headers, which its manager router adds to every answer (and sets again, to the same
-      // values, on the requests it forwards): the Worker's gateway fast path passes this answer through as it is.
-      const response = await this.#router.fetch(request, { actorId });
-      return withRivetCors(response, request.headers.get("origin"));
+      return this.#router.fetch(request, { actorId });
     }
 
     override async alarm(): Promise<void> {

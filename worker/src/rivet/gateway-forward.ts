@@ -11,10 +11,8 @@ type ActorFetcher = { fetch(request: Request): Promise<Response> };
  * Hono dispatch, logger and CORS middlewares, and three copies of the request (base-path rewrite, gateway proxy,
  * actor-id header) cost ~0.1 ms per request. What the router would have done is kept: the same request reaches the
  * actor (all client headers, the rest of the path and the query, the resolved id in ACTOR_ID_HEADER), and the
- * answer carries RivetKit's CORS headers (src/common/cors.ts), which the object adds (`withRivetCors` in
- * actor-durable-object.ts) so that its answer passes through here as it is: a response from a stub has immutable
- * headers, and copying it to add them was a third of this function's time. WebSocket upgrades and preflights still
- * go through the router (rivet-handler.ts decides).
+ * answer carries RivetKit's CORS headers (src/common/cors.ts). WebSocket upgrades and preflights still go through
+ * the router (rivet-handler.ts decides).
  */
 export async function forwardToActor(
   stub: ActorFetcher,
@@ -22,41 +20,34 @@ export async function forwardToActor(
   actorId: string,
   actorUrl: string,
 ): Promise<Response> {
-  // One copy of the client's request (method, headers, body, signal), its headers mutable: building a Headers
-  // first and then a Request from it copied every header twice.
-  const actorRequest = new Request(actorUrl, request);
-  actorRequest.headers.set(ACTOR_ID_HEADER, actorId);
+  const headers = new Headers(request.headers);
+  headers.set(ACTOR_ID_HEADER, actorId);
+  const actorRequest = new Request(actorUrl, {
+    method: request.method,
+    headers,
+    body: request.body,
+    signal: request.signal,
+  });
+  let response: Response;
   try {
-    return await stub.fetch(actorRequest);
+    response = await stub.fetch(actorRequest);
   } catch (error) {
     // The actor's own router answers every error it meets; this is the object being unreachable (reset,
     // overloaded). RivetKit's router would log it and answer its internal error, which is what clients expect.
     log.warn("actor object unreachable", { error });
-    return withRivetCors(internalError(), request.headers.get("origin"));
+    response = internalError();
   }
+  return withRivetCors(response, request.headers.get("origin"));
 }
 
-/**
- * RivetKit's CORS headers on a non-preflight answer: the caller's origin (or `*`), with credentials. Set in place
- * when the headers are mutable (every answer RivetKit's routers build); an actor's raw `onRequest` may return a
- * response whose headers are not (one it fetched), which is copied.
- */
+/** RivetKit's CORS headers on a non-preflight answer: the caller's origin (or `*`), with credentials. */
 export function withRivetCors(response: Response, origin: string | null): Response {
-  try {
-    setRivetCors(response.headers, origin);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    setRivetCors(copy.headers, origin);
-    return copy;
-  }
-}
-
-function setRivetCors(headers: Headers, origin: string | null): void {
-  headers.set("access-control-allow-origin", origin || "*");
-  headers.set("access-control-allow-credentials", "true");
-  headers.set("access-control-expose-headers", "*");
-  if (origin && origin !== "*") headers.set("vary", "Origin");
+  const answer = new Response(response.body, response);
+  answer.headers.set("access-control-allow-origin", origin || "*");
+  answer.headers.set("access-control-allow-credentials", "true");
+  answer.headers.set("access-control-expose-headers", "*");
+  if (origin && origin !== "*") answer.headers.set("vary", "Origin");
+  return answer;
 }
 
 /** RivetKit's answer to an unexpected error (deconstructError without exposed internals), in its JSON encoding. */

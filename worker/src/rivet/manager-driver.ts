@@ -17,9 +17,6 @@ import { ACTOR_ID_HEADER } from "./actor-rpc";
 import { actorWebSocketProtocols } from "./websocket-protocols";
 
 export type ActorNamespace = DurableObjectNamespace<ActorDurableObjectRpc>;
-
-/** Object ids a driver remembers (see `#objectId`): enough for every actor one isolate talks to at a time. */
-const MAX_REMEMBERED_IDS = 1_000;
 type ActorStub = ReturnType<ActorNamespace["get"]>;
 
 /**
@@ -31,7 +28,6 @@ export class DurableObjectManagerDriver implements ManagerDriver {
   readonly #namespace: () => ActorNamespace;
   readonly #scope: () => string;
   readonly #gatewayBase: string;
-  readonly #ids = new Map<string, { ns: ActorNamespace; id: DurableObjectId }>();
 
   /**
    * `namespace` is read lazily: bindings exist only once a request (or the object) is running. `scope`
@@ -57,31 +53,15 @@ export class DurableObjectManagerDriver implements ManagerDriver {
 
   /** The object of an actor id, or undefined for an id this driver never issued (the gateway's fast path). */
   actorStub(actorId: string): ActorStub | undefined {
-    const ns = this.#namespace();
-    const id = this.#objectId(ns, actorId);
-    return id && ns.get(id);
-  }
-
-  /**
-   * The object id inside an actor id. Ids are remembered (stubs cannot be: they belong to the request that made
-   * them), because a client repeats the same id on every action and parsing plus `idFromString`'s check was a
-   * tenth of the gateway fast path. Only ids that passed the check are kept, a bounded number of them.
-   */
-  #objectId(ns: ActorNamespace, actorId: string): DurableObjectId | undefined {
-    const known = this.#ids.get(actorId);
-    if (known && known.ns === ns) return known.id;
     const parsed = parseActorId(actorId);
     if (!parsed) return undefined;
-    let id: DurableObjectId;
+    const ns = this.#namespace();
     try {
-      id = ns.idFromString(parsed.doId);
+      return ns.get(ns.idFromString(parsed.doId));
     } catch {
       // Well-formed hex that is not an id of this namespace (ids carry a MAC).
       return undefined;
     }
-    if (this.#ids.size >= MAX_REMEMBERED_IDS) this.#ids.delete(this.#ids.keys().next().value as string);
-    this.#ids.set(actorId, { ns, id });
-    return id;
   }
 
   async getForId({ name, actorId }: GetForIdInput): Promise<ActorOutput | undefined> {
