@@ -51,7 +51,7 @@ async function runBench(base: string, settings: ActorBenchSettings): Promise<Act
   }
 }
 
-type Round = (i: number) => Promise<void>;
+export type Round = (i: number) => Promise<void>;
 
 /** Warm-up rounds, then the timed ones, all three sides interleaved; GrowQR held to both targets. */
 async function measureSides(
@@ -72,19 +72,11 @@ async function benchWebSocket(
   run: string,
   settings: ActorBenchSettings,
 ): Promise<PeerComparison> {
-  const conn = await connected(client.echo.getOrCreate([`ws-${run}`]).connect());
-  const agent = await openAgent(base, `ws-${run}`);
-  const plain = await PlainSocket.open(`${base.replace(/^http/, "ws")}/plain/ws/ws-${run}`);
+  const paths = await webSocketSides(base, client, run);
   try {
-    return await measureSides(settings, {
-      rivet: async (i) => expectEcho(await conn.echo(i), i),
-      agents: async (i) => expectEcho(await agent.call("echo", [i]), i),
-      plain: async (i) => expectEcho(Number(await plain.roundTrip(String(i))), i),
-    });
+    return await measureSides(settings, paths.sides);
   } finally {
-    plain.close();
-    agent.close();
-    await Promise.race([conn.dispose(), sleep(2_000)]);
+    await paths.close();
   }
 }
 
@@ -94,34 +86,69 @@ async function benchHttp(
   run: string,
   settings: ActorBenchSettings,
 ): Promise<PeerComparison> {
+  return measureSides(settings, httpSides(base, client, run).sides);
+}
+
+/** One round trip per side on a path; `close` releases its connections. Shared with paths.main.ts. */
+export interface PathSides {
+  sides: Record<Side, Round>;
+  close(): Promise<void>;
+}
+
+/** The WebSocket path: an action over an open RivetKit connection, an Agents SDK callable, a raw DO echo. */
+export async function webSocketSides(base: string, client: BenchClient, run: string): Promise<PathSides> {
+  const conn = await connected(client.echo.getOrCreate([`ws-${run}`]).connect());
+  const agent = await openAgent(base, `ws-${run}`);
+  const plain = await PlainSocket.open(`${base.replace(/^http/, "ws")}/plain/ws/ws-${run}`);
+  return {
+    sides: {
+      rivet: async (i) => expectEcho(await conn.echo(i), i),
+      agents: async (i) => expectEcho(await agent.call("echo", [i]), i),
+      plain: async (i) => expectEcho(Number(await plain.roundTrip(String(i))), i),
+    },
+    async close() {
+      plain.close();
+      agent.close();
+      await Promise.race([conn.dispose(), sleep(2_000)]);
+    },
+  };
+}
+
+/** The HTTP path: a stateless RivetKit action, an Agents SDK `onRequest`, a Worker → DO RPC. */
+export function httpSides(base: string, client: BenchClient, run: string): PathSides {
   // One handle: it resolves the actor id once (get-or-create), then every action is one POST to the gateway.
   const handle = client.echo.getOrCreate([`http-${run}`]);
-  return measureSides(settings, {
-    rivet: async (i) => expectEcho(await handle.echo(i), i),
-    agents: async (i) => expectEcho(await agentHttpEcho(base, `http-${run}`, i), i),
-    plain: async (i) => {
-      const response = await fetch(`${base}/plain/rpc/http-${run}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(i),
-      });
-      if (!response.ok) throw new Error(`plain RPC: ${response.status}`);
-      expectEcho(await response.json(), i);
+  return {
+    sides: {
+      rivet: async (i) => expectEcho(await handle.echo(i), i),
+      agents: async (i) => expectEcho(await agentHttpEcho(base, `http-${run}`, i), i),
+      plain: async (i) => {
+        const response = await fetch(`${base}/plain/rpc/http-${run}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(i),
+        });
+        if (!response.ok) throw new Error(`plain RPC: ${response.status}`);
+        expectEcho(await response.json(), i);
+      },
     },
-  });
+    close: async () => {},
+  };
 }
 
 function expectEcho(output: unknown, sent: number): void {
   if (output !== sent) throw new Error(`echo answered ${JSON.stringify(output)} to ${sent}`);
 }
 
-interface Fixture {
+export interface Fixture {
   base: string;
+  /** `wrangler dev`'s inspector (undefined when reusing a fixture started by hand). */
+  inspectorUrl?: string;
   stop(): Promise<void>;
 }
 
 /** `wrangler dev` of bench/actors/fixture on free ports, state and log in a temp dir (as test/rivet-driver). */
-async function startFixture(): Promise<Fixture> {
+export async function startFixture(): Promise<Fixture> {
   const reuse = process.env.BENCH_ACTOR_BASE;
   if (reuse) return { base: reuse.replace(/\/+$/, ""), stop: async () => {} };
 
@@ -157,5 +184,5 @@ async function startFixture(): Promise<Fixture> {
     await server.stop();
     throw new Error(`actor bench fixture (wrangler dev) did not start; see ${logFile}`, { cause: error });
   }
-  return { base, stop };
+  return { base, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, stop };
 }
