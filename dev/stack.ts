@@ -15,6 +15,7 @@ import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
 import { startReadyChild } from "./ready-child";
 import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
+import { wranglerReloader } from "./wrangler-reload";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
@@ -96,6 +97,12 @@ export interface LocalStack {
    * as a deploy or a crash would: for tests that actors come back with their state.
    */
   restartWorkers(): Promise<void>;
+  /**
+   * Reloads both Workers inside the running `wrangler dev`, as an edit of their code does (a new workerd: every
+   * isolate and Durable Object starts again, as after a deploy), leaving no file changed; resolves once it serves
+   * again. For fault runs (dev/wrangler-reload.ts).
+   */
+  reloadWorkers(): Promise<void>;
   /** `wrangler dev`'s inspector (Chrome DevTools Protocol) for both Workers, e.g. for a CPU profile. */
   inspectorUrl(): string;
   stop(): Promise<void>;
@@ -188,7 +195,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       ACTOR_INTERNAL_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       ...options.workerVars,
     };
-    let workers = await startWorkers({ ...options, apiPort }, workerVars);
+    const reloader = wranglerReloader();
+    let workers = await startWorkers({ ...options, apiPort }, workerVars, reloader.onLine);
     started.push(() => workers.process.stop());
     // The port is known only now; events made before this wait in dev/stripe.
     stripe.devStripe?.setWebhookUrl(`${workers.apiUrl}/api/webhooks/stripe`);
@@ -251,8 +259,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       async restartWorkers() {
         await workers.process.stop();
         const apiPort = Number(new URL(workers.apiUrl).port);
-        workers = await startWorkers({ ...options, apiPort }, workerVars);
+        workers = await startWorkers({ ...options, apiPort }, workerVars, reloader.onLine);
       },
+      reloadWorkers: () => reloader.reload(workers.watchedConfig),
       inspectorUrl: () => workers.inspectorUrl,
       stop: stopAll,
     };
@@ -399,7 +408,11 @@ async function provisionerConfig(stateDir: string, vars: Record<string, string>)
 /** Values for wrangler's env file: double-quoted, newlines escaped (PEM keys are multi-line). */
 const envFileLine = (name: string, value: string) => `${name}="${value.replaceAll("\n", "\\n")}"`;
 
-async function startWorkers(options: StackOptions, vars: Record<string, string>) {
+async function startWorkers(
+  options: StackOptions,
+  vars: Record<string, string>,
+  onLine: (line: string) => void,
+) {
   const apiPort = options.apiPort ?? (await freePort());
   const inspectorPort = await freePort();
   const envFile = path.join(options.stateDir, "workers.env");
@@ -408,6 +421,7 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
   // The developer's own secrets (.dev.vars) first; the generated connection settings win over them.
   const userVars = path.join(repoRoot, ".dev.vars");
   const envFiles = existsSync(userVars) ? [userVars, envFile] : [envFile];
+  const watchedConfig = await provisionerConfig(options.stateDir, vars);
 
   const process_ = startProcess(
     "workers",
@@ -418,7 +432,7 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
       "-c",
       path.join(repoRoot, "wrangler.toml"),
       "-c",
-      await provisionerConfig(options.stateDir, vars),
+      watchedConfig,
       ...envFiles.flatMap((file) => ["--env-file", file]),
       "--ip",
       "127.0.0.1",
@@ -433,7 +447,10 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
     {
       cwd: repoRoot,
       env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
-      log: (line) => options.log("workers", line),
+      log: (line) => {
+        options.log("workers", line);
+        onLine(line);
+      },
     },
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -448,5 +465,11 @@ async function startWorkers(options: StackOptions, vars: Record<string, string>)
     await process_.stop();
     throw error;
   }
-  return { apiUrl, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, process: process_ as ManagedProcess };
+  return {
+    apiUrl,
+    inspectorUrl: `http://127.0.0.1:${inspectorPort}`,
+    process: process_ as ManagedProcess,
+    /** A file this `wrangler dev` watches and no one edits: what `reloadWorkers` writes back. */
+    watchedConfig,
+  };
 }

@@ -5,7 +5,13 @@ export interface LoadSettings {
   durationMs: number;
   /** Share of users whose first message delegates a task to a sub-agent (real OpenCode per user). */
   subAgentShare: number;
-  faults: boolean;
+  /**
+   * LOAD_FAULTS: `all` (default) each fault of fault-plan.ts once, `reload` only reloads of the Workers' code under
+   * `wrangler dev` (what a deploy does to running turns), `none` (`0`) none, which also measures cost per turn.
+   */
+  faults: FaultMode;
+  /** LOAD_RELOADS: how many reloads `reload` spreads over the run; default one per 15 s of it. */
+  reloads: number;
   /**
    * A user's pause between the end of one turn and their next message, drawn uniformly from [min, max] ms. The
    * default (0.1–0.5 s) saturates the machine: latency then measures queueing for its cores. A human pace
@@ -16,16 +22,37 @@ export interface LoadSettings {
   trace: boolean;
 }
 
-/** From LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS, LOAD_THINK_MS and LOAD_TRACE. */
+export type FaultMode = "all" | "reload" | "none";
+
+/** From LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_FAULTS, LOAD_RELOADS, LOAD_THINK_MS and LOAD_TRACE. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): LoadSettings {
+  const durationMs = Number(env.LOAD_SECONDS ?? 40) * 1_000;
   return {
     users: Number(env.LOAD_USERS ?? 50),
-    durationMs: Number(env.LOAD_SECONDS ?? 40) * 1_000,
+    durationMs,
     subAgentShare: Number(env.LOAD_SUBAGENT_SHARE ?? 0.1),
-    faults: env.LOAD_FAULTS !== "0",
+    faults: faultMode(env.LOAD_FAULTS),
+    reloads: reloadCount(env.LOAD_RELOADS, durationMs),
     thinkMs: thinkRange(env.LOAD_THINK_MS ?? "100-500"),
     trace: env.LOAD_TRACE === "1",
   };
+}
+
+/** `LOAD_FAULTS`: unset, `1` or `all`; `reload`; `0` or `none`. Anything else is refused, not read as "on". */
+export function faultMode(text: string | undefined): FaultMode {
+  const mode = { "": "all", "1": "all", all: "all", reload: "reload", "0": "none", none: "none" } as const;
+  const key = (text ?? "").trim();
+  if (Object.hasOwn(mode, key)) return mode[key as keyof typeof mode];
+  throw new Error(`LOAD_FAULTS must be all (1), reload or none (0), got "${text}"`);
+}
+
+/** `LOAD_RELOADS`: a whole number ≥ 1; unset or empty, one per 15 s of the run (at least one). */
+function reloadCount(text: string | undefined, durationMs: number): number {
+  if (!text?.trim()) return Math.max(1, Math.floor(durationMs / 15_000));
+  const count = Number(text);
+  if (!(Number.isInteger(count) && count >= 1))
+    throw new Error(`LOAD_RELOADS must be a whole number ≥ 1, got "${text}"`);
+  return count;
 }
 
 /** `LOAD_THINK_MS`: "min-max" in ms, e.g. "2000-6000". */
