@@ -43,7 +43,7 @@ export interface LoadResult {
 export function formatLoad(result: LoadResult): string {
   const { turns, events, subAgents } = result;
   return [
-    `Load: ${result.settings.users} users for ${result.seconds} s, ${result.settings.thinkMs.join("–")} ms between a turn's end and the next message (faults: ${result.settings.faults})`,
+    `Load: ${result.settings.users} users for ${result.seconds} s, ${result.settings.thinkMs.join("–")} ms between a turn's end and the next message, ${result.settings.modelPauseMs} ms between dev/model's stream events (faults: ${result.settings.faults})`,
     `  turns: ${(turns.completed / result.seconds).toFixed(1)} completed per second; ${turns.sent} sent, ${turns.completed} completed, ${turns.interrupted} interrupted, ${turns.failed} failed ${JSON.stringify(turns.failures)}; latency p50 ${turns.latency.p50} ms, p99 ${turns.latency.p99} ms; overhead (latency minus model time) p50 ${turns.overhead.p50} ms, p99 ${turns.overhead.p99} ms`,
     `  refused and retried by clients: ${result.refusedAndRetried}; connections replaced: ${result.reconnects}`,
     `  events: ${events.received} received live (${events.perSecond}/s), ${events.resumes} resumes from the log, ${events.duplicateBroadcasts} duplicate broadcasts`,

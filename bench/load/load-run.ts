@@ -237,14 +237,15 @@ export async function runLoad(
     await sleep(Math.random() * settings.thinkMs[1]);
 
     const acknowledged: string[] = [];
+    const pace = settings.modelPauseMs > 0 ? ` [[slow:${settings.modelPauseMs}]]` : "";
     for (let turn = 0; performance.now() < stop; turn++) {
       const nonce = `n${index}-${turn}-${crypto.randomUUID().slice(0, 6)}`;
       const text =
-        delegates && turn === 0
+        (delegates && turn === 0
           ? `delegate this: write one line about load run ${nonce}`
           : remembers && turn % 3 === 1
             ? `remember load note ${nonce}`
-            : `load message ${nonce} [[words:30]]`;
+            : `load message ${nonce} [[words:30]]`) + pace;
       const sentAt = performance.now();
       traceStart = sentAt;
       trace = [];

@@ -33,4 +33,11 @@ describe("load settings", () => {
     for (const bad of ["0", "1.5", "x"])
       expect(() => loadSettings({ LOAD_RELOADS: bad })).toThrow(/LOAD_RELOADS/);
   });
+
+  it("streams replies at about Claude's pace when reloading, so that reloads meet users mid-turn", () => {
+    expect(loadSettings({}).modelPauseMs).toBe(0);
+    expect(loadSettings({ LOAD_FAULTS: "reload" }).modelPauseMs).toBe(50);
+    expect(loadSettings({ LOAD_FAULTS: "reload", LOAD_MODEL_PAUSE_MS: "0" }).modelPauseMs).toBe(0);
+    expect(() => loadSettings({ LOAD_MODEL_PAUSE_MS: "-5" })).toThrow(/LOAD_MODEL_PAUSE_MS/);
+  });
 });

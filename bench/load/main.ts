@@ -12,10 +12,11 @@ import { createModelClock } from "./model-time";
 
 /**
  * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_THINK_MS,
- * LOAD_FAULTS=0 to run without faults or =reload for only LOAD_RELOADS reloads of the Workers' code, LOAD_TRACE=1
- * for each turn's event timeline, LOAD_PROFILE=1 for a CPU profile of the Workers' JavaScript). Without faults it
- * counts the Durable Object requests per turn through the inspector (a fault restarts workerd, which would end that
- * session). Writes bench/results/load.json; exits 1 unless every event arrived exactly once.
+ * LOAD_FAULTS=0 to run without faults or =reload for only LOAD_RELOADS reloads of the Workers' code (replies then
+ * stream over ~1 s, LOAD_MODEL_PAUSE_MS), LOAD_TRACE=1 for each turn's event timeline, LOAD_PROFILE=1 for a CPU
+ * profile of the Workers' JavaScript). Without faults it counts the Durable Object requests per turn through the
+ * inspector (a fault restarts workerd, which would end that session). Writes bench/results/load.json; exits 1 unless
+ * every event arrived exactly once.
  */
 const settings = loadSettings();
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
