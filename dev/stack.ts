@@ -12,9 +12,11 @@ import { loadOrCreateSigningKey } from "./issuer/signing-key";
 import { type DevModel, type DevModelOptions, startDevModel } from "./model/model-server";
 import { startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
-import { type ManagedProcess, startProcess, waitForHttp } from "./processes";
+import { startProcess, waitForHttp } from "./processes";
 import { startReadyChild } from "./ready-child";
 import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
+import { startWorkers } from "./wrangler-dev";
+import { wranglerReloader } from "./wrangler-reload";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
@@ -96,6 +98,12 @@ export interface LocalStack {
    * as a deploy or a crash would: for tests that actors come back with their state.
    */
   restartWorkers(): Promise<void>;
+  /**
+   * Reloads both Workers inside the running `wrangler dev`, as an edit of their code does (a new workerd: every
+   * isolate and Durable Object starts again, as after a deploy), leaving no file changed; resolves once it serves
+   * again. For fault runs (dev/wrangler-reload.ts).
+   */
+  reloadWorkers(): Promise<void>;
   /** `wrangler dev`'s inspector (Chrome DevTools Protocol) for both Workers, e.g. for a CPU profile. */
   inspectorUrl(): string;
   stop(): Promise<void>;
@@ -188,7 +196,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       ACTOR_INTERNAL_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       ...options.workerVars,
     };
-    let workers = await startWorkers({ ...options, apiPort }, workerVars);
+    const reloader = wranglerReloader();
+    let workers = await startWorkers({ ...options, apiPort }, workerVars, reloader.onLine);
     started.push(() => workers.process.stop());
     // The port is known only now; events made before this wait in dev/stripe.
     stripe.devStripe?.setWebhookUrl(`${workers.apiUrl}/api/webhooks/stripe`);
@@ -251,8 +260,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       async restartWorkers() {
         await workers.process.stop();
         const apiPort = Number(new URL(workers.apiUrl).port);
-        workers = await startWorkers({ ...options, apiPort }, workerVars);
+        workers = await startWorkers({ ...options, apiPort }, workerVars, reloader.onLine);
       },
+      reloadWorkers: () => reloader.reload(workers.watchedConfig),
       inspectorUrl: () => workers.inspectorUrl,
       stop: stopAll,
     };
@@ -367,86 +377,4 @@ async function loadOrCreateSecretsKey(stateDir: string): Promise<string> {
   const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
   await writeFile(file, key, { mode: 0o600 });
   return key;
-}
-
-// No ANTHROPIC_*: the provisioner holds no model key (machines get their stack's gateway credential).
-const PROVISIONER_VARS = /^(DATABASE_URL|DB_WS_PROXY|FLY_[A-Z_]+|STACK_[A-Z_]+|MODEL_GATEWAY_URL)$/;
-
-/**
- * `wrangler dev` applies `--env-file` to the first config only, so the provisioner gets its local settings as
- * vars of a generated copy of provisioner/wrangler.toml (in the state dir, never committed).
- */
-async function provisionerConfig(stateDir: string, vars: Record<string, string>): Promise<string> {
-  const source = await readFile(path.join(repoRoot, "provisioner/wrangler.toml"), "utf8");
-  const own = Object.entries(vars).filter(([name]) => PROVISIONER_VARS.test(name));
-  const names = new Set(own.map(([name]) => name));
-  const lines = source
-    .split("\n")
-    .filter((line) => !names.has(line.split("=")[0]?.trim() ?? ""))
-    .map((line) =>
-      line.startsWith("main = ")
-        ? `main = ${JSON.stringify(path.join(repoRoot, "provisioner/src/index.ts"))}`
-        : line,
-    );
-  const at = lines.indexOf("[vars]") + 1;
-  if (at === 0) throw new Error("provisioner/wrangler.toml has no [vars] table");
-  lines.splice(at, 0, ...own.map(([name, value]) => `${name} = ${JSON.stringify(value)}`));
-  const file = path.join(stateDir, "provisioner.wrangler.toml");
-  await writeFile(file, lines.join("\n"), { mode: 0o600 });
-  return file;
-}
-
-/** Values for wrangler's env file: double-quoted, newlines escaped (PEM keys are multi-line). */
-const envFileLine = (name: string, value: string) => `${name}="${value.replaceAll("\n", "\\n")}"`;
-
-async function startWorkers(options: StackOptions, vars: Record<string, string>) {
-  const apiPort = options.apiPort ?? (await freePort());
-  const inspectorPort = await freePort();
-  const envFile = path.join(options.stateDir, "workers.env");
-  const lines = Object.entries(vars).map(([name, value]) => envFileLine(name, value));
-  await writeFile(envFile, `${lines.join("\n")}\n`, { mode: 0o600 });
-  // The developer's own secrets (.dev.vars) first; the generated connection settings win over them.
-  const userVars = path.join(repoRoot, ".dev.vars");
-  const envFiles = existsSync(userVars) ? [userVars, envFile] : [envFile];
-
-  const process_ = startProcess(
-    "workers",
-    process.execPath,
-    [
-      bin("wrangler", "bin/wrangler.js"),
-      "dev",
-      "-c",
-      path.join(repoRoot, "wrangler.toml"),
-      "-c",
-      await provisionerConfig(options.stateDir, vars),
-      ...envFiles.flatMap((file) => ["--env-file", file]),
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(apiPort),
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      path.join(options.stateDir, "wrangler"),
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: repoRoot,
-      env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
-      log: (line) => options.log("workers", line),
-    },
-  );
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  try {
-    await Promise.race([
-      waitForHttp(`${apiUrl}/api/version`, { timeoutMs: 90_000 }),
-      process_.exited.then((code) => {
-        throw new Error(`wrangler dev exited early with code ${code}`);
-      }),
-    ]);
-  } catch (error) {
-    await process_.stop();
-    throw error;
-  }
-  return { apiUrl, inspectorUrl: `http://127.0.0.1:${inspectorPort}`, process: process_ as ManagedProcess };
 }

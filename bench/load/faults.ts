@@ -1,4 +1,5 @@
 import type { LocalStack } from "../../dev/stack";
+import type { LoadResult } from "./load-report";
 
 export type Fault =
   /** The Machines API answers 429 then 503 for a while: provisioning must retry and recover. */
@@ -10,25 +11,45 @@ export type Fault =
   /** A user's OpenCode machine stopped under a running sub-agent: that sub-agent fails cleanly. */
   | { kind: "kill-opencode" }
   /** `wrangler dev` restarted: actors come back with their state, interrupted turns are marked. */
-  | { kind: "restart-workers" };
+  | { kind: "restart-workers" }
+  /**
+   * The Workers' code reloaded inside `wrangler dev`, as a deploy does: every object restarts mid-turn while the
+   * port stays up; each acknowledged message is still answered exactly once (reliability.md, item 7).
+   */
+  | { kind: "reload-workers" };
 
 export type FaultPlan = Array<Fault & { atMs: number }>;
+
+/** What became of one fault of the plan: for the report's counts (how many reloads really happened). */
+export interface FaultOutcome {
+  kind: Fault["kind"];
+  injected: boolean;
+  ms: number;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Injects each fault at its time from now, one after another; reports what it did. */
-export async function runFaults(stack: LocalStack, plan: FaultPlan, report: (line: string) => void) {
+export async function runFaults(
+  stack: LocalStack,
+  plan: FaultPlan,
+  report: (line: string) => void,
+): Promise<FaultOutcome[]> {
   const start = Date.now();
+  const outcomes: FaultOutcome[] = [];
   for (const fault of plan) {
     await sleep(Math.max(0, start + fault.atMs - Date.now()));
     const began = Date.now();
     try {
       const what = await inject(stack, fault);
+      outcomes.push({ kind: fault.kind, injected: true, ms: Date.now() - began });
       report(`${what} at ${Math.round((began - start) / 100) / 10} s (${Date.now() - began} ms)`);
     } catch (error) {
+      outcomes.push({ kind: fault.kind, injected: false, ms: Date.now() - began });
       report(`${fault.kind} could not be injected: ${error instanceof Error ? error.message : error}`);
     }
   }
+  return outcomes;
 }
 
 async function inject(stack: LocalStack, fault: Fault): Promise<string> {
@@ -65,7 +86,22 @@ async function inject(stack: LocalStack, fault: Fault): Promise<string> {
     case "restart-workers":
       await stack.restartWorkers();
       return "wrangler dev restarted";
+    case "reload-workers":
+      await stack.reloadWorkers();
+      return "Workers reloaded inside wrangler dev";
   }
+}
+
+/** How many of the planned reloads of the Workers happened (none planned: nothing to report). */
+export function reloadCounts(outcomes: FaultOutcome[]): LoadResult["reloads"] {
+  const reloads = outcomes.filter((o) => o.kind === "reload-workers");
+  if (reloads.length === 0) return undefined;
+  const done = reloads.filter((o) => o.injected);
+  return {
+    planned: reloads.length,
+    done: done.length,
+    slowestMs: Math.max(0, ...done.map((o) => o.ms)),
+  };
 }
 
 function needFly(stack: LocalStack) {

@@ -5,7 +5,8 @@ import { withTimeout } from "../../platform/with-timeout";
 import type { Registry } from "../../worker/src/actors/registry";
 import { latency } from "../actors/stats";
 import { putOnTeamPlan } from "../team-plan";
-import { type FaultPlan, runFaults } from "./faults";
+import { faultPlan } from "./fault-plan";
+import { reloadCounts, runFaults } from "./faults";
 import type { LoadResult } from "./load-report";
 import type { LoadSettings } from "./load-settings";
 import type { ModelClock } from "./model-time";
@@ -62,22 +63,21 @@ export async function runLoad(
   });
   await Promise.all(readies.map((ready, i) => Promise.race([ready, running[i]?.catch(() => {})])));
 
-  const costBefore = settings.faults ? undefined : await sampleCost(stack.wsProxy);
+  const costBefore = settings.faults !== "none" ? undefined : await sampleCost(stack.wsProxy);
   if (costBefore) await doRequests?.reset();
   started = performance.now();
   stop = started + settings.durationMs;
   openWindow();
   const faultLog: string[] = [];
-  const faults: Promise<void> = settings.faults
-    ? runFaults(stack, defaultFaultPlan(settings.durationMs), (line) => {
-        faultLog.push(line);
-        log(`fault: ${line}`);
-      })
-    : Promise.resolve();
+  const plan = faultPlan(settings);
+  const faults = runFaults(stack, plan, (line) => {
+    faultLog.push(line);
+    log(`fault: ${line}`);
+  });
 
   // Faults are awaited even when a user fails, so none fires (restarting Gitea, say) after the stack stops.
   const simulated = await Promise.allSettled(running);
-  await faults;
+  const reloads = reloadCounts(await faults);
   const costAfter = costBefore && (await sampleCost(stack.wsProxy));
   const doCalls = costAfter ? await doRequests?.take() : undefined;
   const users = simulated.flatMap((r, i) => {
@@ -154,6 +154,7 @@ export async function runLoad(
     subAgents,
     memory,
     faults: faultLog,
+    ...(reloads ? { reloads } : {}),
     ...(costBefore && costAfter
       ? { perTurn: costPerTurn(costBefore, costAfter, counts.completed, doCalls) }
       : {}),
@@ -236,14 +237,15 @@ export async function runLoad(
     await sleep(Math.random() * settings.thinkMs[1]);
 
     const acknowledged: string[] = [];
+    const pace = settings.modelPauseMs > 0 ? ` [[slow:${settings.modelPauseMs}]]` : "";
     for (let turn = 0; performance.now() < stop; turn++) {
       const nonce = `n${index}-${turn}-${crypto.randomUUID().slice(0, 6)}`;
       const text =
-        delegates && turn === 0
+        (delegates && turn === 0
           ? `delegate this: write one line about load run ${nonce}`
           : remembers && turn % 3 === 1
             ? `remember load note ${nonce}`
-            : `load message ${nonce} [[words:30]]`;
+            : `load message ${nonce} [[words:30]]`) + pace;
       const sentAt = performance.now();
       traceStart = sentAt;
       trace = [];
@@ -266,7 +268,9 @@ export async function runLoad(
       }
       const { event: end, at: endedAt } = ended[endsBefore] ?? {};
       if (!end || endedAt === undefined) {
-        problems.push(`user ${index}: no end for turn ${turn}`);
+        // When it was sent, on the fault log's clock: which fault (a reload, say) it met.
+        const at = ((sentAt - started) / 1_000).toFixed(1);
+        problems.push(`user ${index}: no end for turn ${turn} (message ${nonce}, sent at ${at} s)`);
         continue;
       }
       const turnMs = endedAt - sentAt;
@@ -383,16 +387,4 @@ function memoryWritesAcknowledged(logged: readonly WireEvent[]): string[] {
       (e) => e.type === "tool.call" && e.data.name === "commit_memory" && ok.has(String(e.data.toolUseId)),
     )
     .map((e) => String((e.data.input as { path?: string }).path));
-}
-
-/** Faults spread over the run, each over before the next starts. */
-export function defaultFaultPlan(durationMs: number): FaultPlan {
-  const at = (share: number) => Math.round(durationMs * share);
-  return [
-    { atMs: at(0.05), kind: "fly-errors" },
-    { atMs: at(0.12), kind: "git-down", forMs: 5_000 },
-    { atMs: at(0.3), kind: "database-down", forMs: 3_000 },
-    { atMs: at(0.45), kind: "kill-opencode" },
-    { atMs: at(0.6), kind: "restart-workers" },
-  ];
 }

@@ -12,10 +12,11 @@ import { createModelClock } from "./model-time";
 
 /**
  * `npm run load`: the load and fault run on loopback (LOAD_USERS, LOAD_SECONDS, LOAD_SUBAGENT_SHARE, LOAD_THINK_MS,
- * LOAD_FAULTS=0 to run without faults, LOAD_TRACE=1 for each turn's event timeline, LOAD_PROFILE=1 for a CPU
+ * LOAD_FAULTS=0 to run without faults or =reload for only LOAD_RELOADS reloads of the Workers' code (replies then
+ * stream over ~1 s, LOAD_MODEL_PAUSE_MS), LOAD_TRACE=1 for each turn's event timeline, LOAD_PROFILE=1 for a CPU
  * profile of the Workers' JavaScript). Without faults it counts the Durable Object requests per turn through the
- * inspector (a fault restarts workerd, which would end that session). Writes bench/results/load.json; exits 1
- * unless every event arrived exactly once.
+ * inspector (a fault restarts workerd, which would end that session). Writes bench/results/load.json; exits 1 unless
+ * every event arrived exactly once.
  */
 const settings = loadSettings();
 const stateDir = await mkdtemp(path.join(os.tmpdir(), "growqr-load-"));
@@ -30,7 +31,7 @@ let ok = false;
 try {
   const out = path.join(repoRoot, "bench/results");
   await mkdir(out, { recursive: true });
-  const inspector = settings.faults ? undefined : await openInspector(stack.inspectorUrl());
+  const inspector = settings.faults !== "none" ? undefined : await openInspector(stack.inspectorUrl());
   const profiler =
     inspector && process.env.LOAD_PROFILE === "1" ? await startCpuProfile(inspector) : undefined;
   const doRequests = inspector && (await startDoRequestCount(inspector, await doEntryPoints(repoRoot)));
