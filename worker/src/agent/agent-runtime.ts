@@ -22,6 +22,7 @@ import { recoverAfterRestart } from "./restart-recovery";
 import { TurnController } from "./turn-controller";
 import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { TurnRunner } from "./turn-runner";
+import { UnloggedMessages } from "./unlogged-messages";
 
 const RECOVERY_WAIT_MS = 10_000;
 
@@ -60,6 +61,7 @@ export class AgentRuntime {
   readonly #turns: TurnController;
   readonly #runner: TurnRunner;
   readonly #regenerator: ReplyRegenerator;
+  readonly #unlogged: UnloggedMessages;
   #db?: Database;
   #recovering?: Promise<void>;
   /** The last recovery could not finish (database away, log not whole): the turn-watch alarm runs it again. */
@@ -78,6 +80,7 @@ export class AgentRuntime {
       onThreadGone: (threadId) => this.cancel(threadId),
       log: deps.log,
     });
+    this.#unlogged = new UnloggedMessages({ db: () => this.db, pendingEvents: () => this.#events.pending() });
     this.subAgents = new SubAgentCoordinator({
       db: () => this.db,
       userId: deps.userId,
@@ -178,7 +181,8 @@ export class AgentRuntime {
 
   /**
    * Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one.
-   * A resend with the idempotency key of a stored message answers with that message (`replayed`) and runs nothing.
+   * A resend with the idempotency key of a stored message answers with that message (`replayed`) and runs nothing,
+   * unless the message was never logged (a restart between storing and logging it: unlogged-messages.ts).
    */
   async sendMessage(
     threadId: string,
@@ -188,8 +192,10 @@ export class AgentRuntime {
     await this.#afterRecovery();
     const intake = await this.#intake.take(threadId, text, options.idempotencyKey);
     const { messageId } = intake;
-    if (intake.kind === "replayed") {
-      return { messageId, queued: this.#turns.isWaiting(threadId, messageId), replayed: true };
+    const replayed = intake.kind === "replayed";
+    if (!replayed) this.#unlogged.taken(messageId);
+    else if (!(await this.#unlogged.adopt(threadId, messageId))) {
+      return { messageId, queued: this.#turns.isWaiting(threadId, messageId), replayed };
     }
     const queued = this.#turns.enqueue(threadId, messageId);
     try {
@@ -201,7 +207,7 @@ export class AgentRuntime {
     }
     // Answered only once the alarm that recovers its turn after a restart is set.
     await this.#turns.watchArmed();
-    return { messageId, queued, replayed: false };
+    return { messageId, queued, replayed };
   }
 
   /** Replaces the thread's last reply with a new turn answering the same message (reply-regenerator.ts). */
