@@ -36,7 +36,11 @@ export function roleOf(sample: ProcessSample, benchPid: number): CpuRole | undef
 /** Only the bench's own process tree: another job on the machine is not part of a route's cost. */
 export function descendantsOf(samples: ProcessSample[], root: number): ProcessSample[] {
   const byParent = new Map<number, ProcessSample[]>();
-  for (const s of samples) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
+  for (const s of samples) {
+    const siblings = byParent.get(s.ppid);
+    if (siblings) siblings.push(s);
+    else byParent.set(s.ppid, [s]);
+  }
   const out: ProcessSample[] = [];
   const queue = samples.filter((s) => s.pid === root);
   while (queue.length > 0) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { createClient } from "rivetkit/client";
 import { formatProfile, sourceMapResolver, startCpuProfile, summarizeProfile } from "../load/cpu-profile";
 import { openInspector } from "../load/inspector";
+import { median } from "../rounds";
 import { httpSides, type PathSides, startFixture, webSocketSides } from "./actor-bench";
 import type { registry } from "./fixture/registry";
 import { settingsFromEnv } from "./report";
@@ -109,14 +110,6 @@ async function profileSide(
   } finally {
     inspector.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 main().catch((error: unknown) => {
