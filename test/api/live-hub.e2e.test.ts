@@ -196,7 +196,9 @@ describe("the live channel (GET /api/live, the user's LiveHub)", () => {
       const hubBefore = await socket.ask({ type: "whoami" }, "whoami");
       const agentBefore = await agentInstance(alice);
 
-      await sleep(IDLE_MS);
+      // The socket's `hubListening` made the agent prefetch system memory from Postgres: as after a turn, its pool's
+      // idle client closes 10 s later, then the 10 s eviction.
+      await sleep(IDLE_MS + 5_000);
 
       const hubAfter = await socket.ask({ type: "whoami" }, "whoami");
       expect(hubAfter.type).toBe("whoami");
