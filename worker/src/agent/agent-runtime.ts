@@ -1,6 +1,5 @@
 import type { RegenerateResult } from "../../../contract/actions";
 import type { Logger } from "../../../platform/logger";
-import { sleep } from "../../../platform/retry";
 import type { Database } from "../../../schema/db";
 import { entitlements } from "../billing/entitlements";
 import { openLongLivedDatabase } from "../db/open-database";
@@ -17,6 +16,7 @@ import { ThreadEventLog } from "./event-log";
 import type { StoredEvent } from "./event-pipeline";
 import type { TextKv } from "./local-event-outbox";
 import { MessageIntake } from "./message-intake";
+import { RecoveryGate } from "./recovery-gate";
 import { ReplyRegenerator } from "./reply-regenerator";
 import { recoverAfterRestart } from "./restart-recovery";
 import { TurnController } from "./turn-controller";
@@ -62,10 +62,8 @@ export class AgentRuntime {
   readonly #runner: TurnRunner;
   readonly #regenerator: ReplyRegenerator;
   readonly #unlogged: UnloggedMessages;
+  readonly #recovery: RecoveryGate;
   #db?: Database;
-  #recovering?: Promise<void>;
-  /** The last recovery could not finish (database away, log not whole): the turn-watch alarm runs it again. */
-  #recoveryUnfinished = false;
   #memory?: MemoryService;
   #git?: Promise<GitManager>;
 
@@ -128,13 +126,18 @@ export class AgentRuntime {
       scheduleTurnWatch: (ms) => deps.scheduleTurnWatch(ms),
       turnWatchMs: this.config.turnWatchMs,
     });
+    this.#recovery = new RecoveryGate({
+      run: () => this.#recover(),
+      keepWatch: () => this.#turns.keepWatch(),
+      waitMs: RECOVERY_WAIT_MS,
+    });
     this.#regenerator = new ReplyRegenerator({
       db: () => this.db,
       userId: deps.userId,
       intake: this.#intake,
       turns: this.#turns,
       eventsShipped: (threadId, waitMs) => this.#events.shipped(threadId, waitMs),
-      recovering: () => this.#recovering !== undefined || this.#recoveryUnfinished,
+      recovering: () => this.#recovery.running || this.#recovery.unfinished,
     });
   }
 
@@ -189,7 +192,7 @@ export class AgentRuntime {
     text: string,
     options: { idempotencyKey?: string } = {},
   ): Promise<{ messageId: string; queued: boolean; replayed: boolean }> {
-    await this.#afterRecovery();
+    await this.#recovery.passed();
     const intake = await this.#intake.take(threadId, text, options.idempotencyKey);
     const { messageId } = intake;
     const replayed = intake.kind === "replayed";
@@ -212,7 +215,7 @@ export class AgentRuntime {
 
   /** Replaces the thread's last reply with a new turn answering the same message (reply-regenerator.ts). */
   async regenerate(threadId: string, options: { idempotencyKey?: string } = {}): Promise<RegenerateResult> {
-    await this.#afterRecovery();
+    await this.#recovery.passed();
     return this.#regenerator.regenerate(threadId, options.idempotencyKey);
   }
 
@@ -237,8 +240,8 @@ export class AgentRuntime {
    */
   watchTurns(): void {
     this.#turns.watchFired({
-      unfinished: this.#recoveryUnfinished,
-      running: this.#recovering !== undefined,
+      unfinished: this.#recovery.unfinished,
+      running: this.#recovery.running,
       rerun: () => void this.recover().catch(() => {}),
     });
   }
@@ -258,30 +261,7 @@ export class AgentRuntime {
    * message), and messages that were waiting behind them get their turns.
    */
   recover(): Promise<void> {
-    this.#recovering = this.#recover()
-      .then(
-        () => {
-          this.#recoveryUnfinished = false;
-        },
-        (error: unknown) => {
-          this.#recoveryUnfinished = true;
-          this.#turns.keepWatch();
-          throw error;
-        },
-      )
-      .finally(() => {
-        this.#recovering = undefined;
-      });
-    return this.#recovering;
-  }
-
-  /**
-   * New work waits for recovery (bounded): otherwise a message stored during recovery would look unanswered to
-   * it and run twice, and a turn started during it would look interrupted.
-   */
-  async #afterRecovery(): Promise<void> {
-    if (!this.#recovering) return;
-    await Promise.race([this.#recovering.catch(() => {}), sleep(RECOVERY_WAIT_MS)]);
+    return this.#recovery.recover();
   }
 
   async #recover(): Promise<void> {
