@@ -1,25 +1,26 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../schema/migrate";
 import { startWsProxy, type WsProxy } from "../schema/ws-proxy";
-import { type DevFly, startDevFly } from "./fly/fly-server";
+import type { DevFly } from "./fly/fly-server";
 import type { ImageRunner } from "./fly/images";
 import { loadOrCreateGiteaSecrets } from "./gitea/dev-secrets";
 import { type DevIssuer, startDevIssuer } from "./issuer/issuer-server";
 import { loadOrCreateSigningKey } from "./issuer/signing-key";
-import { type DevModel, type DevModelOptions, startDevModel } from "./model/model-server";
+import type { DevModel, DevModelOptions } from "./model/model-server";
 import { startEmbeddedPostgres } from "./pglite-server";
 import { freePort } from "./ports";
-import { startProcess, waitForHttp } from "./processes";
+import { waitForHttp } from "./processes";
 import { startReadyChild } from "./ready-child";
-import { type DevStripe, startDevStripe } from "./stripe/stripe-server";
+import { startFly, startModel, startStripe } from "./side-services";
+import { loadOrCreateSecretsKey } from "./stack-secrets";
+import type { DevStripe } from "./stripe/stripe-server";
+import { startWeb } from "./vite-dev";
 import { startWorkers } from "./wrangler-dev";
 import { wranglerReloader } from "./wrangler-reload";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (pkg: string, file: string) => path.join(repoRoot, "node_modules", pkg, file);
 
 export const DEV_ISSUER_PORT = 8790;
 export const DEV_WEB_ORIGIN = "http://127.0.0.1:5173";
@@ -206,25 +207,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
 
     let webUrl: string | undefined;
     if (options.webPort !== undefined) {
-      const web = startProcess(
-        "web",
-        process.execPath,
-        [
-          bin("vite", "bin/vite.js"),
-          "--config",
-          path.join(repoRoot, "web/vite.config.ts"),
-          "--port",
-          String(options.webPort),
-          "--strictPort",
-          "--host",
-          "127.0.0.1",
-        ],
-        {
-          cwd: path.join(repoRoot, "web"),
-          env: { GROWQR_API_URL: workers.apiUrl, GROWQR_DEV_ISSUER_URL: issuer.url },
-          log: (line) => options.log("web", line),
-        },
-      );
+      const web = startWeb(options.webPort, workers.apiUrl, issuer.url, (line) => options.log("web", line));
       started.push(() => web.stop());
       webUrl = `http://127.0.0.1:${options.webPort}`;
       await waitForHttp(webUrl, { timeoutMs: 30_000 });
@@ -270,111 +253,4 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await stopAll();
     throw error;
   }
-}
-
-/**
- * Real Fly when FLY_API_TOKEN is set (FLY_APP, FLY_API_URL, FLY_EDGE_URL as in production); otherwise dev/fly,
- * whose machines are local processes and whose edge proxies to them.
- */
-async function startFly(options: StackOptions): Promise<{ devFly?: DevFly; vars: Record<string, string> }> {
-  const fromEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] => /^FLY_[A-Z_]+$/.test(entry[0]) && !!entry[1],
-    ),
-  );
-  if (process.env.FLY_API_TOKEN) {
-    options.log("fly", "FLY_API_TOKEN is set: the provisioner uses the real Fly Machines API");
-    return { vars: fromEnv };
-  }
-  const token = `dev-fly-${crypto.randomUUID()}`;
-  const app = "growqr-runtime";
-  const devFly = await startDevFly({
-    token,
-    apps: [app],
-    stateDir: options.flyStateDir ?? path.join(options.stateDir, "fly"),
-    images: options.flyImages,
-    log: (line) => options.log("fly", line),
-  });
-  options.log(
-    "fly",
-    `local Machines API on ${devFly.apiUrl} (machines are local processes; edge ${devFly.edgeUrl})`,
-  );
-  return {
-    devFly,
-    vars: {
-      ...fromEnv,
-      FLY_API_URL: devFly.apiUrl,
-      FLY_API_TOKEN: token,
-      FLY_EDGE_URL: devFly.edgeUrl,
-      FLY_APP: app,
-    },
-  };
-}
-
-/**
- * Claude when ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL / ANTHROPIC_MODEL as in production); otherwise
- * dev/model, a local Messages API with scripted answers. The Worker sees only a base URL either way.
- */
-async function startModel(
-  options: StackOptions,
-): Promise<{ devModel?: DevModel; vars: Record<string, string> }> {
-  const fromEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        /^ANTHROPIC_(API_KEY|BASE_URL|MODEL)$/.test(entry[0]) && !!entry[1],
-    ),
-  );
-  if (process.env.ANTHROPIC_API_KEY) {
-    options.log(
-      "model",
-      `ANTHROPIC_API_KEY is set: the Grow Agent uses Claude (${fromEnv.ANTHROPIC_MODEL ?? "default model"})`,
-    );
-    return { vars: fromEnv };
-  }
-  const devModel = await startDevModel({ ...options.devModel, log: (line) => options.log("model", line) });
-  options.log(
-    "model",
-    `local Messages API (dev/model) on ${devModel.url}; set ANTHROPIC_API_KEY to use Claude`,
-  );
-  return {
-    devModel,
-    vars: { ...fromEnv, ANTHROPIC_BASE_URL: devModel.url, ANTHROPIC_API_KEY: "dev-model-local-key" },
-  };
-}
-
-/**
- * Stripe when STRIPE_SECRET_KEY is set (with STRIPE_WEBHOOK_SECRET, e.g. from `stripe listen`); otherwise
- * dev/stripe, a local Stripe API subset whose hosted Checkout sends signed webhooks to the Worker.
- */
-async function startStripe(
-  options: StackOptions,
-): Promise<{ devStripe?: DevStripe; vars: Record<string, string> }> {
-  const fromEnv = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        /^(STRIPE_[A-Z_]+|BILLING_RETURN_URL)$/.test(entry[0]) && !!entry[1],
-    ),
-  );
-  if (process.env.STRIPE_SECRET_KEY) {
-    options.log("stripe", "STRIPE_SECRET_KEY is set: billing uses Stripe");
-    return { vars: fromEnv };
-  }
-  const devStripe = await startDevStripe({
-    stateFile: path.join(options.stateDir, "stripe-state.json"),
-    log: (line) => options.log("stripe", line),
-  });
-  options.log(
-    "stripe",
-    `local Stripe API (dev/stripe) on ${devStripe.url}; set STRIPE_SECRET_KEY to use Stripe`,
-  );
-  return { devStripe, vars: { ...fromEnv, ...devStripe.workerVars } };
-}
-
-/** A stable local key for the stack secrets, so machines created in one `npm run dev` still work in the next. */
-async function loadOrCreateSecretsKey(stateDir: string): Promise<string> {
-  const file = path.join(stateDir, "stack-secrets.key");
-  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
-  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-  await writeFile(file, key, { mode: 0o600 });
-  return key;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { turnEndProblems } from "./load-run";
+import { turnEndProblems } from "./turn-ends";
 
 const e = (type: string, turnId: string) => ({ type, data: { turnId } });
 
