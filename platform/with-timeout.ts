@@ -10,3 +10,29 @@ export function withTimeout<T>(
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Statuses a `Response` may not be built with a body for (`new Response` throws). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * One HTTP exchange under a deadline, body included: `send` gets the signal to pass to `fetch`, and the answer is
+ * read whole under the same timer (for answers of bounded size). The timer is cleared when the exchange ends,
+ * unlike `AbortSignal.timeout`'s: a pending timer keeps a Durable Object from being evicted for its whole length.
+ */
+export async function fetchWithin(
+  ms: number,
+  send: (signal: AbortSignal) => Promise<Response>,
+): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no answer within ${ms} ms`, "TimeoutError")),
+    ms,
+  );
+  try {
+    const response = await send(controller.signal);
+    const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+    return new Response(body, response);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,6 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { fetchWithin } from "../platform/with-timeout";
 
 export type Database = NeonDatabase & { $client: Pool };
 
@@ -38,9 +39,12 @@ function configureDriver(settings: DbSettings): void {
   // query; transactions still check out a client over a WebSocket.
   neonConfig.poolQueryViaFetch = true;
   // A fetch has no timeout of its own: without one a hung endpoint would hold the request until the client gives up.
+  // Its timer ends with the query (fetchWithin), so it does not keep a Durable Object in memory afterwards.
   const timeoutMs = settings.httpQueryTimeoutMs ?? 10_000;
   neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
-    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    fetchWithin(timeoutMs, (signal) =>
+      fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+    );
   if (settings.webSocketConstructor) neonConfig.webSocketConstructor = settings.webSocketConstructor;
   if (settings.wsProxy) {
     const proxy = settings.wsProxy;

@@ -1,4 +1,5 @@
 import createClient, { defaultPathSerializer } from "openapi-fetch";
+import { fetchWithin } from "../../../platform/with-timeout";
 import { GiteaError, giteaMessageOf } from "./gitea-error";
 import { parseRetryAfter, type RetryPolicy, retryingFetch } from "./retry";
 import type { paths } from "./spec/gitea-api.gen";
@@ -39,9 +40,6 @@ export function serializePath(pathname: string, params: Record<string, unknown>)
   return defaultPathSerializer(withFile, rest);
 }
 
-/** Statuses a `Response` may not be built with a body for (`new Response` throws). */
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
 type ApiResult<T> = Promise<{ data?: T; error?: unknown; response: Response }>;
 
 /**
@@ -55,24 +53,10 @@ export class GiteaHttp {
   constructor(protected readonly options: GiteaClientOptions) {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const base = options.fetch ?? ((request: Request) => fetch(request));
-    // The timeout is per attempt, body included: a hung attempt is abandoned and retried like a network error. Its
-    // timer is cleared when the attempt ends (not `AbortSignal.timeout`): a pending timer keeps a Durable Object
-    // (the user's growAgent, which reads memory every turn) from being evicted for the timer's whole length.
-    const attempt = async (request: Request) => {
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
-        timeoutMs,
-      );
-      try {
-        const response = await base(new Request(request, { signal: controller.signal }));
-        // Gitea's answers are small (a file is at most 768 KiB): read whole under the same timer.
-        const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-        return new Response(body, response);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+    // The timeout is per attempt, body included: a hung attempt is abandoned and retried like a network error.
+    // Gitea's answers are small (a file is at most 768 KiB): read whole under the same timer.
+    const attempt = (request: Request) =>
+      fetchWithin(timeoutMs, (signal) => base(new Request(request, { signal })));
     const send = retryingFetch({ fetch: attempt, policy: options.retry, sleep: options.sleep });
     const header = authorization(options.auth);
     this.api = createClient<paths>({
