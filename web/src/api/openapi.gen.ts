@@ -3591,7 +3591,7 @@ export interface components {
             messageId: string;
             /** @description True when it waits for the thread's running turn */
             queued: boolean;
-            /** @description True when a message with this `Idempotency-Key` was already stored: nothing new was stored or run */
+            /** @description True when a message with this `Idempotency-Key` was already stored: nothing new is stored, and the message gets one turn (started by this send only if the first was cut off before starting it) */
             replayed: boolean;
         };
         SendMessage: {

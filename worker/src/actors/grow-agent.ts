@@ -134,7 +134,8 @@ export const growAgent = actor({
     },
     /**
      * Stores the message and starts (or queues) its turn; the turn's events arrive as `event`. With an
-     * idempotency key, a resend after a lost answer stores nothing new and answers `replayed: true`.
+     * idempotency key, a resend after a lost answer stores nothing new and answers `replayed: true`; the message
+     * still gets exactly one turn (agent-runtime.ts `sendMessage`).
      */
     sendMessage: (c, threadId: string, text: string, options?: { idempotencyKey?: string }) => {
       assertCaller(c.conn.state, { type: TYPE, key: c.key });

@@ -19,6 +19,7 @@ import { MessageIntake } from "./message-intake";
 import { RecoveryGate } from "./recovery-gate";
 import { ReplyRegenerator } from "./reply-regenerator";
 import { recoverAfterRestart } from "./restart-recovery";
+import { type SendAnswer, SendsInFlight } from "./sends-in-flight";
 import { TurnController } from "./turn-controller";
 import { findInterruptedTurns, findUnansweredMessages, findUnfinishedSubAgents } from "./turn-recovery";
 import { TurnRunner } from "./turn-runner";
@@ -62,6 +63,7 @@ export class AgentRuntime {
   readonly #runner: TurnRunner;
   readonly #regenerator: ReplyRegenerator;
   readonly #unlogged: UnloggedMessages;
+  readonly #sendsInFlight = new SendsInFlight();
   readonly #recovery: RecoveryGate;
   #db?: Database;
   #memory?: MemoryService;
@@ -184,16 +186,26 @@ export class AgentRuntime {
 
   /**
    * Stores the message (acknowledged only once stored) and starts its turn, or queues it behind the running one.
-   * A resend with the idempotency key of a stored message answers with that message (`replayed`) and runs nothing,
-   * unless the message was never logged (a restart between storing and logging it: unlogged-messages.ts).
+   * A resend with the idempotency key of a stored message answers with that message (`replayed`) and runs nothing;
+   * one that comes while the original is still being stored shares its answer (sends-in-flight.ts). The exception:
+   * a message stored but never logged (a restart in between) is logged and answered by its resend
+   * (unlogged-messages.ts), still `replayed`.
    */
-  async sendMessage(
+  sendMessage(
     threadId: string,
     text: string,
     options: { idempotencyKey?: string } = {},
-  ): Promise<{ messageId: string; queued: boolean; replayed: boolean }> {
+  ): Promise<SendAnswer> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return this.#send(threadId, text);
+    return this.#sendsInFlight.run({ threadId, idempotencyKey: key, text }, () =>
+      this.#send(threadId, text, key),
+    );
+  }
+
+  async #send(threadId: string, text: string, idempotencyKey?: string): Promise<SendAnswer> {
     await this.#recovery.passed();
-    const intake = await this.#intake.take(threadId, text, options.idempotencyKey);
+    const intake = await this.#intake.take(threadId, text, idempotencyKey);
     const { messageId } = intake;
     const replayed = intake.kind === "replayed";
     if (!replayed) this.#unlogged.taken(messageId);

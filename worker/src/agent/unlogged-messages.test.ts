@@ -48,6 +48,40 @@ describe("a resent message that was stored but never logged", () => {
     expect(await make().adopt(crypto.randomUUID(), "m-shipped")).toBe(true);
   });
 
+  it("is not adopted when a turn answering it was logged without its message.user", async () => {
+    // Writing message.user failed, but the turn ran (agent-runtime.ts starts it either way).
+    await local.db.insert(events).values({
+      threadId: thread.id,
+      userId: thread.userId,
+      seq: 3,
+      type: "turn.started",
+      data: { turnId: "t-1", messageId: "m-answered" },
+    });
+    outbox.set(thread.id, [
+      {
+        threadId: thread.id,
+        seq: 4,
+        type: "turn.failed",
+        data: { messageId: "m-failed-here" },
+        at: new Date(),
+      },
+    ]);
+    const unlogged = make();
+    expect(await unlogged.adopt(thread.id, "m-answered")).toBe(false);
+    expect(await unlogged.adopt(thread.id, "m-failed-here")).toBe(false);
+    // Other events that carry a messageId do not count as the message being logged.
+    outbox.set(thread.id, [
+      {
+        threadId: thread.id,
+        seq: 5,
+        type: "message.assistant",
+        data: { messageId: "m-other" },
+        at: new Date(),
+      },
+    ]);
+    expect(await unlogged.adopt(thread.id, "m-other")).toBe(true);
+  });
+
   it("is never adopted while this run is logging it, without even looking", async () => {
     let looked = false;
     const unlogged = make(() => {

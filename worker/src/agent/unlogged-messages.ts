@@ -48,19 +48,27 @@ export class UnloggedMessages {
     }
   }
 
+  /**
+   * Whether any event names the message: its `message.user`, or the start or failure of a turn answering it (a
+   * turn also runs when writing `message.user` failed; recovery reads answered messages the same way).
+   */
   async #logged(threadId: string, messageId: string): Promise<boolean> {
     // The outbox first: an event leaves it only once it is in Postgres, so one of the two reads sees it.
     const pending = (await this.deps.pendingEvents()).get(threadId) ?? [];
-    if (pending.some((event) => event.type === "message.user" && messageIdOf(event.data) === messageId)) {
+    if (pending.some((event) => NAMES_ITS_MESSAGE.has(event.type) && messageIdOf(event.data) === messageId)) {
       return true;
     }
     const result = await this.deps.db().execute(sql`
       select 1 from events
-      where thread_id = ${threadId} and type = 'message.user' and data->>'messageId' = ${messageId}
+      where thread_id = ${threadId} and type in ('message.user', 'turn.started', 'turn.failed')
+        and data->>'messageId' = ${messageId}
       limit 1`);
     return result.rows.length > 0;
   }
 }
+
+/** The events that name the message they are about (the SQL above lists the same three). */
+const NAMES_ITS_MESSAGE = new Set(["message.user", "turn.started", "turn.failed"]);
 
 const messageIdOf = (data: unknown) =>
   data && typeof data === "object" ? (data as { messageId?: unknown }).messageId : undefined;

@@ -39,7 +39,7 @@ const SendMessageResult = z
     queued: z.boolean().openapi({ description: "True when it waits for the thread's running turn" }),
     replayed: z.boolean().openapi({
       description:
-        "True when a message with this `Idempotency-Key` was already stored: nothing new was stored or run",
+        "True when a message with this `Idempotency-Key` was already stored: nothing new is stored, and the message gets one turn (started by this send only if the first was cut off before starting it)",
     }),
   })
   .openapi("SentMessage");
