@@ -6,7 +6,9 @@ const wrapped = (cause: unknown, query = "select 1", params: unknown[] = []) =>
   new DrizzleQueryError(query, params, cause as Error);
 const timeout = () =>
   Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError" });
-const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+/** A Postgres error as the driver gives it: a SQLSTATE and a severity. */
+const withCode = (message: string, code: string, severity = "ERROR") =>
+  Object.assign(new Error(message), { code, severity });
 
 describe("isDatabaseUnavailable", () => {
   it.each([
@@ -19,9 +21,9 @@ describe("isDatabaseUnavailable", () => {
     wrapped(new Error("Server error (HTTP status 503): service unavailable")),
     wrapped(new Error("Server error (HTTP status 500): could not connect to compute")),
     wrapped(timeout()),
-    wrapped(withCode("terminating connection due to administrator command", "57P01")),
-    wrapped(withCode("the database system is starting up", "57P03")),
-    wrapped(withCode("sorry, too many clients already", "53300")),
+    wrapped(withCode("terminating connection due to administrator command", "57P01", "FATAL")),
+    wrapped(withCode("the database system is starting up", "57P03", "FATAL")),
+    wrapped(withCode("sorry, too many clients already", "53300", "FATAL")),
     wrapped(withCode("connection failure", "08006")),
   ])("recognises transport failures (%#)", (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -47,5 +49,27 @@ describe("isDatabaseUnavailable", () => {
       false,
     );
     expect(isDatabaseUnavailable(wrapped(invalid, `select '${pasted}'`))).toBe(false);
+  });
+
+  it("judges a Postgres error by its SQLSTATE, not by the input its message quotes", () => {
+    const quoted = withCode('invalid input syntax for type uuid: "connection refused"', "22P02");
+    expect(isDatabaseUnavailable(wrapped(quoted))).toBe(false);
+    expect(isDatabaseUnavailable(quoted)).toBe(false);
+    // Node's own codes are not SQLSTATEs, even when five characters long: the message decides.
+    const pipe = Object.assign(new Error("write EPIPE: connection terminated"), { code: "EPIPE" });
+    expect(isDatabaseUnavailable(wrapped(pipe))).toBe(true);
+  });
+
+  it("does not call the Workers subrequest cap an outage: the same work would hit it again", () => {
+    const capped = new Error("Error connecting to database: Error: Too many subrequests.");
+    expect(isDatabaseUnavailable(wrapped(capped))).toBe(false);
+  });
+
+  it("counts a timeout or an abort as the database's only inside a query", () => {
+    expect(isDatabaseUnavailable(wrapped(timeout()))).toBe(true);
+    expect(isDatabaseUnavailable(timeout())).toBe(false);
+    const aborted = Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
+    expect(isDatabaseUnavailable(new Error("provisioner call failed", { cause: aborted }))).toBe(false);
+    expect(isDatabaseUnavailable(wrapped(aborted))).toBe(true);
   });
 });

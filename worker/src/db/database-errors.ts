@@ -1,14 +1,21 @@
 /**
  * True when an error means "could not talk to the database" rather than "the query was wrong". Drizzle wraps the
- * driver error in `cause`; the driver reports transport failures only by message, so the messages are matched:
- * the WebSocket's, and over HTTP a failed or timed-out fetch or a 5xx from the endpoint (a query's own error is a
- * 400 with its SQLSTATE). Drizzle's wrapper is skipped: its message holds the query and its parameters, which
- * may contain any of these words.
+ * driver error in `cause`. A Postgres error is judged by its SQLSTATE alone, since its message may quote the
+ * query's input. Transport failures have no code, so their messages are matched: the WebSocket's, and over HTTP a
+ * failed or timed-out fetch or a 5xx from the endpoint. Drizzle's wrapper is skipped: its message holds the query
+ * and its parameters, which may contain any of these words.
  */
 const TRANSPORT_FAILURE =
   /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out/i;
 /** The driver's own words for the HTTP path (`neon()`, Pool.query with `poolQueryViaFetch`). */
 const HTTP_FAILURE = /^(Error connecting to database: |Server error \(HTTP status 50[0234]\))/;
+/**
+ * Workers' cap on subrequests per invocation (each query over HTTP is one): the same work fails the same way
+ * again, so it is not an outage to retry after.
+ */
+const SUBREQUEST_LIMIT = /too many subrequests/i;
+/** A SQLSTATE: five characters, its class first (Node's own codes such as EPIPE come without a severity). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
 /**
  * SQLSTATEs the server answers when it cannot serve anyone right now, not because of the query: connection
  * exceptions (class 08), an administrator's or crash shutdown, "cannot connect now" while starting, and too many
@@ -17,19 +24,25 @@ const HTTP_FAILURE = /^(Error connecting to database: |Server error \(HTTP statu
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
+  let inQuery = false;
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (!isDrizzleWrapper(current)) {
+    const fields = typeof current === "object" && current !== null ? current : {};
+    const { name, code, severity, type } = fields as Record<string, unknown>;
+    if (typeof severity === "string" && typeof code === "string" && SQLSTATE.test(code)) {
+      return UNAVAILABLE_SQLSTATE.test(code);
+    }
+    if (isDrizzleWrapper(current)) {
+      inQuery = true;
+    } else {
       const message = current instanceof Error ? current.message : typeof current === "string" ? current : "";
+      if (SUBREQUEST_LIMIT.test(message)) return false;
       if (TRANSPORT_FAILURE.test(message) || HTTP_FAILURE.test(message)) return true;
     }
-    if (typeof current === "object" && current !== null) {
-      const { name, code, type } = current as { name?: unknown; code?: unknown; type?: unknown };
-      // A fetch given up by its timeout signal (while the body is read, the driver passes it on unwrapped).
-      if (name === "TimeoutError" || name === "AbortError") return true;
-      if (typeof code === "string" && UNAVAILABLE_SQLSTATE.test(code)) return true;
-      // Neon's WebSocket error event carries no message of its own.
-      if (type === "error") return true;
-    }
+    // A query's fetch given up by its timeout (while the body is read, the driver passes it on unwrapped); an
+    // abort elsewhere (a provisioner or Gitea call) is not the database's.
+    if (inQuery && (name === "TimeoutError" || name === "AbortError")) return true;
+    // Neon's WebSocket error event carries no message of its own.
+    if (type === "error") return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
