@@ -56,6 +56,17 @@ describe("ws-proxy", () => {
     expect((await fetch(`http://${proxy.address}/stats`)).status).toBe(200);
   });
 
+  it("refuses a WebSocket a web page opens (it carries an Origin), even under a loopback name", async () => {
+    const socket = new WebSocket(`ws://${proxy.address}/?address=127.0.0.1:${echoPort}`, {
+      origin: "http://127.0.0.1:5173",
+    });
+    const refused = await new Promise<boolean>((resolve) => {
+      socket.once("open", () => resolve(false));
+      socket.once("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+
   it("refuses any other address, so it is not an open relay", async () => {
     const socket = open("127.0.0.1:22");
     const code = await new Promise<number>((resolve) =>

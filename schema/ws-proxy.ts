@@ -76,7 +76,9 @@ export async function startWsProxy(options: WsProxyOptions): Promise<WsProxy> {
   });
   const wss = new WebSocketServer({
     server,
-    verifyClient: ({ req }: { req: IncomingMessage }) => fromLoopbackName(req),
+    // WebSockets have no CORS: a page the developer visits could open one to this port and speak Postgres to the
+    // dev database. Browsers always send `Origin`; the driver (workerd, Node) never does.
+    verifyClient: ({ req }: { req: IncomingMessage }) => fromLoopbackName(req) && !req.headers.origin,
   });
   // The server's own errors (e.g. EADDRINUSE) reach the caller through listen below; ws re-emits them here too.
   wss.on("error", () => {});
