@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fetchWithin, withTimeout } from "./with-timeout";
+import { fetchWithin, orAfter, withTimeout } from "./with-timeout";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -17,6 +17,22 @@ describe("withTimeout", () => {
     const waiting = expect(withTimeout(new Promise(() => {}), 1_000, "too slow")).rejects.toThrow("too slow");
     await vi.advanceTimersByTimeAsync(1_000);
     await waiting;
+  });
+});
+
+describe("orAfter", () => {
+  it("answers with the work's value, or its failure, and leaves no timer behind", async () => {
+    vi.useFakeTimers();
+    await expect(orAfter(Promise.resolve("done"), 1_000, "late")).resolves.toBe("done");
+    await expect(orAfter(Promise.reject(new Error("broke")), 1_000, "late")).rejects.toThrow("broke");
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("answers the fallback once the time is up, without waiting for the work", async () => {
+    vi.useFakeTimers();
+    const answer = orAfter(new Promise<string>(() => {}), 1_000, "late");
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(answer).resolves.toBe("late");
   });
 });
 

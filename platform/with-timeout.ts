@@ -11,6 +11,18 @@ export function withTimeout<T>(
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * `work`'s outcome, or `fallback` when it has not settled within `ms` (a bounded wait that gives up quietly). The
+ * timer is cleared as soon as the work settles: a pending timer keeps a Durable Object in memory.
+ */
+export function orAfter<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Statuses a `Response` may not be built with a body for (`new Response` throws). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 

@@ -1,4 +1,5 @@
 import type { Logger } from "../../../platform/logger";
+import { orAfter } from "../../../platform/with-timeout";
 import type { Database } from "../../../schema/db";
 import { lastEventSeq, storeSequencedEvents } from "../threads/thread-log.repository";
 import type { AgentEventData, AgentEventType } from "./agent-events";
@@ -71,7 +72,11 @@ export class ThreadEventLog {
    * `waitMs` for it.
    */
   async shipped(threadId: string, waitMs: number): Promise<boolean> {
-    return Promise.race([this.#shipper.idle(threadId).then(() => true), sleep(waitMs).then(() => false)]);
+    return orAfter(
+      this.#shipper.idle(threadId).then(() => true),
+      waitMs,
+      false,
+    );
   }
 
   /** Events in the local outbox and not yet in Postgres (after a restart: what the last run left). */
@@ -82,7 +87,7 @@ export class ThreadEventLog {
   /** Ships those to Postgres; resolves once everything queued is there, or after `waitMs`. */
   async shipPending(pending: Map<string, StoredEvent[]>, waitMs: number): Promise<void> {
     for (const [threadId, events] of pending) this.#shipper.enqueue(threadId, events);
-    await Promise.race([this.#shipper.idle(), sleep(waitMs)]);
+    await orAfter(this.#shipper.idle(), waitMs, undefined);
   }
 
   /** Seqs given out here, stored in the actor's storage, then shipped to Postgres in the background. */
@@ -105,5 +110,3 @@ export class ThreadEventLog {
     return Math.max(local ?? 0, stored);
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

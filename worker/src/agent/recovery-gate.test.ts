@@ -82,4 +82,39 @@ describe("RecoveryGate", () => {
     await expect(gate.passed()).resolves.toBeUndefined();
     expect(gate.running).toBe(false);
   });
+
+  it("joins a recovery already running instead of starting a second one", async () => {
+    const run = deferred();
+    let runs = 0;
+    const gate = new RecoveryGate({
+      run: () => {
+        runs++;
+        return run.promise;
+      },
+      keepWatch: () => {},
+      waitMs: 60_000,
+    });
+    const first = gate.recover();
+    const second = gate.recover();
+    expect(runs).toBe(1);
+    run.resolve();
+    await Promise.all([first, second]);
+    expect(gate.running).toBe(false);
+  });
+
+  it("leaves no timer behind once the recovery it waited for has ended", async () => {
+    vi.useFakeTimers();
+    try {
+      const run = deferred();
+      const gate = new RecoveryGate({ run: () => run.promise, keepWatch: () => {}, waitMs: 10_000 });
+      const recovering = gate.recover();
+      const waiting = gate.passed();
+      run.resolve();
+      await recovering;
+      await waiting;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { sleep } from "../../../platform/retry";
+import { orAfter } from "../../../platform/with-timeout";
 
 export interface RecoveryGateDeps {
   /** The recovery itself (restart-recovery.ts, wired by the runtime). */
@@ -31,7 +31,9 @@ export class RecoveryGate {
     return this.#unfinished;
   }
 
+  /** Runs a recovery, or joins the one running (a second would find the first's work half done). */
   recover(): Promise<void> {
+    if (this.#recovering) return this.#recovering;
     this.#recovering = this.deps
       .run()
       .then(
@@ -53,6 +55,10 @@ export class RecoveryGate {
   /** Resolves once a running recovery ends (however it ends), or after `waitMs`. */
   async passed(): Promise<void> {
     if (!this.#recovering) return;
-    await Promise.race([this.#recovering.catch(() => {}), sleep(this.deps.waitMs)]);
+    await orAfter(
+      this.#recovering.catch(() => {}),
+      this.deps.waitMs,
+      undefined,
+    );
   }
 }
