@@ -18,12 +18,16 @@ const BATCHES_PER_RUN = 100;
 export async function runScheduledBilling(env: Env): Promise<ReportUsageResult | undefined> {
   if (!env.STRIPE_SECRET_KEY) return undefined;
   try {
-    const result = await withDatabase(env, (db) =>
-      reportUsage(db, createStripe(env), {
-        eventName: meterEventName(env),
-        log,
-        maxBatches: BATCHES_PER_RUN,
-      }),
+    // Up to 100 batches of a few queries each: one WebSocket, not a subrequest per query (decision 0012).
+    const result = await withDatabase(
+      env,
+      (db) =>
+        reportUsage(db, createStripe(env), {
+          eventName: meterEventName(env),
+          log,
+          maxBatches: BATCHES_PER_RUN,
+        }),
+      { queriesOver: "websocket" },
     );
     if (result.claimed || result.reported || result.rejected || result.stoppedBy) {
       log.info("usage reported", { ...result });

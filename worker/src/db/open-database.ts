@@ -17,8 +17,13 @@ export const openDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Da
 export const openLongLivedDatabase = (env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">): Database =>
   createDb({ ...settingsOf(env), queriesOver: "websocket" });
 
-/** `withDb` (schema/db.ts) with the Worker's settings: one pool for one unit of work outside a request. */
+/**
+ * `withDb` (schema/db.ts) with the Worker's settings: one pool for one unit of work outside a request. Work that
+ * runs many queries (a batch job) passes `queriesOver: "websocket"`: over HTTP each query would be a subrequest,
+ * and an invocation may make only so many.
+ */
 export const withDatabase = <T>(
   env: Pick<Env, "DATABASE_URL" | "DB_WS_PROXY">,
   work: (db: Database) => Promise<T>,
-): Promise<T> => withDb(settingsOf(env), work);
+  options: { queriesOver?: "http" | "websocket" } = {},
+): Promise<T> => withDb({ ...settingsOf(env), ...options }, work);
