@@ -15,7 +15,10 @@
 export const MAX_MESSAGE_CHARS = 16_000;
 
 export interface SendMessageOptions {
-  /** Makes a resend count once: the same key answers `replayed: true`, stores nothing and runs no second turn. */
+  /**
+   * Makes a resend count once: the same key with the same text answers `replayed: true`, stores nothing and runs no
+   * second turn (another text under a used key is refused).
+   */
   idempotencyKey?: string;
 }
 

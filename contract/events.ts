@@ -60,7 +60,7 @@ export const agentEventDataSchemas = {
   }),
   "turn.completed": z.object({ turnId: z.string(), stopReason: z.string(), steps: z.number() }),
   "turn.cancelled": z.object({ turnId: z.string() }),
-  /** `messageId` when the turn failed before it started (the message then counts as answered). */
+  /** The message the turn answered (the message counts as answered; absent on events written before 2026-12-06). */
   "turn.failed": z.object({
     turnId: z.string(),
     code: z.string(),

@@ -132,7 +132,8 @@ export async function runTurn(
     }
     if (partial) await saveAndAnnounce(deps, pending, turnId, textMessage(partial, "error"));
     const failure = describeFailure(error);
-    pending.add("turn.failed", { turnId, ...failure });
+    // Names its message, so the message counts as answered even if `turn.started` could not be written.
+    pending.add("turn.failed", { turnId, messageId, ...failure });
     await pending.flush();
     return { status: "failed", code: failure.code, message: failure.message };
   }

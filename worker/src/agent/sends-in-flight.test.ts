@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type SendAnswer, SendsInFlight } from "./sends-in-flight";
 
 function deferred<T>() {
@@ -79,5 +79,26 @@ describe("SendsInFlight", () => {
     // Later resends are answered by the stored message's own lookup, not from here.
     expect(await sends.run({ threadId: "t1", idempotencyKey: "k1", text: "hi" }, count)).toEqual(stored);
     expect(sent).toBe(3);
+  });
+
+  it("goes ahead on its own when the original has not answered within its wait", async () => {
+    vi.useFakeTimers();
+    try {
+      const sends = new SendsInFlight(10_000);
+      const send = { threadId: "t1", idempotencyKey: "k1", text: "hi" };
+      void sends.run(send, () => new Promise<SendAnswer>(() => {}));
+      let sent = 0;
+      const resend = sends.run(send, async () => {
+        sent++;
+        return { ...stored, replayed: true };
+      });
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(sent).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await resend).toEqual({ ...stored, replayed: true });
+      expect(sent).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

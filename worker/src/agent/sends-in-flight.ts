@@ -1,3 +1,5 @@
+import { orAfter } from "../../../platform/with-timeout";
+
 export interface SendAnswer {
   messageId: string;
   queued: boolean;
@@ -13,14 +15,28 @@ export interface SendAnswer {
 export class SendsInFlight {
   readonly #running = new Map<string, Promise<SendAnswer>>();
 
-  /** `send` runs unless the same send is running; if that one fails, the next waiting resend runs. */
+  /**
+   * @param waitMs How long a resend waits for its original before going ahead on its own: an original stuck on a
+   *   dead socket must not hold every resend with it.
+   */
+  constructor(private readonly waitMs = 10_000) {}
+
+  /**
+   * `send` runs unless the same send is running; if that one fails, the next waiting resend runs, and if it has not
+   * answered within `waitMs`, this one runs anyway.
+   */
   async run(
     { threadId, idempotencyKey, text }: { threadId: string; idempotencyKey: string; text: string },
     send: () => Promise<SendAnswer>,
   ): Promise<SendAnswer> {
     const key = JSON.stringify([threadId, idempotencyKey, text]);
     for (let earlier = this.#running.get(key); earlier; earlier = this.#running.get(key)) {
-      const answer = await earlier.catch(() => undefined);
+      const answer = await orAfter(
+        earlier.catch(() => undefined),
+        this.waitMs,
+        null,
+      );
+      if (answer === null) break;
       if (answer) return { ...answer, replayed: true };
     }
     const sending = send();

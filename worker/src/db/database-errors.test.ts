@@ -25,6 +25,9 @@ describe("isDatabaseUnavailable", () => {
     wrapped(withCode("the database system is starting up", "57P03", "FATAL")),
     wrapped(withCode("sorry, too many clients already", "53300", "FATAL")),
     wrapped(withCode("connection failure", "08006")),
+    // Neon's proxy on the WebSocket path: its own failures come as XX000.
+    wrapped(withCode("Couldn't connect to compute node: Connection refused (os error 111)", "XX000")),
+    wrapped(withCode("Too many database connection attempts to this endpoint", "XX000")),
   ])("recognises transport failures (%#)", (error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });
@@ -55,6 +58,8 @@ describe("isDatabaseUnavailable", () => {
     const quoted = withCode('invalid input syntax for type uuid: "connection refused"', "22P02");
     expect(isDatabaseUnavailable(wrapped(quoted))).toBe(false);
     expect(isDatabaseUnavailable(quoted)).toBe(false);
+    // An internal error says nothing by its code: its message decides (here: not a transport failure).
+    expect(isDatabaseUnavailable(wrapped(withCode("could not open relation", "XX000")))).toBe(false);
     // Node's own codes are not SQLSTATEs, even when five characters long: the message decides.
     const pipe = Object.assign(new Error("write EPIPE: connection terminated"), { code: "EPIPE" });
     expect(isDatabaseUnavailable(wrapped(pipe))).toBe(true);

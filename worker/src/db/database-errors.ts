@@ -6,7 +6,7 @@
  * and its parameters, which may contain any of these words.
  */
 const TRANSPORT_FAILURE =
-  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out/i;
+  /websocket|connection (terminated|refused|lost|timeout)|network connection lost|econnrefused|econnreset|timeout expired|all attempts to open|connect(ion)? timed? ?out|couldn't connect to compute node|too many database connection attempts/i;
 /** The driver's own words for the HTTP path (`neon()`, Pool.query with `poolQueryViaFetch`). */
 const HTTP_FAILURE = /^(Error connecting to database: |Server error \(HTTP status 50[0234]\))/;
 /**
@@ -14,8 +14,12 @@ const HTTP_FAILURE = /^(Error connecting to database: |Server error \(HTTP statu
  * again, so it is not an outage to retry after.
  */
 const SUBREQUEST_LIMIT = /too many subrequests/i;
-/** A SQLSTATE: five characters, its class first (Node's own codes such as EPIPE come without a severity). */
-const SQLSTATE = /^[0-9A-Z]{5}$/;
+/**
+ * A SQLSTATE that says what went wrong: five characters, its class first (Node's own codes such as EPIPE come
+ * without a severity). Not XX000: Neon's proxy sends its own failures (the compute cannot be reached, too many
+ * connections) as XX000, so only their message tells.
+ */
+const SQLSTATE = /^(?!XX000)[0-9A-Z]{5}$/;
 /**
  * SQLSTATEs the server answers when it cannot serve anyone right now, not because of the query: connection
  * exceptions (class 08), an administrator's or crash shutdown, "cannot connect now" while starting, and too many
@@ -38,8 +42,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       if (SUBREQUEST_LIMIT.test(message)) return false;
       if (TRANSPORT_FAILURE.test(message) || HTTP_FAILURE.test(message)) return true;
     }
-    // A query's fetch given up by its timeout (while the body is read, the driver passes it on unwrapped); an
-    // abort elsewhere (a provisioner or Gitea call) is not the database's.
+    // A query given up by its timeout, when the driver passes the error on unwrapped; an abort elsewhere (a
+    // provisioner or Gitea call) is not the database's.
     if (inQuery && (name === "TimeoutError" || name === "AbortError")) return true;
     // Neon's WebSocket error event carries no message of its own.
     if (type === "error") return true;
