@@ -2,7 +2,7 @@ import path from "node:path";
 import type { ProvidedContext } from "vitest";
 import type { TestProject } from "vitest/node";
 import { useProvidedOutsideWorker } from "./api";
-import { seedVictimTo } from "./hostile-input";
+import { seedVictimTo } from "./hostile-users";
 import { startTestStack } from "./stack";
 
 declare module "vitest" {
@@ -31,7 +31,7 @@ declare module "vitest" {
 
 /**
  * One local stack (wrangler dev with both Workers, PGlite, dev issuer) shared by every API end-to-end test, and the
- * hostile-input suite's victim (test/support/hostile-input.ts): seeded in the background, as Vitest runs the global
+ * hostile-input suite's victim (test/support/hostile-users.ts): seeded in the background, as Vitest runs the global
  * set-ups one after the other before any file, and a victim takes an OpenCode cold start; the files that attack
  * the victim wait for it.
  */

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { bodyCases, DOMAIN_INVALID } from "./hostile-body-cases";
 import type { HttpCase } from "./hostile-http";
-import type { Footprint, User, Victim } from "./hostile-input";
+import type { Footprint, User } from "./hostile-input";
+import type { Victim } from "./hostile-users";
 import {
   invalidHeaderValue,
   invalidQueryValue,

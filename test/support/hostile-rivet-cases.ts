@@ -1,6 +1,7 @@
 import fc from "fast-check";
-import type { HostileUsers, User } from "./hostile-input";
+import type { User } from "./hostile-input";
 import { encodeText, type RivetCase } from "./hostile-rivet";
+import type { HostileUsers } from "./hostile-users";
 import {
   badConnParams,
   foreignOrMalformedKey,

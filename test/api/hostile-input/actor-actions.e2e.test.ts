@@ -12,22 +12,24 @@ import {
 } from "../../support/hostile-actors";
 import {
   closeDatabase,
-  expectVictimUntouched,
   footprint,
-  type HostileUsers,
-  hostileUsers,
   mapLimit,
   NOTHING,
-  type Owner,
   openDatabase,
   RUNS,
   sample,
   show,
   startSamplesAt,
   type User,
-  type Victim,
 } from "../../support/hostile-input";
 import { samplesBefore } from "../../support/hostile-seeds";
+import {
+  expectVictimUntouched,
+  type HostileUsers,
+  hostileUsers,
+  type Owner,
+  type Victim,
+} from "../../support/hostile-users";
 import { invalidMemoryPath, nastyText } from "../../support/hostile-values";
 import { wellFormed } from "../../support/openapi-operations";
 

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorClient } from "../../support/actors";
 import { apiUrl, call, type ErrorBody, signUp } from "../../support/api";
 import { attempt } from "../../support/hostile-actors";
-import { closeDatabase, footprint, hostileUsers, openDatabase, type User } from "../../support/hostile-input";
+import { closeDatabase, footprint, openDatabase, type User } from "../../support/hostile-input";
 import { deliver } from "../../support/hostile-stripe";
+import { hostileUsers } from "../../support/hostile-users";
 import { signStripePayload } from "../../support/stripe-webhooks";
 
 /**

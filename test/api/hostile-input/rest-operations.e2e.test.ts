@@ -11,17 +11,15 @@ import {
 } from "../../support/hostile-http-cases";
 import {
   closeDatabase,
-  expectVictimUntouched,
   type Footprint,
   footprint,
-  type HostileUsers,
-  hostileUsers,
   NOTHING,
   openDatabase,
   RUNS,
   SEED,
   sample,
 } from "../../support/hostile-input";
+import { expectVictimUntouched, type HostileUsers, hostileUsers } from "../../support/hostile-users";
 import { loadOperations } from "../../support/openapi-operations";
 
 /**

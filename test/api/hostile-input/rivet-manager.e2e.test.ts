@@ -2,14 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorClient } from "../../support/actors";
 import { apiUrl, signUp } from "../../support/api";
 import {
-  actorIdOf,
   actorRows,
   CONCURRENCY,
   closeDatabase,
-  expectVictimUntouched,
   footprint,
-  type HostileUsers,
-  hostileUsers,
   mapLimit,
   NOTHING,
   openDatabase,
@@ -17,7 +13,6 @@ import {
   sample,
   startSamplesAt,
   type User,
-  type Victim,
 } from "../../support/hostile-input";
 import {
   actorRequestBody,
@@ -28,6 +23,13 @@ import {
 } from "../../support/hostile-rivet";
 import { rivetCases } from "../../support/hostile-rivet-cases";
 import { samplesBefore } from "../../support/hostile-seeds";
+import {
+  actorIdOf,
+  expectVictimUntouched,
+  type HostileUsers,
+  hostileUsers,
+  type Victim,
+} from "../../support/hostile-users";
 import { RIVET_CLOSED_ROUTES, RIVET_ROUTES } from "../../support/openapi-operations";
 
 /**

@@ -6,9 +6,6 @@ import { attempt } from "../../support/hostile-actors";
 import {
   CONCURRENCY,
   closeDatabase,
-  expectVictimUntouched,
-  type HostileUsers,
-  hostileUsers,
   mapLimit,
   openDatabase,
   RUNS,
@@ -16,6 +13,7 @@ import {
   startSamplesAt,
 } from "../../support/hostile-input";
 import { samplesBefore } from "../../support/hostile-seeds";
+import { expectVictimUntouched, type HostileUsers, hostileUsers } from "../../support/hostile-users";
 
 /**
  * Hostile input against share links (the suite: `test/support/hostile-input.ts`; the routes are also walked by
