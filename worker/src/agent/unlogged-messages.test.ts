@@ -13,6 +13,15 @@ describe("a resent message that was stored but never logged", () => {
   let thread: { id: string; userId: string };
   const outbox = new Map<string, StoredEvent[]>();
   const make = (db = () => local.db) => new UnloggedMessages({ db, pendingEvents: async () => outbox });
+  /** An event of the thread in Postgres. */
+  const stored = (seq: number, type: string, data: Record<string, unknown>) =>
+    local.db.insert(events).values({ threadId: thread.id, userId: thread.userId, seq, type, data });
+  /** The thread's events in the actor's outbox, not yet in Postgres. */
+  const inOutbox = (...pending: Array<[seq: number, type: string, data: Record<string, unknown>]>) =>
+    outbox.set(
+      thread.id,
+      pending.map(([seq, type, data]) => ({ threadId: thread.id, seq, type, data, at: new Date() })),
+    );
 
   beforeAll(async () => {
     local = await startMigratedDatabase();
@@ -31,16 +40,8 @@ describe("a resent message that was stored but never logged", () => {
   });
 
   it("is not adopted when its event is in Postgres or still in the actor's outbox", async () => {
-    await local.db.insert(events).values({
-      threadId: thread.id,
-      userId: thread.userId,
-      seq: 1,
-      type: "message.user",
-      data: { messageId: "m-shipped", text: "hi" },
-    });
-    outbox.set(thread.id, [
-      { threadId: thread.id, seq: 2, type: "message.user", data: { messageId: "m-local" }, at: new Date() },
-    ]);
+    await stored(1, "message.user", { messageId: "m-shipped", text: "hi" });
+    inOutbox([2, "message.user", { messageId: "m-local" }]);
     const unlogged = make();
     expect(await unlogged.adopt(thread.id, "m-shipped")).toBe(false);
     expect(await unlogged.adopt(thread.id, "m-local")).toBe(false);
@@ -50,35 +51,13 @@ describe("a resent message that was stored but never logged", () => {
 
   it("is not adopted when a turn answering it was logged without its message.user", async () => {
     // Writing message.user failed, but the turn ran (agent-runtime.ts starts it either way).
-    await local.db.insert(events).values({
-      threadId: thread.id,
-      userId: thread.userId,
-      seq: 3,
-      type: "turn.started",
-      data: { turnId: "t-1", messageId: "m-answered" },
-    });
-    outbox.set(thread.id, [
-      {
-        threadId: thread.id,
-        seq: 4,
-        type: "turn.failed",
-        data: { messageId: "m-failed-here" },
-        at: new Date(),
-      },
-    ]);
+    await stored(3, "turn.started", { turnId: "t-1", messageId: "m-answered" });
+    inOutbox([4, "turn.failed", { messageId: "m-failed-here" }]);
     const unlogged = make();
     expect(await unlogged.adopt(thread.id, "m-answered")).toBe(false);
     expect(await unlogged.adopt(thread.id, "m-failed-here")).toBe(false);
     // Other events that carry a messageId do not count as the message being logged.
-    outbox.set(thread.id, [
-      {
-        threadId: thread.id,
-        seq: 5,
-        type: "message.assistant",
-        data: { messageId: "m-other" },
-        at: new Date(),
-      },
-    ]);
+    inOutbox([5, "message.assistant", { messageId: "m-other" }]);
     expect(await unlogged.adopt(thread.id, "m-other")).toBe(true);
   });
 
